@@ -1,0 +1,17 @@
+import { pgEnum } from "drizzle-orm/pg-core";
+
+export const adminRole = pgEnum("admin_role", ["owner", "admin", "viewer"]);
+export const nodeAdminState = pgEnum("node_admin_state", ["active", "draining", "disabled"]);
+// auth_error: our credentials are wrong but the node may be serving users fine — alert, never migrate.
+export const nodeHealthState = pgEnum("node_health_state", ["unknown", "healthy", "degraded", "unhealthy", "auth_error"]);
+export const tlsMode = pgEnum("tls_mode", ["verify", "skip", "pin"]);
+export const vpnUserStatus = pgEnum("vpn_user_status", ["active", "disabled"]);
+export const assignmentState = pgEnum("assignment_state", ["pending", "active", "revoking", "revoked", "failed"]);
+export const operationKind = pgEnum("operation_kind", ["migration", "failover", "drain", "rebalance", "reconcile"]);
+export const operationStatus = pgEnum("operation_status", ["pending", "running", "succeeded", "partial", "failed", "cancelled"]);
+export const operationItemStatus = pgEnum("operation_item_status", ["pending", "running", "succeeded", "failed", "skipped"]);
+export const eventSeverity = pgEnum("event_severity", ["info", "warning", "critical"]);
+export const deliveryStatus = pgEnum("delivery_status", ["pending", "delivered", "failed"]);
+
+/** Assignment states that hold a panel client and a unit of node capacity. */
+export const LIVE_ASSIGNMENT_STATES = ["pending", "active"] as const;

@@ -1,0 +1,53 @@
+import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { nodes } from "./nodes";
+
+export const healthChecks = pgTable(
+  "health_checks",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    nodeId: uuid()
+      .notNull()
+      .references(() => nodes.id, { onDelete: "cascade" }),
+    checkedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    isOk: boolean().notNull(),
+    latencyMs: integer(),
+    error: text(),
+    cpuPercent: doublePrecision(),
+    memUsedBytes: bigint({ mode: "number" }),
+    memTotalBytes: bigint({ mode: "number" }),
+    xrayState: text(),
+    onlineClients: integer(),
+  },
+  (t) => [index("health_checks_node_time_idx").on(t.nodeId, t.checkedAt), index("health_checks_time_idx").on(t.checkedAt)],
+);
+
+/** Hourly roll-up of health_checks so 30-day charts read ~720 rows per node, not ~86,000. */
+export const healthHourly = pgTable(
+  "health_hourly",
+  {
+    nodeId: uuid()
+      .notNull()
+      .references(() => nodes.id, { onDelete: "cascade" }),
+    hour: timestamp({ withTimezone: true }).notNull(),
+    checks: integer().notNull(),
+    okChecks: integer().notNull(),
+    avgLatencyMs: doublePrecision(),
+    maxLatencyMs: integer(),
+  },
+  (t) => [primaryKey({ columns: [t.nodeId, t.hour] }), index("health_hourly_hour_idx").on(t.hour)],
+);
+
+/** One row per cron sweep, so the dashboard can say when nobody is pinging the health route. */
+export const cronRuns = pgTable(
+  "cron_runs",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    trigger: text().notNull(),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp({ withTimezone: true }),
+    summary: jsonb().$type<Record<string, unknown>>(),
+  },
+  (t) => [index("cron_runs_started_idx").on(t.startedAt)],
+);
+
+export type HealthCheck = typeof healthChecks.$inferSelect;

@@ -1,0 +1,66 @@
+import { sql } from "drizzle-orm";
+import { check, doublePrecision, index, integer, pgTable, text, timestamp, uniqueIndex, uuid, boolean } from "drizzle-orm/pg-core";
+import { nodeAdminState, nodeHealthState, tlsMode } from "./enums";
+
+export const nodes = pgTable(
+  "nodes",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    name: text().notNull(),
+    location: text(),
+    /** Panel URL including its webBasePath, e.g. https://panel.example.com:2053/secret/ */
+    panelUrl: text().notNull(),
+    panelUsername: text(),
+    /** Encrypted JSON {password?, apiToken?} (server/crypto/secret-box.ts), AAD bound to the node id. */
+    panelSecretEnc: text(),
+    inboundId: integer().notNull(),
+    publicHost: text(),
+    publicPort: integer(),
+    tlsMode: tlsMode().notNull().default("verify"),
+    tlsPinSha256: text(),
+    maxUsers: integer().notNull().default(100),
+    /** Live assignments plus in-flight migration targets; changed only by conditional updates (invariant 1). */
+    reservedCount: integer().notNull().default(0),
+    priority: integer().notNull().default(100),
+    weight: doublePrecision().notNull().default(1),
+    adminState: nodeAdminState().notNull().default("active"),
+    healthState: nodeHealthState().notNull().default("unknown"),
+    healthChangedAt: timestamp({ withTimezone: true }),
+    consecutiveSuccesses: integer().notNull().default(0),
+    consecutiveFailures: integer().notNull().default(0),
+    /** Start of the current failure streak: the fall threshold also needs a minimum time span. */
+    failingSince: timestamp({ withTimezone: true }),
+    lastCheckAt: timestamp({ withTimezone: true }),
+    lastLatencyMs: integer(),
+    lastError: text(),
+    panelVersion: text(),
+    apiGeneration: text(),
+    xrayVersion: text(),
+    xrayState: text(),
+    /** A node back from the dead takes no new users until the reconciler has cleaned it. */
+    needsReconcile: boolean().notNull().default(false),
+    lastReconciledAt: timestamp({ withTimezone: true }),
+    // Leases (invariants 6 and 7): claimed by a conditional UPDATE, expire on their own if a replica dies.
+    checkLeaseUntil: timestamp({ withTimezone: true }),
+    checkLeaseOwner: text(),
+    mutationLeaseUntil: timestamp({ withTimezone: true }),
+    mutationLeaseOwner: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("nodes_name_lower_uq").on(sql`lower(${t.name})`),
+    index("nodes_last_check_idx").on(t.lastCheckAt),
+    check("nodes_reserved_within_capacity", sql`${t.reservedCount} >= 0 AND ${t.reservedCount} <= ${t.maxUsers}`),
+    check("nodes_max_users_nonneg", sql`${t.maxUsers} >= 0`),
+    check("nodes_priority_positive", sql`${t.priority} > 0`),
+    check("nodes_weight_positive", sql`${t.weight} > 0`),
+    check("nodes_inbound_positive", sql`${t.inboundId} > 0`),
+    check("nodes_public_port_range", sql`${t.publicPort} IS NULL OR (${t.publicPort} BETWEEN 1 AND 65535)`),
+  ],
+);
+
+export type Node = typeof nodes.$inferSelect;
+export type NewNode = typeof nodes.$inferInsert;
+export type NodeHealthState = Node["healthState"];
+export type NodeAdminState = Node["adminState"];

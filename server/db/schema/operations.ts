@@ -1,0 +1,51 @@
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { admins } from "./admins";
+import { operationItemStatus, operationKind, operationStatus } from "./enums";
+import { nodes } from "./nodes";
+import { vpnUsers } from "./users";
+
+export const operations = pgTable(
+  "operations",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    kind: operationKind().notNull(),
+    status: operationStatus().notNull().default("pending"),
+    nodeId: uuid().references(() => nodes.id, { onDelete: "set null" }),
+    targetNodeId: uuid().references(() => nodes.id, { onDelete: "set null" }),
+    /** "system" for automatic work, otherwise the admin's username at the time. */
+    startedBy: text().notNull(),
+    actorAdminId: uuid().references(() => admins.id, { onDelete: "set null" }),
+    reason: text(),
+    plan: jsonb().$type<unknown>(),
+    total: integer().notNull().default(0),
+    succeeded: integer().notNull().default(0),
+    failed: integer().notNull().default(0),
+    error: text(),
+    leaseUntil: timestamp({ withTimezone: true }),
+    leaseOwner: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp({ withTimezone: true }),
+    finishedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index("operations_created_idx").on(t.createdAt), index("operations_status_idx").on(t.status)],
+);
+
+export const operationItems = pgTable(
+  "operation_items",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    operationId: uuid()
+      .notNull()
+      .references(() => operations.id, { onDelete: "cascade" }),
+    userId: uuid().references(() => vpnUsers.id, { onDelete: "set null" }),
+    fromNodeId: uuid().references(() => nodes.id, { onDelete: "set null" }),
+    toNodeId: uuid().references(() => nodes.id, { onDelete: "set null" }),
+    status: operationItemStatus().notNull().default("pending"),
+    detail: text(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("operation_items_op_status_idx").on(t.operationId, t.status)],
+);
+
+export type Operation = typeof operations.$inferSelect;
+export type OperationItem = typeof operationItems.$inferSelect;

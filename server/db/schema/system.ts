@@ -1,0 +1,76 @@
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { admins } from "./admins";
+import { deliveryStatus, eventSeverity } from "./enums";
+import { nodes } from "./nodes";
+
+/** Invariant 9: every admin mutation writes one row here, in the transaction of the mutation. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    actorAdminId: uuid().references(() => admins.id, { onDelete: "set null" }),
+    actorName: text().notNull(),
+    action: text().notNull(),
+    targetType: text().notNull(),
+    targetId: text(),
+    before: jsonb().$type<unknown>(),
+    after: jsonb().$type<unknown>(),
+    ip: text(),
+    userAgent: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("audit_log_created_idx").on(t.createdAt), index("audit_log_target_idx").on(t.targetType, t.targetId)],
+);
+
+/** What the system itself did or noticed: node transitions, held failovers, capacity, reconciler findings. */
+export const events = pgTable(
+  "events",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    kind: text().notNull(),
+    severity: eventSeverity().notNull().default("info"),
+    nodeId: uuid().references(() => nodes.id, { onDelete: "set null" }),
+    message: text().notNull(),
+    data: jsonb().$type<Record<string, unknown>>(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("events_created_idx").on(t.createdAt), index("events_kind_idx").on(t.kind, t.createdAt)],
+);
+
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    event: text().notNull(),
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    status: deliveryStatus().notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lastError: text(),
+    responseStatus: integer(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt)],
+);
+
+/** Nonces of signed bot requests seen recently: a replay inside the clock-skew window is refused. */
+export const botNonces = pgTable(
+  "bot_nonces",
+  {
+    nonce: text().primaryKey(),
+    seenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("bot_nonces_seen_idx").on(t.seenAt)],
+);
+
+/** Operator-editable settings (thresholds); a missing key falls back to the env default. */
+export const appSettings = pgTable("app_settings", {
+  key: text().primaryKey(),
+  value: jsonb().$type<unknown>().notNull(),
+  updatedBy: text(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export type AuditEntry = typeof auditLog.$inferSelect;
+export type SystemEvent = typeof events.$inferSelect;
