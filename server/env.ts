@@ -1,0 +1,109 @@
+/**
+ * The one place that reads process.env. Parsed once, on first use, with zod; anything invalid stops
+ * the process with a message naming the variable. In the embedded-database mode (no DATABASE_URL)
+ * missing secrets are generated once and persisted in DATA_DIR so a first start needs no setup.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1");
+const seconds = z.coerce.number().int().nonnegative();
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === "" ? undefined : v));
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  DATA_DIR: z.string().default("./.data"),
+  AUTH_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+  PANEL_SECRET_KEYS: optionalText,
+  PUBLIC_URL: optionalText.pipe(z.url().optional()),
+  ADMIN_USERNAME: optionalText,
+  ADMIN_PASSWORD: optionalText.pipe(z.string().min(10, "must be at least 10 characters").optional()),
+  BOT_API_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  BOT_SIGNING_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  CRON_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  ALLOW_PRIVATE_PANELS: bool.default(false),
+  HEALTH_INTERVAL_SECONDS: seconds.min(5).default(30),
+  HEALTH_FALL: z.coerce.number().int().min(1).default(3),
+  HEALTH_FALL_WINDOW_SECONDS: seconds.default(90),
+  HEALTH_RISE: z.coerce.number().int().min(1).default(2),
+  HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  HEALTH_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  CRON_BUDGET_MS: z.coerce.number().int().min(1000).default(25_000),
+  INTERNAL_CRON_SECONDS: seconds.optional(),
+  FAILOVER_GRACE_SECONDS: seconds.default(600),
+  FAILOVER_BATCH_SIZE: z.coerce.number().int().min(1).default(50),
+  AUTO_RETURN_TO_SERVICE: bool.default(true),
+  WEBHOOK_URL: optionalText.pipe(z.url().optional()),
+  WEBHOOK_SECRET: optionalText,
+  ALERT_TELEGRAM_BOT_TOKEN: optionalText,
+  ALERT_TELEGRAM_CHAT_ID: optionalText,
+  ALERT_TELEGRAM_API_BASE: z.url().default("https://api.telegram.org"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema> & {
+  AUTH_SECRET: string;
+  PANEL_SECRET_KEYS: string;
+  PUBLIC_URL: string;
+  INTERNAL_CRON_SECONDS: number;
+  isEmbeddedDb: boolean;
+};
+
+type GeneratedSecrets = { AUTH_SECRET: string; PANEL_SECRET_KEYS: string };
+
+function loadOrCreateSecrets(dataDir: string): GeneratedSecrets {
+  const file = path.join(dataDir, "secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as GeneratedSecrets;
+  mkdirSync(dataDir, { recursive: true });
+  const secrets: GeneratedSecrets = {
+    AUTH_SECRET: randomBytes(32).toString("base64url"),
+    PANEL_SECRET_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: "wx" });
+  return secrets;
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  const isEmbeddedDb = !env.DATABASE_URL;
+  let { AUTH_SECRET, PANEL_SECRET_KEYS } = env;
+  if (!AUTH_SECRET || !PANEL_SECRET_KEYS) {
+    if (!isEmbeddedDb && env.NODE_ENV === "production") {
+      const missing = [!AUTH_SECRET && "AUTH_SECRET", !PANEL_SECRET_KEYS && "PANEL_SECRET_KEYS"].filter(Boolean);
+      throw new Error(`Invalid environment:\n  ${missing.join(", ")} must be set in production (see .env.example)`);
+    }
+    const generated = loadOrCreateSecrets(path.resolve(env.DATA_DIR));
+    AUTH_SECRET ??= generated.AUTH_SECRET;
+    PANEL_SECRET_KEYS ??= generated.PANEL_SECRET_KEYS;
+  }
+  return {
+    ...env,
+    AUTH_SECRET,
+    PANEL_SECRET_KEYS,
+    PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
+    INTERNAL_CRON_SECONDS: env.INTERNAL_CRON_SECONDS ?? (isEmbeddedDb ? 30 : 0),
+    isEmbeddedDb,
+  };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
