@@ -1,0 +1,7 @@
+/** The app's tRPC router: one sub-router per domain, each thin over server/services. */
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);
