@@ -1,0 +1,116 @@
+// G4 (v3.1+): clients are first-class rows under panel/api/clients/*, keyed by
+// email and attached to inbounds. Reads return a ClientRecord (numeric row id,
+// UUID in `uuid`); writes take a Client (UUID in `id`). Updates replace the
+// whole client, and before v3.4 an omitted id mints a new UUID, so every
+// update sends the complete object read just before.
+
+import { z } from "zod";
+
+import { PanelError, isPanelError, type InboundClient } from "../types";
+import type { AdapterContext, GenerationAdapter } from "./adapter";
+import {
+  newClientToRaw,
+  parseOrThrow,
+  patchToRaw,
+  toClientTraffic,
+  toInboundClient,
+  toOnlineEmails,
+  toServerStatus,
+  type RawObject,
+} from "./parse";
+
+const API = "panel/api/clients";
+
+const clientPayloadSchema = z.object({
+  client: z.looseObject({ email: z.string() }),
+  inboundIds: z.array(z.number()).nullish(),
+});
+
+// Client fields we carry through a read-modify-write; record-only fields
+// (row id, timestamps, joined allowedIPs) are left for the panel to keep.
+const CLIENT_FIELDS = [
+  "email", "password", "auth", "flow", "security", "limitIp", "totalGB", "expiryTime",
+  "enable", "tgId", "subId", "comment", "reset", "group", "secret",
+] as const;
+
+export function createG4Adapter(ctx: AdapterContext): GenerationAdapter {
+  const { session } = ctx;
+
+  async function getRecord(email: string): Promise<{ client: RawObject; inboundIds: number[] } | null> {
+    try {
+      const envelope = await session.call({ method: "GET", path: `${API}/get/${encodeURIComponent(email)}` });
+      const payload = parseOrThrow(clientPayloadSchema, envelope.obj, "client record");
+      const record = payload.client;
+      const client: RawObject = {};
+      if (typeof record.uuid === "string" && record.uuid) client.id = record.uuid;
+      for (const field of CLIENT_FIELDS) if (record[field] !== undefined) client[field] = record[field];
+      return { client, inboundIds: payload.inboundIds ?? [] };
+    } catch (error) {
+      if (isPanelError(error, "not_found")) return null;
+      throw error;
+    }
+  }
+
+  async function requireRecord(inboundId: number, email: string) {
+    const found = await getRecord(email);
+    if (!found || !found.inboundIds.includes(inboundId)) {
+      throw new PanelError("not_found", `client ${email} is not on inbound ${inboundId}`);
+    }
+    return found;
+  }
+
+  async function update(email: string, client: RawObject) {
+    await session.call({ method: "POST", path: `${API}/update/${encodeURIComponent(email)}`, body: client });
+  }
+
+  return {
+    inboundListPath: "panel/api/inbounds/list/slim",
+
+    async getClient(inboundId, email): Promise<InboundClient | null> {
+      const found = await getRecord(email);
+      return found && found.inboundIds.includes(inboundId) ? toInboundClient(found.client) : null;
+    },
+
+    async addClient(inboundId, client) {
+      const raw = newClientToRaw(client);
+      await session.call({ method: "POST", path: `${API}/add`, body: { client: raw, inboundIds: [inboundId] } });
+      // /clients/add always creates the client enabled.
+      if (raw.enable === false) await update(client.email, raw);
+    },
+
+    async updateClient(inboundId, email, patch) {
+      const { client } = await requireRecord(inboundId, email);
+      await update(email, { ...client, ...patchToRaw(patch) });
+    },
+
+    async deleteClient(inboundId, email) {
+      const { inboundIds } = await requireRecord(inboundId, email);
+      // A client shared with other inbounds only leaves this one.
+      if (inboundIds.length > 1) {
+        await session.call({ method: "POST", path: `${API}/${encodeURIComponent(email)}/detach`, body: { inboundIds: [inboundId] } });
+      } else {
+        await session.call({ method: "POST", path: `${API}/del/${encodeURIComponent(email)}` });
+      }
+    },
+
+    async getClientTraffic(email) {
+      try {
+        const envelope = await session.call({ method: "GET", path: `${API}/traffic/${encodeURIComponent(email)}` });
+        return toClientTraffic(envelope.obj);
+      } catch (error) {
+        if (isPanelError(error, "not_found")) return null;
+        throw error;
+      }
+    },
+
+    async getServerStatus() {
+      const envelope = await session.call({ method: "GET", path: "panel/api/server/status" });
+      return toServerStatus(envelope.obj);
+    },
+
+    async getOnlineClients() {
+      const envelope = await session.call({ method: "POST", path: `${API}/onlines` });
+      return toOnlineEmails(envelope.obj);
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// G2 (v1.4.6–v2.6) and G3 (v2.7–v3.0.2): clients live inside the inbound's
+// settings JSON and are changed through panel/api/inbounds/{addClient,
+// updateClient/:key, :id/delClient/:key}, where :key is the UUID, the trojan
+// password, or (shadowsocks) the email. Only the status route differs.
+
+import { PanelError, isPanelError, type InboundClient } from "../types";
+import type { AdapterContext, GenerationAdapter } from "./adapter";
+import {
+  newClientToRaw,
+  patchToRaw,
+  rawClients,
+  sameEmail,
+  toClientTraffic,
+  toInboundClient,
+  toOnlineEmails,
+  toServerStatus,
+  type RawObject,
+} from "./parse";
+
+const API = "panel/api/inbounds";
+
+export function createLegacyAdapter(ctx: AdapterContext, generation: "g2" | "g3"): GenerationAdapter {
+  const { session } = ctx;
+
+  async function findRaw(inboundId: number, email: string): Promise<{ protocol: string; raw: RawObject } | null> {
+    const inbound = await ctx.getInbound(inboundId);
+    const raw = rawClients(inbound.settings).find((c) => typeof c.email === "string" && sameEmail(c.email, email));
+    return raw ? { protocol: inbound.protocol, raw } : null;
+  }
+
+  async function requireRaw(inboundId: number, email: string) {
+    const found = await findRaw(inboundId, email);
+    if (!found) throw new PanelError("not_found", `client ${email} is not on inbound ${inboundId}`);
+    return found;
+  }
+
+  return {
+    inboundListPath: `${API}/list`,
+
+    async getClient(inboundId, email): Promise<InboundClient | null> {
+      const found = await findRaw(inboundId, email);
+      return found ? toInboundClient(found.raw) : null;
+    },
+
+    async addClient(inboundId, client) {
+      const raw = newClientToRaw(client);
+      await session.call({
+        method: "POST",
+        path: `${API}/addClient`,
+        body: { id: inboundId, settings: JSON.stringify({ clients: [raw] }) },
+      });
+    },
+
+    async updateClient(inboundId, email, patch) {
+      const { protocol, raw } = await requireRaw(inboundId, email);
+      // The panel replaces the whole object: start from what it stores.
+      const next = { ...raw, ...patchToRaw(patch) };
+      await session.call({
+        method: "POST",
+        path: `${API}/updateClient/${encodeURIComponent(clientKey(protocol, raw))}`,
+        body: { id: inboundId, settings: JSON.stringify({ clients: [next] }) },
+      });
+    },
+
+    async deleteClient(inboundId, email) {
+      const { protocol, raw } = await requireRaw(inboundId, email);
+      // An unknown key is silently ignored by the panel, hence the lookup above.
+      await session.call({
+        method: "POST",
+        path: `${API}/${inboundId}/delClient/${encodeURIComponent(clientKey(protocol, raw))}`,
+      });
+    },
+
+    async getClientTraffic(email) {
+      try {
+        const envelope = await session.call({ method: "GET", path: `${API}/getClientTraffics/${encodeURIComponent(email)}` });
+        return toClientTraffic(envelope.obj);
+      } catch (error) {
+        // v2.8.1–v3.0.2 refuse with "Inbound Not Found For Email"; older answer null.
+        if (isPanelError(error, "not_found")) return null;
+        throw error;
+      }
+    },
+
+    async getServerStatus() {
+      const envelope =
+        generation === "g2"
+          ? await session.call({ method: "POST", path: "server/status" })
+          : await session.call({ method: "GET", path: "panel/api/server/status" });
+      return toServerStatus(envelope.obj);
+    },
+
+    async getOnlineClients() {
+      const envelope = await session.call({ method: "POST", path: `${API}/onlines` });
+      return toOnlineEmails(envelope.obj);
+    },
+  };
+}
+
+/** The field v2 identifies a client by in updateClient/delClient URLs. */
+function clientKey(protocol: string, raw: RawObject): string {
+  const field = protocol === "trojan" ? "password" : protocol === "shadowsocks" ? "email" : "id";
+  const value = raw[field];
+  if (typeof value !== "string" || value === "") {
+    throw new PanelError("protocol", `stored ${protocol} client has no ${field}`);
+  }
+  return value;
+}

@@ -1,0 +1,21 @@
+// The shared contract against a real panel: `npm run test:contract` with
+// X3UI_CONTRACT_URL (root incl. webBasePath), X3UI_CONTRACT_INBOUND_ID (default 1)
+// and X3UI_CONTRACT_USER + X3UI_CONTRACT_PASSWORD or X3UI_CONTRACT_TOKEN.
+// Optional: X3UI_CONTRACT_TLS = verify | skip.
+
+import { defineContractSuite } from "./cases";
+
+const url = process.env.X3UI_CONTRACT_URL;
+if (!url) throw new Error("set X3UI_CONTRACT_URL (and credentials) to run the contract suite against a real panel");
+
+const username = process.env.X3UI_CONTRACT_USER;
+const password = process.env.X3UI_CONTRACT_PASSWORD;
+const apiToken = process.env.X3UI_CONTRACT_TOKEN;
+const tlsMode = process.env.X3UI_CONTRACT_TLS === "skip" ? "skip" : "verify";
+const config = { baseUrl: url, username, password, apiToken, timeoutMs: 15_000, tls: { mode: tlsMode } as const };
+
+defineContractSuite(`real panel at ${new URL(url).host}`, async () => ({
+  config,
+  inboundId: Number(process.env.X3UI_CONTRACT_INBOUND_ID ?? 1),
+  wrongPasswordConfig: apiToken ? undefined : { ...config, password: `${password ?? ""}-wrong` },
+}));

@@ -1,0 +1,38 @@
+// The shared contract against the simulator of every generation, inside `npm test`.
+
+import { defineContractSuite } from "./cases";
+import { SIMULATED_VERSIONS, startSimulator, type SimulatedPanel } from "../simulator";
+
+const versions = [...Object.values(SIMULATED_VERSIONS), "2.3.0", "3.0.2", "3.2.0"];
+
+for (const version of versions) {
+  let sim: SimulatedPanel;
+  defineContractSuite(
+    `simulator v${version} (session)`,
+    async () => {
+      sim = await startSimulator({ version });
+      const config = { baseUrl: sim.url, username: sim.username, password: sim.password, timeoutMs: 2000 };
+      return {
+        config,
+        inboundId: sim.inboundId,
+        expectedGeneration: sim.generation,
+        wrongPasswordConfig: { ...config, password: "wrong" },
+      };
+    },
+    () => sim.close(),
+  );
+}
+
+let tokenSim: SimulatedPanel;
+defineContractSuite(
+  "simulator v3.6.0 (Bearer token, base path)",
+  async () => {
+    tokenSim = await startSimulator({ version: "3.6.0", apiToken: "contract-token", basePath: "/secret-path" });
+    return {
+      config: { baseUrl: tokenSim.url.replace(/\/$/, ""), apiToken: "contract-token", timeoutMs: 2000 },
+      inboundId: tokenSim.inboundId,
+      expectedGeneration: "g4",
+    };
+  },
+  () => tokenSim.close(),
+);

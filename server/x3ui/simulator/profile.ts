@@ -1,0 +1,58 @@
+// What differs between panel versions, as the simulator needs it. Every flag
+// cites the reference section it follows (../shared/reference/3x-ui-api.md).
+
+import type { PanelGeneration } from "../types";
+
+export interface VersionProfile {
+  version: string;
+  generation: PanelGeneration;
+  /** §4.1: "session" up to v2.3.7, "3x-ui" from v2.3.8. */
+  cookieName: string;
+  /** §4.2/§4.3: CSRF on session POSTs, csrf-token route, Bearer tokens (v3.0+). */
+  isV3: boolean;
+  /** §4.4: how a logged-out XHR call under panel/api answers. */
+  loggedOutApi: "200-json" | "401-json" | "404" | "401-empty";
+  /** §6.1: settings/streamSettings/sniffing emitted as objects (v3.1+). */
+  settingsAsObjects: boolean;
+  /** §7.4: v3.1–v3.3 mint a new UUID when an update omits it. */
+  updateMintsUuid: boolean;
+  /** §7.2: unknown email → success:false "Inbound Not Found For Email" (v2.8.1–v3.0.2). */
+  trafficNotFoundRefuses: boolean;
+  /** §8.1: panelVersion in the status (v3.1+), panelGuid (v3.3+). */
+  statusHasPanelVersion: boolean;
+  statusHasPanelGuid: boolean;
+  /** §4.1 limiter (v3.0+): 5 failures in 5 min per (ip, user) → 15 min ban. */
+  loginLimiter: boolean;
+}
+
+export const SIMULATED_VERSIONS = { g2: "2.6.0", g3: "2.8.11", g4: "3.6.0" } as const;
+
+function parseVersion(version: string): [number, number, number] {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!match) throw new Error(`simulator version must look like 2.8.11, got ${JSON.stringify(version)}`);
+  return [Number(match[1]), Number(match[2]), Number(match[3])];
+}
+
+export function profileFor(versionOrGeneration: string): VersionProfile {
+  const version =
+    versionOrGeneration in SIMULATED_VERSIONS
+      ? SIMULATED_VERSIONS[versionOrGeneration as keyof typeof SIMULATED_VERSIONS]
+      : versionOrGeneration.replace(/^v/, "");
+  const [major, minor, patch] = parseVersion(version);
+  const n = major * 10_000 + minor * 100 + patch;
+  if (n < 10_406) throw new Error(`the simulator starts at v1.4.6 (G2); got ${version}`);
+  const at = (v: number) => n >= v;
+  return {
+    version,
+    generation: at(30_100) ? "g4" : at(20_700) ? "g3" : "g2",
+    cookieName: at(20_308) ? "3x-ui" : "session",
+    isV3: at(30_000),
+    loggedOutApi: at(30_002) ? "401-empty" : at(20_804) ? "404" : at(20_205) ? "401-json" : "200-json",
+    settingsAsObjects: at(30_100),
+    updateMintsUuid: at(30_100) && !at(30_400),
+    trafficNotFoundRefuses: at(20_801) && !at(30_100),
+    statusHasPanelVersion: at(30_100),
+    statusHasPanelGuid: at(30_300),
+    loginLimiter: at(30_000),
+  };
+}

@@ -1,0 +1,199 @@
+// The simulated panel's data: inbounds with their clients (as the panel keeps
+// them, inside settings.clients), traffic rows, online emails and Xray state.
+// Tests read it to assert what really landed on the "panel".
+
+import { randomUUID, randomBytes } from "node:crypto";
+
+export type RawObject = Record<string, unknown>;
+
+/** A Go-side error; routes wrap it as "<action> (<text>)" like jsonMsg does. */
+export class GoError extends Error {}
+
+export interface SimInbound {
+  id: number;
+  remark: string;
+  protocol: string;
+  port: number;
+  listen: string;
+  tag: string;
+  enable: boolean;
+  up: number;
+  down: number;
+  total: number;
+  expiryTime: number;
+  settings: RawObject & { clients: RawObject[] };
+  streamSettings: RawObject;
+  sniffing: RawObject;
+}
+
+export interface SimTraffic {
+  inboundId: number;
+  email: string;
+  up: number;
+  down: number;
+  lastOnline: number;
+}
+
+const lower = (s: unknown) => String(s ?? "").toLowerCase();
+
+// common.NewError uses fmt.Sprintln: operands joined by a space, then "\n".
+const goError = (...parts: string[]) => new GoError(`${parts.join(" ")}\n`);
+
+export class SimState {
+  readonly inbounds: SimInbound[];
+  readonly traffic = new Map<string, SimTraffic>();
+  readonly online = new Set<string>();
+  xrayState: "running" | "stop" | "error" = "running";
+
+  constructor(inbounds: SimInbound[]) {
+    this.inbounds = inbounds;
+    for (const inbound of inbounds) {
+      for (const client of inbound.settings.clients) this.addTrafficRow(inbound.id, String(client.email));
+    }
+  }
+
+  /** Every client on the panel, or on one inbound. Copies: mutate through the API. */
+  clients(inboundId?: number): RawObject[] {
+    return this.inbounds
+      .filter((i) => inboundId === undefined || i.id === inboundId)
+      .flatMap((i) => i.settings.clients.map((c) => ({ ...c })));
+  }
+
+  findClient(email: string): { inbound: SimInbound; client: RawObject } | null {
+    for (const inbound of this.inbounds) {
+      const client = inbound.settings.clients.find((c) => lower(c.email) === lower(email));
+      if (client) return { inbound, client };
+    }
+    return null;
+  }
+
+  /** Marks emails online and gives them some traffic, as an Xray poll would. */
+  recordTraffic(email: string, up: number, down: number): void {
+    const row = this.traffic.get(lower(email));
+    if (!row) throw new Error(`no traffic row for ${email}`);
+    row.up += up;
+    row.down += down;
+    row.lastOnline = Date.now();
+    this.online.add(row.email);
+  }
+
+  inbound(id: number): SimInbound {
+    const inbound = this.inbounds.find((i) => i.id === id);
+    if (!inbound) throw new GoError("record not found");
+    return inbound;
+  }
+
+  /** v2 addClient / v3 add: panel-wide, case-insensitive email uniqueness. */
+  addClients(inboundId: number, clients: RawObject[], duplicateText = "Duplicate email:"): void {
+    const inbound = this.inbound(inboundId);
+    const seen = new Set<string>();
+    for (const client of clients) {
+      const email = lower(client.email);
+      if (email && (seen.has(email) || this.findClient(email))) throw goError(duplicateText, String(client.email));
+      seen.add(email);
+      if (!clientKey(inbound.protocol, client)) throw goError("empty client ID");
+    }
+    for (const client of clients) {
+      inbound.settings.clients.push({ ...client });
+      if (client.email) this.addTrafficRow(inboundId, String(client.email));
+    }
+  }
+
+  /** v2 updateClient/:key: the stored object is replaced by the one sent. */
+  replaceClient(inboundId: number, key: string, next: RawObject): void {
+    const inbound = this.inbound(inboundId);
+    const index = inbound.settings.clients.findIndex((c) => clientKey(inbound.protocol, c) === key);
+    if (index < 0 || !clientKey(inbound.protocol, next)) throw goError("empty client ID");
+    const old = inbound.settings.clients[index] as RawObject;
+    if (next.email && lower(next.email) !== lower(old.email) && this.findClient(String(next.email))) {
+      throw goError("Duplicate email:", String(next.email));
+    }
+    inbound.settings.clients[index] = { ...next };
+    const row = this.traffic.get(lower(old.email));
+    this.traffic.delete(lower(old.email));
+    if (row && next.email) this.traffic.set(lower(next.email), { ...row, email: String(next.email) });
+  }
+
+  /** v2 delClient: an unknown key changes nothing; the last client cannot go. */
+  deleteClientByKey(inboundId: number, key: string): void {
+    const inbound = this.inbound(inboundId);
+    const remaining = inbound.settings.clients.filter((c) => clientKey(inbound.protocol, c) !== key);
+    if (remaining.length === 0) throw goError("no client remained in Inbound");
+    for (const gone of inbound.settings.clients.filter((c) => !remaining.includes(c))) {
+      this.traffic.delete(lower(gone.email));
+      this.online.delete(String(gone.email));
+    }
+    inbound.settings.clients = remaining;
+  }
+
+  /** v3 del/:email: removes the client from every inbound. */
+  deleteClientEverywhere(email: string): void {
+    if (!this.findClient(email)) throw goError(`client ${JSON.stringify(email)} not found in any inbound or client record`);
+    for (const inbound of this.inbounds) {
+      inbound.settings.clients = inbound.settings.clients.filter((c) => lower(c.email) !== lower(email));
+    }
+    this.traffic.delete(lower(email));
+    this.online.delete(email);
+  }
+
+  private addTrafficRow(inboundId: number, email: string): void {
+    this.traffic.set(lower(email), { inboundId, email, up: 0, down: 0, lastOnline: 0 });
+  }
+}
+
+/** The field v2 identifies a client by (§7.1). */
+export function clientKey(protocol: string, client: RawObject): string {
+  const field = protocol === "trojan" ? "password" : protocol === "shadowsocks" ? "email" : "id";
+  return typeof client[field] === "string" ? (client[field] as string) : "";
+}
+
+/** v3 /clients/add fills a missing secret (fillProtocolDefaults). */
+export function fillProtocolDefaults(protocol: string, client: RawObject): void {
+  if ((protocol === "vless" || protocol === "vmess") && !client.id) client.id = randomUUID();
+  if (protocol === "trojan" && !client.password) client.password = randomBytes(16).toString("hex");
+  if (protocol === "shadowsocks" && !client.password) client.password = randomBytes(32).toString("base64");
+}
+
+export function seedInbounds(): SimInbound[] {
+  const client = (extra: RawObject): RawObject => ({
+    flow: "", limitIp: 0, totalGB: 0, expiryTime: 0, enable: true, tgId: 0, subId: "seed", comment: "", reset: 0,
+    ...extra,
+  });
+  const base = { listen: "", enable: true, up: 0, down: 0, total: 0, expiryTime: 0 };
+  const sniffing = { enabled: true, destOverride: ["http", "tls", "quic"] };
+  return [
+    {
+      ...base, id: 1, remark: "vless-reality", protocol: "vless", port: 443, tag: "inbound-443", sniffing,
+      settings: { clients: [client({ id: randomUUID(), email: "seed-vless", flow: "xtls-rprx-vision" })], decryption: "none", fallbacks: [] },
+      streamSettings: {
+        network: "tcp", security: "reality", tcpSettings: { header: { type: "none" } },
+        realitySettings: {
+          show: false, xver: 0, dest: "www.example.com:443", serverNames: ["www.example.com"],
+          privateKey: "sim-private-key", shortIds: ["a1b2c3d4"],
+          settings: { publicKey: "sim-public-key", fingerprint: "chrome", serverName: "", spiderX: "/" },
+        },
+      },
+    },
+    {
+      ...base, id: 2, remark: "vmess-ws", protocol: "vmess", port: 8080, tag: "inbound-8080", sniffing,
+      settings: { clients: [client({ id: randomUUID(), email: "seed-vmess", security: "auto" })] },
+      streamSettings: { network: "ws", security: "none", wsSettings: { path: "/ws", host: "", headers: {} } },
+    },
+    {
+      ...base, id: 3, remark: "trojan-grpc", protocol: "trojan", port: 8443, tag: "inbound-8443", sniffing,
+      settings: { clients: [client({ password: randomBytes(8).toString("hex"), email: "seed-trojan" })], fallbacks: [] },
+      streamSettings: {
+        network: "grpc", security: "tls", grpcSettings: { serviceName: "svc", authority: "", multiMode: false },
+        tlsSettings: { serverName: "sim.example.com", alpn: ["h2"], settings: { fingerprint: "chrome", allowInsecure: false } },
+      },
+    },
+    {
+      ...base, id: 4, remark: "ss-2022", protocol: "shadowsocks", port: 8388, tag: "inbound-8388", sniffing,
+      settings: {
+        method: "2022-blake3-aes-256-gcm", password: randomBytes(32).toString("base64"), network: "tcp,udp",
+        clients: [client({ password: randomBytes(32).toString("base64"), email: "seed-ss" })],
+      },
+      streamSettings: { network: "tcp", security: "none", tcpSettings: { header: { type: "none" } } },
+    },
+  ];
+}
