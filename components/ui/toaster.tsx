@@ -1,0 +1,29 @@
+"use client";
+
+import { useTheme } from "next-themes";
+import type { CSSProperties } from "react";
+import { Toaster as SonnerToaster, type ToasterProps } from "sonner";
+
+/** Sonner, themed with our tokens and following the next-themes choice. */
+function Toaster(props: ToasterProps) {
+  const { theme = "system" } = useTheme();
+  return (
+    <SonnerToaster
+      theme={theme as ToasterProps["theme"]}
+      className="toaster group"
+      richColors
+      closeButton
+      style={
+        {
+          "--normal-bg": "var(--popover)",
+          "--normal-text": "var(--popover-foreground)",
+          "--normal-border": "var(--border)",
+          "--border-radius": "var(--radius)",
+        } as CSSProperties
+      }
+      {...props}
+    />
+  );
+}
+
+export { Toaster };
