@@ -1,0 +1,172 @@
+"use client";
+
+import { createContext, useContext, type ComponentProps, type ReactElement, type ReactNode } from "react";
+import { ResponsiveContainer } from "recharts";
+
+import { useT } from "@/components/i18n/i18n-provider";
+import { cn } from "@/components/ui/cn";
+
+/*
+ * The one wrapper over recharts. Feature charts describe their series in a ChartConfig
+ * (label + colour) and compose raw recharts elements inside <ChartContainer>; tooltip and
+ * legend read labels and colours from the same config. Colours are CSS variables from
+ * app/globals.css, so both themes work without re-rendering.
+ */
+
+export type ChartSeriesConfig = { label: ReactNode; color: string };
+export type ChartConfig = Record<string, ChartSeriesConfig>;
+
+export const CHART_COLOR_COUNT = 8;
+
+/** The n-th series colour (0-based), cycling through --chart-1 … --chart-8. */
+export function chartColor(index: number): string {
+  return `var(--chart-${(index % CHART_COLOR_COUNT) + 1})`;
+}
+
+/** Axis styling shared by all cartesian charts: quiet ticks, no axis lines. */
+export const AXIS_PROPS = {
+  tickLine: false,
+  axisLine: false,
+  tickMargin: 8,
+  tick: { fill: "var(--muted-foreground)", fontSize: 12 },
+} as const;
+
+export const GRID_PROPS = { vertical: false, stroke: "var(--border)" } as const;
+
+const ChartContext = createContext<ChartConfig | null>(null);
+
+function useChartConfig(): ChartConfig {
+  const config = useContext(ChartContext);
+  if (!config) throw new Error("Chart parts must be used inside <ChartContainer>");
+  return config;
+}
+
+type ChartContainerProps = Omit<ComponentProps<"div">, "children"> & {
+  config: ChartConfig;
+  /** One recharts chart element (BarChart, AreaChart, …). */
+  children: ReactElement;
+  /** Show the "no data" message instead of an empty plot (keeps the same height). */
+  isEmpty?: boolean;
+  /** Render a legend from the config under the plot. */
+  hasLegend?: boolean;
+};
+
+/** Give it a height through className (e.g. "h-64"); width follows the parent. */
+function ChartContainer({
+  config,
+  children,
+  isEmpty = false,
+  hasLegend = false,
+  className,
+  ...props
+}: ChartContainerProps) {
+  const t = useT();
+  return (
+    <ChartContext.Provider value={config}>
+      <div
+        data-slot="chart"
+        className={cn(
+          "flex h-64 w-full flex-col text-xs [&_.recharts-surface]:outline-none [&_.recharts-tooltip-cursor]:fill-muted/60 [&_.recharts-tooltip-cursor]:stroke-border",
+          className,
+        )}
+        {...props}
+      >
+        {isEmpty ? (
+          <div className="flex flex-1 items-center justify-center rounded-lg border border-dashed text-sm text-muted-foreground">
+            {t("chart.noData")}
+          </div>
+        ) : (
+          <div className="min-h-0 flex-1">
+            <ResponsiveContainer width="100%" height="100%">
+              {children}
+            </ResponsiveContainer>
+          </div>
+        )}
+        {hasLegend && !isEmpty ? <ChartLegend /> : null}
+      </div>
+    </ChartContext.Provider>
+  );
+}
+
+type TooltipEntry = {
+  dataKey?: unknown;
+  value?: unknown;
+  color?: string;
+  type?: string;
+};
+
+type ChartTooltipContentProps = {
+  active?: boolean;
+  payload?: ReadonlyArray<TooltipEntry>;
+  label?: ReactNode;
+  labelFormatter?: (label: ReactNode) => ReactNode;
+  valueFormatter?: (value: number) => string;
+  indicator?: "dot" | "line";
+};
+
+/**
+ * Tooltip body for `<Tooltip content={(props) => <ChartTooltipContent {...pick(props)} />} />`.
+ * Series names come from the ChartConfig, not from recharts.
+ */
+function ChartTooltipContent({
+  active,
+  payload,
+  label,
+  labelFormatter,
+  valueFormatter = (value) => value.toLocaleString(),
+  indicator = "dot",
+}: ChartTooltipContentProps) {
+  const config = useChartConfig();
+  if (!active || !payload?.length) return null;
+
+  return (
+    <div className="grid min-w-36 gap-1.5 rounded-lg border bg-popover px-2.5 py-2 text-xs text-popover-foreground shadow-lg">
+      {label !== undefined ? (
+        <div className="font-medium">{labelFormatter ? labelFormatter(label) : label}</div>
+      ) : null}
+      <div className="grid gap-1">
+        {payload
+          .filter((entry) => entry.type !== "none")
+          .map((entry) => {
+            const key = String(entry.dataKey);
+            return (
+              <div key={key} className="flex items-center gap-2">
+                <span
+                  aria-hidden
+                  className={cn(
+                    "shrink-0 rounded-[2px]",
+                    indicator === "dot" ? "size-2.5" : "h-3 w-1",
+                  )}
+                  style={{ backgroundColor: config[key]?.color ?? entry.color }}
+                />
+                <span className="flex-1 text-muted-foreground">{config[key]?.label ?? key}</span>
+                <span className="font-mono font-medium tabular-nums">
+                  {typeof entry.value === "number" ? valueFormatter(entry.value) : "—"}
+                </span>
+              </div>
+            );
+          })}
+      </div>
+    </div>
+  );
+}
+
+/** An HTML legend built from the config (recharts' own legend is harder to style). */
+function ChartLegend() {
+  const config = useChartConfig();
+  return (
+    <ul
+      data-slot="chart-legend"
+      className="flex shrink-0 flex-wrap items-center justify-center gap-x-4 gap-y-1.5 pt-3 text-xs"
+    >
+      {Object.entries(config).map(([key, { label, color }]) => (
+        <li key={key} className="flex items-center gap-1.5 text-muted-foreground">
+          <span aria-hidden className="size-2.5 shrink-0 rounded-[2px]" style={{ backgroundColor: color }} />
+          {label}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export { ChartContainer, ChartTooltipContent };

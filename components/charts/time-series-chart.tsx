@@ -1,0 +1,119 @@
+"use client";
+
+import { Area, AreaChart, CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+
+import { useLocale } from "@/components/i18n/i18n-provider";
+
+import { AXIS_PROPS, ChartContainer, ChartTooltipContent, GRID_PROPS, chartColor, type ChartConfig } from "./chart";
+import { formatDateTime, formatTick, formatValue } from "./format";
+
+/** One sample time; `null` (or a missing key) is a gap, e.g. a failed check. */
+export type TimeSeriesPoint<K extends string> = { t: number } & Partial<Record<K, number | null>>;
+
+export type TimeSeries<K extends string> = { key: K; label: string };
+
+type TimeSeriesChartProps<K extends string> = {
+  /** Sorted by `t` (epoch milliseconds). */
+  data: readonly TimeSeriesPoint<K>[];
+  /** One entry per line, in colour order (--chart-1, --chart-2, …). */
+  series: readonly TimeSeries<K>[];
+  variant?: "line" | "area";
+  /** Unit shown in the tooltip ("ms", "%"); axis ticks stay bare numbers to save width. */
+  unit?: string;
+  className?: string;
+};
+
+/** Several series over time (e.g. latency per node); gaps stay gaps. */
+function TimeSeriesChart<K extends string>({
+  data,
+  series,
+  variant = "line",
+  unit,
+  className,
+}: TimeSeriesChartProps<K>) {
+  const locale = useLocale();
+  const config: ChartConfig = Object.fromEntries(
+    series.map(({ key, label }, index) => [key, { label, color: chartColor(index) }]),
+  );
+  const first = data[0]?.t ?? 0;
+  const spanMs = (data[data.length - 1]?.t ?? first) - first;
+
+  const axes = (
+    <>
+      <CartesianGrid {...GRID_PROPS} />
+      <XAxis
+        dataKey="t"
+        type="number"
+        scale="time"
+        domain={["dataMin", "dataMax"]}
+        {...AXIS_PROPS}
+        minTickGap={32}
+        tickFormatter={(value: number) => formatTick(value, spanMs, locale)}
+      />
+      <YAxis {...AXIS_PROPS} width={44} tickFormatter={(value: number) => formatValue(value, locale)} />
+      <Tooltip
+        content={({ active, payload, label }) => (
+          <ChartTooltipContent
+            active={active}
+            payload={payload}
+            label={label}
+            indicator="line"
+            labelFormatter={(value) => formatDateTime(Number(value), locale)}
+            valueFormatter={(value) => formatValue(value, locale, unit)}
+          />
+        )}
+      />
+    </>
+  );
+
+  const margin = { top: 8, right: 8, bottom: 0, left: 0 };
+  const mutableData = [...data];
+
+  return (
+    <ChartContainer
+      config={config}
+      isEmpty={data.length === 0}
+      hasLegend={series.length > 1}
+      className={className}
+    >
+      {variant === "area" ? (
+        <AreaChart data={mutableData} margin={margin}>
+          {axes}
+          {series.map(({ key }, index) => (
+            <Area
+              key={key}
+              dataKey={key}
+              type="monotone"
+              stroke={chartColor(index)}
+              strokeWidth={2}
+              fill={chartColor(index)}
+              fillOpacity={0.12}
+              dot={false}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+          ))}
+        </AreaChart>
+      ) : (
+        <LineChart data={mutableData} margin={margin}>
+          {axes}
+          {series.map(({ key }, index) => (
+            <Line
+              key={key}
+              dataKey={key}
+              type="monotone"
+              stroke={chartColor(index)}
+              strokeWidth={2}
+              dot={false}
+              activeDot={{ r: 3 }}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+          ))}
+        </LineChart>
+      )}
+    </ChartContainer>
+  );
+}
+
+export { TimeSeriesChart, type TimeSeriesChartProps };
