@@ -9,6 +9,13 @@ export type Actor = {
   userAgent: string | null;
 };
 
+/** Whom an audit row names: an admin, or (adminId null) a command run on the server, such as an import. */
+export type AuditActor = Omit<Actor, "adminId" | "role"> & { adminId: string | null };
+
+export function cliActor(command: string): AuditActor {
+  return { adminId: null, username: `cli:${command}`, ip: null, userAgent: null };
+}
+
 const ROLE_RANK: Record<AdminRole, number> = { viewer: 0, admin: 1, owner: 2 };
 
 export function hasRole(actor: Pick<Actor, "role">, minimum: AdminRole): boolean {

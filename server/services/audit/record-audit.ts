@@ -1,6 +1,6 @@
 import type { Database } from "@/server/db/client";
 import { auditLog } from "@/server/db/schema";
-import type { Actor } from "../actor";
+import type { AuditActor } from "../actor";
 
 type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
@@ -23,7 +23,7 @@ function redact(value: unknown): unknown {
  */
 export async function recordAudit(
   tx: Database | Tx,
-  actor: Actor,
+  actor: AuditActor,
   entry: { action: string; targetType: string; targetId?: string | null; before?: unknown; after?: unknown },
 ): Promise<void> {
   await tx.insert(auditLog).values({

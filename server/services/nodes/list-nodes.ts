@@ -1,0 +1,24 @@
+import { asc, eq } from "drizzle-orm";
+import type { Database } from "@/server/db/client";
+import { nodes, type Node } from "@/server/db/schema";
+import type { KeyRing } from "@/server/crypto/secret-box";
+import { AppError } from "@/server/errors";
+import type { Transaction } from "../audit/record-audit";
+import { toNodeView, type NodeView } from "./node-view";
+
+export async function listNodes(deps: { db: Database; keyRing: KeyRing }): Promise<NodeView[]> {
+  const rows = await deps.db.select().from(nodes).orderBy(asc(nodes.name));
+  return rows.map((node) => toNodeView(node, deps.keyRing));
+}
+
+export async function getNode(deps: { db: Database; keyRing: KeyRing }, input: { id: string }): Promise<NodeView> {
+  return toNodeView(await findNodeOrThrow(deps.db, input.id), deps.keyRing);
+}
+
+/** The node row (server-side only), optionally locked for the rest of the transaction. */
+export async function findNodeOrThrow(db: Database | Transaction, id: string, options: { forUpdate?: boolean } = {}): Promise<Node> {
+  const query = db.select().from(nodes).where(eq(nodes.id, id));
+  const [node] = options.forUpdate ? await query.for("update") : await query;
+  if (!node) throw new AppError("NOT_FOUND", "No such node.");
+  return node;
+}
