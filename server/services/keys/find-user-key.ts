@@ -1,0 +1,78 @@
+/**
+ * The returning-user read: one query over three unique/primary-key lookups (vpn_users by telegram
+ * id, its live assignment through the partial unique index, the node by id). The live-state
+ * predicate is written as literals so the planner can match the partial index even with a
+ * generic prepared plan.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "@/server/db/client";
+import { assignments, nodes, vpnUsers, type Assignment, type VpnUser } from "@/server/db/schema";
+import { AppError } from "@/server/errors";
+
+const IS_LIVE = sql`${assignments.state} IN ('pending', 'active')`;
+
+export type UserKeyRow = {
+  user: Pick<VpnUser, "id" | "telegramId" | "username" | "subscriptionToken" | "status">;
+  assignment: Pick<Assignment, "id" | "state" | "shareLink" | "createdAt" | "activatedAt" | "nodeId"> | null;
+  node: { id: string; name: string; location: string | null; healthState: string; adminState: string } | null;
+};
+
+export async function findUserKey(db: Database, telegramId: number): Promise<UserKeyRow | null> {
+  const [row] = await db
+    .select({
+      user: {
+        id: vpnUsers.id,
+        telegramId: vpnUsers.telegramId,
+        username: vpnUsers.username,
+        subscriptionToken: vpnUsers.subscriptionToken,
+        status: vpnUsers.status,
+      },
+      assignment: {
+        id: assignments.id,
+        state: assignments.state,
+        shareLink: assignments.shareLink,
+        createdAt: assignments.createdAt,
+        activatedAt: assignments.activatedAt,
+        nodeId: assignments.nodeId,
+      },
+      node: { id: nodes.id, name: nodes.name, location: nodes.location, healthState: nodes.healthState, adminState: nodes.adminState },
+    })
+    .from(vpnUsers)
+    .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), IS_LIVE))
+    .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
+    .where(eq(vpnUsers.telegramId, telegramId))
+    .limit(1);
+  return row ?? null;
+}
+
+/** What the bot receives for a key. */
+export type KeyView = {
+  telegramId: number;
+  username: string | null;
+  key: string;
+  subscriptionUrl: string;
+  node: { id: string; name: string; location: string | null };
+  createdAt: Date;
+};
+
+export function subscriptionUrlFor(publicUrl: string, token: string): string {
+  return `${publicUrl}/sub/${token}`;
+}
+
+/** An active key on a node that still serves: returned as stored, with no panel call. */
+export function isServable(row: UserKeyRow | null): boolean {
+  return row?.assignment?.state === "active" && row.node !== null && row.node.healthState !== "unhealthy" && row.assignment.shareLink !== null;
+}
+
+export function toKeyView(publicUrl: string, row: UserKeyRow): KeyView {
+  const { assignment, node, user } = row;
+  if (!assignment?.shareLink || !node) throw new AppError("INTERNAL", "Something went wrong on our side.", { cause: new Error(`user ${user.id} has no servable key`) });
+  return {
+    telegramId: user.telegramId,
+    username: user.username,
+    key: assignment.shareLink,
+    subscriptionUrl: subscriptionUrlFor(publicUrl, user.subscriptionToken),
+    node: { id: node.id, name: node.name, location: node.location },
+    createdAt: assignment.activatedAt ?? assignment.createdAt,
+  };
+}

@@ -1,0 +1,13 @@
+/** GET /api/bot/users/{telegramId}: the user's current key and node, read from the database only. */
+import { AppError } from "@/server/errors";
+import { findUserKey, toKeyView, type KeyView } from "./find-user-key";
+import type { KeyDeps } from "./key-deps";
+
+export async function getUserKey(deps: Pick<KeyDeps, "db" | "publicUrl">, input: { telegramId: number }): Promise<KeyView> {
+  const row = await findUserKey(deps.db, input.telegramId);
+  if (row?.assignment?.state === "pending") {
+    throw new AppError("IN_FLIGHT", "This user's key is being created. Retry in a moment.");
+  }
+  if (!row?.assignment) throw new AppError("NOT_FOUND", "This user has no key.");
+  return toKeyView(deps.publicUrl, row);
+}
