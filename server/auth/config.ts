@@ -28,7 +28,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     // Auth.js logs a stack trace for every wrong password by default.
     logger: {
       error: (error) => {
-        if (error.name !== "CredentialsSignin") logger.error("auth error", { error });
+        // `name` is minified in the production build; Auth.js errors carry a stable `type`.
+        if ((error as { type?: string }).type !== "CredentialsSignin") logger.error("auth error", { error });
       },
       warn: () => {},
       debug: () => {},

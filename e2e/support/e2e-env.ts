@@ -1,0 +1,20 @@
+/** The environment the e2e server runs with; tests import the same values to sign in and call routes. */
+export const E2E_PORT = 3210;
+export const E2E_OWNER = { username: "e2e-owner", password: "e2e-owner-password" };
+
+export const E2E_ENV: Record<string, string> = {
+  NODE_ENV: "production",
+  PORT: String(E2E_PORT),
+  DATABASE_URL: process.env.E2E_DATABASE_URL ?? "postgres://postgres:postgres@127.0.0.1:5432/fleet_e2e",
+  AUTH_SECRET: "e2e-auth-secret-0123456789abcdef0123456789",
+  PANEL_SECRET_KEYS: "e2e:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+  PUBLIC_URL: `http://127.0.0.1:${E2E_PORT}`,
+  ADMIN_USERNAME: E2E_OWNER.username,
+  ADMIN_PASSWORD: E2E_OWNER.password,
+  BOT_API_TOKEN: "e2e-bot-token-0123456789",
+  CRON_SECRET: "e2e-cron-secret-0123456789",
+  ALLOW_PRIVATE_PANELS: "true",
+  INTERNAL_CRON_SECONDS: "0",
+  HEALTH_TIMEOUT_MS: "1500",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
