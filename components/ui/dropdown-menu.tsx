@@ -7,6 +7,7 @@ import {
   useContext,
   useEffect,
   useId,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -72,7 +73,7 @@ function DropdownMenu({ className, children }: { className?: string; children: R
 
   return (
     <MenuContext.Provider value={value}>
-      <div ref={rootRef} data-slot="dropdown-menu" className={cn("relative inline-flex", className)}>
+      <div ref={rootRef} data-slot="dropdown-menu" className={cn("inline-flex", className)}>
         {children}
       </div>
     </MenuContext.Provider>
@@ -107,13 +108,38 @@ function DropdownMenuTrigger({ onClick, onKeyDown, ...props }: ButtonProps) {
 
 type DropdownMenuContentProps = ComponentProps<"div"> & { align?: "start" | "end" };
 
+const MENU_OFFSET_PX = 6;
+
 function DropdownMenuContent({ align = "end", className, ...props }: DropdownMenuContentProps) {
-  const { open, close, triggerId, contentId } = useMenu("DropdownMenuContent");
+  const { open, close, triggerRef, triggerId, contentId } = useMenu("DropdownMenuContent");
   const ref = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    if (open) ref.current?.querySelector<HTMLElement>(ITEM_SELECTOR)?.focus();
-  }, [open]);
+  // The list is a manual popover, so it sits in the top layer and is never clipped by a
+  // scrolling ancestor (table wrappers, cards). It is placed against the trigger once, and
+  // closed on scroll or resize rather than chasing the trigger around.
+  useLayoutEffect(() => {
+    const content = ref.current;
+    const trigger = triggerRef.current;
+    if (!open || !content || !trigger) return;
+    content.showPopover();
+    const rect = trigger.getBoundingClientRect();
+    const fitsBelow = rect.bottom + MENU_OFFSET_PX + content.offsetHeight <= window.innerHeight;
+    content.style.top = `${fitsBelow ? rect.bottom + MENU_OFFSET_PX : rect.top - MENU_OFFSET_PX - content.offsetHeight}px`;
+    const left = align === "end" ? rect.right - content.offsetWidth : rect.left;
+    content.style.left = `${Math.max(MENU_OFFSET_PX, left)}px`;
+    content.querySelector<HTMLElement>(ITEM_SELECTOR)?.focus();
+
+    const handleViewportChange = (event: Event) => {
+      if (event.target instanceof Node && content.contains(event.target)) return;
+      close();
+    };
+    window.addEventListener("resize", handleViewportChange);
+    window.addEventListener("scroll", handleViewportChange, true);
+    return () => {
+      window.removeEventListener("resize", handleViewportChange);
+      window.removeEventListener("scroll", handleViewportChange, true);
+    };
+  }, [open, align, close, triggerRef]);
 
   if (!open) return null;
 
@@ -152,13 +178,13 @@ function DropdownMenuContent({ align = "end", className, ...props }: DropdownMen
     <div
       ref={ref}
       id={contentId}
+      popover="manual"
       role="menu"
       aria-labelledby={triggerId}
       data-slot="dropdown-menu-content"
       onKeyDown={handleKeyDown}
       className={cn(
-        "absolute top-full z-50 mt-1.5 min-w-44 animate-zoom-in rounded-lg border bg-popover p-1 text-popover-foreground shadow-lg outline-none",
-        align === "end" ? "right-0 origin-top-right" : "left-0 origin-top-left",
+        "fixed inset-auto m-0 min-w-44 animate-fade-in rounded-lg border bg-popover p-1 text-left text-popover-foreground shadow-lg outline-none",
         className,
       )}
       {...props}
