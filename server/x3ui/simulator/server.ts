@@ -33,6 +33,11 @@ export interface SimulatorFaults {
   http500: boolean;
   /** Reset every connection as soon as a request arrives. */
   reset: boolean;
+  /**
+   * v2 addClient reads the inbound and saves its whole settings JSON without a
+   * lock; a concurrent add that lands inside this window is silently lost.
+   */
+  addRaceWindowMs: number;
   /** Forget every session, as a panel restart or an elapsed sessionMaxAge does. */
   expireSessions(): void;
   /** Close the listener (connections are refused) until up(). */
@@ -113,6 +118,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     hang: false,
     http500: false,
     reset: false,
+    addRaceWindowMs: 0,
     expireSessions: () => sessions.clear(),
     down: () => closeListener(),
     up: () => listen(port),
@@ -149,14 +155,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     };
     let reply: Reply;
     try {
-      reply = route(request, url.searchParams);
+      reply = await route(request, url.searchParams);
     } catch (error) {
       reply = { status: 500, contentType: "text/plain", body: `simulator error on ${path}: ${String(error)}` };
     }
     send(res, reply);
   }
 
-  function route(req: Request, query: URLSearchParams): Reply {
+  function route(req: Request, query: URLSearchParams): Reply | Promise<Reply> {
     const { method, segments } = req;
     const [first, second] = segments;
     const isXhr = req.headers["x-requested-with"] === "XMLHttpRequest";
@@ -194,7 +200,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return notFound();
   }
 
-  function api(req: Request, s: string[], query: URLSearchParams): Reply {
+  function api(req: Request, s: string[], query: URLSearchParams): Reply | Promise<Reply> {
     const { method } = req;
     const [group, action, third, fourth] = s;
     const get = method === "GET";
@@ -248,12 +254,28 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return notFound();
   }
 
-  function legacyAdd(req: Request): Reply {
-    return attempt(WENT_WRONG, () => {
+  async function legacyAdd(req: Request): Promise<Reply> {
+    const saves: (() => void)[] = [];
+    const reply = attempt(WENT_WRONG, () => {
       const { id, clients } = bindLegacyClients(req.body);
+      const inbound = state.inbound(id);
+      const before = inbound.settings.clients.slice();
       state.addClients(id, clients);
+      if (faults.addRaceWindowMs > 0) {
+        // Read now, write the whole list later: whatever others save meanwhile is overwritten.
+        const written = inbound.settings.clients.slice();
+        inbound.settings.clients = before;
+        saves.push(() => {
+          inbound.settings.clients = written;
+        });
+      }
       return ok(null, "Inbound client(s) have been added.");
     });
+    if (saves.length > 0) {
+      await new Promise((r) => setTimeout(r, faults.addRaceWindowMs));
+      for (const save of saves) save();
+    }
+    return reply;
   }
 
   function legacyUpdate(req: Request, key: string): Reply {
