@@ -1,0 +1,176 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { assignments, events, nodes, operationItems, operations } from "@/server/db/schema";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { rankFleet } from "@/server/services/balancer/rank-fleet";
+import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
+import { CLIENT_EMAIL_PREFIX, type KeyDeps } from "@/server/services/keys/key-deps";
+import { createClientOnNode } from "@/server/services/keys/node-client";
+import { beginPlacement, type Placement } from "@/server/services/keys/place-key";
+import { revokeKey } from "@/server/services/keys/revoke-key";
+import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+import { reconcileNode, type ReconcileDeps } from "./reconcile-node";
+import { runReconcile } from "./run-reconcile";
+
+let test: TestDatabase;
+let fleet: SimulatedFleet;
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+});
+afterAll(async () => {
+  await test.close();
+});
+afterEach(async () => {
+  await fleet.close();
+  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments, events, operations CASCADE`);
+});
+
+const keyDeps = (): KeyDeps => ({ db: test.db, panelFor: fleet.panelFor, publicUrl: "https://fleet.example.com" });
+const recDeps = (over: Partial<ReconcileDeps> = {}): ReconcileDeps => ({ db: test.db, panelFor: fleet.panelFor, graceMs: 0, maxActions: 100, ...over });
+const ours = (name = "a") => fleet.panel(name).state.clients().filter((c) => String(c.email).startsWith(CLIENT_EMAIL_PREFIX));
+const states = async () => (await test.db.select({ s: assignments.state }).from(assignments)).map((r) => r.s).sort();
+
+/** Step 1 of a placement only: the pending row is committed, nothing happened on the panel yet. */
+async function pendingPlacement(telegramId: number): Promise<Placement> {
+  const { candidates } = await rankFleet(test.db);
+  const begun = await beginPlacement(keyDeps(), { telegramId, mode: "replace-unservable" }, candidates);
+  if ("kind" in begun) throw new Error("expected a placement");
+  return begun;
+}
+
+describe("reconcileNode", () => {
+  it("converges a crash after the panel call and before the commit: the pending row is activated", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    const placement = await pendingPlacement(7001);
+    await createClientOnNode(keyDeps(), placement.node, placement.assignment);
+    // ...and the process dies here.
+    const report = await reconcileNode(recDeps(), placement.node.id);
+    expect(report.actions.map((a) => a.kind)).toEqual(["activated"]);
+    expect(report.clean).toBe(true);
+    const [row] = await test.db.select().from(assignments);
+    expect(row?.state).toBe("active");
+    expect(row?.shareLink).toMatch(/^vless:\/\//);
+    expect(ours()).toHaveLength(1);
+    const key = await getOrCreateKey(keyDeps(), { telegramId: 7001 });
+    expect(key.key).toBe(row?.shareLink);
+  });
+
+  it("converges a crash after the commit and before the panel call: the client is created", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    const placement = await pendingPlacement(7002);
+    const report = await reconcileNode(recDeps(), placement.node.id);
+    expect(report.actions.map((a) => [a.kind, a.ok])).toEqual([["created", true]]);
+    expect(await states()).toEqual(["active"]);
+    expect(ours()).toHaveLength(1);
+    expect(report.reservedCount).toEqual({ before: 1, after: 1 });
+  });
+
+  it("leaves a pending row alone while it is inside the grace period", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    const placement = await pendingPlacement(7003);
+    const report = await reconcileNode(recDeps({ graceMs: 60_000 }), placement.node.id);
+    expect(report.actions).toEqual([]);
+    expect(ours()).toHaveLength(0);
+    expect(await states()).toEqual(["pending"]);
+  });
+
+  it("re-creates a client deleted by hand and repairs one whose secret drifted or was switched off", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    await getOrCreateKey(keyDeps(), { telegramId: 7004 });
+    await getOrCreateKey(keyDeps(), { telegramId: 7005 });
+    const [gone, drifted] = ours();
+    const panel = fleet.panelFor(fleet.node("a"));
+    await panel.deleteClient(1, String(gone?.email));
+    await panel.updateClient(1, String(drifted?.email), { id: "00000000-0000-4000-8000-000000000000", enable: false });
+    const report = await reconcileNode(recDeps(), fleet.node("a").id);
+    expect(report.actions.map((a) => a.kind).sort()).toEqual(["created", "repaired"]);
+    const after = ours();
+    expect(after).toHaveLength(2);
+    expect(after.find((c) => c.email === drifted?.email)).toMatchObject({ id: drifted?.id, enable: true });
+  });
+
+  it("deletes our orphans after the grace period and never touches clients without our prefix", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    const panel = fleet.panelFor(fleet.node("a"));
+    await panel.addClient(1, { email: `${CLIENT_EMAIL_PREFIX}stray`, id: "11111111-1111-4111-8111-111111111111" });
+    await panel.addClient(1, { email: "someone-else", id: "22222222-2222-4222-8222-222222222222" });
+
+    const early = await reconcileNode(recDeps({ graceMs: 60_000 }), fleet.node("a").id);
+    expect(early.actions).toEqual([]);
+    expect(early.deferred).toBe(1);
+    expect(early.clean).toBe(false);
+    expect(ours()).toHaveLength(1);
+
+    // Ten minutes later the first sighting is past the grace period.
+    const later = { now: () => new Date(Date.now() + 600_000) };
+    const report = await reconcileNode(recDeps({ graceMs: 60_000, clock: later }), fleet.node("a").id);
+    expect(report.actions.map((a) => a.kind)).toEqual(["deleted_orphan"]);
+    expect(ours()).toHaveLength(0);
+    expect(fleet.panel("a").state.clients().some((c) => c.email === "someone-else")).toBe(true);
+  });
+
+  it("finishes a revoke whose panel was down, and clears needs_reconcile once clean", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    await getOrCreateKey(keyDeps(), { telegramId: 7006 });
+    await fleet.panel("a").faults.down();
+    const revoked = await revokeKey({ ...keyDeps(), lease: { waitMs: 100 } }, { telegramId: 7006 });
+    expect(revoked.removedFromPanel).toBe(false);
+    expect(await states()).toEqual(["revoking"]);
+    await fleet.panel("a").faults.up();
+    await test.db.update(nodes).set({ needsReconcile: true });
+
+    const report = await reconcileNode(recDeps(), fleet.node("a").id);
+    expect(report.actions.map((a) => a.kind)).toEqual(["deleted_revoked"]);
+    expect(ours()).toHaveLength(0);
+    expect(await states()).toEqual(["revoked"]);
+    const [node] = await test.db.select().from(nodes);
+    expect(node?.needsReconcile).toBe(false);
+  });
+
+  it("recomputes a drifted reserved count and raises an event", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    await getOrCreateKey(keyDeps(), { telegramId: 7007 });
+    await test.db.update(nodes).set({ reservedCount: 7 });
+    const report = await reconcileNode(recDeps(), fleet.node("a").id);
+    expect(report.reservedCount).toEqual({ before: 7, after: 1 });
+    const [event] = await test.db.select().from(events).where(eq(events.kind, "reconcile.reserved_mismatch"));
+    expect(event?.data).toMatchObject({ stored: 7, counted: 1 });
+    const [operation] = await test.db.select().from(operations);
+    expect(operation).toMatchObject({ kind: "reconcile", status: "succeeded" });
+  });
+
+  it("caps panel actions per run, records them, and keeps needs_reconcile until the rest is done", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a", needsReconcile: false }]);
+    for (const id of [7101, 7102, 7103]) await getOrCreateKey(keyDeps(), { telegramId: id });
+    for (const c of ours()) await fleet.panelFor(fleet.node("a")).deleteClient(1, String(c.email));
+    await test.db.update(nodes).set({ needsReconcile: true });
+
+    const first = await reconcileNode(recDeps({ maxActions: 2 }), fleet.node("a").id);
+    expect(first.actions).toHaveLength(2);
+    expect(first.deferred).toBe(1);
+    expect((await test.db.select().from(nodes))[0]?.needsReconcile).toBe(true);
+    expect(await test.db.select().from(operationItems)).toHaveLength(2);
+
+    const second = await reconcileNode(recDeps({ maxActions: 2 }), fleet.node("a").id);
+    expect(second.actions).toHaveLength(1);
+    expect(second.clean).toBe(true);
+    expect(ours()).toHaveLength(3);
+    expect((await test.db.select().from(nodes))[0]?.needsReconcile).toBe(false);
+  });
+});
+
+describe("runReconcile", () => {
+  it("reconciles each due node once even when two runs overlap, and skips unreadable ones", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }, { name: "b" }, { name: "down", healthState: "unhealthy" }]);
+    const [one, two] = await Promise.all([
+      runReconcile(recDeps(), { budgetMs: 10_000, intervalMs: 60_000 }),
+      runReconcile(recDeps(), { budgetMs: 10_000, intervalMs: 60_000 }),
+    ]);
+    expect([...one.nodes, ...two.nodes].map((n) => n.nodeName).sort()).toEqual(["a", "b"]);
+    const again = await runReconcile(recDeps(), { budgetMs: 10_000, intervalMs: 60_000 });
+    expect(again.nodes).toEqual([]);
+    const forced = await runReconcile(recDeps(), { budgetMs: 10_000, intervalMs: 60_000, nodeId: fleet.node("a").id });
+    expect(forced.nodes.map((n) => n.nodeName)).toEqual(["a"]);
+  });
+});

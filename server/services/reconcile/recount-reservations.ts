@@ -1,0 +1,46 @@
+/**
+ * Recomputes a node's `reserved_count` from the assignments it accounts for, and raises an event
+ * when the stored value had drifted (a bug or a manual edit — reservations are otherwise changed
+ * only in the transactions that change assignments). The node row is locked first, so every
+ * transaction that touched the counter has either committed (its assignments are visible to the
+ * count) or waits for us.
+ *
+ * What counts: `pending` and `active` assignments on the node, plus in-flight migration targets —
+ * operation items in status `running` whose `to_node_id` is the node (the migration service
+ * reserves on the target in the transaction that marks the item running).
+ */
+import { and, count, eq, sql } from "drizzle-orm";
+import type { Database } from "@/server/db/client";
+import { assignments, events, nodes, operationItems } from "@/server/db/schema";
+
+export async function recountReservations(db: Database, nodeId: string): Promise<{ before: number; after: number }> {
+  return db.transaction(async (tx) => {
+    const [node] = await tx
+      .select({ reservedCount: nodes.reservedCount, maxUsers: nodes.maxUsers, name: nodes.name })
+      .from(nodes)
+      .where(eq(nodes.id, nodeId))
+      .for("update");
+    if (!node) return { before: 0, after: 0 };
+    const [live] = await tx
+      .select({ n: count() })
+      .from(assignments)
+      .where(and(eq(assignments.nodeId, nodeId), sql`${assignments.state} IN ('pending', 'active')`));
+    const [targets] = await tx
+      .select({ n: count() })
+      .from(operationItems)
+      .where(and(eq(operationItems.toNodeId, nodeId), eq(operationItems.status, "running")));
+    const actual = (live?.n ?? 0) + (targets?.n ?? 0);
+    if (actual === node.reservedCount) return { before: actual, after: actual };
+    // The CHECK keeps the counter within max_users; more live rows than places is reported, not stored.
+    const after = Math.min(actual, node.maxUsers);
+    await tx.update(nodes).set({ reservedCount: after }).where(eq(nodes.id, nodeId));
+    await tx.insert(events).values({
+      kind: "reconcile.reserved_mismatch",
+      severity: actual > node.maxUsers ? "critical" : "warning",
+      nodeId,
+      message: `Reserved count on ${node.name} was ${node.reservedCount}, the assignments say ${actual}; corrected.`,
+      data: { stored: node.reservedCount, counted: actual, maxUsers: node.maxUsers },
+    });
+    return { before: node.reservedCount, after };
+  });
+}
