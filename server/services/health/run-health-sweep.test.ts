@@ -1,0 +1,188 @@
+import { asc, count, eq } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { events, healthChecks, nodes } from "@/server/db/schema";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { startSimulators, type SimulatedPanel } from "@/server/x3ui/simulator";
+import type { Actor } from "../actor";
+import { createNode } from "../nodes/create-node";
+import { addSimulatedNodes, createTestActor, nodeInputFor, testNodeDeps } from "../nodes/test-fleet";
+import { runHealthSweep, type HealthSweepDeps } from "./run-health-sweep";
+
+let test: TestDatabase;
+let sims: SimulatedPanel[] = [];
+let actor: Actor;
+let nodeDeps: ReturnType<typeof testNodeDeps>;
+let nowMs = Date.parse("2026-06-01T12:00:00Z");
+const clock = { now: () => new Date(nowMs) };
+const settings = { intervalSeconds: 30, fall: 3, fallWindowSeconds: 90, rise: 2, timeoutMs: 1000 };
+
+function sweepDeps(overrides: Partial<HealthSweepDeps> = {}): HealthSweepDeps {
+  return { db: test.db, panelFor: nodeDeps.panelFor, clock, settings, concurrency: 16, ...overrides };
+}
+
+async function fleet(count: number, version = "g3") {
+  const started = await startSimulators(count, { version });
+  sims.push(...started);
+  const added = await addSimulatedNodes(nodeDeps, actor, started, `n${sims.length}`);
+  return { sims: started, nodes: added };
+}
+
+async function eventsOf(kind: string) {
+  return test.db.select().from(events).where(eq(events.kind, kind));
+}
+
+beforeAll(async () => {
+  test = await createTestDatabase({ maxConnections: 30 });
+  actor = await createTestActor(test.db);
+  nodeDeps = testNodeDeps(test.db, settings.timeoutMs);
+});
+afterAll(async () => {
+  await Promise.all(sims.map((s) => s.close()));
+  await test?.close();
+});
+beforeEach(async () => {
+  await Promise.all(sims.map((s) => s.close()));
+  sims = [];
+  await test.db.delete(nodes);
+  await test.db.delete(events);
+  nowMs += 3_600_000;
+});
+
+describe("runHealthSweep", () => {
+  it("checks every due node once, records the check and the first transition", async () => {
+    const { nodes: added } = await fleet(3);
+    const summary = await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+    expect(summary).toMatchObject({ checked: 3, healthy: 3, unhealthy: 0, failed: 0, skipped: 0, inconclusive: false });
+    expect(summary.transitions).toHaveLength(3);
+    const rows = await test.db.select().from(nodes).orderBy(asc(nodes.name));
+    for (const row of rows) {
+      expect(row).toMatchObject({ healthState: "healthy", consecutiveSuccesses: 1, checkLeaseOwner: null, xrayState: "running", apiGeneration: "g3" });
+      expect(row.lastLatencyMs).toBeGreaterThanOrEqual(0);
+    }
+    const checks = await test.db.select().from(healthChecks).where(eq(healthChecks.nodeId, added[0]!.id));
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ isOk: true, xrayState: "running", onlineClients: 0 });
+    expect(checks[0]!.cpuPercent).toBeGreaterThan(0);
+    expect(await eventsOf("node.up")).toHaveLength(3);
+
+    // Nothing is due again before the interval has passed.
+    expect((await runHealthSweep(sweepDeps(), { budgetMs: 10_000 })).checked).toBe(0);
+    nowMs += 30_000;
+    expect((await runHealthSweep(sweepDeps(), { budgetMs: 10_000 })).checked).toBe(3);
+  });
+
+  it("two concurrent sweeps over 50 nodes check each node exactly once", async () => {
+    const { nodes: added } = await fleet(50);
+    const [a, b] = await Promise.all([
+      runHealthSweep(sweepDeps({ concurrency: 8 }), { budgetMs: 20_000 }),
+      runHealthSweep(sweepDeps({ concurrency: 8 }), { budgetMs: 20_000 }),
+    ]);
+    expect(a.checked + b.checked).toBe(50);
+    expect(a.checked).toBeGreaterThan(0);
+    expect(b.checked).toBeGreaterThan(0);
+    const perNode = await test.db.select({ nodeId: healthChecks.nodeId, n: count() }).from(healthChecks).groupBy(healthChecks.nodeId);
+    const ours = perNode.filter((r) => added.some((n) => n.id === r.nodeId));
+    expect(ours).toHaveLength(50);
+    expect(ours.every((r) => r.n === 1)).toBe(true);
+  });
+
+  it("a hanging node costs its own timeout and delays no other check", async () => {
+    const { sims: panels } = await fleet(6);
+    panels[0]!.faults.hang = true;
+    const started = performance.now();
+    const summary = await runHealthSweep(sweepDeps({ concurrency: 2 }), { budgetMs: 10_000 });
+    const wallMs = performance.now() - started;
+    expect(summary.checked).toBe(6);
+    expect(summary.failed).toBe(1);
+    // One slot is held by the hang for the timeout; the other five checks go through the second slot meanwhile.
+    expect(wallMs).toBeLessThan(settings.timeoutMs + 700);
+    const rows = await test.db.select().from(nodes).orderBy(asc(nodes.name));
+    expect(rows.filter((r) => r.lastError?.includes("no answer within"))).toHaveLength(1);
+    expect(rows.filter((r) => r.healthState === "healthy")).toHaveLength(5);
+  });
+
+  it("wrong credentials give auth_error and an alert, never a failure streak", async () => {
+    const [sim] = await startSimulators(1, { version: "2.8.11" });
+    sims.push(sim!);
+    await createNode(nodeDeps, actor, nodeInputFor(sim!, "wrong-password", { panelPassword: "not-the-password" }));
+    const summary = await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+    expect(summary).toMatchObject({ checked: 1, authError: 1, failed: 0, unhealthy: 0 });
+    const [row] = await test.db.select().from(nodes);
+    expect(row).toMatchObject({ healthState: "auth_error", consecutiveFailures: 0 });
+    const [alert] = await eventsOf("node.auth_error");
+    expect(alert).toMatchObject({ severity: "critical", nodeId: row!.id });
+    expect(await eventsOf("node.down")).toHaveLength(0);
+  });
+
+  it("Xray not running makes a node degraded at once and unhealthy after the fall threshold", async () => {
+    const { sims: panels } = await fleet(1);
+    await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+    panels[0]!.state.xrayState = "stop";
+    nowMs += 30_000;
+    expect((await runHealthSweep(sweepDeps(), { budgetMs: 10_000 })).degraded).toBe(1);
+    const [row] = await test.db.select().from(nodes);
+    expect(row).toMatchObject({ healthState: "degraded", xrayState: "stop", consecutiveFailures: 1 });
+    expect(await eventsOf("node.degraded")).toHaveLength(1);
+  });
+
+  it("marks a node unhealthy only after fall failures spanning the window, and healthy after rise successes", async () => {
+    const { sims: panels } = await fleet(1);
+    await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+    await panels[0]!.faults.down();
+    const states: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      nowMs += 30_000;
+      await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+      states.push((await test.db.select().from(nodes))[0]!.healthState);
+    }
+    // Failures at +30, +60, +90 s span only 60 s; the fourth, at +120 s, spans 90 s.
+    expect(states).toEqual(["healthy", "healthy", "healthy", "unhealthy"]);
+    const [down] = await eventsOf("node.down");
+    expect(down).toMatchObject({ severity: "critical", data: expect.objectContaining({ from: "healthy", to: "unhealthy" }) });
+
+    await panels[0]!.faults.up();
+    nowMs += 30_000;
+    await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+    expect((await test.db.select().from(nodes))[0]!.healthState).toBe("unhealthy");
+    nowMs += 30_000;
+    await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+    expect((await test.db.select().from(nodes))[0]!.healthState).toBe("healthy");
+  });
+
+  describe("blast-radius guard", () => {
+    const quickFall = { ...settings, fall: 1, fallWindowSeconds: 0 };
+
+    it("holds every unhealthy transition when more than max(3, 20%) of the fleet fails at once", async () => {
+      const { sims: panels } = await fleet(10);
+      await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 });
+      await Promise.all(panels.slice(0, 4).map((p) => p.faults.down()));
+      nowMs += 30_000;
+      const summary = await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 });
+      expect(summary).toMatchObject({ checked: 10, failed: 4, unhealthy: 0, inconclusive: true });
+      const rows = await test.db.select().from(nodes);
+      expect(rows.filter((r) => r.healthState === "unhealthy")).toHaveLength(0);
+      expect(rows.filter((r) => r.consecutiveFailures === 1)).toHaveLength(4);
+      const [held] = await eventsOf("failover.held");
+      expect(held).toMatchObject({ severity: "critical", data: expect.objectContaining({ failed: 4, fleetSize: 10 }) });
+      expect(await eventsOf("node.down")).toHaveLength(0);
+    });
+
+    it("lets the transitions through at the limit", async () => {
+      const { sims: panels } = await fleet(10);
+      await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 });
+      await Promise.all(panels.slice(0, 3).map((p) => p.faults.down()));
+      nowMs += 30_000;
+      const summary = await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 });
+      expect(summary).toMatchObject({ failed: 3, unhealthy: 3, inconclusive: false });
+      expect(await eventsOf("node.down")).toHaveLength(3);
+      expect(await eventsOf("failover.held")).toHaveLength(0);
+    });
+  });
+
+  it("starts no check that cannot finish within the budget and reports what it left", async () => {
+    await fleet(3);
+    const summary = await runHealthSweep(sweepDeps(), { budgetMs: 500 });
+    expect(summary).toMatchObject({ checked: 0, skipped: 3 });
+    expect((await test.db.select().from(nodes)).every((r) => r.checkLeaseOwner === null)).toBe(true);
+  });
+});

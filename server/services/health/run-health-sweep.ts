@@ -1,0 +1,241 @@
+/**
+ * The health sweep behind the cron route. It claims due nodes a pool's worth at a time
+ * (claim-due-nodes.ts: never a node another sweep holds), checks them concurrently with one
+ * deadline per node, applies rise/fall hysteresis and records every check, every transition (as
+ * an `events` row the failover service acts on) and the node's new state.
+ *
+ * Blast-radius guard (invariant 5): a node that would become unhealthy is written only once the
+ * whole sweep is in. If more than max(3, 20% of the fleet) checks failed, the likely cause is our
+ * own network, so no node moves to unhealthy in that sweep, a `failover.held` alert is recorded and
+ * the answer says `inconclusive: true`.
+ *
+ * Time budget: no check starts unless it can finish within the budget; what is still due stays
+ * unclaimed for the next ping.
+ */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { and, count, eq, ne } from "drizzle-orm";
+import type { Database } from "@/server/db/client";
+import { events, healthChecks, nodes, type Node, type NodeHealthState } from "@/server/db/schema";
+import { logger } from "@/server/logger";
+import type { Clock } from "../actor";
+import type { PanelClientFactory } from "../nodes/panel-for-node";
+import type { HealthSettings } from "../settings/settings";
+import { checkNode, type CheckResult } from "./check-node";
+import { claimDueNodes, dueNodesCondition } from "./claim-due-nodes";
+import { nextHealth, type HealthStatus, type HealthThresholds } from "./next-health";
+
+export type HealthSweepDeps = {
+  db: Database;
+  panelFor: PanelClientFactory;
+  clock: Clock;
+  settings: Pick<HealthSettings, "intervalSeconds" | "fall" | "fallWindowSeconds" | "rise" | "timeoutMs">;
+  /** How many checks run at once (HEALTH_CONCURRENCY). */
+  concurrency: number;
+};
+
+export type HealthTransition = { nodeId: string; name: string; from: NodeHealthState; to: NodeHealthState };
+
+export type HealthSweepSummary = {
+  checked: number;
+  healthy: number;
+  degraded: number;
+  unhealthy: number;
+  authError: number;
+  /** Checks that failed (unreachable, timeout, Xray not running); auth errors are not counted. */
+  failed: number;
+  transitions: HealthTransition[];
+  /** Nodes still due when the budget ran out, left for the next ping. */
+  skipped: number;
+  inconclusive: boolean;
+  durationMs: number;
+};
+
+// Time kept back from the budget for writing results after the last check's deadline.
+const WRITE_MARGIN_MS = 1_000;
+// A lease outlives the sweep's budget by this much, so a crashed replica's nodes come back soon.
+const LEASE_GRACE_MS = 10_000;
+
+export function blastRadiusLimit(fleetSize: number): number {
+  return Math.max(3, 0.2 * fleetSize);
+}
+
+const EVENT_FOR: Partial<Record<NodeHealthState, { kind: string; severity: "info" | "warning" | "critical" }>> = {
+  healthy: { kind: "node.up", severity: "info" },
+  degraded: { kind: "node.degraded", severity: "warning" },
+  unhealthy: { kind: "node.down", severity: "critical" },
+  auth_error: { kind: "node.auth_error", severity: "critical" },
+};
+
+function healthStatusOf(node: Node): HealthStatus {
+  return {
+    state: node.healthState,
+    consecutiveSuccesses: node.consecutiveSuccesses,
+    consecutiveFailures: node.consecutiveFailures,
+    failingSince: node.failingSince,
+  };
+}
+
+/** Writes one check and the node's new state; false when our lease was lost (another sweep owns it now). */
+async function recordCheck(db: Database, owner: string, node: Node, result: CheckResult, next: HealthStatus, at: Date): Promise<boolean> {
+  const isTransition = next.state !== node.healthState;
+  return db.transaction(async (tx) => {
+    const updated = await tx
+      .update(nodes)
+      .set({
+        healthState: next.state,
+        consecutiveSuccesses: next.consecutiveSuccesses,
+        consecutiveFailures: next.consecutiveFailures,
+        failingSince: next.failingSince,
+        ...(isTransition ? { healthChangedAt: at } : {}),
+        lastCheckAt: at,
+        lastLatencyMs: result.latencyMs,
+        lastError: result.error,
+        ...(result.xrayState ? { xrayState: result.xrayState, xrayVersion: result.xrayVersion } : {}),
+        ...(result.panelVersion ? { panelVersion: result.panelVersion } : {}),
+        ...(result.apiGeneration ? { apiGeneration: result.apiGeneration } : {}),
+        checkLeaseOwner: null,
+        checkLeaseUntil: null,
+      })
+      .where(and(eq(nodes.id, node.id), eq(nodes.checkLeaseOwner, owner)))
+      .returning({ id: nodes.id });
+    if (updated.length === 0) return false;
+    await tx.insert(healthChecks).values({
+      nodeId: node.id,
+      checkedAt: at,
+      isOk: result.outcome === "ok",
+      latencyMs: result.latencyMs,
+      error: result.error,
+      cpuPercent: result.cpuPercent,
+      memUsedBytes: result.memUsedBytes,
+      memTotalBytes: result.memTotalBytes,
+      xrayState: result.xrayState,
+      onlineClients: result.onlineClients,
+    });
+    const event = isTransition ? EVENT_FOR[next.state] : undefined;
+    if (event) {
+      await tx.insert(events).values({
+        kind: event.kind,
+        severity: event.severity,
+        nodeId: node.id,
+        message: `Node "${node.name}" is ${next.state.replace("_", " ")} (was ${node.healthState.replace("_", " ")})${result.error ? `: ${result.error}` : ""}`,
+        data: { from: node.healthState, to: next.state, consecutiveFailures: next.consecutiveFailures, failingSince: next.failingSince },
+      });
+    }
+    return true;
+  });
+}
+
+export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs: number }): Promise<HealthSweepSummary> {
+  const { db, clock, settings } = deps;
+  const started = performance.now();
+  const deadline = started + options.budgetMs;
+  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  const thresholds: HealthThresholds = { rise: settings.rise, fall: settings.fall, fallWindowMs: settings.fallWindowSeconds * 1000 };
+  const concurrency = Math.max(1, deps.concurrency);
+  // Claim again only when a quarter of the pool is free, so claims cost few statements per node.
+  const refillAt = Math.max(1, Math.ceil(concurrency / 4));
+
+  const [fleet] = await db.select({ n: count() }).from(nodes).where(ne(nodes.adminState, "disabled"));
+  const fleetSize = fleet?.n ?? 0;
+
+  const summary: HealthSweepSummary = {
+    checked: 0,
+    healthy: 0,
+    degraded: 0,
+    unhealthy: 0,
+    authError: 0,
+    failed: 0,
+    transitions: [],
+    skipped: 0,
+    inconclusive: false,
+    durationMs: 0,
+  };
+  const heldBack: { node: Node; result: CheckResult; at: Date }[] = [];
+
+  const write = async (node: Node, result: CheckResult, next: HealthStatus, at: Date) => {
+    try {
+      if (!(await recordCheck(db, owner, node, result, next, at))) {
+        logger.warn("health check discarded: lease lost", { nodeId: node.id });
+        return;
+      }
+    } catch (error) {
+      logger.error("health check not recorded", { nodeId: node.id, error });
+      return;
+    }
+    summary.checked++;
+    if (next.state === "healthy") summary.healthy++;
+    else if (next.state === "degraded") summary.degraded++;
+    else if (next.state === "unhealthy") summary.unhealthy++;
+    else if (next.state === "auth_error") summary.authError++;
+    if (next.state !== node.healthState) summary.transitions.push({ nodeId: node.id, name: node.name, from: node.healthState, to: next.state });
+  };
+
+  const checkAndRecord = async (node: Node) => {
+    const result = await checkNode(deps.panelFor, node, settings.timeoutMs);
+    const at = clock.now();
+    if (result.outcome === "unreachable" || result.outcome === "xray_down") summary.failed++;
+    const next = nextHealth(healthStatusOf(node), result.outcome, thresholds, at);
+    if (next.state === "unhealthy" && node.healthState !== "unhealthy") {
+      heldBack.push({ node, result, at });
+      return;
+    }
+    await write(node, result, next, at);
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  let isDrained = false;
+  let isOutOfTime = false;
+  while (!isDrained) {
+    const remainingMs = deadline - performance.now();
+    if (remainingMs < settings.timeoutMs + WRITE_MARGIN_MS) {
+      isOutOfTime = true;
+      break;
+    }
+    const free = concurrency - inFlight.size;
+    if (free >= refillAt || inFlight.size === 0) {
+      const now = clock.now();
+      const claimed = await claimDueNodes(db, {
+        owner,
+        now,
+        dueBefore: new Date(now.getTime() - settings.intervalSeconds * 1000),
+        leaseUntil: new Date(now.getTime() + remainingMs + LEASE_GRACE_MS),
+        limit: free,
+      });
+      isDrained = claimed.length < free;
+      for (const node of claimed) {
+        const task: Promise<void> = checkAndRecord(node).finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
+    }
+    if (inFlight.size === 0) break;
+    if (!isDrained) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+
+  summary.inconclusive = summary.failed > blastRadiusLimit(fleetSize);
+  for (const { node, result, at } of heldBack) {
+    await write(node, result, nextHealth(healthStatusOf(node), result.outcome, thresholds, at, { holdUnhealthy: summary.inconclusive }), at);
+  }
+  if (summary.inconclusive) {
+    await db.insert(events).values({
+      kind: "failover.held",
+      severity: "critical",
+      message:
+        `${summary.failed} of ${fleetSize} nodes failed their health check in one sweep, more than the limit of ` +
+        `${Math.floor(blastRadiusLimit(fleetSize))}. This looks like a problem with this server's own network, so no node was marked unhealthy and nothing will migrate.`,
+      data: { failed: summary.failed, fleetSize, limit: blastRadiusLimit(fleetSize), heldNodeIds: heldBack.map((h) => h.node.id) },
+    });
+    logger.warn("health sweep inconclusive: failover held", { failed: summary.failed, fleetSize });
+  }
+  if (isOutOfTime) {
+    const now = clock.now();
+    const [left] = await db
+      .select({ n: count() })
+      .from(nodes)
+      .where(dueNodesCondition(now, new Date(now.getTime() - settings.intervalSeconds * 1000)));
+    summary.skipped = left?.n ?? 0;
+  }
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
+}
