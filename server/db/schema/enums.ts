@@ -12,6 +12,8 @@ export const operationStatus = pgEnum("operation_status", ["pending", "running",
 export const operationItemStatus = pgEnum("operation_item_status", ["pending", "running", "succeeded", "failed", "skipped"]);
 export const eventSeverity = pgEnum("event_severity", ["info", "warning", "critical"]);
 export const deliveryStatus = pgEnum("delivery_status", ["pending", "delivered", "failed"]);
+/** webhook: signed POST to WEBHOOK_URL (the bot); telegram: an admin alert through the Bot API. */
+export const notificationChannel = pgEnum("notification_channel", ["webhook", "telegram"]);
 
 /** Assignment states that hold a panel client and a unit of node capacity. */
 export const LIVE_ASSIGNMENT_STATES = ["pending", "active"] as const;

@@ -1,6 +1,6 @@
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { admins } from "./admins";
-import { deliveryStatus, eventSeverity } from "./enums";
+import { deliveryStatus, eventSeverity, notificationChannel } from "./enums";
 import { nodes } from "./nodes";
 
 /** Invariant 9: every admin mutation writes one row here, in the transaction of the mutation. */
@@ -37,10 +37,17 @@ export const events = pgTable(
   (t) => [index("events_created_idx").on(t.createdAt), index("events_kind_idx").on(t.kind, t.createdAt)],
 );
 
+/**
+ * Outbox of notifications: signed webhooks to the bot and admin alerts to Telegram. A row is
+ * written in the transaction of what it reports; `event_id` links rows relayed from `events`
+ * written by other services, and its unique index with `channel` makes that relay idempotent.
+ */
 export const webhookDeliveries = pgTable(
   "webhook_deliveries",
   {
     id: bigserial({ mode: "number" }).primaryKey(),
+    channel: notificationChannel().notNull().default("webhook"),
+    eventId: bigint({ mode: "number" }).references(() => events.id, { onDelete: "set null" }),
     event: text().notNull(),
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
     status: deliveryStatus().notNull().default("pending"),
@@ -51,7 +58,11 @@ export const webhookDeliveries = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     deliveredAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt)],
+  (t) => [
+    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_created_idx").on(t.createdAt),
+    uniqueIndex("webhook_deliveries_channel_event_uq").on(t.channel, t.eventId),
+  ],
 );
 
 /** Nonces of signed bot requests seen recently: a replay inside the clock-skew window is refused. */
@@ -74,3 +85,4 @@ export const appSettings = pgTable("app_settings", {
 
 export type AuditEntry = typeof auditLog.$inferSelect;
 export type SystemEvent = typeof events.$inferSelect;
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
