@@ -1,0 +1,88 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { nodes, vpnUsers } from "@/server/db/schema";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
+import type { KeyDeps } from "@/server/services/keys/key-deps";
+import { revokeKey } from "@/server/services/keys/revoke-key";
+import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+import { getSubscription } from "./get-subscription";
+import { SUBSCRIPTION_RETRY_AFTER_SECONDS, subscriptionResponse } from "./subscription-response";
+
+let test: TestDatabase;
+let fleet: SimulatedFleet;
+const settings = { title: "Fleet VPN", updateHours: 1 };
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+});
+afterAll(async () => {
+  await test.close();
+});
+afterEach(async () => {
+  await fleet.close();
+  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments CASCADE`);
+});
+
+const keyDeps = (): KeyDeps => ({ db: test.db, panelFor: fleet.panelFor, publicUrl: "https://fleet.example.com" });
+const fetchSub = async (token: string) => subscriptionResponse(await getSubscription({ db: test.db, panelFor: fleet.panelFor }, token), settings);
+const tokenOf = (url: string) => url.split("/sub/")[1] ?? "";
+
+describe("subscriptions", () => {
+  it("serves the current link base64-encoded with the headers VPN apps read", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    const key = await getOrCreateKey(keyDeps(), { telegramId: 8001 });
+    const email = String(fleet.panel("a").state.clients().find((c) => String(c.email).startsWith("fleet-"))?.email);
+    const traffic = fleet.panel("a").state.traffic.get(email.toLowerCase());
+    if (traffic) Object.assign(traffic, { up: 1000, down: 5000 });
+
+    const response = await fetchSub(tokenOf(key.subscriptionUrl));
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.text(), "base64").toString("utf8")).toBe(`${key.key}\n`);
+    expect(response.headers.get("subscription-userinfo")).toBe("upload=1000; download=5000; total=0; expire=0");
+    expect(response.headers.get("profile-title")).toBe(`base64:${Buffer.from("Fleet VPN").toString("base64")}`);
+    expect(response.headers.get("profile-update-interval")).toBe("1");
+    expect(response.headers.get("content-disposition")).toBe("attachment; filename*=UTF-8''Fleet%20VPN");
+  });
+
+  it("answers 404 for an unknown or malformed token", async () => {
+    fleet = await startSimulatedFleet(test.db, []);
+    expect((await fetchSub("A".repeat(32))).status).toBe(404);
+    expect((await fetchSub("../../etc/passwd")).status).toBe(404);
+  });
+
+  it.each([
+    ["unhealthy", { healthState: "unhealthy" as const }],
+    ["draining", { adminState: "draining" as const }],
+    ["disabled", { adminState: "disabled" as const }],
+  ])("never hands out a link on a %s node: 503 with Retry-After, so apps keep their last profile", async (_label, change) => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    const key = await getOrCreateKey(keyDeps(), { telegramId: 8002 });
+    await test.db.update(nodes).set(change).where(eq(nodes.name, "a"));
+    const response = await fetchSub(tokenOf(key.subscriptionUrl));
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe(String(SUBSCRIPTION_RETRY_AFTER_SECONDS));
+    expect(await response.text()).toBe("");
+  });
+
+  it("keeps the URL across a move and serves the new link", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }, { name: "b", reservedCount: 10 }]);
+    const first = await getOrCreateKey(keyDeps(), { telegramId: 8003 });
+    await test.db.update(nodes).set({ healthState: "unhealthy" }).where(eq(nodes.name, "a"));
+    const moved = await getOrCreateKey(keyDeps(), { telegramId: 8003 });
+    expect(moved.subscriptionUrl).toBe(first.subscriptionUrl);
+    const body = Buffer.from(await (await fetchSub(tokenOf(first.subscriptionUrl))).text(), "base64").toString("utf8");
+    expect(body).toBe(`${moved.key}\n`);
+  });
+
+  it("serves an empty list once the key is revoked", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    const key = await getOrCreateKey(keyDeps(), { telegramId: 8004 });
+    await revokeKey(keyDeps(), { telegramId: 8004 });
+    const response = await fetchSub(tokenOf(key.subscriptionUrl));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("");
+    const [user] = await test.db.select().from(vpnUsers);
+    expect(user?.subscriptionToken).toBe(tokenOf(key.subscriptionUrl));
+  });
+});
