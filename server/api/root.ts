@@ -1,9 +1,13 @@
 /** The app's tRPC router: one sub-router per domain, each thin over server/services. */
 import { adminsRouter } from "./routers/admins";
+import { auditRouter } from "./routers/audit";
+import { statsRouter } from "./routers/stats";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   admins: adminsRouter,
+  audit: auditRouter,
+  stats: statsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,7 @@
+import { listAudit, listAuditFacets, listAuditInputSchema } from "@/server/services/audit/list-audit";
+import { router, viewerProcedure } from "../trpc";
+
+export const auditRouter = router({
+  list: viewerProcedure.input(listAuditInputSchema).query(({ ctx, input }) => listAudit({ db: ctx.db }, input)),
+  facets: viewerProcedure.query(({ ctx }) => listAuditFacets({ db: ctx.db })),
+});

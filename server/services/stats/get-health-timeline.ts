@@ -1,0 +1,86 @@
+/**
+ * Up/down bands per node, rebuilt from the health transitions the sweep records as events
+ * (`node.up`, `node.down`, … with `{from, to}`): the state before a node's first transition in the
+ * window is that transition's `from`, and a node with no transition kept its current state all
+ * along. So the timeline needs no history before the window and reads only the window's events.
+ */
+import { and, asc, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { events, nodes, type NodeHealthState } from "@/server/db/schema";
+import type { StatsDeps } from "./stats-deps";
+import { windowOf, type TimeRange } from "./time-range";
+
+export const HEALTH_EVENT_KINDS = ["node.up", "node.degraded", "node.down", "node.auth_error"] as const;
+
+/** Rows beyond this do not fit a card; nodes in trouble now, then the most eventful, come first. */
+export const HEALTH_TIMELINE_LIMIT = 12;
+
+export type HealthSegment = { from: number; to: number; state: NodeHealthState };
+export type HealthTimeline = {
+  from: number;
+  to: number;
+  rows: { nodeId: string; node: string; segments: HealthSegment[] }[];
+  totalNodes: number;
+};
+
+const HEALTH_STATES = new Set<NodeHealthState>(["unknown", "healthy", "degraded", "unhealthy", "auth_error"]);
+const asState = (value: unknown): NodeHealthState | null => (HEALTH_STATES.has(value as NodeHealthState) ? (value as NodeHealthState) : null);
+
+export async function getHealthTimeline(deps: StatsDeps, input: { range: TimeRange; nodeId?: string }): Promise<HealthTimeline> {
+  const window = windowOf(input.range, deps.clock.now());
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+  const inWindow = and(inArray(events.kind, [...HEALTH_EVENT_KINDS]), gte(events.createdAt, window.from));
+
+  const eventful = deps.db
+    .select({ nodeId: events.nodeId, n: sql<number>`count(*)`.as("n") })
+    .from(events)
+    .where(inWindow)
+    .groupBy(events.nodeId)
+    .as("eventful");
+  const picked = await deps.db
+    .select({
+      id: nodes.id,
+      name: nodes.name,
+      healthState: nodes.healthState,
+      createdAt: nodes.createdAt,
+      totalNodes: sql<number>`count(*) over ()`.mapWith(Number),
+    })
+    .from(nodes)
+    .leftJoin(eventful, eq(eventful.nodeId, nodes.id))
+    .where(input.nodeId ? eq(nodes.id, input.nodeId) : sql`${nodes.adminState} <> 'disabled'`)
+    .orderBy(desc(sql`${nodes.healthState} not in ('healthy', 'unknown')`), sql`${eventful.n} desc nulls last`, asc(nodes.name))
+    .limit(input.nodeId ? 1 : HEALTH_TIMELINE_LIMIT);
+  if (picked.length === 0) return { from, to, rows: [], totalNodes: 0 };
+
+  const transitions = await deps.db
+    .select({ nodeId: events.nodeId, at: events.createdAt, data: events.data })
+    .from(events)
+    .where(and(inWindow, inArray(events.nodeId, picked.map((p) => p.id))))
+    .orderBy(asc(events.createdAt), asc(events.id));
+
+  const rows = picked.map((node) => {
+    const own = transitions.filter((t) => t.nodeId === node.id);
+    const segments: HealthSegment[] = [];
+    let cursor = Math.max(from, node.createdAt.getTime());
+    let state: NodeHealthState = asState(own[0]?.data?.from) ?? (own.length ? "unknown" : node.healthState);
+    for (const transition of own) {
+      const at = Math.max(transition.at.getTime(), cursor);
+      if (at > cursor) segments.push({ from: cursor, to: at, state });
+      cursor = at;
+      state = asState(transition.data?.to) ?? state;
+    }
+    if (to > cursor) segments.push({ from: cursor, to, state });
+    return { nodeId: node.id, node: node.name, segments: mergeAdjacent(segments) };
+  });
+  return { from, to, rows, totalNodes: picked[0]?.totalNodes ?? 0 };
+}
+
+function mergeAdjacent(segments: HealthSegment[]): HealthSegment[] {
+  const merged: HealthSegment[] = [];
+  for (const segment of segments) {
+    const last = merged[merged.length - 1];
+    if (last && last.state === segment.state && last.to === segment.from) last.to = segment.to;
+    else merged.push({ ...segment });
+  }
+  return merged;
+}
