@@ -1,13 +1,17 @@
 /** The app's tRPC router: one sub-router per domain, each thin over server/services. */
 import { adminsRouter } from "./routers/admins";
 import { auditRouter } from "./routers/audit";
+import { reconcileRouter } from "./routers/reconcile";
 import { statsRouter } from "./routers/stats";
+import { usersRouter } from "./routers/users";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   admins: adminsRouter,
   audit: auditRouter,
   stats: statsRouter,
+  users: usersRouter,
+  reconcile: reconcileRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -20,7 +20,8 @@ import { randomBytes } from "node:crypto";
 import { assignments, nodes, vpnUsers, type Assignment, type Node, type PlacementReason } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
-import type { Transaction } from "@/server/services/audit/record-audit";
+import { recordAudit, type Transaction } from "@/server/services/audit/record-audit";
+import type { Actor } from "@/server/services/actor";
 import { rankFleet } from "@/server/services/balancer/rank-fleet";
 import type { PlacementPreference, ScoredNode } from "@/server/services/balancer/score-nodes";
 import { releaseReservation, reserveAnyRoom, reserveForNewUser } from "./capacity";
@@ -38,6 +39,8 @@ export type PlacementInput = PlacementPreference & {
   username?: string | null;
   /** rotate = always issue a new client (refresh); replace-unservable = only when the current key cannot be served. */
   mode: "rotate" | "replace-unservable";
+  /** An admin acting from the dashboard: audited in the transaction that retires the old key (invariant 9). */
+  actor?: Actor;
 };
 
 export type Placement = {
@@ -108,6 +111,9 @@ export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candi
         .where(and(eq(assignments.id, live.assignment.id), eq(assignments.state, "active")))
         .returning();
       if (live.assignment.nodeId) await releaseReservation(tx, live.assignment.nodeId);
+    }
+    if (input.actor) {
+      await recordAudit(tx, input.actor, { action: "key.refresh", targetType: "vpn_user", targetId: String(input.telegramId), before: { assignmentId: live?.assignment.id ?? null } });
     }
 
     const reserved = await reserveFrom(tx, candidates, 0);

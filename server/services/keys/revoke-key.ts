@@ -6,13 +6,15 @@
 import { and, eq, sql } from "drizzle-orm";
 import { assignments, vpnUsers } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import type { Actor } from "@/server/services/actor";
+import { recordAudit } from "@/server/services/audit/record-audit";
 import { releaseReservation } from "./capacity";
 import type { KeyDeps } from "./key-deps";
 import { lockUser, retireAssignment } from "./place-key";
 
 export type RevokeResult = { telegramId: number; revoked: true; removedFromPanel: boolean };
 
-export async function revokeKey(deps: KeyDeps, input: { telegramId: number }): Promise<RevokeResult> {
+export async function revokeKey(deps: KeyDeps, input: { telegramId: number; actor?: Actor }): Promise<RevokeResult> {
   const retired = await deps.db.transaction(async (tx) => {
     await lockUser(tx, input.telegramId);
     const [live] = await tx
@@ -29,6 +31,10 @@ export async function revokeKey(deps: KeyDeps, input: { telegramId: number }): P
       .set({ state: "revoking", updatedAt: sql`now()` })
       .where(eq(assignments.id, live.assignment.id));
     if (live.assignment.nodeId) await releaseReservation(tx, live.assignment.nodeId);
+    // An admin's revoke is audited with the change it describes (invariant 9).
+    if (input.actor) {
+      await recordAudit(tx, input.actor, { action: "key.revoke", targetType: "vpn_user", targetId: String(input.telegramId), before: { assignmentId: live.assignment.id, nodeId: live.assignment.nodeId } });
+    }
     return live.assignment;
   });
   const removedFromPanel = await retireAssignment(deps, retired);

@@ -1,0 +1,23 @@
+/** VPN users: search for viewers; key refresh and revoke for admins (audited in the services). */
+import { z } from "zod";
+import { TelegramId } from "@/server/openapi/bot-api";
+import { appKeyDeps } from "@/server/services/keys/app-key-deps";
+import { refreshKey } from "@/server/services/keys/refresh-key";
+import { revokeKey } from "@/server/services/keys/revoke-key";
+import { searchUsers } from "@/server/services/keys/search-users";
+import { getEnv } from "@/server/env";
+import { adminProcedure, router, viewerProcedure } from "../trpc";
+
+export const usersRouter = router({
+  search: viewerProcedure
+    .input(z.object({ query: z.string().max(64).optional(), page: z.number().int().min(1).default(1), pageSize: z.number().int().min(1).max(100).default(25) }))
+    .query(({ ctx, input }) => searchUsers({ db: ctx.db, publicUrl: getEnv().PUBLIC_URL }, input)),
+
+  refreshKey: adminProcedure
+    .input(z.object({ telegramId: TelegramId }))
+    .mutation(({ ctx, input }) => refreshKey(appKeyDeps(ctx.db), { telegramId: input.telegramId, actor: ctx.actor })),
+
+  revokeKey: adminProcedure
+    .input(z.object({ telegramId: TelegramId }))
+    .mutation(({ ctx, input }) => revokeKey(appKeyDeps(ctx.db), { telegramId: input.telegramId, actor: ctx.actor })),
+});

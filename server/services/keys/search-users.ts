@@ -1,0 +1,76 @@
+/**
+ * The dashboard's user list: server-side search (exact telegram id, or username prefix) and
+ * pagination, with each user's live assignment, node, key, subscription URL and the reason they
+ * were placed where they are.
+ */
+import { and, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import type { Database } from "@/server/db/client";
+import { assignments, nodes, vpnUsers, type PlacementReason } from "@/server/db/schema";
+import { subscriptionUrlFor } from "./find-user-key";
+
+export type SearchUsersInput = { query?: string; page: number; pageSize: number };
+
+export type UserRow = {
+  id: string;
+  telegramId: number;
+  username: string | null;
+  status: "active" | "disabled";
+  createdAt: Date;
+  subscriptionUrl: string;
+  assignment: {
+    id: string;
+    state: string;
+    key: string | null;
+    createdAt: Date;
+    placementReason: PlacementReason | null;
+    lastError: string | null;
+  } | null;
+  node: { id: string; name: string; location: string | null; healthState: string; adminState: string } | null;
+};
+
+function matches(query: string | undefined): SQL | undefined {
+  const q = query?.trim();
+  if (!q) return undefined;
+  const byName = sql`lower(${vpnUsers.username}) LIKE ${`${q.toLowerCase().replace(/^@/, "").replace(/[\\%_]/g, "\\$&")}%`}`;
+  return /^\d{1,16}$/.test(q) ? or(eq(vpnUsers.telegramId, Number(q)), byName) : byName;
+}
+
+export async function searchUsers(deps: { db: Database; publicUrl: string }, input: SearchUsersInput): Promise<{ rows: UserRow[]; total: number }> {
+  const where = matches(input.query);
+  const [rows, [total]] = await Promise.all([
+    deps.db
+      .select({
+        user: vpnUsers,
+        assignment: {
+          id: assignments.id,
+          state: assignments.state,
+          key: assignments.shareLink,
+          createdAt: assignments.createdAt,
+          placementReason: assignments.placementReason,
+          lastError: assignments.lastError,
+        },
+        node: { id: nodes.id, name: nodes.name, location: nodes.location, healthState: nodes.healthState, adminState: nodes.adminState },
+      })
+      .from(vpnUsers)
+      .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), sql`${assignments.state} IN ('pending', 'active')`))
+      .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
+      .where(where)
+      .orderBy(desc(vpnUsers.createdAt), desc(vpnUsers.id))
+      .limit(input.pageSize)
+      .offset((input.page - 1) * input.pageSize),
+    deps.db.select({ n: count() }).from(vpnUsers).where(where),
+  ]);
+  return {
+    total: total?.n ?? 0,
+    rows: rows.map(({ user, assignment, node }) => ({
+      id: user.id,
+      telegramId: user.telegramId,
+      username: user.username,
+      status: user.status,
+      createdAt: user.createdAt,
+      subscriptionUrl: subscriptionUrlFor(deps.publicUrl, user.subscriptionToken),
+      assignment,
+      node,
+    })),
+  };
+}
