@@ -1,15 +1,13 @@
 /**
- * The overview's KPI cards and the "is anybody pinging the health route?" check, in three small
+ * The overview's KPI cards and the "is anybody pinging the health route?" check, in small
  * aggregate queries run together: one pass over `nodes`, index range scans for today's keys and
- * moves, and the newest cron run.
+ * moves, and the newest cron run (health-history's getLastSweep, so both agree on "overdue").
  */
-import { and, count, desc, eq, gte, inArray, max, sql } from "drizzle-orm";
-import { assignments, cronRuns, nodes, operationItems, operations, vpnUsers } from "@/server/db/schema";
+import { and, count, eq, gte, inArray, sql } from "drizzle-orm";
+import { assignments, nodes, operationItems, operations, vpnUsers } from "@/server/db/schema";
+import { getLastSweep } from "../health/health-history";
 import { startOfUtcDay } from "./time-range";
 import { MOVE_OPERATION_KINDS, MOVE_STRATEGIES, OPERATION_LOOKBACK_MS, type StatsDeps } from "./stats-deps";
-
-/** A sweep that has not run for this many intervals means nothing is driving the cron route. */
-export const STALE_SWEEP_INTERVALS = 3;
 
 export type FleetOverview = {
   nodes: {
@@ -30,7 +28,7 @@ export type FleetOverview = {
   sweep: {
     lastAt: Date | null;
     intervalSeconds: number;
-    /** True when enabled nodes exist and no sweep ran for STALE_SWEEP_INTERVALS × the interval. */
+    /** No sweep started within 3× the interval: nothing is driving the cron route. */
     isStale: boolean;
   };
 };
@@ -41,7 +39,7 @@ const countWhere = (condition: ReturnType<typeof sql>) => sql<number>`count(*) f
 export async function getFleetOverview(deps: StatsDeps): Promise<FleetOverview> {
   const now = deps.clock.now();
   const today = startOfUtcDay(now);
-  const [nodeRows, userRows, keyRows, moveRows, cronRows] = await Promise.all([
+  const [nodeRows, userRows, keyRows, moveRows, lastSweep] = await Promise.all([
     deps.db
       .select({
         total: count(),
@@ -54,7 +52,6 @@ export async function getFleetOverview(deps: StatsDeps): Promise<FleetOverview> 
         disabled: countWhere(sql`${nodes.adminState} = 'disabled'`),
         used: sql<number>`coalesce(sum(${nodes.reservedCount}), 0)`.mapWith(Number),
         capacity: sql<number>`coalesce(sum(${nodes.maxUsers}) filter (where ${enabled}), 0)`.mapWith(Number),
-        lastCheckAt: max(nodes.lastCheckAt),
       })
       .from(nodes),
     deps.db.select({ n: count() }).from(vpnUsers),
@@ -82,12 +79,9 @@ export async function getFleetOverview(deps: StatsDeps): Promise<FleetOverview> 
           gte(operationItems.updatedAt, today),
         ),
       ),
-    deps.db.select({ startedAt: cronRuns.startedAt }).from(cronRuns).orderBy(desc(cronRuns.startedAt)).limit(1),
+    getLastSweep(deps.db, { now, intervalSeconds: deps.healthIntervalSeconds }),
   ]);
   const n = nodeRows[0]!;
-  const lastAt = latest(cronRows[0]?.startedAt ?? null, n.lastCheckAt);
-  const staleAfterMs = STALE_SWEEP_INTERVALS * deps.healthIntervalSeconds * 1000;
-  const hasEnabledNodes = n.total - n.disabled > 0;
   return {
     nodes: {
       total: n.total,
@@ -103,16 +97,6 @@ export async function getFleetOverview(deps: StatsDeps): Promise<FleetOverview> 
     capacity: { used: n.used, total: n.capacity },
     keysIssuedToday: keyRows[0]?.n ?? 0,
     movesToday: moveRows[0]?.n ?? 0,
-    sweep: {
-      lastAt,
-      intervalSeconds: deps.healthIntervalSeconds,
-      isStale: hasEnabledNodes && (lastAt === null || now.getTime() - lastAt.getTime() > staleAfterMs),
-    },
+    sweep: { lastAt: lastSweep.startedAt, intervalSeconds: deps.healthIntervalSeconds, isStale: lastSweep.isOverdue },
   };
-}
-
-function latest(a: Date | null, b: Date | null): Date | null {
-  if (!a) return b;
-  if (!b) return a;
-  return a > b ? a : b;
 }

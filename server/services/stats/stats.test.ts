@@ -109,11 +109,11 @@ describe("charts", () => {
     const fastKey = series.series[1]!.key;
     expect(series.series[0]).toMatchObject({ uptimePercent: 66.7, avgLatencyMs: 400 });
     expect(series.series[1]).toMatchObject({ uptimePercent: 100, avgLatencyMs: 20 });
-    expect(series.points).toHaveLength(145);
+    expect(series.points).toHaveLength(97);
     const withData = series.points.filter((p) => p[slowKey] !== null);
     expect(withData).toHaveLength(1);
     expect(withData[0]).toMatchObject({ [slowKey]: 400, [fastKey]: 20 });
-    expect(series.points.every((p, i) => i === 0 || p.t - series.points[i - 1]!.t === 10 * MIN)).toBe(true);
+    expect(series.points.every((p, i) => i === 0 || p.t - series.points[i - 1]!.t === 15 * MIN)).toBe(true);
 
     const one = await getLatencySeries(deps, { range: "24h", nodeId: fast.id });
     expect(one.series).toHaveLength(1);

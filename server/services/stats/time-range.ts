@@ -1,6 +1,7 @@
 /**
- * The chart windows the dashboard offers and how each is bucketed: short windows read raw health
- * checks, long ones the hourly roll-up, so every chart stays a few hundred points per series.
+ * The chart windows the dashboard offers and how each is bucketed. The buckets are the ones
+ * health-history's getHealthSeries uses (date_bin from 2000-01-01 UTC), so the chart's time grid
+ * lines up with the points it returns.
  */
 import { z } from "zod";
 
@@ -10,19 +11,19 @@ export type TimeRange = z.infer<typeof timeRangeSchema>;
 
 const HOUR_MS = 3_600_000;
 
-type RangeSpec = { spanMs: number; bucketMs: number; source: "checks" | "hourly" };
+type RangeSpec = { spanMs: number; bucketMs: number };
 
 export const RANGE_SPECS: Record<TimeRange, RangeSpec> = {
-  "24h": { spanMs: 24 * HOUR_MS, bucketMs: 10 * 60_000, source: "checks" },
-  "7d": { spanMs: 7 * 24 * HOUR_MS, bucketMs: HOUR_MS, source: "hourly" },
-  "30d": { spanMs: 30 * 24 * HOUR_MS, bucketMs: 6 * HOUR_MS, source: "hourly" },
+  "24h": { spanMs: 24 * HOUR_MS, bucketMs: 15 * 60_000 },
+  "7d": { spanMs: 7 * 24 * HOUR_MS, bucketMs: HOUR_MS },
+  "30d": { spanMs: 30 * 24 * HOUR_MS, bucketMs: 6 * HOUR_MS },
 };
 
-/** The window ending now, its start aligned to a bucket so consecutive refreshes draw the same points. */
-export function windowOf(range: TimeRange, now: Date): { from: Date; to: Date; bucketMs: number; source: RangeSpec["source"] } {
+/** The window ending now; its first bucket is the one holding `now − span`, as date_bin places it. */
+export function windowOf(range: TimeRange, now: Date): { from: Date; to: Date; bucketMs: number } {
   const spec = RANGE_SPECS[range];
   const from = Math.floor((now.getTime() - spec.spanMs) / spec.bucketMs) * spec.bucketMs;
-  return { from: new Date(from), to: now, bucketMs: spec.bucketMs, source: spec.source };
+  return { from: new Date(from), to: now, bucketMs: spec.bucketMs };
 }
 
 const DAY_MS = 24 * HOUR_MS;
