@@ -1,0 +1,70 @@
+/**
+ * Queues notifications in the outbox (`webhook_deliveries`), in the caller's transaction: a
+ * notification exists if and only if what it reports committed. Delivery happens later, from the
+ * cron (deliver-notifications.ts), with retries.
+ *
+ * Events that go out:
+ * - webhook (the bot): key.moved, node.down, node.up, failover.held, capacity.low
+ * - telegram (admins): node.down, node.up, failover.held, capacity.low — never key.moved, which
+ *   carries a user's key and is the bot's to pass on.
+ */
+import type { Database } from "@/server/db/client";
+import { events, webhookDeliveries } from "@/server/db/schema";
+import type { Transaction } from "@/server/services/audit/record-audit";
+import type { NotificationConfig } from "./notification-config";
+
+export const WEBHOOK_EVENTS = ["key.moved", "node.down", "node.up", "failover.held", "capacity.low"] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+const ALERT_EVENTS: ReadonlySet<string> = new Set<WebhookEvent>(["node.down", "node.up", "failover.held", "capacity.low"]);
+
+export function isAlertEvent(event: string): boolean {
+  return ALERT_EVENTS.has(event);
+}
+
+const ICON: Record<string, string> = { "node.down": "🔴", "node.up": "🟢", "failover.held": "⏸️", "capacity.low": "⚠️" };
+
+export function alertText(event: string, message: string): string {
+  return `${ICON[event] ?? "ℹ️"} ${event}\n${message}`;
+}
+
+export type Notification = {
+  event: WebhookEvent;
+  /** The webhook's `data`; for alerts, `message` is also the Telegram text. */
+  data: Record<string, unknown>;
+  message?: string;
+  /** The `events` row this reports, when there is one. */
+  eventId?: number | null;
+};
+
+export async function enqueueNotification(tx: Database | Transaction, config: NotificationConfig, notification: Notification): Promise<void> {
+  const rows: (typeof webhookDeliveries.$inferInsert)[] = [];
+  const eventId = notification.eventId ?? null;
+  if (config.webhook) rows.push({ channel: "webhook", eventId, event: notification.event, payload: notification.data });
+  if (config.telegram && isAlertEvent(notification.event)) {
+    rows.push({ channel: "telegram", eventId, event: notification.event, payload: { text: alertText(notification.event, notification.message ?? notification.event) } });
+  }
+  if (rows.length > 0) await tx.insert(webhookDeliveries).values(rows).onConflictDoNothing();
+}
+
+export type SystemEventInput = {
+  kind: WebhookEvent;
+  severity: "info" | "warning" | "critical";
+  nodeId?: string | null;
+  message: string;
+  data: Record<string, unknown>;
+};
+
+/** An `events` row and its notifications, in one transaction. */
+export async function recordNotifiedEvent(tx: Database | Transaction, config: NotificationConfig, input: SystemEventInput): Promise<void> {
+  const [row] = await tx
+    .insert(events)
+    .values({ kind: input.kind, severity: input.severity, nodeId: input.nodeId ?? null, message: input.message, data: input.data })
+    .returning({ id: events.id, createdAt: events.createdAt });
+  await enqueueNotification(tx, config, {
+    event: input.kind,
+    eventId: row?.id ?? null,
+    message: input.message,
+    data: { ...input.data, nodeId: input.nodeId ?? null, message: input.message, occurredAt: row?.createdAt.toISOString() },
+  });
+}
