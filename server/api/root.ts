@@ -1,6 +1,8 @@
 /** The app's tRPC router: one sub-router per domain, each thin over server/services. */
 import { adminsRouter } from "./routers/admins";
 import { auditRouter } from "./routers/audit";
+import { healthRouter } from "./routers/health";
+import { nodesRouter } from "./routers/nodes";
 import { reconcileRouter } from "./routers/reconcile";
 import { statsRouter } from "./routers/stats";
 import { usersRouter } from "./routers/users";
@@ -9,6 +11,8 @@ import { createCallerFactory, router } from "./trpc";
 export const appRouter = router({
   admins: adminsRouter,
   audit: auditRouter,
+  health: healthRouter,
+  nodes: nodesRouter,
   stats: statsRouter,
   users: usersRouter,
   reconcile: reconcileRouter,

@@ -43,7 +43,8 @@ describe("/api/cron/health", () => {
 
   it("answers 401 without a token or with a wrong one", async () => {
     const route = await loadRoute({ ...baseEnv(), CRON_SECRET: SECRET });
-    for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: `Bearer ${SECRET}x` }, { authorization: SECRET }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer wrong" }, { authorization: `Bearer ${SECRET}x` }, { authorization: SECRET }];
+    for (const headers of attempts) {
       const response = await route.GET(ping(headers));
       expect(response.status).toBe(401);
       const body = (await response.json()) as Record<string, unknown>;

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { findPanelAddressProblem, isPublicAddress } from "./panel-address-guard";
+
+describe("isPublicAddress", () => {
+  it.each([
+    ["8.8.8.8", true],
+    ["1.1.1.1", true],
+    ["2606:4700:4700::1111", true],
+    ["127.0.0.1", false],
+    ["10.1.2.3", false],
+    ["172.16.0.1", false],
+    ["172.31.255.255", false],
+    ["172.32.0.1", true],
+    ["192.168.1.1", false],
+    ["169.254.169.254", false],
+    ["100.64.0.1", false],
+    ["100.127.255.255", false],
+    ["0.0.0.0", false],
+    ["224.0.0.1", false],
+    ["255.255.255.255", false],
+    ["::", false],
+    ["::1", false],
+    ["fe80::1", false],
+    ["fd00::1", false],
+    ["ff02::1", false],
+    ["::ffff:127.0.0.1", false],
+    ["::ffff:10.0.0.1", false],
+    ["::ffff:7f00:1", false],
+    ["::ffff:8.8.8.8", true],
+    ["[::1]", false],
+    ["not-an-ip", false],
+  ])("%s → %s", (address, expected) => {
+    expect(isPublicAddress(address)).toBe(expected);
+  });
+});
+
+describe("findPanelAddressProblem", () => {
+  const resolveTo = (addresses: string[]) => ({ allowPrivate: false, resolve: async () => addresses });
+
+  it("refuses a host that resolves to a private address, even among public ones", async () => {
+    expect(await findPanelAddressProblem("https://panel.example.com/", resolveTo(["8.8.8.8", "10.0.0.5"]))).toMatch(/resolves to 10\.0\.0\.5/);
+    expect(await findPanelAddressProblem("https://panel.example.com/", resolveTo(["8.8.8.8"]))).toBeNull();
+  });
+
+  it("refuses literal private addresses and unresolvable hosts", async () => {
+    expect(await findPanelAddressProblem("http://127.0.0.1:2053/", resolveTo([]))).toMatch(/is a loopback/);
+    expect(await findPanelAddressProblem("http://[::ffff:192.168.0.1]/", resolveTo([]))).toMatch(/loopback, private/);
+    const failing = { allowPrivate: false, resolve: async () => Promise.reject(new Error("ENOTFOUND")) };
+    expect(await findPanelAddressProblem("https://nowhere.invalid/", failing)).toMatch(/does not resolve/);
+  });
+
+  it("allows anything when ALLOW_PRIVATE_PANELS is on", async () => {
+    expect(await findPanelAddressProblem("http://127.0.0.1:2053/", { allowPrivate: true, resolve: async () => [] })).toBeNull();
+  });
+});
