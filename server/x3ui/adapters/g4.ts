@@ -12,6 +12,8 @@ import {
   newClientToRaw,
   parseOrThrow,
   patchToRaw,
+  rawClients,
+  sameEmail,
   toClientTraffic,
   toInboundClient,
   toOnlineEmails,
@@ -51,11 +53,22 @@ export function createG4Adapter(ctx: AdapterContext): GenerationAdapter {
     }
   }
 
-  async function requireRecord(inboundId: number, email: string) {
-    const found = await getRecord(email);
-    if (!found || !found.inboundIds.includes(inboundId)) {
-      throw new PanelError("not_found", `client ${email} is not on inbound ${inboundId}`);
+  // clients/get matches the email exactly (SQL `email = ?`), while emails are
+  // unique case-insensitively: on a miss, look the stored spelling up in the inbound.
+  async function findRecord(inboundId: number, email: string) {
+    let found = await getRecord(email);
+    if (!found) {
+      const stored = rawClients((await ctx.getInbound(inboundId)).settings)
+        .map((c) => c.email)
+        .find((e): e is string => typeof e === "string" && e !== email && sameEmail(e, email));
+      if (stored) found = await getRecord(stored);
     }
+    return found && found.inboundIds.includes(inboundId) ? found : null;
+  }
+
+  async function requireRecord(inboundId: number, email: string) {
+    const found = await findRecord(inboundId, email);
+    if (!found) throw new PanelError("not_found", `client ${email} is not on inbound ${inboundId}`);
     return found;
   }
 
@@ -67,8 +80,8 @@ export function createG4Adapter(ctx: AdapterContext): GenerationAdapter {
     inboundListPath: "panel/api/inbounds/list/slim",
 
     async getClient(inboundId, email): Promise<InboundClient | null> {
-      const found = await getRecord(email);
-      return found && found.inboundIds.includes(inboundId) ? toInboundClient(found.client) : null;
+      const found = await findRecord(inboundId, email);
+      return found ? toInboundClient(found.client) : null;
     },
 
     async addClient(inboundId, client) {
@@ -80,16 +93,17 @@ export function createG4Adapter(ctx: AdapterContext): GenerationAdapter {
 
     async updateClient(inboundId, email, patch) {
       const { client } = await requireRecord(inboundId, email);
-      await update(email, { ...client, ...patchToRaw(patch) });
+      await update(String(client.email), { ...client, ...patchToRaw(patch) });
     },
 
     async deleteClient(inboundId, email) {
-      const { inboundIds } = await requireRecord(inboundId, email);
+      const { client, inboundIds } = await requireRecord(inboundId, email);
+      const stored = encodeURIComponent(String(client.email));
       // A client shared with other inbounds only leaves this one.
       if (inboundIds.length > 1) {
-        await session.call({ method: "POST", path: `${API}/${encodeURIComponent(email)}/detach`, body: { inboundIds: [inboundId] } });
+        await session.call({ method: "POST", path: `${API}/${stored}/detach`, body: { inboundIds: [inboundId] } });
       } else {
-        await session.call({ method: "POST", path: `${API}/del/${encodeURIComponent(email)}` });
+        await session.call({ method: "POST", path: `${API}/del/${stored}` });
       }
     },
 

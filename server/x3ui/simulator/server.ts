@@ -299,9 +299,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return { id: Number(data.id), clients };
   }
 
+  // v3 finds client rows with SQL `email = ?`: the exact spelling only.
   function g4Record(email: string) {
     const found = state.findClient(email);
-    if (!found) return null;
+    if (!found || found.client.email !== email) return null;
     const { id, totalGB, ...rest } = found.client;
     const inboundIds = state.inbounds
       .filter((i) => i.settings.clients.some((c) => String(c.email).toLowerCase() === email.toLowerCase()))
@@ -342,7 +343,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   function g4Update(req: Request, email: string): Reply {
     return attempt(WENT_WRONG, () => {
       const found = state.findClient(email);
-      if (!found) throw new GoError("record not found");
+      if (!found || found.client.email !== email) throw new GoError("record not found");
       const next: RawObject = { ...parseJsonObject(req.body), email: found.client.email };
       if (!next.id && profile.updateMintsUuid && (found.inbound.protocol === "vless" || found.inbound.protocol === "vmess")) {
         next.id = randomUUID();
