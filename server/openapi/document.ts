@@ -1,0 +1,133 @@
+/**
+ * /api/openapi.json: OpenAPI 3.1 for the machine-facing routes (bot, cron, subscription). Bodies
+ * and responses are converted from the zod schemas in bot-api.ts and cron-api.ts — the same
+ * objects the route handlers parse and shape with — so a bot author can generate a client from it.
+ */
+import { z } from "zod";
+import { SIGNATURE_HEADERS, SIGNATURE_WINDOW_SECONDS } from "@/server/http/bot-auth";
+import { ErrorResponse, KeyRequest, KeyResponse, RefreshRequest, RevokeResponse, TelegramIdParams, UserResponse } from "./bot-api";
+import { CronRunResponse } from "./cron-api";
+
+type JsonObject = Record<string, unknown>;
+
+/** A route as documented: what the test holds the handlers to. */
+export type DocumentedRoute = {
+  method: "get" | "post" | "delete";
+  path: string;
+  summary: string;
+  request?: z.ZodType;
+  params?: z.ZodType;
+  response: z.ZodType;
+  errors: number[];
+};
+
+export const BOT_ROUTES: DocumentedRoute[] = [
+  { method: "post", path: "/api/bot/keys", summary: "Get or create the user's key", request: KeyRequest, response: KeyResponse, errors: [400, 401, 403, 409, 502, 503] },
+  { method: "post", path: "/api/bot/keys/refresh", summary: "Rotate the user's key (new client; the old one is removed)", request: RefreshRequest, response: KeyResponse, errors: [400, 401, 403, 409, 502, 503] },
+  { method: "delete", path: "/api/bot/keys/{telegramId}", summary: "Revoke the user's key", params: TelegramIdParams, response: RevokeResponse, errors: [400, 401, 404, 409] },
+  { method: "get", path: "/api/bot/users/{telegramId}", summary: "The user's current node and key", params: TelegramIdParams, response: UserResponse, errors: [400, 401, 404, 409] },
+];
+
+const ERROR_MEANINGS: Record<number, string> = {
+  400: "Invalid input; `fields` names each invalid field.",
+  401: "Missing or wrong bearer token, or a bad, stale or replayed signature.",
+  403: "The user is disabled.",
+  404: "The user has no key.",
+  409: "`IN_FLIGHT`: another request for this user is still running; retry in a second.",
+  502: "`PANELS_UNAVAILABLE`: every candidate node failed to create the key; retry later.",
+  503: "`NO_CAPACITY`: no node has room (or the route is disabled: BOT_API_TOKEN unset).",
+};
+
+/** zod → JSON Schema 2020-12, with named sub-schemas hoisted into components. */
+export function toSchema(schema: z.ZodType, io: "input" | "output", components: JsonObject): JsonObject {
+  const converted = JSON.parse(JSON.stringify(z.toJSONSchema(schema, { io })).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonObject;
+  const { $schema: _dialect, $defs, ...rest } = converted;
+  Object.assign(components, ($defs as JsonObject | undefined) ?? {});
+  return rest;
+}
+
+function json(schema: JsonObject): JsonObject {
+  return { "application/json": { schema } };
+}
+
+function botOperation(route: DocumentedRoute, components: JsonObject): JsonObject {
+  const errors = Object.fromEntries(
+    route.errors.map((status) => [String(status), { description: ERROR_MEANINGS[status], content: json({ $ref: "#/components/schemas/Error" }) }]),
+  );
+  const params = route.params ? toSchema(route.params, "input", components) : null;
+  const properties = (params?.properties ?? {}) as Record<string, JsonObject>;
+  return {
+    summary: route.summary,
+    tags: ["bot"],
+    security: [{ botToken: [], botSignature: [] }, { botToken: [] }],
+    ...(params ? { parameters: Object.entries(properties).map(([name, schema]) => ({ name, in: "path", required: true, schema })) } : {}),
+    ...(route.request ? { requestBody: { required: true, content: json(toSchema(route.request, "input", components)) } } : {}),
+    responses: { "200": { description: "OK", content: json(toSchema(route.response, "output", components)) }, ...errors },
+  };
+}
+
+export function buildOpenApiDocument(publicUrl: string): JsonObject {
+  const components: JsonObject = {};
+  toSchema(ErrorResponse, "output", components);
+  const paths: Record<string, JsonObject> = {};
+  for (const route of BOT_ROUTES) paths[route.path] = { ...paths[route.path], [route.method]: botOperation(route, components) };
+
+  const cron = {
+    tags: ["cron"],
+    summary: "Run one cron pass: health sweep, then history upkeep, reconcile and later steps, within CRON_BUDGET_MS",
+    security: [{ cronToken: [] }],
+    responses: {
+      "200": { description: "The sweep's summary and each step's outcome.", content: json(toSchema(CronRunResponse, "output", components)) },
+      "401": { description: ERROR_MEANINGS[401], content: json({ $ref: "#/components/schemas/Error" }) },
+      "503": { description: "CRON_SECRET is not set: the route is off.", content: json({ $ref: "#/components/schemas/Error" }) },
+    },
+  };
+  paths["/api/cron/health"] = { get: cron, post: cron };
+
+  paths["/sub/{token}"] = {
+    get: {
+      tags: ["subscription"],
+      summary: "The user's subscription, for VPN client apps",
+      description:
+        "Body: the user's share links, one per line, standard base64. The URL stays the same when the user is moved. " +
+        "No link ever points at an unhealthy, draining or disabled node: then the answer is 503 with Retry-After and apps keep their last profile.",
+      parameters: [{ name: "token", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{16,128}$" } }],
+      responses: {
+        "200": {
+          description: "The links (an empty body when the user has no key).",
+          headers: {
+            "Subscription-Userinfo": { schema: { type: "string" }, description: "upload=<bytes>; download=<bytes>; total=<bytes, 0 = unlimited>; expire=<unix seconds, 0 = never>" },
+            "Profile-Title": { schema: { type: "string" }, description: "base64:<title>" },
+            "Profile-Update-Interval": { schema: { type: "string" }, description: "Hours between updates." },
+            "Content-Disposition": { schema: { type: "string" } },
+          },
+          content: { "text/plain": { schema: { type: "string", contentEncoding: "base64" } } },
+        },
+        "404": { description: "Unknown token." },
+        "503": { description: "The key is being created or moved, or its node is not serving: retry after Retry-After seconds.", headers: { "Retry-After": { schema: { type: "integer" } } } },
+      },
+    },
+  };
+
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "x3ui-fleet machine API",
+      version: "1",
+      description:
+        "Routes for the Telegram bot, the cron pinger and VPN client apps. Errors are always `{code, message, fields?}`. " +
+        `When BOT_SIGNING_SECRET is set, bot calls also carry ${SIGNATURE_HEADERS.timestamp} (unix seconds, ±${SIGNATURE_WINDOW_SECONDS} s), ` +
+        `${SIGNATURE_HEADERS.nonce} (16–128 of [A-Za-z0-9_-], single use) and ${SIGNATURE_HEADERS.signature} = hex HMAC-SHA256(secret, "<timestamp>.<nonce>.<METHOD>.<path>.<raw body>").`,
+    },
+    servers: [{ url: publicUrl }],
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: {
+        botToken: { type: "http", scheme: "bearer", description: "BOT_API_TOKEN" },
+        botSignature: { type: "apiKey", in: "header", name: "X-Signature", description: "HMAC-SHA256, see info.description" },
+        cronToken: { type: "http", scheme: "bearer", description: "CRON_SECRET" },
+      },
+    },
+  };
+}
