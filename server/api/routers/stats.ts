@@ -7,6 +7,8 @@ import { getHealthTimeline } from "@/server/services/stats/get-health-timeline";
 import { getLatencySeries } from "@/server/services/stats/get-latency-series";
 import { getNodeLoad } from "@/server/services/stats/get-node-load";
 import { listEvents, listEventsInputSchema } from "@/server/services/stats/list-events";
+import { listNodeRows, listNodeRowsInputSchema } from "@/server/services/stats/list-node-rows";
+import { listNodeUsers, listNodeUsersInputSchema } from "@/server/services/stats/list-node-users";
 import { listRecentChecks } from "@/server/services/stats/list-recent-checks";
 import { timeRangeSchema } from "@/server/services/stats/time-range";
 import { router, viewerProcedure } from "../trpc";
@@ -20,5 +22,7 @@ export const statsRouter = router({
   healthTimeline: viewerProcedure.input(seriesInput).query(async ({ ctx, input }) => getHealthTimeline(await appStatsDeps(ctx.db), input)),
   daily: viewerProcedure.query(async ({ ctx }) => getDailyActivity(await appStatsDeps(ctx.db))),
   events: viewerProcedure.input(listEventsInputSchema).query(({ ctx, input }) => listEvents({ db: ctx.db }, input)),
+  nodeRows: viewerProcedure.input(listNodeRowsInputSchema).query(({ ctx, input }) => listNodeRows({ db: ctx.db }, input)),
+  nodeUsers: viewerProcedure.input(listNodeUsersInputSchema).query(({ ctx, input }) => listNodeUsers({ db: ctx.db }, input)),
   recentChecks: viewerProcedure.input(z.object({ nodeId: z.uuid() })).query(({ ctx, input }) => listRecentChecks({ db: ctx.db }, input)),
 });

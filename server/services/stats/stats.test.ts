@@ -7,6 +7,8 @@ import { getHealthTimeline } from "./get-health-timeline";
 import { getLatencySeries } from "./get-latency-series";
 import { getNodeLoad } from "./get-node-load";
 import { listEvents } from "./list-events";
+import { listNodeRows } from "./list-node-rows";
+import { listNodeUsers } from "./list-node-users";
 import type { StatsDeps } from "./stats-deps";
 
 const NOW = new Date("2026-05-20T12:34:00Z");
@@ -162,5 +164,23 @@ describe("charts", () => {
     expect(critical.total).toBe(2);
     expect(critical.items).toHaveLength(1);
     expect(critical.items[0]).toMatchObject({ message: "down", nodeName: "down" });
+  });
+});
+
+describe("node tables", () => {
+  it("pages and filters node rows by name or location, health and admin state, without credentials", async () => {
+    const all = await listNodeRows(deps, { pageSize: 2 });
+    expect(all.total).toBe(4);
+    expect(all.items.map((n) => n.name)).toEqual(["down", "fast"]);
+    expect(Object.keys(all.items[0]!)).not.toContain("panelSecretEnc");
+    expect((await listNodeRows(deps, { query: "LO" })).items.map((n) => n.name)).toEqual(["slow"]);
+    expect((await listNodeRows(deps, { health: "unhealthy" })).items.map((n) => n.name)).toEqual(["down"]);
+    expect((await listNodeRows(deps, { adminState: "draining", health: "healthy" })).total).toBe(0);
+  });
+
+  it("lists the users holding a key on a node", async () => {
+    const onFast = await listNodeUsers(deps, { nodeId: fast.id });
+    expect(onFast.total).toBe(2);
+    expect(onFast.items.map((u) => u.strategy)).toEqual(["balancer", "migration"]);
   });
 });

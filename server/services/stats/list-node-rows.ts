@@ -1,0 +1,86 @@
+/**
+ * The Nodes table: one page of nodes with what the table shows (health, load, latency, versions,
+ * location, admin state), filtered and paged in SQL. It reads columns only, never the sealed
+ * credentials, so no row ever carries a secret (invariant 4).
+ */
+import { and, asc, count, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { nodes } from "@/server/db/schema";
+import type { StatsDeps } from "./stats-deps";
+
+export const listNodeRowsInputSchema = z.object({
+  page: z.number().int().min(1).default(1),
+  pageSize: z.number().int().min(1).max(200).default(50),
+  /** Part of the name or location. */
+  query: z.string().trim().max(100).optional(),
+  health: z.enum(["unknown", "healthy", "degraded", "unhealthy", "auth_error"]).optional(),
+  adminState: z.enum(["active", "draining", "disabled"]).optional(),
+});
+
+export type NodeRow = {
+  id: string;
+  name: string;
+  location: string | null;
+  panelUrl: string;
+  healthState: "unknown" | "healthy" | "degraded" | "unhealthy" | "auth_error";
+  adminState: "active" | "draining" | "disabled";
+  users: number;
+  maxUsers: number;
+  priority: number;
+  weight: number;
+  lastLatencyMs: number | null;
+  lastCheckAt: Date | null;
+  lastError: string | null;
+  panelVersion: string | null;
+  apiGeneration: string | null;
+  xrayVersion: string | null;
+  xrayState: string | null;
+  needsReconcile: boolean;
+};
+
+const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export async function listNodeRows(
+  deps: Pick<StatsDeps, "db">,
+  input: z.input<typeof listNodeRowsInputSchema>,
+): Promise<{ items: NodeRow[]; total: number; page: number; pageSize: number }> {
+  const { page, pageSize, query, health, adminState } = listNodeRowsInputSchema.parse(input);
+  const filters: SQL[] = [];
+  if (query) {
+    const pattern = `%${escapeLike(query)}%`;
+    filters.push(or(ilike(nodes.name, pattern), ilike(nodes.location, pattern))!);
+  }
+  if (health) filters.push(eq(nodes.healthState, health));
+  if (adminState) filters.push(eq(nodes.adminState, adminState));
+  const where = filters.length ? and(...filters) : undefined;
+  const [items, totals] = await Promise.all([
+    deps.db
+      .select({
+        id: nodes.id,
+        name: nodes.name,
+        location: nodes.location,
+        panelUrl: nodes.panelUrl,
+        healthState: nodes.healthState,
+        adminState: nodes.adminState,
+        users: nodes.reservedCount,
+        maxUsers: nodes.maxUsers,
+        priority: nodes.priority,
+        weight: nodes.weight,
+        lastLatencyMs: nodes.lastLatencyMs,
+        lastCheckAt: nodes.lastCheckAt,
+        lastError: nodes.lastError,
+        panelVersion: nodes.panelVersion,
+        apiGeneration: nodes.apiGeneration,
+        xrayVersion: nodes.xrayVersion,
+        xrayState: nodes.xrayState,
+        needsReconcile: nodes.needsReconcile,
+      })
+      .from(nodes)
+      .where(where)
+      .orderBy(sql`lower(${nodes.name})`, asc(nodes.id))
+      .limit(pageSize)
+      .offset((page - 1) * pageSize),
+    deps.db.select({ n: count() }).from(nodes).where(where),
+  ]);
+  return { items, total: totals[0]?.n ?? 0, page, pageSize };
+}
