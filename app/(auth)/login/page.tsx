@@ -13,8 +13,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   return (
     <main className="flex min-h-dvh items-center justify-center bg-muted/40 px-4">
       <Card className="w-full max-w-sm">
-        <CardHeader className="items-center text-center">
-          <Logo name="Fleet" className="mb-2" />
+        <CardHeader className="text-center">
+          <div className="mb-2 flex justify-center">
+            <Logo name="Fleet" />
+          </div>
           <CardTitle>Sign in to the fleet</CardTitle>
           <CardDescription>Manage your 3X-UI panels as one VPN service.</CardDescription>
         </CardHeader>
