@@ -1,0 +1,147 @@
+/**
+ * `npm run nodes:import -- nodes.yaml`: creates or updates nodes by name from the seed's YAML
+ * format. The whole file is validated first (every problem reported as `nodes[i].field`, in the
+ * file's own field names) and applied in one transaction: an invalid entry changes nothing.
+ * Fields an entry leaves out keep their stored value on update, like blank credentials in the form.
+ */
+import { eq } from "drizzle-orm";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { z } from "zod";
+import { nodes } from "@/server/db/schema";
+import { AppError, badRequest, fieldErrorsFromZod, type FieldErrors } from "@/server/errors";
+import type { AuditActor } from "../actor";
+import { crossFieldProblems, createNodeInputSchema, updateNodeInputSchema, type NodeConfig } from "./node-input";
+import { readPanelSecret } from "./panel-for-node";
+import { insertNode, panelAddressProblems, writeNodeUpdate, type NodeServiceDeps } from "./save-node";
+import { mergeNodeConfig } from "./update-node";
+
+/** The seed's field names, and the node fields they fill. */
+const YAML_FIELDS = {
+  name: "name",
+  location: "location",
+  x3ui_url: "panelUrl",
+  x3ui_username: "panelUsername",
+  x3ui_password: "panelPassword",
+  x3ui_token: "panelApiToken",
+  inbound_id: "inboundId",
+  public_host: "publicHost",
+  priority: "priority",
+  weight: "weight",
+  max_users: "maxUsers",
+} as const;
+type YamlField = keyof typeof YAML_FIELDS;
+const FIELD_TO_YAML = Object.fromEntries(Object.entries(YAML_FIELDS).map(([y, f]) => [f, y])) as Record<string, YamlField>;
+
+export type ImportNodesResult = {
+  created: string[];
+  updated: { name: string; fields: string[] }[];
+  unchanged: string[];
+};
+
+const fileSchema = z.object({ nodes: z.array(z.record(z.string(), z.unknown()), "must be a list of nodes").min(1, "lists no nodes") });
+
+function prefixed(index: number, fields: FieldErrors): FieldErrors {
+  return Object.fromEntries(Object.entries(fields).map(([f, message]) => [`nodes[${index}].${FIELD_TO_YAML[f] ?? f}`, message]));
+}
+
+/** The entry as node-service input (unknown keys reported), with YAML numbers kept as numbers. */
+function toServiceInput(entry: Record<string, unknown>): { input: Record<string, unknown>; problems: FieldErrors } {
+  const input: Record<string, unknown> = {};
+  const problems: FieldErrors = {};
+  for (const [key, value] of Object.entries(entry)) {
+    const field = YAML_FIELDS[key as YamlField];
+    if (!field) problems[key] = `is not a known field (use ${Object.keys(YAML_FIELDS).join(", ")})`;
+    else input[field] = typeof value === "number" || value === null ? value : String(value);
+  }
+  return { input, problems };
+}
+
+function readFile(yaml: string): Record<string, unknown>[] {
+  let document: unknown;
+  try {
+    document = parseYaml(yaml);
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : "";
+    throw badRequest({ file: `is not valid YAML${where}` });
+  }
+  const parsed = fileSchema.safeParse(document);
+  if (!parsed.success) throw badRequest(fieldErrorsFromZod(parsed.error.issues));
+  return parsed.data.nodes;
+}
+
+export async function importNodes(deps: NodeServiceDeps, actor: AuditActor, input: { yaml: string }): Promise<ImportNodesResult> {
+  const entries = readFile(input.yaml);
+  const existing = await deps.db.select().from(nodes);
+  const byName = new Map(existing.map((n) => [n.name.toLowerCase(), n]));
+  const seen = new Map<string, number>();
+  let problems: FieldErrors = {};
+  const plans: ({ kind: "create"; config: NodeConfig; secret: { password?: string; apiToken?: string } } | { kind: "update"; id: string; update: z.output<typeof updateNodeInputSchema> })[] = [];
+
+  for (const [index, entry] of entries.entries()) {
+    const { input: raw, problems: unknownKeys } = toServiceInput(entry);
+    problems = { ...problems, ...prefixed(index, unknownKeys) };
+    const name = typeof raw.name === "string" ? raw.name.trim().toLowerCase() : "";
+    if (name && seen.has(name)) problems[`nodes[${index}].name`] = `repeats the name of nodes[${seen.get(name)}]`;
+    seen.set(name, index);
+    const current = byName.get(name);
+    if (current) {
+      const parsed = updateNodeInputSchema.safeParse({ ...raw, id: current.id });
+      if (!parsed.success) {
+        problems = { ...problems, ...prefixed(index, fieldErrorsFromZod(parsed.error.issues)) };
+        continue;
+      }
+      const config = mergeNodeConfig(current, parsed.data);
+      const secret = { ...readPanelSecret(deps.keyRing, current) };
+      if (parsed.data.panelPassword) secret.password = parsed.data.panelPassword;
+      if (parsed.data.panelApiToken) secret.apiToken = parsed.data.panelApiToken;
+      problems = { ...problems, ...prefixed(index, crossFieldProblems(config, secret)) };
+      if (config.panelUrl !== current.panelUrl) problems = { ...problems, ...prefixed(index, await panelAddressProblems(config.panelUrl, deps.addressPolicy)) };
+      plans.push({ kind: "update", id: current.id, update: parsed.data });
+    } else {
+      const parsed = createNodeInputSchema.safeParse(raw);
+      if (!parsed.success) {
+        problems = { ...problems, ...prefixed(index, fieldErrorsFromZod(parsed.error.issues)) };
+        continue;
+      }
+      const { panelPassword, panelApiToken, ...fields } = parsed.data;
+      const config: NodeConfig = {
+        ...fields,
+        location: fields.location ?? null,
+        panelUsername: fields.panelUsername ?? null,
+        publicHost: fields.publicHost ?? null,
+        publicPort: fields.publicPort ?? null,
+        tlsPinSha256: fields.tlsPinSha256 ?? null,
+      };
+      const secret = { password: panelPassword, apiToken: panelApiToken };
+      problems = { ...problems, ...prefixed(index, crossFieldProblems(config, secret)) };
+      problems = { ...problems, ...prefixed(index, await panelAddressProblems(config.panelUrl, deps.addressPolicy)) };
+      plans.push({ kind: "create", config, secret });
+    }
+  }
+  if (Object.keys(problems).length > 0) throw badRequest(problems, "The file was not imported: fix these entries first.");
+
+  const result: ImportNodesResult = { created: [], updated: [], unchanged: [] };
+  await deps.db.transaction(async (tx) => {
+    for (const [index, plan] of plans.entries()) {
+      try {
+        if (plan.kind === "create") {
+          const node = await insertNode(tx, deps.keyRing, actor, plan.config, plan.secret);
+          result.created.push(node.name);
+        } else {
+          const [current] = await tx.select().from(nodes).where(eq(nodes.id, plan.id)).for("update");
+          if (!current) throw badRequest({ name: "was deleted while importing; run the import again" });
+          const { node, changed } = await writeNodeUpdate(tx, deps.keyRing, actor, current, mergeNodeConfig(current, plan.update), {
+            password: plan.update.panelPassword,
+            apiToken: plan.update.panelApiToken,
+          });
+          if (changed.length === 0) result.unchanged.push(node.name);
+          else result.updated.push({ name: node.name, fields: changed.map((f) => FIELD_TO_YAML[f] ?? f) });
+        }
+      } catch (e) {
+        if (e instanceof AppError && e.fields) throw badRequest(prefixed(index, e.fields), "The file was not imported: fix these entries first.");
+        throw e;
+      }
+    }
+  });
+  return result;
+}
