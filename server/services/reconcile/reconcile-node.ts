@@ -160,13 +160,15 @@ export async function reconcileNode(deps: ReconcileDeps, nodeId: string): Promis
 
   // Live assignments without their client: create it.
   for (const row of rows) {
-    const email = row.clientEmail.toLowerCase();
-    if (onPanel.has(email)) continue;
+    const present = onPanel.get(row.clientEmail.toLowerCase());
     if (row.state === "revoking") {
+      if (present) continue; // handled above: deleted once past the grace period
       await closeRevoked(db, row.id);
       report.actions.push({ kind: "closed_revoked", email: row.clientEmail, userId: row.userId, ok: true });
       continue;
     }
+    // On the panel under its own inbound: handled above. (Under another inbound it was just deleted.)
+    if (present?.inboundId === row.inboundId) continue;
     if (row.state === "pending" && !isPastGrace(row.updatedAt)) continue;
     await act("created", row, row.clientEmail, async () => {
       const { shareLink } = await createClientOnNode(deps, node, row);
