@@ -1,0 +1,61 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTRPC } from "@/app/_trpc/react";
+import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
+import { HealthTimeline } from "@/components/charts/health-timeline";
+import { TimeSeriesChart } from "@/components/charts/time-series-chart";
+import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+
+type Range = "24h" | "7d" | "30d";
+const RANGES: readonly Range[] = ["24h", "7d", "30d"];
+
+/** One node's latency and health bands over the chosen window; refreshes with the sweep. */
+export function NodeCharts({
+  nodeId,
+  initialLatency,
+  initialTimeline,
+}: {
+  nodeId: string;
+  initialLatency: RouterOutputs["stats"]["latency"];
+  initialTimeline: RouterOutputs["stats"]["healthTimeline"];
+}) {
+  const trpc = useTRPC();
+  const [range, setRange] = useState<Range>("24h");
+  const options = { refetchInterval: 15_000, placeholderData: keepPreviousData };
+  const latency = useQuery(trpc.stats.latency.queryOptions({ range, nodeId }, { ...options, initialData: range === "24h" ? initialLatency : undefined })).data;
+  const timeline = useQuery(
+    trpc.stats.healthTimeline.queryOptions({ range, nodeId }, { ...options, initialData: range === "24h" ? initialTimeline : undefined }),
+  ).data;
+  const series = latency?.series[0];
+
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Latency and health</CardTitle>
+        <CardDescription>
+          {series
+            ? `Uptime ${series.uptimePercent === null ? "—" : `${series.uptimePercent}%`} · mean latency ${series.avgLatencyMs === null ? "—" : `${series.avgLatencyMs} ms`} over ${range}`
+            : "No checks yet"}
+        </CardDescription>
+        <CardAction>
+          <Tabs value={range} onValueChange={(v) => setRange(v as Range)}>
+            <TabsList aria-label="Time range">
+              {RANGES.map((r) => (
+                <TabsTrigger key={r} value={r}>
+                  {r}
+                </TabsTrigger>
+              ))}
+            </TabsList>
+          </Tabs>
+        </CardAction>
+      </CardHeader>
+      <CardContent className="grid gap-6">
+        <TimeSeriesChart data={latency?.points ?? []} series={latency?.series ?? []} unit="ms" variant="area" className="h-60" />
+        {timeline ? <HealthTimeline rows={timeline.rows} from={timeline.from} to={timeline.to} /> : null}
+      </CardContent>
+    </Card>
+  );
+}

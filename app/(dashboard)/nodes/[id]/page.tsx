@@ -1,0 +1,198 @@
+import { ArrowLeftIcon } from "lucide-react";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { serverApi } from "@/app/_trpc/server";
+import { NodeLoad, NodeVersions } from "@/components/nodes/node-load";
+import { EventList } from "@/components/stats/event-list";
+import { Badge } from "@/components/ui/badge";
+import { buttonVariants } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { Pagination } from "@/components/ui/pagination";
+import { AdminStateBadge, HealthBadge } from "@/components/ui/status-badge";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { requireActor } from "@/server/auth/session";
+import { hasRole } from "@/server/services/actor";
+import { AutoRefresh } from "../../_components/auto-refresh";
+import { NodeActions } from "../_components/node-actions";
+import { NodeCharts } from "./_components/node-charts";
+
+export const metadata: Metadata = { title: "Node" };
+
+const USERS_PAGE_SIZE = 20;
+type Params = Promise<{ id: string }>;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function NodePage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+  const actor = await requireActor();
+  const canManage = hasRole(actor, "admin");
+  const { id } = await params;
+  if (!UUID.test(id)) notFound();
+  const sp = await searchParams;
+  const usersPage = Math.max(1, Number.parseInt(String(sp.upage ?? ""), 10) || 1);
+  const api = await serverApi();
+  const node = await api.nodes.get({ id }).catch((error: unknown) => {
+    if ((error as { code?: string }).code === "NOT_FOUND") notFound();
+    throw error;
+  });
+  const [latency, timeline, checks, users, events] = await Promise.all([
+    api.stats.latency({ range: "24h", nodeId: id }),
+    api.stats.healthTimeline({ range: "24h", nodeId: id }),
+    api.stats.recentChecks({ nodeId: id }),
+    api.stats.nodeUsers({ nodeId: id, page: usersPage, pageSize: USERS_PAGE_SIZE }),
+    api.stats.events({ nodeId: id, pageSize: 6 }),
+  ]);
+
+  return (
+    <>
+      <Link href="/nodes" className={buttonVariants({ variant: "ghost", size: "sm", className: "-ml-2 w-fit" })}>
+        <ArrowLeftIcon aria-hidden /> Nodes
+      </Link>
+      <PageHeader
+        title={node.name}
+        description={`${node.location ?? "No location"} · ${node.panelUrl}`}
+        actions={
+          canManage ? (
+            <NodeActions node={{ id: node.id, name: node.name, adminState: node.adminState, users: node.reservedCount }} variant="buttons" afterDeleteHref="/nodes" />
+          ) : null
+        }
+      />
+      <AutoRefresh />
+      <section aria-label="Node status" className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+        <Card className="gap-2 px-5 py-4">
+          <p className="text-sm text-muted-foreground">Health</p>
+          <div className="flex flex-wrap gap-2">
+            <HealthBadge state={node.healthState} />
+            <AdminStateBadge state={node.adminState} />
+            {node.needsReconcile ? <Badge variant="warning">waiting for reconcile</Badge> : null}
+          </div>
+          <p className="truncate text-xs text-muted-foreground" title={node.lastError ?? undefined}>
+            {node.lastError ?? (node.lastCheckAt ? `checked ${node.lastCheckAt.toLocaleString()}` : "not checked yet")}
+          </p>
+        </Card>
+        <Card className="gap-2 px-5 py-4">
+          <p className="text-sm text-muted-foreground">Load</p>
+          <NodeLoad name={node.name} users={node.reservedCount} maxUsers={node.maxUsers} />
+          <p className="text-xs text-muted-foreground">
+            priority {node.priority} · weight {node.weight}
+          </p>
+        </Card>
+        <Card className="gap-2 px-5 py-4">
+          <p className="text-sm text-muted-foreground">Latency now</p>
+          <p className="text-2xl font-semibold tabular-nums">{node.lastLatencyMs === null ? "—" : `${node.lastLatencyMs} ms`}</p>
+          <p className="text-xs text-muted-foreground">Xray {node.xrayState ?? "state unknown"}</p>
+        </Card>
+        <Card className="gap-2 px-5 py-4">
+          <p className="text-sm text-muted-foreground">Panel</p>
+          <NodeVersions panelVersion={node.panelVersion} apiGeneration={node.apiGeneration} xrayVersion={node.xrayVersion} />
+          <p className="text-xs text-muted-foreground">
+            inbound #{node.inboundId} · TLS {node.tlsMode} · {node.hasApiToken ? "API token" : node.hasPassword ? "password" : "no credentials"}
+          </p>
+        </Card>
+      </section>
+
+      <NodeCharts nodeId={node.id} initialLatency={latency} initialTimeline={timeline} />
+
+      <div className="grid gap-4 xl:grid-cols-2">
+        <Card>
+          <CardHeader>
+            <CardTitle>Recent checks</CardTitle>
+            <CardDescription>The last {checks.length || ""} health checks, newest first</CardDescription>
+          </CardHeader>
+          <CardContent>
+            {checks.length === 0 ? (
+              <p className="rounded-lg border border-dashed px-4 py-8 text-center text-sm text-muted-foreground">No check yet: the next health sweep checks this node.</p>
+            ) : (
+              <Table aria-label="Recent checks">
+                <TableHeader>
+                  <TableRow>
+                    <TableHead>Time</TableHead>
+                    <TableHead>Result</TableHead>
+                    <TableHead className="text-right">Latency</TableHead>
+                    <TableHead className="text-right">CPU</TableHead>
+                    <TableHead className="text-right">Online</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
+                  {checks.map((check) => (
+                    <TableRow key={check.id}>
+                      <TableCell className="text-xs tabular-nums">{check.checkedAt.toLocaleTimeString()}</TableCell>
+                      <TableCell>
+                        {check.isOk ? (
+                          <Badge variant="success" dot>ok</Badge>
+                        ) : (
+                          <span className="flex items-center gap-2">
+                            <Badge variant="destructive" dot>failed</Badge>
+                            <span className="max-w-56 truncate text-xs text-muted-foreground" title={check.error ?? undefined}>
+                              {check.error}
+                            </span>
+                          </span>
+                        )}
+                      </TableCell>
+                      <TableCell className="text-right tabular-nums">{check.latencyMs === null ? "—" : `${check.latencyMs} ms`}</TableCell>
+                      <TableCell className="text-right tabular-nums">{check.cpuPercent === null ? "—" : `${Math.round(check.cpuPercent)}%`}</TableCell>
+                      <TableCell className="text-right tabular-nums">{check.onlineClients ?? "—"}</TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            )}
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>Users on this node</CardTitle>
+            <CardDescription>{users.total.toLocaleString()} holding a key here</CardDescription>
+          </CardHeader>
+          <CardContent className="grid gap-3">
+            {users.total === 0 ? (
+              <p className="rounded-lg border border-dashed px-4 py-8 text-center text-sm text-muted-foreground">
+                No user has a key here yet. New users land here when the balancer picks this node.
+              </p>
+            ) : (
+              <>
+                <Table aria-label="Users on this node">
+                  <TableHeader>
+                    <TableRow>
+                      <TableHead>Telegram id</TableHead>
+                      <TableHead>Username</TableHead>
+                      <TableHead>Placed by</TableHead>
+                      <TableHead>Since</TableHead>
+                    </TableRow>
+                  </TableHeader>
+                  <TableBody>
+                    {users.items.map((u) => (
+                      <TableRow key={u.userId}>
+                        <TableCell>
+                          <Link href={`/users?q=${u.telegramId}`} className="font-mono text-xs hover:underline">
+                            {u.telegramId}
+                          </Link>
+                        </TableCell>
+                        <TableCell>{u.username ? `@${u.username}` : "—"}</TableCell>
+                        <TableCell className="text-xs">{u.strategy ?? "—"}{u.state === "pending" ? " (pending)" : ""}</TableCell>
+                        <TableCell className="text-xs text-muted-foreground">{u.since.toLocaleDateString()}</TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+                <Pagination page={usersPage} pageCount={Math.ceil(users.total / USERS_PAGE_SIZE)} totalItems={users.total} pageSize={USERS_PAGE_SIZE} pageParam="upage" />
+              </>
+            )}
+          </CardContent>
+        </Card>
+      </div>
+
+      <Card>
+        <CardHeader>
+          <CardTitle>Events</CardTitle>
+          <CardDescription>What the system did with this node, and why</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <EventList items={events.items} emptyText="No events for this node yet." />
+        </CardContent>
+      </Card>
+    </>
+  );
+}

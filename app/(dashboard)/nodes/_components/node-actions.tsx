@@ -1,0 +1,130 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { EllipsisIcon, PauseIcon, PencilIcon, PlayIcon, PowerIcon, Trash2Icon } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { toast } from "sonner";
+import { useTRPC } from "@/app/_trpc/react";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import { NodeFormDialog } from "./node-form-dialog";
+
+type NodeSummary = { id: string; name: string; adminState: "active" | "draining" | "disabled"; users: number };
+
+/** Edit, drain/undrain, enable/disable and delete for one node; rendered only for admins. */
+type NodeActionsProps = {
+  node: NodeSummary;
+  variant?: "menu" | "buttons";
+  /** Where to go once the node is deleted (its own page no longer exists). */
+  afterDeleteHref?: string;
+};
+
+export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeActionsProps) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [isEditing, setIsEditing] = useState(false);
+  const [isDeleting, setIsDeleting] = useState(false);
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: trpc.stats.pathKey() });
+    router.refresh();
+  };
+  const setState = useMutation(
+    trpc.nodes.setAdminState.mutationOptions({
+      onSuccess: (n) => {
+        toast.success(
+          n.adminState === "draining"
+            ? `${n.name} is draining: it takes no new users, and its users are moved off in batches`
+            : n.adminState === "disabled"
+              ? `${n.name} is disabled: no new users and no health checks`
+              : `${n.name} takes new users again`,
+        );
+        refresh();
+      },
+      onError: (e) => toast.error(e.message),
+    }),
+  );
+  const remove = useMutation(trpc.nodes.delete.mutationOptions());
+
+  const drainLabel = node.adminState === "draining" ? "Undrain" : "Drain";
+  const toggleDrain = () => setState.mutate({ id: node.id, adminState: node.adminState === "draining" ? "active" : "draining" });
+  const toggleEnabled = () => setState.mutate({ id: node.id, adminState: node.adminState === "disabled" ? "active" : "disabled" });
+  const hasUsers = node.users > 0;
+
+  return (
+    <>
+      {variant === "menu" ? (
+        <DropdownMenu>
+          <DropdownMenuTrigger variant="ghost" size="icon-sm" aria-label={`Actions for ${node.name}`}>
+            <EllipsisIcon aria-hidden />
+          </DropdownMenuTrigger>
+          <DropdownMenuContent>
+            <DropdownMenuItem onSelect={() => setIsEditing(true)}>
+              <PencilIcon aria-hidden /> Edit
+            </DropdownMenuItem>
+            {node.adminState !== "disabled" ? (
+              <DropdownMenuItem onSelect={toggleDrain}>
+                {node.adminState === "draining" ? <PlayIcon aria-hidden /> : <PauseIcon aria-hidden />} {drainLabel}
+              </DropdownMenuItem>
+            ) : null}
+            <DropdownMenuItem onSelect={toggleEnabled}>
+              <PowerIcon aria-hidden /> {node.adminState === "disabled" ? "Enable" : "Disable"}
+            </DropdownMenuItem>
+            <DropdownMenuSeparator />
+            <DropdownMenuItem variant="destructive" onSelect={() => setIsDeleting(true)}>
+              <Trash2Icon aria-hidden /> Delete
+            </DropdownMenuItem>
+          </DropdownMenuContent>
+        </DropdownMenu>
+      ) : (
+        <div className="flex flex-wrap gap-2">
+          <Button variant="outline" onClick={() => setIsEditing(true)}>
+            <PencilIcon aria-hidden /> Edit
+          </Button>
+          {node.adminState !== "disabled" ? (
+            <Button variant="outline" onClick={toggleDrain} disabled={setState.isPending}>
+              {node.adminState === "draining" ? <PlayIcon aria-hidden /> : <PauseIcon aria-hidden />} {drainLabel}
+            </Button>
+          ) : null}
+          <Button variant="outline" onClick={toggleEnabled} disabled={setState.isPending}>
+            <PowerIcon aria-hidden /> {node.adminState === "disabled" ? "Enable" : "Disable"}
+          </Button>
+          <Button variant="outline" className="text-destructive" onClick={() => setIsDeleting(true)}>
+            <Trash2Icon aria-hidden /> Delete
+          </Button>
+        </div>
+      )}
+      {isEditing ? <NodeFormDialog open onOpenChange={setIsEditing} nodeId={node.id} /> : null}
+      <ConfirmDialog
+        open={isDeleting}
+        onOpenChange={setIsDeleting}
+        variant={hasUsers ? "default" : "destructive"}
+        title={hasUsers ? `${node.name} still holds ${node.users} user${node.users === 1 ? "" : "s"}` : `Delete ${node.name}?`}
+        description={
+          hasUsers
+            ? "A node with users cannot be deleted: their keys would stop working. Drain it first — it takes no new users and its users are moved to other nodes in batches — then delete it once it is empty."
+            : "The node leaves the fleet and its health history is deleted. Nothing is changed on the panel itself. This cannot be undone."
+        }
+        confirmationText={hasUsers ? undefined : node.name}
+        confirmLabel={hasUsers ? (node.adminState === "draining" ? "Keep draining" : "Drain now") : "Delete node"}
+        onConfirm={async () => {
+          if (hasUsers) {
+            if (node.adminState !== "draining") await setState.mutateAsync({ id: node.id, adminState: "draining" });
+            return;
+          }
+          try {
+            await remove.mutateAsync({ id: node.id });
+          } catch (error) {
+            toast.error((error as Error).message);
+            throw error;
+          }
+          toast.success(`Deleted ${node.name}`);
+          if (afterDeleteHref) router.push(afterDeleteHref);
+          else refresh();
+        }}
+      />
+    </>
+  );
+}
