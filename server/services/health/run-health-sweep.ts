@@ -19,6 +19,7 @@ import type { Database } from "@/server/db/client";
 import { events, healthChecks, nodes, type Node, type NodeHealthState } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import type { Clock } from "../actor";
+import type { Transaction } from "../audit/record-audit";
 import type { PanelClientFactory } from "../nodes/panel-for-node";
 import type { HealthSettings } from "../settings/settings";
 import { checkNode, type CheckResult } from "./check-node";
@@ -76,10 +77,15 @@ function healthStatusOf(node: Node): HealthStatus {
   };
 }
 
-/** Writes one check and the node's new state; false when our lease was lost (another sweep owns it now). */
+/**
+ * Writes one check and the node's new state; false when our lease was lost (another sweep owns it
+ * now). A transition and its event commit together; a plain check skips the transaction, because
+ * at fleet scale begin/commit would double the round trips and a check row lost to a crash between
+ * the two statements is only a missing chart point.
+ */
 async function recordCheck(db: Database, owner: string, node: Node, result: CheckResult, next: HealthStatus, at: Date): Promise<boolean> {
   const isTransition = next.state !== node.healthState;
-  return db.transaction(async (tx) => {
+  const write = async (tx: Database | Transaction) => {
     const updated = await tx
       .update(nodes)
       .set({
@@ -123,7 +129,8 @@ async function recordCheck(db: Database, owner: string, node: Node, result: Chec
       });
     }
     return true;
-  });
+  };
+  return isTransition ? db.transaction(write) : write(db);
 }
 
 export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs: number }): Promise<HealthSweepSummary> {
