@@ -1,15 +1,131 @@
 import { ScrollTextIcon } from "lucide-react";
 import type { Metadata } from "next";
+import Link from "next/link";
+import { serverApi } from "@/app/_trpc/server";
+import { buttonVariants } from "@/components/ui/button";
+import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
+import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
+import { Pagination } from "@/components/ui/pagination";
+import { Select } from "@/components/ui/select";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { requireActor } from "@/server/auth/session";
+import { AuditChange } from "./_components/audit-change";
 
-export const metadata: Metadata = { title: "Audit" };
+export const metadata: Metadata = { title: "Audit log" };
 
-export default function Page() {
+const PAGE_SIZE = 25;
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
+const dayStart = (value: string) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T00:00:00Z`) : undefined);
+
+export default async function AuditPage({ searchParams }: { searchParams: SearchParams }) {
+  await requireActor();
+  const params = await searchParams;
+  const filters = {
+    action: one(params.action).slice(0, 100) || undefined,
+    actor: one(params.actor).trim().slice(0, 200) || undefined,
+    targetType: one(params.target).slice(0, 50) || undefined,
+    from: dayStart(one(params.from)),
+    // "to" is inclusive of the whole day.
+    to: dayStart(one(params.to)) ? new Date(dayStart(one(params.to))!.getTime() + 86_400_000) : undefined,
+  };
+  const page = Math.max(1, Number.parseInt(one(params.page), 10) || 1);
+  const api = await serverApi();
+  const [audit, facets] = await Promise.all([api.audit.list({ ...filters, page, pageSize: PAGE_SIZE }), api.audit.facets()]);
+  const domains = [...new Set(facets.actions.map((a) => `${a.split(".")[0]}.`))];
+  const isFiltered = Object.values(filters).some(Boolean);
+
   return (
     <>
-      <PageHeader title="Audit" description="Every admin change: who, what, when and from where." />
-      <EmptyState icon={ScrollTextIcon} title="No audit view yet" description="The audit trail is recorded from the start; its browser arrives with the dashboard work." />
+      <PageHeader title="Audit log" description="Every change an admin (or an operator script) made, with who, when, from where and what changed. Secrets are redacted." />
+      <form className="flex flex-wrap items-end gap-3" role="search" aria-label="Filter the audit log">
+        <Select name="action" defaultValue={filters.action ?? ""} aria-label="Action" className="w-52">
+          <option value="">Any action</option>
+          {domains.map((d) => (
+            <option key={d} value={d}>
+              {d}* (all)
+            </option>
+          ))}
+          {facets.actions.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </Select>
+        <Select name="target" defaultValue={filters.targetType ?? ""} aria-label="Target" className="w-40">
+          <option value="">Any target</option>
+          {facets.targetTypes.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </Select>
+        <Input name="actor" defaultValue={filters.actor ?? ""} placeholder="Admin" aria-label="Admin" className="w-40" />
+        <Input name="from" type="date" defaultValue={one(params.from)} aria-label="From day" className="w-40" />
+        <Input name="to" type="date" defaultValue={one(params.to)} aria-label="To day" className="w-40" />
+        <button type="submit" className={buttonVariants({ variant: "secondary" })}>
+          Filter
+        </button>
+        {isFiltered ? (
+          <Link href="/audit" className={buttonVariants({ variant: "ghost" })}>
+            Clear
+          </Link>
+        ) : null}
+      </form>
+      {audit.total === 0 ? (
+        <EmptyState
+          icon={ScrollTextIcon}
+          title={isFiltered ? "Nothing matches these filters" : "Nothing audited yet"}
+          description={isFiltered ? "Widen the dates or clear the filters." : "Changes to nodes, users, admins and settings are recorded here as they happen."}
+        />
+      ) : (
+        <Card className="gap-0 py-0">
+          <Table aria-label="Audit log">
+            <TableHeader>
+              <TableRow>
+                <TableHead>When</TableHead>
+                <TableHead>Who</TableHead>
+                <TableHead>Action</TableHead>
+                <TableHead>Target</TableHead>
+                <TableHead>Change</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {audit.items.map((row) => (
+                <TableRow key={row.id} className="align-top">
+                  <TableCell className="text-xs tabular-nums">{row.createdAt.toLocaleString()}</TableCell>
+                  <TableCell>
+                    <div className="font-medium">{row.actorName}</div>
+                    <div className="text-xs text-muted-foreground">{row.ip ?? ""}</div>
+                  </TableCell>
+                  <TableCell>
+                    <code className="font-mono text-xs">{row.action}</code>
+                  </TableCell>
+                  <TableCell className="text-xs">
+                    {row.targetType === "node" && row.targetId ? (
+                      <Link href={`/nodes/${row.targetId}`} className="hover:underline">
+                        node {row.targetId.slice(0, 8)}
+                      </Link>
+                    ) : (
+                      <>
+                        {row.targetType} {row.targetId ? <span className="font-mono text-muted-foreground">{row.targetId.slice(0, 36)}</span> : null}
+                      </>
+                    )}
+                  </TableCell>
+                  <TableCell className="whitespace-normal">
+                    <AuditChange before={row.before} after={row.after} />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          <div className="border-t px-4 py-3">
+            <Pagination page={page} pageCount={Math.ceil(audit.total / PAGE_SIZE)} totalItems={audit.total} pageSize={PAGE_SIZE} />
+          </div>
+        </Card>
+      )}
     </>
   );
 }

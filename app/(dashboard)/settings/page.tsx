@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireActor } from "@/server/auth/session";
 import { AdminsPanel } from "./_components/admins-panel";
+import { ThresholdsPanel } from "./_components/thresholds-panel";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -11,6 +12,7 @@ export default async function SettingsPage() {
     <>
       <PageHeader title="Settings" description="Who can manage the fleet, and how the fleet judges its nodes." />
       <AdminsPanel currentAdminId={actor.adminId} />
+      <ThresholdsPanel />
     </>
   );
 }
