@@ -12,7 +12,8 @@
  *    trip (a route doing `SELECT 1`) plus what an indexed read costs over `SELECT 1`, both
  *    measured directly on the database from this process. Sequential requests, p50.
  * 2. New user against the simulator's raw add-client round trip (one POST with a ready session,
- *    no read-back), same simulators. Sequential, p50.
+ *    no read-back), same simulators. Sequential, p50 — once as fast as the in-memory simulator
+ *    answers, once with BENCH_PANEL_LATENCY_MS (default 40) of panel latency, as a remote panel has.
  * 3. 50 concurrent clients: throughput and p50/p95/p99 for new users and for returning users.
  * 4. Oversubscription: 3× more concurrent new users than places; live assignments and panel
  *    clients per node must never exceed max_users.
@@ -43,6 +44,8 @@ const NODE_COUNT = 4;
 const SEQUENTIAL = Number(env.BENCH_SEQUENTIAL ?? 300);
 const CONCURRENCY = 50;
 const CONCURRENT_TOTAL = Number(env.BENCH_CONCURRENT_TOTAL ?? 2000);
+/** A second new-user comparison with this much panel latency: real panels are a WAN round trip away. */
+const PANEL_LATENCY_MS = Number(env.BENCH_PANEL_LATENCY_MS ?? 40);
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const sortNums = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -171,6 +174,18 @@ async function main() {
       rawAddClientRoundTrip(panels[i % panels.length] as SimulatedPanel, { email: `raw-${i}-${randomBytes(3).toString("hex")}`, id: randomUUID() }),
     );
 
+    for (const panel of panels) panel.faults.latencyMs = PANEL_LATENCY_MS;
+    const slowCount = Math.min(SEQUENTIAL, 100);
+    const newUserSlow = await sequential(slowCount, async (i) => {
+      const r = await postKey(2_500_000 + i);
+      if (r.status !== 200) throw new Error(`new user: HTTP ${r.status}`);
+      await r.arrayBuffer();
+    });
+    const rawAddSlow = await sequential(slowCount, (i) =>
+      rawAddClientRoundTrip(panels[i % panels.length] as SimulatedPanel, { email: `raw-slow-${i}-${randomBytes(3).toString("hex")}`, id: randomUUID() }),
+    );
+    for (const panel of panels) panel.faults.latencyMs = 0;
+
     // 1. Returning users, sequential, against ping + (indexed read − SELECT 1).
     const returning = await sequential(SEQUENTIAL, async (i) => {
       const r = await postKey(2_000_000 + (i % SEQUENTIAL));
@@ -210,6 +225,7 @@ async function main() {
     line("new user p50 (POST /api/bot/keys, panel add)", ms(percentile(newUser, 50)));
     line("raw add-client round trip p50 (simulator)", ms(percentile(rawAdd, 50)));
     line("new user / raw add (goal ≤ 1.3×)", `${(percentile(newUser, 50) / percentile(rawAdd, 50)).toFixed(2)}×`);
+    line(`with ${PANEL_LATENCY_MS} ms panel latency: new user p50 / raw add p50`, `${ms(percentile(newUserSlow, 50))} / ${ms(percentile(rawAddSlow, 50))} = ${(percentile(newUserSlow, 50) / percentile(rawAddSlow, 50)).toFixed(2)}×`);
     for (const [label, run] of [["new users", newConcurrent], ["returning users", returningConcurrent]] as const) {
       line(
         `${CONCURRENCY} concurrent, ${label}: throughput`,

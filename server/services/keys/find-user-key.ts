@@ -17,8 +17,8 @@ export type UserKeyRow = {
   node: { id: string; name: string; location: string | null; healthState: string; adminState: string } | null;
 };
 
-export async function findUserKey(db: Database, telegramId: number): Promise<UserKeyRow | null> {
-  const [row] = await db
+function buildFindUserKey(db: Database) {
+  return db
     .select({
       user: {
         id: vpnUsers.id,
@@ -40,8 +40,22 @@ export async function findUserKey(db: Database, telegramId: number): Promise<Use
     .from(vpnUsers)
     .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), IS_LIVE))
     .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
-    .where(eq(vpnUsers.telegramId, telegramId))
-    .limit(1);
+    .where(eq(vpnUsers.telegramId, sql.placeholder("telegramId")))
+    .limit(1)
+    // A named statement is parsed and planned once per connection: planning this three-way join
+    // costs more than running it, and this is the hottest query of the app.
+    .prepare("find_user_key");
+}
+
+const prepared = new WeakMap<Database, ReturnType<typeof buildFindUserKey>>();
+
+export async function findUserKey(db: Database, telegramId: number): Promise<UserKeyRow | null> {
+  let query = prepared.get(db);
+  if (!query) {
+    query = buildFindUserKey(db);
+    prepared.set(db, query);
+  }
+  const [row] = await query.execute({ telegramId });
   return row ?? null;
 }
 
