@@ -1,0 +1,329 @@
+import { and, count, eq, sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { assignments, events, nodes, operationItems, operations, vpnUsers, webhookDeliveries, type Node } from "@/server/db/schema";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import type { Clock } from "@/server/services/actor";
+import { runHealthSweep } from "@/server/services/health/run-health-sweep";
+import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
+import { CLIENT_EMAIL_PREFIX, type KeyDeps } from "@/server/services/keys/key-deps";
+import { startSimulatedFleet, type NodeSpec, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+import { relayEventNotifications } from "@/server/services/notifications/relay-events";
+import { runReconcile } from "@/server/services/reconcile/run-reconcile";
+import { getSubscription } from "@/server/services/subscriptions/get-subscription";
+import { drainNode, undrainNode } from "./drain-node";
+import { executeRebalance, getRebalancePlan, whatIfNodeDies } from "./fleet-plans";
+import { migrateItem, MOVE_LEASE_MS } from "./migrate-item";
+import { migrateUser } from "./migrate-user";
+import type { FleetOperationDeps } from "./migration-deps";
+import { runFleetOperations } from "./run-fleet-operations";
+
+let test: TestDatabase;
+let fleet: SimulatedFleet | undefined;
+let nowMs = Date.now();
+const clock: Clock = { now: () => new Date(nowMs) };
+const advance = (ms: number) => (nowMs += ms);
+const NOTIFY = { webhook: { url: "http://127.0.0.1:9/never-delivered-here", secret: "whsec-test-0123456789" }, telegram: null };
+const ADMIN = { adminId: null, username: "ops", ip: null, userAgent: null };
+const HEALTH = { intervalSeconds: 5, fall: 3, fallWindowSeconds: 10, rise: 2, timeoutMs: 500 };
+
+beforeAll(async () => {
+  test = await createTestDatabase({ maxConnections: 30 });
+});
+afterAll(async () => {
+  await test.close();
+});
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+  nowMs = Date.now();
+  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments, events, operations, webhook_deliveries, health_checks CASCADE`);
+});
+
+async function start(specs: NodeSpec[]): Promise<SimulatedFleet> {
+  fleet = await startSimulatedFleet(test.db, specs, { timeoutMs: 500 });
+  return fleet;
+}
+
+function deps(f: SimulatedFleet, failover: Partial<FleetOperationDeps["failover"]> = {}, db = test.db): FleetOperationDeps {
+  return {
+    db,
+    panelFor: f.panelFor,
+    publicUrl: "https://fleet.example.com",
+    clock,
+    notifications: NOTIFY,
+    failover: { graceSeconds: 60, batchSize: 10, autoReturnToService: true, ...failover },
+  };
+}
+const keyDeps = (f: SimulatedFleet): KeyDeps => ({ db: test.db, panelFor: f.panelFor, publicUrl: "https://fleet.example.com", inFlightWaitMs: 20_000 });
+
+/** One health sweep, one interval after the previous one. */
+async function sweep(f: SimulatedFleet) {
+  advance(HEALTH.intervalSeconds * 1000 + 1);
+  return runHealthSweep({ db: test.db, panelFor: f.panelFor, clock, settings: HEALTH, concurrency: 8 }, { budgetMs: 10_000 });
+}
+const ping = (f: SimulatedFleet, failover: Partial<FleetOperationDeps["failover"]> = {}) => runFleetOperations(deps(f, failover), { budgetMs: 20_000 });
+const reconcileAll = (f: SimulatedFleet) => runReconcile({ db: test.db, panelFor: f.panelFor, graceMs: 0, maxActions: 1_000, clock }, { budgetMs: 20_000, intervalMs: 0 });
+
+async function nodeRow(name: string): Promise<Node> {
+  const [row] = await test.db.select().from(nodes).where(eq(nodes.name, name));
+  if (!row) throw new Error(`no node ${name}`);
+  return row;
+}
+async function liveOn(name: string): Promise<number> {
+  const node = await nodeRow(name);
+  const [row] = await test.db.select({ n: count() }).from(assignments).where(and(eq(assignments.nodeId, node.id), sql`${assignments.state} IN ('pending', 'active')`));
+  return row?.n ?? 0;
+}
+/** Telegram id → panels holding one of our clients for it. */
+function clientsByUser(f: SimulatedFleet): Map<number, string[]> {
+  const map = new Map<number, string[]>();
+  for (const node of f.nodes) {
+    for (const c of f.panel(node.name).state.clients()) {
+      const email = String(c.email);
+      if (!email.startsWith(CLIENT_EMAIL_PREFIX)) continue;
+      const telegramId = Number(email.slice(CLIENT_EMAIL_PREFIX.length).split("-")[0]);
+      map.set(telegramId, [...(map.get(telegramId) ?? []), node.name]);
+    }
+  }
+  return map;
+}
+async function expectCapacityExact(names: string[]) {
+  for (const name of names) expect((await nodeRow(name)).reservedCount, `reserved on ${name}`).toBe(await liveOn(name));
+}
+async function seedUsers(f: SimulatedFleet, ids: number[]) {
+  for (const telegramId of ids) await getOrCreateKey(keyDeps(f), { telegramId });
+}
+/** Users all on `a`, then `others` opened for new users. */
+async function fleetWithUsersOnA(others: NodeSpec[], users: number, aSpec: Partial<NodeSpec> = {}) {
+  const f = await start([{ name: "a", ...aSpec }, ...others.map((o) => ({ ...o, adminState: "disabled" as const }))]);
+  const ids = Array.from({ length: users }, (_, i) => 5_000 + i);
+  await seedUsers(f, ids);
+  await test.db.update(nodes).set({ adminState: "active" }).where(sql`${nodes.name} <> 'a'`);
+  return { f, ids };
+}
+
+describe("automatic failover", () => {
+  it("moves every user of a dead node after the grace period, keeps their subscription working, and leaves one client per user once the node returns and is reconciled", async () => {
+    const { f, ids } = await fleetWithUsersOnA([{ name: "b" }, { name: "c" }], 30);
+    expect(await liveOn("a")).toBe(30);
+    await f.panel("a").faults.down();
+
+    for (let i = 0; i < 3; i++) await sweep(f);
+    expect((await nodeRow("a")).healthState).toBe("unhealthy");
+    expect((await ping(f)).started).toEqual([]); // still inside the grace period
+    expect(await liveOn("a")).toBe(30);
+
+    advance(60_000);
+    // Two replicas ping at once: neither moves a user the other moves.
+    const [first, second] = await Promise.all([ping(f), ping(f)]);
+    expect([...first.started, ...second.started]).toHaveLength(1);
+    for (let i = 0; i < 5 && (await liveOn("a")) > 0; i++) await ping(f);
+
+    expect(await liveOn("a")).toBe(0);
+    expect((await liveOn("b")) + (await liveOn("c"))).toBe(30);
+    await expectCapacityExact(["a", "b", "c"]);
+    const [failover] = await test.db.select().from(operations).where(eq(operations.kind, "failover"));
+    expect(failover).toMatchObject({ status: "succeeded", total: 30, succeeded: 30, failed: 0 });
+    expect(await test.db.select({ n: count() }).from(operationItems).where(eq(operationItems.status, "succeeded"))).toEqual([{ n: 30 }]);
+
+    for (const telegramId of ids) {
+      const [user] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
+      const sub = await getSubscription({ db: test.db, panelFor: f.panelFor }, user!.subscriptionToken);
+      expect(sub.kind).toBe("links");
+      const [live] = await test.db.select().from(assignments).where(and(eq(assignments.userId, user!.id), eq(assignments.state, "active")));
+      expect(sub.kind === "links" && sub.links).toEqual([live?.shareLink]);
+      expect(live?.placementReason).toMatchObject({ strategy: "migration", note: "moved from a (failover)" });
+    }
+    const moved = await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"));
+    expect(moved).toHaveLength(30);
+    expect(moved[0]?.payload).toMatchObject({ reason: "failover", from: { name: "a" }, subscriptionUrl: expect.stringMatching(/^https:\/\/fleet\.example\.com\/sub\//) });
+    // The dead panel could not be cleaned: every user has a client on a and on the new node, and a is flagged.
+    expect([...clientsByUser(f).values()].every((panels) => panels.length === 2 && panels.includes("a"))).toBe(true);
+    expect((await nodeRow("a")).needsReconcile).toBe(true);
+
+    await f.panel("a").faults.up();
+    for (let i = 0; i < 2; i++) await sweep(f);
+    expect((await nodeRow("a")).healthState).toBe("healthy");
+    await seedUsers(f, [9_001, 9_002]);
+    expect(await liveOn("a")).toBe(0); // back, but not cleaned: no new users
+
+    await reconcileAll(f);
+    const byUser = clientsByUser(f);
+    expect(byUser.size).toBe(32);
+    expect([...byUser.values()].every((panels) => panels.length === 1 && !panels.includes("a"))).toBe(true);
+    expect((await nodeRow("a")).needsReconcile).toBe(false);
+    expect(await test.db.select({ n: count() }).from(assignments).where(eq(assignments.state, "revoking"))).toEqual([{ n: 0 }]);
+    await expectCapacityExact(["a", "b", "c"]);
+  });
+
+  it("a blip shorter than the fall threshold moves nobody", async () => {
+    const { f } = await fleetWithUsersOnA([{ name: "b" }], 5);
+    await f.panel("a").faults.down();
+    await sweep(f);
+    await sweep(f);
+    await f.panel("a").faults.up();
+    await sweep(f);
+    advance(3_600_000);
+    await sweep(f);
+    const report = await ping(f, { graceSeconds: 0 });
+    expect(report.started).toEqual([]);
+    expect((await nodeRow("a")).healthState).toBe("healthy");
+    expect(await test.db.select({ n: count() }).from(operations)).toEqual([{ n: 0 }]);
+    expect(await liveOn("a")).toBe(5);
+  });
+
+  it("every node failing at once moves nobody and raises an alert", async () => {
+    const { f } = await fleetWithUsersOnA([{ name: "b" }, { name: "c" }, { name: "d" }], 8);
+    await Promise.all(f.nodes.map((n) => f.panel(n.name).faults.down()));
+    for (let i = 0; i < 4; i++) await sweep(f);
+    advance(3_600_000);
+    const report = await ping(f, { graceSeconds: 0 });
+    expect(report.started).toEqual([]);
+    expect(await test.db.select({ n: count() }).from(operationItems)).toEqual([{ n: 0 }]);
+    expect(await liveOn("a")).toBe(8);
+    expect((await test.db.select().from(events).where(eq(events.kind, "failover.held"))).length).toBeGreaterThan(0);
+    await relayEventNotifications(test.db, { ...NOTIFY, telegram: { apiBase: "http://127.0.0.1:9", botToken: "1:x", chatId: "1" } }, new Date());
+    const alerts = await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "failover.held"));
+    expect(alerts.map((a) => a.channel).sort()).toEqual(expect.arrayContaining(["telegram", "webhook"]));
+  });
+
+  it("holds when more nodes are unhealthy than the blast-radius limit, however they got there", async () => {
+    const { f } = await fleetWithUsersOnA([{ name: "b" }, { name: "c" }, { name: "d" }], 4);
+    await test.db.update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) });
+    const report = await ping(f, { graceSeconds: 0 });
+    expect(report).toMatchObject({ isHeld: true, started: [] });
+    expect(await liveOn("a")).toBe(4);
+  });
+
+  it("reports users that fit nowhere and keeps their key; with auto-return off the node stays out", async () => {
+    const { f } = await fleetWithUsersOnA([{ name: "b", maxUsers: 3 }], 5);
+    await test.db.update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) }).where(eq(nodes.name, "a"));
+    const report = await ping(f, { graceSeconds: 0, autoReturnToService: false });
+    expect(report.batches[0]).toMatchObject({ moved: 3, unplaced: 2, status: "partial" });
+    expect(await liveOn("a")).toBe(2);
+    expect(await liveOn("b")).toBe(3);
+    const skipped = await test.db.select().from(operationItems).where(eq(operationItems.status, "skipped"));
+    expect(skipped.map((s) => s.detail)).toEqual(["no node has room for this user", "no node has room for this user"]);
+    const [low] = await test.db.select().from(events).where(eq(events.kind, "capacity.low"));
+    expect(low?.data).toMatchObject({ unplaced: 2 });
+    expect(await test.db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.event, "capacity.low"))).toEqual([{ n: 1 }]);
+    expect(await nodeRow("a")).toMatchObject({ adminState: "draining", needsReconcile: true });
+    // Within the cool-down no new wave starts; after it, the two are tried again.
+    expect((await ping(f, { graceSeconds: 0 })).started).toEqual([]);
+    await expectCapacityExact(["a", "b"]);
+  });
+});
+
+describe("drain", () => {
+  it("moves users off in batches while concurrent key requests never land on the draining node", async () => {
+    const { f } = await fleetWithUsersOnA([{ name: "b" }, { name: "c" }], 20);
+    const state = await drainNode(deps(f), ADMIN, { nodeId: f.node("a").id });
+    expect(state.operation).toMatchObject({ kind: "drain", total: 20, status: "running" });
+    const newUsers = Array.from({ length: 30 }, (_, i) => 7_000 + i);
+    await Promise.all([
+      Promise.all(newUsers.map((telegramId) => getOrCreateKey(keyDeps(f), { telegramId }))),
+      (async () => {
+        for (let i = 0; i < 4; i++) await ping(f);
+      })(),
+    ]);
+    expect(await liveOn("a")).toBe(0);
+    expect((await liveOn("b")) + (await liveOn("c"))).toBe(50);
+    const [op] = await test.db.select().from(operations).where(eq(operations.id, state.operation!.id));
+    expect(op).toMatchObject({ status: "succeeded", succeeded: 20 });
+    // The source was up: old clients were deleted at once, nothing left for the reconciler.
+    expect(f.panel("a").state.clients().filter((c) => String(c.email).startsWith(CLIENT_EMAIL_PREFIX))).toHaveLength(0);
+    await expectCapacityExact(["a", "b", "c"]);
+  });
+
+  it("undrain stops the drain; drain with deleteWhenEmpty deletes the node once empty", async () => {
+    const { f } = await fleetWithUsersOnA([{ name: "b" }], 12);
+    const drained = await drainNode(deps(f), ADMIN, { nodeId: f.node("a").id });
+    await ping(f); // one batch of 10
+    await undrainNode(deps(f), ADMIN, { nodeId: f.node("a").id });
+    const [op] = await test.db.select().from(operations).where(eq(operations.id, drained.operation!.id));
+    expect(op).toMatchObject({ status: "cancelled", succeeded: 10, failed: 2 });
+    expect(await liveOn("a")).toBe(2);
+    expect((await nodeRow("a")).adminState).toBe("active");
+
+    await drainNode(deps(f), ADMIN, { nodeId: f.node("a").id, deleteWhenEmpty: true });
+    await ping(f);
+    expect(await test.db.select().from(nodes).where(eq(nodes.name, "a"))).toEqual([]);
+    expect(await liveOn("b")).toBe(12);
+  });
+});
+
+describe("moves", () => {
+  it("a crash between creating on the target and the switch converges: the item is recovered, the orphan deleted, counts recomputed", async () => {
+    const { f } = await fleetWithUsersOnA([{ name: "b" }], 1);
+    let isCrashArmed = false;
+    // The process dies right after the target panel accepted the client: the switch never commits.
+    const crashingDb = new Proxy(test.db, {
+      get(target, prop, receiver) {
+        if (prop === "transaction" && isCrashArmed) {
+          isCrashArmed = false;
+          return () => Promise.reject(new Error("simulated crash"));
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const panelFor: typeof f.panelFor = (node) => {
+      const panel = f.panelFor(node);
+      if (node.name !== "b") return panel;
+      return { ...panel, generation: panel.generation, addClient: async (...args) => {
+        await panel.addClient(...args);
+        isCrashArmed = true;
+      } };
+    };
+    const [user] = await test.db.select().from(vpnUsers);
+    const [op] = await test.db.insert(operations).values({ kind: "migration", status: "running", startedBy: "test", total: 1 }).returning();
+    const [item] = await test.db.insert(operationItems).values({ operationId: op!.id, userId: user!.id, fromNodeId: f.node("a").id }).returning();
+    await expect(migrateItem({ ...deps(f, {}, crashingDb), panelFor }, item!, "manual")).rejects.toThrow("simulated crash");
+
+    expect((await nodeRow("b")).reservedCount).toBe(1);
+    expect(clientsByUser(f).get(5_000)?.sort()).toEqual(["a", "b"]);
+    expect(await liveOn("a")).toBe(1); // the user still has their old, working key
+
+    advance(MOVE_LEASE_MS + 1_000);
+    await test.db.update(operationItems).set({ updatedAt: new Date(Date.now() - MOVE_LEASE_MS - 1_000) });
+    expect((await ping(f)).recovered).toBe(1);
+    expect((await nodeRow("b")).reservedCount).toBe(0);
+    await reconcileAll(f);
+    expect(clientsByUser(f).get(5_000)).toEqual(["a"]);
+    await expectCapacityExact(["a", "b"]);
+  });
+
+  it("an admin moves one user; concurrent moves of the same user move them once", async () => {
+    const { f } = await fleetWithUsersOnA([{ name: "b" }, { name: "c" }], 1);
+    const results = await Promise.all([
+      migrateUser(deps(f), ADMIN, { telegramId: 5_000, toNodeId: f.node("b").id }),
+      migrateUser(deps(f), ADMIN, { telegramId: 5_000, toNodeId: f.node("c").id }),
+    ]);
+    expect(results.filter((r) => r.outcome.status === "succeeded")).toHaveLength(1);
+    expect(clientsByUser(f).get(5_000)).toHaveLength(1);
+    expect((await liveOn("b")) + (await liveOn("c"))).toBe(1);
+    await expectCapacityExact(["a", "b", "c"]);
+  });
+
+  it("simulates a node loss without writing, and rebalances from the most to the least loaded", async () => {
+    const { f } = await fleetWithUsersOnA([{ name: "b", maxUsers: 4 }, { name: "c", maxUsers: 100 }], 10);
+    const sim = await whatIfNodeDies(test.db, { nodeId: f.node("a").id });
+    expect(sim.users).toBe(10);
+    expect(sim.unplaced).toEqual([]);
+    expect(sim.byTarget.reduce((s, t) => s + t.users, 0)).toBe(10);
+    expect(await liveOn("a")).toBe(10);
+
+    await test.db.update(nodes).set({ maxUsers: 2 }).where(eq(nodes.name, "c"));
+    expect((await whatIfNodeDies(test.db, { nodeId: f.node("a").id })).unplaced).toHaveLength(4);
+    await test.db.update(nodes).set({ maxUsers: 100 }).where(eq(nodes.name, "c"));
+
+    const plan = await getRebalancePlan(test.db, { maxMoves: 3 });
+    expect(plan.moves).toHaveLength(3);
+    expect(plan.moves.every((m) => m.fromNodeId === f.node("a").id)).toBe(true);
+    const { operationId } = await executeRebalance(test.db, ADMIN, { maxMoves: 3 });
+    await ping(f);
+    const [op] = await test.db.select().from(operations).where(eq(operations.id, operationId!));
+    expect(op).toMatchObject({ kind: "rebalance", status: "succeeded", succeeded: 3 });
+    expect(await liveOn("a")).toBe(7);
+    await expectCapacityExact(["a", "b", "c"]);
+  });
+});

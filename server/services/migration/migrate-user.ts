@@ -1,0 +1,79 @@
+/**
+ * An admin moves one user now: an `operations` row of kind `migration` with one item, audited in
+ * the transaction that creates it, executed in the request (one move is a few panel calls).
+ * Without a target the balancer picks one; a named target must be able to take new users.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import { assignments, nodes, operationItems, operations, vpnUsers } from "@/server/db/schema";
+import { AppError } from "@/server/errors";
+import type { AuditActor } from "@/server/services/actor";
+import { recordAudit } from "@/server/services/audit/record-audit";
+import { migrateItem, type MoveOutcome } from "./migrate-item";
+import type { MigrationDeps } from "./migration-deps";
+
+export const migrateUserInputSchema = z.object({
+  telegramId: z.number().int().positive(),
+  toNodeId: z.uuid().optional(),
+});
+
+export type MigrateUserResult = { operationId: string; outcome: MoveOutcome };
+
+export async function migrateUser(deps: MigrationDeps, actor: AuditActor, input: z.infer<typeof migrateUserInputSchema>): Promise<MigrateUserResult> {
+  const { operation, item } = await deps.db.transaction(async (tx) => {
+    const [live] = await tx
+      .select({ userId: vpnUsers.id, nodeId: assignments.nodeId, state: assignments.state, nodeName: nodes.name })
+      .from(vpnUsers)
+      .innerJoin(assignments, and(eq(assignments.userId, vpnUsers.id), sql`${assignments.state} IN ('pending', 'active')`))
+      .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
+      .where(eq(vpnUsers.telegramId, input.telegramId));
+    if (!live?.nodeId) throw new AppError("NOT_FOUND", "This user has no key to move.");
+    if (live.state === "pending") throw new AppError("IN_FLIGHT", "This user's key is being created. Retry in a moment.");
+    if (input.toNodeId === live.nodeId) throw new AppError("BAD_REQUEST", "The user is already on that node.", { fields: { toNodeId: "is the user's current node" } });
+    if (input.toNodeId && (await tx.select({ id: nodes.id }).from(nodes).where(eq(nodes.id, input.toNodeId))).length === 0) {
+      throw new AppError("NOT_FOUND", "No such target node.");
+    }
+    const [operation] = await tx
+      .insert(operations)
+      .values({
+        kind: "migration",
+        status: "running",
+        nodeId: live.nodeId,
+        targetNodeId: input.toNodeId ?? null,
+        startedBy: actor.username,
+        actorAdminId: actor.adminId,
+        reason: `user ${input.telegramId} moved off ${live.nodeName} by an admin`,
+        total: 1,
+        startedAt: deps.clock.now(),
+      })
+      .returning();
+    if (!operation) throw new Error("operation insert returned nothing");
+    const [item] = await tx
+      .insert(operationItems)
+      .values({ operationId: operation.id, userId: live.userId, fromNodeId: live.nodeId, toNodeId: input.toNodeId ?? null })
+      .returning();
+    if (!item) throw new Error("operation item insert returned nothing");
+    await recordAudit(tx, actor, {
+      action: "user.migrate",
+      targetType: "vpn_user",
+      targetId: String(input.telegramId),
+      before: { nodeId: live.nodeId },
+      after: { toNodeId: input.toNodeId ?? "balancer", operationId: operation.id },
+    });
+    return { operation, item };
+  });
+
+  const outcome = await migrateItem(deps, item, "manual");
+  await deps.db
+    .update(operations)
+    .set({
+      status: outcome.status === "succeeded" ? "succeeded" : "failed",
+      succeeded: outcome.status === "succeeded" ? 1 : 0,
+      failed: outcome.status === "succeeded" ? 0 : 1,
+      targetNodeId: outcome.status === "succeeded" ? outcome.toNodeId : operation.targetNodeId,
+      error: outcome.status === "succeeded" ? null : outcome.detail,
+      finishedAt: sql`now()`,
+    })
+    .where(eq(operations.id, operation.id));
+  return { operationId: operation.id, outcome };
+}

@@ -1,0 +1,160 @@
+/**
+ * The cron step for failover, drain and rebalance work, run after the health sweep in the same
+ * time budget. Each ping:
+ *
+ * 1. recovers moves whose process died (their reservations come back);
+ * 2. starts a failover for every node `unhealthy` for at least the grace period that still holds
+ *    users — unless the blast-radius guard holds (a `failover.held` alert recently, or more nodes
+ *    down than max(3, 20% of the fleet), when the likely culprit is our own network: invariant 5).
+ *    The node is flagged `needs_reconcile`, so when it comes back it takes no new users until the
+ *    reconciler has removed the clients of the users who left; with AUTO_RETURN_TO_SERVICE off it
+ *    is also set `draining`, so only an admin returns it to service;
+ * 3. starts a drain for every `draining` node that still holds users (whoever set the state);
+ * 4. moves one batch (FAILOVER_BATCH_SIZE users) of every open operation — the rate limit.
+ *
+ * A node whose last wave ended recently is not started again until WAVE_COOLDOWN_MS has passed:
+ * users that fit nowhere are retried then, not on every ping.
+ */
+import { and, count, desc, eq, gte, inArray, lte, ne } from "drizzle-orm";
+import { assignments, events, nodes, operations } from "@/server/db/schema";
+import { logger } from "@/server/logger";
+import { blastRadiusLimit } from "@/server/services/health/run-health-sweep";
+import { recordNotifiedEvent } from "@/server/services/notifications/enqueue-notification";
+import { createEvacuation, findOpenEvacuation, listOpenBatchOperations, lockNodeOperations, processBatch, EVACUATION_KINDS, type BatchReport, type EvacuationKind } from "./evacuation";
+import { MOVE_LEASE_MS, recoverInterruptedMoves } from "./migrate-item";
+import type { FleetOperationDeps } from "./migration-deps";
+
+/** A `failover.held` alert younger than this keeps automatic failover off. */
+export const HOLD_WINDOW_MS = 15 * 60_000;
+/** At most one wave per node per this long (reliability §2.4: one migration wave every 5 minutes). */
+export const WAVE_COOLDOWN_MS = 5 * 60_000;
+const DEFAULT_CONCURRENCY = 8;
+/** No move starts with less than this left in the budget: a move is a few panel calls. */
+const MOVE_MARGIN_MS = 3_000;
+
+export type FleetOperationsReport = {
+  recovered: number;
+  isHeld: boolean;
+  started: { operationId: string; kind: EvacuationKind; nodeId: string; total: number }[];
+  batches: BatchReport[];
+};
+
+async function isFailoverHeld(deps: FleetOperationDeps, now: Date): Promise<boolean> {
+  const [recent] = await deps.db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(eq(events.kind, "failover.held"), gte(events.createdAt, new Date(now.getTime() - HOLD_WINDOW_MS))))
+    .limit(1);
+  if (recent) return true;
+  const [fleet] = await deps.db.select({ n: count() }).from(nodes).where(ne(nodes.adminState, "disabled"));
+  const [down] = await deps.db
+    .select({ n: count() })
+    .from(nodes)
+    .where(and(ne(nodes.adminState, "disabled"), eq(nodes.healthState, "unhealthy")));
+  const fleetSize = fleet?.n ?? 0;
+  const downCount = down?.n ?? 0;
+  if (downCount <= blastRadiusLimit(fleetSize)) return false;
+  await deps.db.transaction((tx) =>
+    recordNotifiedEvent(tx, deps.notifications, {
+      kind: "failover.held",
+      severity: "critical",
+      message:
+        `${downCount} of ${fleetSize} nodes are unhealthy, more than the limit of ${Math.floor(blastRadiusLimit(fleetSize))}. ` +
+        "Automatic failover is on hold: check this server's own network before moving users by hand.",
+      data: { unhealthy: downCount, fleetSize, limit: blastRadiusLimit(fleetSize) },
+    }),
+  );
+  return true;
+}
+
+/** Nodes that hold active users and match `where`, with no wave open or ended within the cool-down. */
+async function nodesToEvacuate(deps: FleetOperationDeps, condition: ReturnType<typeof and>, now: Date): Promise<{ id: string; name: string }[]> {
+  const rows = await deps.db
+    .selectDistinct({ id: nodes.id, name: nodes.name })
+    .from(nodes)
+    .innerJoin(assignments, and(eq(assignments.nodeId, nodes.id), eq(assignments.state, "active")))
+    .where(condition);
+  const due: { id: string; name: string }[] = [];
+  for (const node of rows) {
+    const [last] = await deps.db
+      .select({ status: operations.status, finishedAt: operations.finishedAt })
+      .from(operations)
+      .where(and(eq(operations.nodeId, node.id), inArray(operations.kind, [...EVACUATION_KINDS])))
+      .orderBy(desc(operations.createdAt))
+      .limit(1);
+    const isOpen = last && (last.status === "pending" || last.status === "running");
+    const isCooling = last?.finishedAt && now.getTime() - last.finishedAt.getTime() < WAVE_COOLDOWN_MS;
+    if (!isOpen && !isCooling) due.push(node);
+  }
+  return due;
+}
+
+async function startEvacuation(deps: FleetOperationDeps, kind: EvacuationKind, node: { id: string; name: string }, now: Date) {
+  return deps.db.transaction(async (tx) => {
+    await lockNodeOperations(tx, node.id);
+    if (await findOpenEvacuation(tx, node.id)) return null;
+    const reason =
+      kind === "failover"
+        ? `${node.name} has been unhealthy for at least ${deps.failover.graceSeconds} s`
+        : `${node.name} is draining`;
+    const operation = await createEvacuation(tx, { kind, nodeId: node.id, startedBy: "system", reason }, now);
+    if (kind === "failover") {
+      await tx
+        .update(nodes)
+        .set({ needsReconcile: true, ...(deps.failover.autoReturnToService ? {} : { adminState: "draining" as const }) })
+        .where(eq(nodes.id, node.id));
+      await tx.insert(events).values({
+        kind: "failover.started",
+        severity: "warning",
+        nodeId: node.id,
+        message:
+          `Moving ${operation.total} user${operation.total === 1 ? "" : "s"} off ${node.name}. ` +
+          (deps.failover.autoReturnToService
+            ? "It takes new users again once it is back and the reconciler has cleaned it."
+            : "It stays draining until an admin returns it to service."),
+        data: { operationId: operation.id, total: operation.total },
+      });
+    }
+    return { operationId: operation.id, kind, nodeId: node.id, total: operation.total };
+  });
+}
+
+export async function runFleetOperations(deps: FleetOperationDeps, options: { budgetMs: number }): Promise<FleetOperationsReport> {
+  const deadline = performance.now() + options.budgetMs;
+  const now = deps.clock.now();
+  const report: FleetOperationsReport = { recovered: 0, isHeld: false, started: [], batches: [] };
+
+  report.recovered = await recoverInterruptedMoves(deps);
+
+  report.isHeld = await isFailoverHeld(deps, now);
+  const graceEnd = new Date(now.getTime() - deps.failover.graceSeconds * 1000);
+  const dead = report.isHeld
+    ? []
+    : await nodesToEvacuate(deps, and(eq(nodes.healthState, "unhealthy"), ne(nodes.adminState, "disabled"), lte(nodes.healthChangedAt, graceEnd)), now);
+  const draining = await nodesToEvacuate(deps, and(eq(nodes.adminState, "draining")), now);
+  const starts: [EvacuationKind, { id: string; name: string }][] = [
+    ...dead.map((n) => ["failover", n] as [EvacuationKind, typeof n]),
+    ...draining.filter((n) => !dead.some((d) => d.id === n.id)).map((n) => ["drain", n] as [EvacuationKind, typeof n]),
+  ];
+  for (const [kind, node] of starts) {
+    const started = await startEvacuation(deps, kind, node, now);
+    if (started) report.started.push(started);
+  }
+
+  for (const { id } of await listOpenBatchOperations(deps)) {
+    const moveDeadline = deadline - MOVE_MARGIN_MS;
+    if (performance.now() >= moveDeadline) break;
+    try {
+      const batch = await processBatch(deps, id, {
+        batchSize: deps.failover.batchSize,
+        concurrency: deps.concurrency ?? DEFAULT_CONCURRENCY,
+        deadline: moveDeadline,
+        leaseMs: options.budgetMs + MOVE_LEASE_MS,
+      });
+      if (batch) report.batches.push(batch);
+    } catch (error) {
+      logger.error("operation batch failed", { operationId: id, error });
+    }
+  }
+  return report;
+}
