@@ -33,7 +33,7 @@ import { CLIENT_EMAIL_PREFIX } from "@/server/services/keys/key-deps";
 import { rawAddClientRoundTrip, startSimulators, type SimulatedPanel } from "@/server/x3ui/simulator";
 import { DEFAULT_TEST_DATABASE_URL, withDatabase } from "@/server/testing/test-db-url";
 
-// eslint-disable-next-line no-restricted-properties -- a script, not the app: its own knobs
+// A script, not the app: it reads its own knobs (and passes the app its env) directly.
 const env = process.env;
 const SERVER_URL = env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
 const DIST_DIR = env.NEXT_DIST_DIR ?? ".next-bench-keys";

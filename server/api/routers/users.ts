@@ -5,13 +5,12 @@ import { appKeyDeps } from "@/server/services/keys/app-key-deps";
 import { refreshKey } from "@/server/services/keys/refresh-key";
 import { revokeKey } from "@/server/services/keys/revoke-key";
 import { searchUsers } from "@/server/services/keys/search-users";
-import { getEnv } from "@/server/env";
 import { adminProcedure, router, viewerProcedure } from "../trpc";
 
 export const usersRouter = router({
   search: viewerProcedure
     .input(z.object({ query: z.string().max(64).optional(), page: z.number().int().min(1).default(1), pageSize: z.number().int().min(1).max(100).default(25) }))
-    .query(({ ctx, input }) => searchUsers({ db: ctx.db, publicUrl: getEnv().PUBLIC_URL }, input)),
+    .query(({ ctx, input }) => searchUsers(appKeyDeps(ctx.db), input)),
 
   refreshKey: adminProcedure
     .input(z.object({ telegramId: TelegramId }))
