@@ -263,6 +263,42 @@ describe("TLS modes", () => {
   });
 });
 
+describe("address check (SSRF guard)", () => {
+  async function recordingPanel(tls: boolean) {
+    const seen: string[] = [];
+    const url = await serve((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ success: true, msg: "", obj: [] }));
+    }, tls);
+    return { seen, url };
+  }
+
+  it.each([false, true])("refuses a peer address it does not allow before sending anything (tls: %s)", async (tls) => {
+    const { seen, url } = await recordingPanel(tls);
+    const checked: string[] = [];
+    const config: PanelClientConfig = {
+      baseUrl: url.replace("127.0.0.1", "localhost"),
+      apiToken: "secret",
+      timeoutMs: 1000,
+      generation: "g3",
+      tls: { mode: "skip" },
+      allowAddress: (address) => (checked.push(address), false),
+    };
+    const error = await failure(createPanelClient(config).listInbounds());
+    expect(isPanelError(error, "unreachable")).toBe(true);
+    expect((error as Error).message).toMatch(/not allowed/);
+    expect(checked[0]).toMatch(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+    expect(seen).toEqual([]);
+  });
+
+  it("lets an allowed address through", async () => {
+    const { seen, url } = await recordingPanel(false);
+    const config: PanelClientConfig = { baseUrl: url, apiToken: "secret", timeoutMs: 1000, generation: "g3", allowAddress: () => true };
+    expect(await createPanelClient(config).listInbounds()).toEqual([]);
+    expect(seen).toHaveLength(1);
+  });
+});
+
 describe("clients on every protocol", () => {
   it.each(["2.6.0", "3.6.0"])("v%s: adds, reads and deletes on vmess, trojan and shadowsocks inbounds", async (version) => {
     const panel = await sim(version);

@@ -20,6 +20,7 @@ export interface HttpRequest {
   timeoutMs: number;
   maxResponseBytes: number;
   tls?: PanelTlsOptions;
+  allowAddress?: (address: string) => boolean;
 }
 
 export interface HttpResponse {
@@ -89,16 +90,27 @@ export function sendHttp(request: HttpRequest): Promise<HttpResponse> {
       request.timeoutMs,
     );
     req.on("error", (error) => fail(transportError(error)));
-    if (!pin || !isHttps) {
+    if (!request.allowAddress && (!pin || !isHttps)) {
       req.end(request.body);
       return;
     }
-    // Nothing (not even the cookie or password) is written before the key matches.
+    // Nothing (not even the cookie or password) is written before the peer's address is allowed
+    // and, when pinned, its key matches.
     req.on("socket", (socket) => {
-      socket.once("secureConnect", () => {
-        const cert = (socket as TLSSocket).getPeerCertificate();
-        if (cert.raw && spkiSha256Hex(cert.raw) === pin) req.end(request.body);
-        else fail(new PanelError("unreachable", "TLS public key does not match the pinned SPKI SHA-256"));
+      socket.once(isHttps ? "secureConnect" : "connect", () => {
+        const address = socket.remoteAddress ?? "";
+        if (request.allowAddress && !request.allowAddress(address)) {
+          fail(new PanelError("unreachable", `panel address ${address} is not allowed`));
+          return;
+        }
+        if (pin && isHttps) {
+          const cert = (socket as TLSSocket).getPeerCertificate();
+          if (!cert.raw || spkiSha256Hex(cert.raw) !== pin) {
+            fail(new PanelError("unreachable", "TLS public key does not match the pinned SPKI SHA-256"));
+            return;
+          }
+        }
+        req.end(request.body);
       });
     });
   });

@@ -186,6 +186,7 @@ export class PanelSession {
       timeoutMs: this.config.timeoutMs,
       maxResponseBytes: this.config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       tls: this.config.tls,
+      allowAddress: this.config.allowAddress,
     });
     if (!call.anonymous) this.storeCookies(response.headers["set-cookie"]);
     return response;

@@ -35,6 +35,12 @@ export interface PanelClientConfig {
   maxResponseBytes?: number;
   /** A generation detected earlier and persisted by the caller; skips detection. */
   generation?: PanelGeneration;
+  /**
+   * Called with the address actually connected to, before anything is sent; false refuses the
+   * call as "unreachable". The SSRF guard lives here rather than in a DNS pre-check so a name
+   * that resolves differently at connect time (DNS rebinding) is still caught.
+   */
+  allowAddress?: (address: string) => boolean;
 }
 
 export type PanelErrorKind =

@@ -2,9 +2,10 @@
  * SSRF guard for admin-entered panel URLs (reliability.md §3.4): the server sends panel
  * credentials to whatever host the URL names, so a URL whose host resolves to loopback, private,
  * link-local, CGNAT, unspecified, multicast or reserved space is refused unless the operator set
- * ALLOW_PRIVATE_PANELS=true. Checked at create, update and test-connection, and again before every
- * panel call (panel-for-node.ts), which narrows — but does not close — the DNS-rebinding window:
- * the HTTP client resolves the name again when it connects.
+ * ALLOW_PRIVATE_PANELS=true. Checked on the resolved names at create, update and test-connection
+ * (so the admin gets a clear message), and on every connection's actual peer address before a
+ * byte is sent (panel-for-node.ts → the panel client's `allowAddress`), which closes the
+ * DNS-rebinding window: a name that resolves elsewhere at connect time is still refused.
  */
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";

@@ -13,7 +13,7 @@ import { isPanelError, type InboundSummary, type PanelClientConfig, type PanelEr
 import { findNodeOrThrow } from "./list-nodes";
 import { panelUrlSchema } from "./node-input";
 import type { PanelAddressPolicy } from "./panel-address-guard";
-import { guardPanelClient, readPanelSecret, type CreatePanelClient } from "./panel-for-node";
+import { addressCheckFor, readPanelSecret, type CreatePanelClient } from "./panel-for-node";
 import { panelAddressProblems, parseOrFail } from "./save-node";
 
 export const testConnectionInputSchema = z.object({
@@ -76,11 +76,12 @@ export async function testConnection(
     apiToken,
     tls: { mode: tlsMode, spkiSha256: blank(given.tlsPinSha256) ?? stored?.tlsPinSha256 ?? undefined },
     timeoutMs: deps.timeoutMs,
+    allowAddress: addressCheckFor(deps.addressPolicy),
   };
   const inboundId = given.inboundId ?? stored?.inboundId;
   const started = performance.now();
   try {
-    const panel = guardPanelClient(deps.createClient(config), panelUrl, deps.addressPolicy);
+    const panel = deps.createClient(config);
     const detection = await panel.detect();
     const latencyMs = Math.round(performance.now() - started);
     const inbounds = await panel.listInbounds();
