@@ -3,6 +3,7 @@ import { adminsRouter } from "./routers/admins";
 import { auditRouter } from "./routers/audit";
 import { healthRouter } from "./routers/health";
 import { nodesRouter } from "./routers/nodes";
+import { operationsRouter } from "./routers/operations";
 import { reconcileRouter } from "./routers/reconcile";
 import { statsRouter } from "./routers/stats";
 import { usersRouter } from "./routers/users";
@@ -16,6 +17,7 @@ export const appRouter = router({
   stats: statsRouter,
   users: usersRouter,
   reconcile: reconcileRouter,
+  operations: operationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

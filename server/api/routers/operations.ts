@@ -1,0 +1,46 @@
+/**
+ * Fleet operations: the operations log and "what if" planning for viewers; moving users, drain,
+ * rebalance, return to service and the notification delivery log for admins. Thin over
+ * server/services/migration and server/services/notifications; each mutation is audited there.
+ */
+import { z } from "zod";
+import { appMigrationDeps } from "@/server/services/migration/app-migration";
+import { drainNode, drainNodeInputSchema, nodeIdInputSchema, returnNodeToService, undrainNode } from "@/server/services/migration/drain-node";
+import { executeRebalance, getRebalancePlan, rebalanceInputSchema, whatIfNodeDies } from "@/server/services/migration/fleet-plans";
+import { getOperation, listOperations, listOperationsInputSchema, operationDetailInputSchema } from "@/server/services/migration/list-operations";
+import { migrateUser, migrateUserInputSchema } from "@/server/services/migration/migrate-user";
+import { listDeliveries, retryDelivery } from "@/server/services/notifications/delivery-log";
+import { adminProcedure, router, viewerProcedure } from "../trpc";
+
+export const operationsRouter = router({
+  list: viewerProcedure.input(listOperationsInputSchema).query(({ ctx, input }) => listOperations(ctx.db, input)),
+
+  detail: viewerProcedure.input(operationDetailInputSchema).query(({ ctx, input }) => getOperation(ctx.db, input)),
+
+  simulateNodeLoss: viewerProcedure.input(nodeIdInputSchema).query(({ ctx, input }) => whatIfNodeDies(ctx.db, input)),
+
+  rebalancePlan: viewerProcedure.input(rebalanceInputSchema).query(({ ctx, input }) => getRebalancePlan(ctx.db, input)),
+
+  rebalanceExecute: adminProcedure.input(rebalanceInputSchema).mutation(({ ctx, input }) => executeRebalance(ctx.db, ctx.actor, input)),
+
+  migrateUser: adminProcedure.input(migrateUserInputSchema).mutation(({ ctx, input }) => migrateUser(appMigrationDeps(ctx.db), ctx.actor, input)),
+
+  drain: adminProcedure.input(drainNodeInputSchema).mutation(({ ctx, input }) => drainNode(appMigrationDeps(ctx.db), ctx.actor, input)),
+
+  undrain: adminProcedure.input(nodeIdInputSchema).mutation(({ ctx, input }) => undrainNode(ctx, ctx.actor, input)),
+
+  returnToService: adminProcedure.input(nodeIdInputSchema).mutation(({ ctx, input }) => returnNodeToService(ctx, ctx.actor, input)),
+
+  deliveries: adminProcedure
+    .input(
+      z.object({
+        status: z.enum(["pending", "delivered", "failed"]).optional(),
+        channel: z.enum(["webhook", "telegram"]).optional(),
+        limit: z.number().int().min(1).max(100).default(50),
+        beforeId: z.number().int().positive().optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listDeliveries(ctx.db, input)),
+
+  retryDelivery: adminProcedure.input(z.object({ id: z.number().int().positive() })).mutation(({ ctx, input }) => retryDelivery(ctx.db, ctx.actor, input)),
+});
