@@ -7,6 +7,8 @@ import { runHealthSweep } from "../health/run-health-sweep";
 import type { PanelClientFactory } from "../nodes/panel-for-node";
 import type { Settings } from "../settings/settings";
 import type { CronStep } from "./run-cron";
+import { fleetOperationsCronStep } from "../migration/app-migration";
+import { notificationsCronStep } from "../notifications/app-notifications";
 
 export type CronStepDeps = {
   panelFor: PanelClientFactory;
@@ -36,5 +38,7 @@ export function createCronSteps(deps: CronStepDeps): CronStep[] {
         return { rolledUpHours: rolledUp.hours, pruned };
       },
     },
+    fleetOperationsCronStep(deps),
+    notificationsCronStep(),
   ];
 }
