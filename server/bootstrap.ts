@@ -6,6 +6,7 @@ import { getDatabaseHandle } from "@/server/db";
 import { getEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 import { ensureInitialOwner } from "@/server/services/admins/manage-admins";
+import { startAppInternalCron } from "@/server/services/cron/app-cron";
 
 export async function bootstrap(): Promise<void> {
   const env = getEnv();
@@ -21,5 +22,10 @@ export async function bootstrap(): Promise<void> {
       owner.generatedPassword ? "  This password is shown only now. Change it later with `npm run admin -- reset-password`." : "",
     ].filter(Boolean);
     process.stdout.write(`\n${lines.join("\n")}\n\n`);
+  }
+
+  if (env.INTERNAL_CRON_SECONDS > 0) {
+    startAppInternalCron();
+    logger.info("in-process health sweep started", { everySeconds: env.INTERNAL_CRON_SECONDS });
   }
 }
