@@ -34,7 +34,9 @@ export async function getLatencySeries(deps: StatsDeps, input: { range: TimeRang
     .orderBy(sql`${nodes.lastLatencyMs} desc nulls last`, asc(nodes.name))
     .limit(input.nodeId ? 1 : LATENCY_SERIES_LIMIT);
   const ids = picked.map((p) => p.id);
-  const series = ids.length ? await getHealthSeries(deps.db, { range: input.range, now, nodeIds: ids }) : [];
+  // One query per node: with several ids in one IN list the planner walks the time index over every
+  // node's checks (~100 ms at 1,000 nodes); per node it takes (node_id, checked_at) (~5 ms each).
+  const series = (await Promise.all(ids.map((id) => getHealthSeries(deps.db, { range: input.range, now, nodeIds: [id] })))).flat();
 
   const keyOf = new Map(ids.map((id, i) => [id, `n${i}`]));
   const byBucket = new Map<number, Record<string, number | null>>();

@@ -1,0 +1,245 @@
+/**
+ * npm run bench:dashboard — server time of the dashboard pages' queries at fleet scale.
+ *
+ * A throwaway database on the local PostgreSQL (TEST_DATABASE_URL's server, default
+ * postgres://postgres:postgres@127.0.0.1:5432/postgres) is migrated and seeded with set-based SQL
+ * (generate_series): 1,000 nodes, 100,000 users each holding a key, 30 days of health checks
+ * (every 30 s for the last 24 h, every BENCH_OLD_CHECK_SECONDS (default 600) before that — the
+ * queries read only the last 24 h raw and the hourly roll-up beyond), 30 days of hourly roll-ups,
+ * health transitions, operations with per-user items, audit rows and cron runs. It is dropped at
+ * the end.
+ *
+ * Each page's procedures are called through the tRPC caller as the page calls them (in parallel),
+ * after a warm-up; the figure is the page's wall time, p50 and p95 over BENCH_RUNS runs (default
+ * 30), plus each procedure alone. Goal: ≤ 200 ms per page.
+ */
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { DEFAULT_TEST_DATABASE_URL, withDatabase } from "@/server/testing/test-db-url";
+
+// eslint-disable-next-line no-restricted-properties -- a script, not the app: its own knobs
+const env = process.env;
+const SERVER_URL = env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
+const NODES = 1_000;
+const USERS = 100_000;
+const DAYS = 30;
+const OLD_CHECK_SECONDS = Number(env.BENCH_OLD_CHECK_SECONDS ?? 600);
+const RUNS = Number(env.BENCH_RUNS ?? 30);
+const GOAL_MS = 200;
+
+const DB_NAME = `fleet_bench_dash_${randomBytes(4).toString("hex")}`;
+const DB_URL = withDatabase(SERVER_URL, DB_NAME);
+// The app modules read the env once: point them at the bench database before they load.
+env.DATABASE_URL = DB_URL;
+env.AUTH_SECRET ??= randomBytes(32).toString("base64url");
+env.PANEL_SECRET_KEYS ??= `bench:${randomBytes(32).toString("base64")}`;
+env.LOG_LEVEL ??= "warn";
+
+const SEED_STEPS: [string, string][] = [
+  [
+    "1,000 nodes",
+    `INSERT INTO nodes (name, location, panel_url, panel_username, inbound_id, max_users, reserved_count, priority, weight,
+                        health_state, admin_state, last_check_at, last_latency_ms, panel_version, api_generation, xray_version, created_at)
+     SELECT 'node-' || lpad(i::text, 4, '0'), (ARRAY['Frankfurt','Amsterdam','Helsinki','Warsaw','Riga'])[1 + i % 5],
+            'https://panel-' || i || '.example.com:2053/p/', 'admin', 1, 150, 100, 100, 1,
+            (CASE WHEN i % 50 = 0 THEN 'unhealthy' WHEN i % 20 = 0 THEN 'degraded' ELSE 'healthy' END)::node_health_state,
+            (CASE WHEN i % 100 = 1 THEN 'draining' ELSE 'active' END)::node_admin_state,
+            now() - interval '10 seconds', 20 + (i * 37) % 300, '2.8.11', 'g3', '25.3.6', now() - interval '${DAYS + 5} days'
+     FROM generate_series(1, ${NODES}) AS i`,
+  ],
+  [
+    "100,000 users",
+    `INSERT INTO vpn_users (telegram_id, username, subscription_token, created_at)
+     SELECT 100000000 + i, 'user' || i, md5('sub' || i), now() - (i % (${DAYS} * 24 * 60)) * interval '1 minute'
+     FROM generate_series(1, ${USERS}) AS i`,
+  ],
+  [
+    "100,000 live assignments",
+    `INSERT INTO assignments (user_id, node_id, inbound_id, client_id, client_email, share_link, state, placement_reason, created_at, activated_at)
+     SELECT u.id, n.id, 1, md5(u.id::text), 'fleet-' || u.telegram_id, 'vless://' || md5(u.id::text) || '@host:443', 'active',
+            jsonb_build_object('strategy', CASE WHEN u.telegram_id % 10 = 0 THEN 'migration' ELSE 'balancer' END, 'candidates', '[]'::jsonb, 'chosenNodeId', n.id),
+            u.created_at, u.created_at
+     FROM vpn_users u
+     JOIN (SELECT id, row_number() OVER (ORDER BY name) - 1 AS k FROM nodes) n ON n.k = u.telegram_id % ${NODES}`,
+  ],
+  [
+    "health checks, last 24 h every 30 s",
+    `INSERT INTO health_checks (node_id, checked_at, is_ok, latency_ms, cpu_percent, xray_state, online_clients)
+     SELECT n.id, t, (extract(epoch from t)::bigint + n.k) % 97 <> 0, 20 + (n.k * 37) % 300 + (extract(epoch from t)::bigint % 17), 12.5, 'running', 40
+     FROM (SELECT id, row_number() OVER (ORDER BY name) AS k FROM nodes) n,
+          generate_series(date_trunc('minute', now()) - interval '24 hours', now(), interval '30 seconds') AS t`,
+  ],
+  [
+    `health checks, days 2–${DAYS} every ${OLD_CHECK_SECONDS} s`,
+    `INSERT INTO health_checks (node_id, checked_at, is_ok, latency_ms, cpu_percent, xray_state, online_clients)
+     SELECT n.id, t, (extract(epoch from t)::bigint + n.k) % 89 <> 0, 20 + (n.k * 37) % 300, 12.5, 'running', 40
+     FROM (SELECT id, row_number() OVER (ORDER BY name) AS k FROM nodes) n,
+          generate_series(now() - interval '${DAYS} days', date_trunc('minute', now()) - interval '24 hours 30 seconds', interval '${OLD_CHECK_SECONDS} seconds') AS t`,
+  ],
+  [
+    `hourly roll-ups, ${DAYS} days up to the last completed hour`,
+    `INSERT INTO health_hourly (node_id, hour, checks, ok_checks, avg_latency_ms, max_latency_ms)
+     SELECT n.id, h, 120, 120 - (n.k + extract(epoch from h)::bigint / 3600) % 3, 20 + (n.k * 37) % 300, 40 + (n.k * 37) % 300
+     FROM (SELECT id, row_number() OVER (ORDER BY name) AS k FROM nodes) n,
+          generate_series(date_trunc('hour', now()) - interval '${DAYS} days', date_trunc('hour', now()) - interval '1 hour', interval '1 hour') AS h`,
+  ],
+  [
+    "health transitions (20 per node)",
+    `INSERT INTO events (kind, severity, node_id, message, data, created_at)
+     SELECT CASE WHEN j % 2 = 0 THEN 'node.down' ELSE 'node.up' END, (CASE WHEN j % 2 = 0 THEN 'critical' ELSE 'info' END)::event_severity, n.id,
+            'Node ' || n.name || ' changed', CASE WHEN j % 2 = 0 THEN '{"from":"healthy","to":"unhealthy"}'::jsonb ELSE '{"from":"unhealthy","to":"healthy"}'::jsonb END,
+            now() - interval '${DAYS} days' + (j * 36 + n.k % 30) * interval '1 hour'
+     FROM (SELECT id, name, row_number() OVER (ORDER BY name) AS k FROM nodes) n, generate_series(0, 19) AS j`,
+  ],
+  [
+    "300 operations with 30,000 per-user items",
+    `WITH ops AS (
+       INSERT INTO operations (kind, status, started_by, total, succeeded, created_at, started_at, finished_at)
+       SELECT (ARRAY['failover','drain','rebalance','migration'])[1 + i % 4]::operation_kind, 'succeeded', 'system', 100, 100,
+              now() - (i * 144) * interval '1 minute', now() - (i * 144) * interval '1 minute', now() - (i * 144 - 5) * interval '1 minute'
+       FROM generate_series(1, 300) AS i RETURNING id, created_at)
+     INSERT INTO operation_items (operation_id, status, updated_at)
+     SELECT ops.id, 'succeeded', ops.created_at + j * interval '2 seconds' FROM ops, generate_series(1, 100) AS j`,
+  ],
+  [
+    "50,000 audit rows",
+    `INSERT INTO audit_log (actor_name, action, target_type, target_id, after, created_at)
+     SELECT 'admin' || (i % 5), (ARRAY['node.update','node.create','user.refresh_key','settings.update'])[1 + i % 4], 'node', i::text,
+            '{"maxUsers":150}'::jsonb, now() - i * interval '50 seconds'
+     FROM generate_series(1, 50000) AS i`,
+  ],
+  [
+    "cron runs every 30 s for 7 days",
+    `INSERT INTO cron_runs (trigger, started_at, finished_at, summary)
+     SELECT 'http', t, t + interval '2 seconds', '{}'::jsonb FROM generate_series(now() - interval '7 days', now(), interval '30 seconds') AS t`,
+  ],
+];
+
+type Stat = { p50: number; p95: number };
+const stat = (samples: number[]): Stat => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+  return { p50: at(0.5), p95: at(0.95) };
+};
+
+async function main() {
+  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${DB_NAME}`);
+  const { openDatabase } = await import("@/server/db/client");
+  const { runMigrations } = await import("@/server/db/migrate");
+  const handle = await openDatabase({ url: DB_URL, maxConnections: 10 });
+  const raw = postgres(DB_URL, { max: 1, onnotice: () => {} });
+  try {
+    await runMigrations(handle.db);
+    console.log(`bench:dashboard — seeding ${DB_NAME}`);
+    const seedStart = performance.now();
+    for (const [label, statement] of SEED_STEPS) {
+      const t0 = performance.now();
+      const result = await raw.unsafe(statement);
+      console.log(`  ${label}: ${result.count.toLocaleString()} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    await raw.unsafe(`UPDATE nodes SET reserved_count = c.n FROM (SELECT node_id, count(*)::int AS n FROM assignments GROUP BY node_id) c WHERE c.node_id = nodes.id`);
+    await raw.unsafe("VACUUM ANALYZE");
+    console.log(`  seeded and analyzed in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+
+    const { createCaller } = await import("@/server/api/root");
+    const [ownerRow] = await raw<{ id: string }[]>`INSERT INTO admins (username, password_hash, role) VALUES ('bench', 'x', 'owner') RETURNING id`;
+    const api = createCaller({ db: handle.db, actor: { adminId: ownerRow!.id, username: "bench", role: "owner", ip: null, userAgent: null } });
+    const [sample] = await raw<{ id: string }[]>`SELECT id FROM nodes WHERE health_state = 'unhealthy' ORDER BY name LIMIT 1`;
+    const nodeId = sample!.id;
+
+    const pages: { name: string; calls: Record<string, () => Promise<unknown>> }[] = [
+      {
+        name: "Overview (24 h)",
+        calls: {
+          "stats.overview": () => api.stats.overview(),
+          "stats.nodeLoad": () => api.stats.nodeLoad(),
+          "stats.latency 24h": () => api.stats.latency({ range: "24h" }),
+          "stats.healthTimeline 24h": () => api.stats.healthTimeline({ range: "24h" }),
+          "stats.daily": () => api.stats.daily(),
+          "stats.events": () => api.stats.events({ pageSize: 8 }),
+        },
+      },
+      {
+        name: "Overview range switch to 30 d",
+        calls: {
+          "stats.latency 30d": () => api.stats.latency({ range: "30d" }),
+          "stats.healthTimeline 30d": () => api.stats.healthTimeline({ range: "30d" }),
+        },
+      },
+      {
+        name: "Overview range switch to 7 d",
+        calls: {
+          "stats.latency 7d": () => api.stats.latency({ range: "7d" }),
+          "stats.healthTimeline 7d": () => api.stats.healthTimeline({ range: "7d" }),
+        },
+      },
+      {
+        name: "Nodes (first page of 50)",
+        calls: { "stats.nodeRows": () => api.stats.nodeRows({ page: 1, pageSize: 50 }) },
+      },
+      {
+        name: "Nodes (filtered: name, unhealthy)",
+        calls: { "stats.nodeRows filtered": () => api.stats.nodeRows({ page: 1, pageSize: 50, query: "node-0", health: "unhealthy" }) },
+      },
+      {
+        name: "Node page (24 h)",
+        calls: {
+          "nodes.get": () => api.nodes.get({ id: nodeId }),
+          "stats.latency node": () => api.stats.latency({ range: "24h", nodeId }),
+          "stats.healthTimeline node": () => api.stats.healthTimeline({ range: "24h", nodeId }),
+          "stats.recentChecks": () => api.stats.recentChecks({ nodeId }),
+          "stats.nodeUsers": () => api.stats.nodeUsers({ nodeId, page: 1, pageSize: 20 }),
+          "stats.events node": () => api.stats.events({ nodeId, pageSize: 6 }),
+        },
+      },
+      {
+        name: "Audit (first page)",
+        calls: { "audit.list": () => api.audit.list({ page: 1, pageSize: 25 }), "audit.facets": () => api.audit.facets() },
+      },
+    ];
+
+    console.log(`\nServer time per page (procedures in parallel, as the page calls them), ${RUNS} runs after warm-up; goal ≤ ${GOAL_MS} ms`);
+    const summary: string[] = [];
+    for (const page of pages) {
+      const entries = Object.entries(page.calls);
+      for (let i = 0; i < 3; i++) await Promise.all(entries.map(([, call]) => call()));
+      const pageSamples: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const t0 = performance.now();
+        await Promise.all(entries.map(([, call]) => call()));
+        pageSamples.push(performance.now() - t0);
+      }
+      const single: string[] = [];
+      for (const [label, call] of entries) {
+        const samples: number[] = [];
+        for (let i = 0; i < Math.min(RUNS, 15); i++) {
+          const t0 = performance.now();
+          await call();
+          samples.push(performance.now() - t0);
+        }
+        single.push(`    ${label.padEnd(28)} p50 ${stat(samples).p50.toFixed(1).padStart(7)} ms`);
+      }
+      const { p50, p95 } = stat(pageSamples);
+      const verdict = p95 <= GOAL_MS ? "ok" : "OVER GOAL";
+      const line = `  ${page.name.padEnd(36)} p50 ${p50.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms   ${verdict}`;
+      summary.push(line);
+      console.log(line);
+      console.log(single.join("\n"));
+    }
+    console.log(`\nSummary (${NODES.toLocaleString()} nodes, ${USERS.toLocaleString()} users, ${DAYS} days of checks):\n${summary.join("\n")}`);
+  } finally {
+    await raw.end();
+    await handle.close();
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
