@@ -1,12 +1,17 @@
 /**
- * npm run bench:health [-- --nodes=1000 --hanging=0.1 --timeout=2000 --concurrency=256]
+ * npm run bench:health [-- --nodes=1000 --hanging=0.1 --timeout=2000 --concurrency=256 --panels=separate|inline]
  *
- * One full health sweep over simulated panels started in this process (so the CPU figure covers
- * the sweep and the panels together), a share of them hanging, against a throwaway database on the
+ * One full health sweep over simulated panels, a share of them hanging, against a throwaway database on the
  * PostgreSQL server of TEST_DATABASE_URL (default postgres://postgres:postgres@127.0.0.1:5432/postgres).
  * Prints wall time (goal: ≤ 2 × timeout), CPU seconds and database statements per node, for a cold
  * sweep (generation detection + login on every panel) and a warm one (sessions reused).
+ *
+ * By default the panels run in a child process (`npm run sim`), as real panels run elsewhere: the
+ * CPU figure is then the control plane's alone. `--panels=inline` serves them from this process,
+ * so both share one event loop and the CPU figure covers both.
  */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
 import { randomBytes, randomUUID } from "node:crypto";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
@@ -21,6 +26,8 @@ import { DEFAULT_TEST_DATABASE_URL, withDatabase } from "@/server/testing/test-d
 import { createPanelClient } from "@/server/x3ui/client";
 import { startSimulators } from "@/server/x3ui/simulator";
 
+type BenchPanel = { url: string; username: string; password: string; inboundId: number };
+
 function arg(name: string, fallback: number): number {
   const raw = process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
   const value = raw === undefined ? fallback : Number(raw);
@@ -32,6 +39,7 @@ const NODES = arg("nodes", 1000);
 const HANGING = arg("hanging", 0.1);
 const TIMEOUT_MS = arg("timeout", 2000);
 const CONCURRENCY = arg("concurrency", 256);
+const IS_INLINE = process.argv.includes("--panels=inline");
 const INTERVAL_SECONDS = 30;
 
 // The bench's only configuration outside argv: where the throwaway database lives, as in the tests.
@@ -45,7 +53,8 @@ async function main() {
   let statements = 0;
   const client = postgres(withDatabase(serverUrl, dbName), { max: 10, onnotice: () => {}, debug: () => void statements++ });
   const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Database;
-  const panels = await startSimulators(NODES, { version: "2.8.11" });
+  const hanging = Math.round(NODES * HANGING);
+  const { panels, stop } = IS_INLINE ? await inlinePanels(hanging) : await childPanels(hanging);
   try {
     await runMigrations(db);
     const keyRing = parseKeyRing(`b1:${randomBytes(32).toString("base64")}`);
@@ -61,8 +70,6 @@ async function main() {
       };
     });
     for (let i = 0; i < rows.length; i += 500) await db.insert(schema.nodes).values(rows.slice(i, i + 500));
-    const hanging = Math.round(NODES * HANGING);
-    for (const panel of panels.slice(0, hanging)) panel.faults.hang = true;
 
     let offsetMs = 0;
     const clock = { now: () => new Date(Date.now() + offsetMs) };
@@ -79,7 +86,7 @@ async function main() {
       }),
     };
 
-    console.log(`bench:health — ${NODES} simulated panels (v2.8.11, in-process), ${hanging} hanging, timeout ${TIMEOUT_MS} ms, concurrency ${CONCURRENCY}`);
+    console.log(`bench:health — ${NODES} simulated panels (v2.8.11, ${IS_INLINE ? "in this process" : "in a child process"}), ${hanging} hanging, timeout ${TIMEOUT_MS} ms, concurrency ${CONCURRENCY}`);
     console.log(`database: throwaway PostgreSQL database ${dbName} on ${serverUrl.replace(/:[^:@/]+@/, ":***@")} (postgres.js, pool of 10)`);
     for (const label of ["cold", "warm"]) {
       statements = 0;
@@ -97,11 +104,42 @@ async function main() {
       offsetMs += INTERVAL_SECONDS * 1000;
     }
   } finally {
-    await Promise.all(panels.map((p) => p.close()));
+    await stop();
     await client.end({ timeout: 5 });
     await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }
+}
+
+async function inlinePanels(hanging: number): Promise<{ panels: BenchPanel[]; stop: () => Promise<void> }> {
+  const panels = await startSimulators(NODES, { version: "2.8.11" });
+  for (const panel of panels.slice(0, hanging)) panel.faults.hang = true;
+  return { panels, stop: async () => void (await Promise.all(panels.map((p) => p.close()))) };
+}
+
+/** `npm run sim` in a child process; its first stdout line lists the panels. */
+async function childPanels(hanging: number): Promise<{ panels: BenchPanel[]; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(
+    "./node_modules/.bin/tsx",
+    ["scripts/sim.ts", "--nodes", String(NODES), "--version", "2.8.11", "--hanging", String(hanging)],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const firstLine = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once("line", (line) => {
+      lines.close();
+      resolve(line);
+    });
+    child.once("exit", (code) => reject(new Error(`npm run sim exited with ${code} before listing its panels`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    panels: JSON.parse(firstLine) as BenchPanel[],
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 await main();

@@ -1,7 +1,8 @@
-// `npm run sim -- --nodes N --version V [--base-path /p/] [--token T]`: serves N
+// `npm run sim -- --nodes N --version V [--base-path /p/] [--token T] [--hanging K]`: serves N
 // simulated 3X-UI panels on 127.0.0.1 (one ephemeral port each) for demos and
-// benchmarks. First stdout line: a JSON array of
-// {url, username, password, version, inboundId}; runs until SIGINT/SIGTERM.
+// benchmarks; the first K of them accept connections and never answer. First stdout
+// line: a JSON array of {url, username, password, version, inboundId, isHanging};
+// runs until SIGINT/SIGTERM.
 
 import { parseArgs } from "node:util";
 
@@ -13,12 +14,18 @@ const { values } = parseArgs({
     version: { type: "string", default: "g4" },
     "base-path": { type: "string" },
     token: { type: "string" },
+    hanging: { type: "string", default: "0" },
   },
 });
 
 const count = Number(values.nodes);
 if (!Number.isInteger(count) || count < 1) {
   console.error(`--nodes must be a positive integer, got ${values.nodes}`);
+  process.exit(2);
+}
+const hanging = Number(values.hanging);
+if (!Number.isInteger(hanging) || hanging < 0 || hanging > count) {
+  console.error(`--hanging must be a whole number from 0 to --nodes, got ${values.hanging}`);
   process.exit(2);
 }
 
@@ -32,8 +39,12 @@ const panels = await startSimulators(count, {
   process.exit(2);
 });
 
+for (const panel of panels.slice(0, hanging)) panel.faults.hang = true;
+
 console.log(
-  JSON.stringify(panels.map(({ url, username, password, version, inboundId }) => ({ url, username, password, version, inboundId }))),
+  JSON.stringify(
+    panels.map(({ url, username, password, version, inboundId, faults }) => ({ url, username, password, version, inboundId, isHanging: faults.hang })),
+  ),
 );
 console.error(`sim: ${count} panel(s) v${panels[0]?.version} ready in ${Math.round(performance.now() - startedAt)} ms`);
 
