@@ -9,6 +9,7 @@ import type { Settings } from "../settings/settings";
 import type { CronStep } from "./run-cron";
 import { fleetOperationsCronStep } from "../migration/app-migration";
 import { notificationsCronStep } from "../notifications/app-notifications";
+import { appReconcileCronStep } from "../reconcile/app-reconcile-deps";
 
 export type CronStepDeps = {
   panelFor: PanelClientFactory;
@@ -38,6 +39,7 @@ export function createCronSteps(deps: CronStepDeps): CronStep[] {
         return { rolledUpHours: rolledUp.hours, pruned };
       },
     },
+    appReconcileCronStep(deps),
     fleetOperationsCronStep(deps),
     notificationsCronStep(),
   ];
