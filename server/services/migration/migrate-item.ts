@@ -147,12 +147,17 @@ async function switchAssignment(
   const { user, old, source, target } = claimed;
   return deps.db.transaction(async (tx) => {
     await lockUser(tx, user.telegramId);
-    // Both node rows, in id order: the reconciler's recount locks a node row before counting, so it
-    // sees this switch either wholly before or wholly after; a fixed order rules out deadlocks.
+    // The reconciler's recount locks a node row before counting, so locking the target's row
+    // first makes it see this switch wholly before or wholly after. The source row is locked by
+    // its decrement; when the source could also be a target (a healthy, active node: rebalance or
+    // a manual move) both rows are locked here in id order, so two opposite moves cannot deadlock.
+    // A dead or draining source is never a target, and every move off it decrements its row:
+    // locking it only at the end keeps that hot row's lock short.
+    const isPossibleTarget = source.adminState === "active" && (source.healthState === "healthy" || source.healthState === "degraded");
     await tx
       .select({ id: nodes.id })
       .from(nodes)
-      .where(inArray(nodes.id, [source.id, target.id]))
+      .where(inArray(nodes.id, isPossibleTarget ? [source.id, target.id] : [target.id]))
       .orderBy(nodes.id)
       .for("update");
     const done = await tx
@@ -173,7 +178,6 @@ async function switchAssignment(
       await releaseReservation(tx, target.id);
       return { kind: "superseded" };
     }
-    await releaseReservation(tx, source.id);
     const placementReason: PlacementReason = {
       strategy: reason === "rebalance" ? "rebalance" : "migration",
       location: old.placementReason?.location ?? null,
@@ -205,6 +209,7 @@ async function switchAssignment(
         to: nodeRef(target),
       },
     });
+    await releaseReservation(tx, source.id);
     return { kind: "switched" };
   });
 }
