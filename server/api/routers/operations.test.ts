@@ -1,0 +1,66 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { auditLog, nodes } from "@/server/db/schema";
+import type { Actor } from "@/server/services/actor";
+import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
+import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+import type { MigrationDeps } from "@/server/services/migration/migration-deps";
+import { createTestActor } from "@/server/services/nodes/test-fleet";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { createCaller } from "../root";
+
+const holder = vi.hoisted(() => ({ deps: undefined as MigrationDeps | undefined }));
+vi.mock("@/server/services/migration/app-migration", () => ({ appMigrationDeps: () => holder.deps }));
+
+let test: TestDatabase;
+let fleet: SimulatedFleet;
+let admin: Actor;
+let viewer: Actor;
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+  fleet = await startSimulatedFleet(test.db, [{ name: "a" }, { name: "b", adminState: "disabled" }]);
+  holder.deps = { db: test.db, panelFor: fleet.panelFor, publicUrl: "https://fleet.example.com", clock: { now: () => new Date() }, notifications: { webhook: null, telegram: null } };
+  admin = await createTestActor(test.db, "admin");
+  viewer = await createTestActor(test.db, "viewer");
+  for (const telegramId of [1, 2, 3]) await getOrCreateKey(holder.deps, { telegramId });
+  await test.db.update(nodes).set({ adminState: "active" }).where(eq(nodes.name, "b"));
+});
+afterAll(async () => {
+  await fleet.close();
+  await test.close();
+});
+
+describe("operations router", () => {
+  it("lets a viewer plan but not act", async () => {
+    const asViewer = createCaller({ db: test.db, actor: viewer });
+    const sim = await asViewer.operations.simulateNodeLoss({ nodeId: fleet.node("a").id });
+    expect(sim).toMatchObject({ users: 3, unplaced: [] });
+    expect((await asViewer.operations.rebalancePlan({ maxMoves: 10, minGap: 0 })).moves).toHaveLength(1);
+    await expect(asViewer.operations.drain({ nodeId: fleet.node("a").id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(asViewer.operations.migrateUser({ telegramId: 1 })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("an admin moves a user and drains a node, audited, and the log shows both with progress", async () => {
+    const asAdmin = createCaller({ db: test.db, actor: admin });
+    const moved = await asAdmin.operations.migrateUser({ telegramId: 1, toNodeId: fleet.node("b").id });
+    expect(moved.outcome).toMatchObject({ status: "succeeded", toNodeId: fleet.node("b").id });
+    await expect(asAdmin.operations.migrateUser({ telegramId: 999 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    const drained = await asAdmin.operations.drain({ nodeId: fleet.node("a").id });
+    expect(drained).toMatchObject({ adminState: "draining", operation: { kind: "drain", total: 2 } });
+    const { items } = await asAdmin.operations.list({});
+    expect(items.map((o) => [o.kind, o.status, o.progress])).toEqual([
+      ["drain", "running", 0],
+      ["migration", "succeeded", 1],
+    ]);
+    const detail = await asAdmin.operations.detail({ id: drained.operation!.id });
+    expect(detail.items.map((i) => [i.telegramId, i.status, i.fromNodeName])).toEqual([
+      [2, "pending", "a"],
+      [3, "pending", "a"],
+    ]);
+    await asAdmin.operations.undrain({ nodeId: fleet.node("a").id });
+    const actions = (await test.db.select().from(auditLog)).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(["user.migrate", "node.drain", "node.undrain"]));
+  });
+});
