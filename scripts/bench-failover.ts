@@ -40,7 +40,6 @@ const CONCURRENCY = arg("concurrency", 8);
 const PING_BUDGET_MS = 25_000;
 
 // The bench's only configuration outside argv: where the throwaway database lives, as in the tests.
-// eslint-disable-next-line no-restricted-properties
 const serverUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
 
 /** Counts panel calls per method, as the production factory's clients would make them. */
