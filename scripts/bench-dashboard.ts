@@ -17,7 +17,6 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { DEFAULT_TEST_DATABASE_URL, withDatabase } from "@/server/testing/test-db-url";
 
-// eslint-disable-next-line no-restricted-properties -- a script, not the app: its own knobs
 const env = process.env;
 const SERVER_URL = env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
 const NODES = 1_000;

@@ -16,5 +16,10 @@ export const E2E_ENV: Record<string, string> = {
   ALLOW_PRIVATE_PANELS: "true",
   INTERNAL_CRON_SECONDS: "0",
   HEALTH_TIMEOUT_MS: "1500",
+  // Fast hysteresis and no failover grace, so the dashboard e2e sees a dead node declared and its users moved in a few pings.
+  HEALTH_INTERVAL_SECONDS: "5",
+  HEALTH_FALL: "2",
+  HEALTH_FALL_WINDOW_SECONDS: "0",
+  FAILOVER_GRACE_SECONDS: "0",
   NEXT_TELEMETRY_DISABLED: "1",
 };

@@ -1,15 +1,22 @@
-import { WorkflowIcon } from "lucide-react";
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/ui/empty-state";
+import { serverApi } from "@/app/_trpc/server";
 import { PageHeader } from "@/components/ui/page-header";
+import { requireActor } from "@/server/auth/session";
+import { hasRole } from "@/server/services/actor";
+import { OperationsList } from "./_components/operations-list";
+import { RebalanceCard } from "./_components/rebalance-card";
 
 export const metadata: Metadata = { title: "Operations" };
 
-export default function Page() {
+export default async function OperationsPage() {
+  const actor = await requireActor();
+  const api = await serverApi();
+  const operations = await api.operations.list({ limit: 25 });
   return (
     <>
-      <PageHeader title="Operations" description="Migrations, drains, rebalances and reconciliations, with per-user outcomes." />
-      <EmptyState icon={WorkflowIcon} title="No operations yet" description="Operations appear here once the fleet starts moving users." />
+      <PageHeader title="Operations" description="Failovers, drains, rebalances and manual moves: their progress and what happened to each user." />
+      <RebalanceCard canManage={hasRole(actor, "admin")} />
+      <OperationsList initial={operations} />
     </>
   );
 }

@@ -17,6 +17,7 @@ import { hasRole } from "@/server/services/actor";
 import { AutoRefresh } from "../../_components/auto-refresh";
 import { NodeActions } from "../_components/node-actions";
 import { NodeCharts } from "./_components/node-charts";
+import { WhatIfCard } from "./_components/what-if-card";
 
 export const metadata: Metadata = { title: "Node" };
 
@@ -183,6 +184,8 @@ export default async function NodePage({ params, searchParams }: { params: Param
           </CardContent>
         </Card>
       </div>
+
+      <WhatIfCard nodeId={node.id} nodeName={node.name} />
 
       <Card>
         <CardHeader>

@@ -31,25 +31,43 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
     void queryClient.invalidateQueries({ queryKey: trpc.stats.pathKey() });
     router.refresh();
   };
+  const onError = (e: { message: string }) => toast.error(e.message);
   const setState = useMutation(
     trpc.nodes.setAdminState.mutationOptions({
       onSuccess: (n) => {
+        toast.success(n.adminState === "disabled" ? `${n.name} is disabled: no new users and no health checks` : `${n.name} is enabled`);
+        refresh();
+      },
+      onError,
+    }),
+  );
+  // Drain is an operation (it moves the users off in batches), not just a state change.
+  const drain = useMutation(
+    trpc.operations.drain.mutationOptions({
+      onSuccess: (state) => {
         toast.success(
-          n.adminState === "draining"
-            ? `${n.name} is draining: it takes no new users, and its users are moved off in batches`
-            : n.adminState === "disabled"
-              ? `${n.name} is disabled: no new users and no health checks`
-              : `${n.name} takes new users again`,
+          state.operation?.total
+            ? `${node.name} is draining: ${state.operation.total} user${state.operation.total === 1 ? "" : "s"} will be moved off in batches`
+            : `${node.name} is draining: it takes no new users`,
         );
         refresh();
       },
-      onError: (e) => toast.error(e.message),
+      onError,
+    }),
+  );
+  const undrain = useMutation(
+    trpc.operations.undrain.mutationOptions({
+      onSuccess: () => {
+        toast.success(`${node.name} takes new users again`);
+        refresh();
+      },
+      onError,
     }),
   );
   const remove = useMutation(trpc.nodes.delete.mutationOptions());
 
   const drainLabel = node.adminState === "draining" ? "Undrain" : "Drain";
-  const toggleDrain = () => setState.mutate({ id: node.id, adminState: node.adminState === "draining" ? "active" : "draining" });
+  const toggleDrain = () => (node.adminState === "draining" ? undrain.mutate({ nodeId: node.id }) : drain.mutate({ nodeId: node.id }));
   const toggleEnabled = () => setState.mutate({ id: node.id, adminState: node.adminState === "disabled" ? "active" : "disabled" });
   const hasUsers = node.users > 0;
 
@@ -84,7 +102,7 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
             <PencilIcon aria-hidden /> Edit
           </Button>
           {node.adminState !== "disabled" ? (
-            <Button variant="outline" onClick={toggleDrain} disabled={setState.isPending}>
+            <Button variant="outline" onClick={toggleDrain} disabled={drain.isPending || undrain.isPending}>
               {node.adminState === "draining" ? <PlayIcon aria-hidden /> : <PauseIcon aria-hidden />} {drainLabel}
             </Button>
           ) : null}
@@ -104,14 +122,14 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
         title={hasUsers ? `${node.name} still holds ${node.users} user${node.users === 1 ? "" : "s"}` : `Delete ${node.name}?`}
         description={
           hasUsers
-            ? "A node with users cannot be deleted: their keys would stop working. Drain it first — it takes no new users and its users are moved to other nodes in batches — then delete it once it is empty."
+            ? "A node with users cannot be deleted at once: their keys would stop working. It is drained instead — it takes no new users and its users are moved to other nodes in batches, their subscription URLs keep working — and deleted by itself once it is empty."
             : "The node leaves the fleet and its health history is deleted. Nothing is changed on the panel itself. This cannot be undone."
         }
         confirmationText={hasUsers ? undefined : node.name}
-        confirmLabel={hasUsers ? (node.adminState === "draining" ? "Keep draining" : "Drain now") : "Delete node"}
+        confirmLabel={hasUsers ? "Drain, then delete when empty" : "Delete node"}
         onConfirm={async () => {
           if (hasUsers) {
-            if (node.adminState !== "draining") await setState.mutateAsync({ id: node.id, adminState: "draining" });
+            await drain.mutateAsync({ nodeId: node.id, deleteWhenEmpty: true });
             return;
           }
           try {

@@ -1,7 +1,7 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
-import { EllipsisIcon, InfoIcon, RefreshCwIcon, Trash2Icon } from "lucide-react";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { ArrowRightLeftIcon, EllipsisIcon, InfoIcon, RefreshCwIcon, Trash2Icon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
@@ -12,6 +12,8 @@ import { QrCode } from "@/components/users/qr-code";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { FormField } from "@/components/ui/form-field";
+import { Select } from "@/components/ui/select";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 
 type UserRow = RouterOutputs["users"]["search"]["rows"][number];
@@ -20,7 +22,10 @@ type UserRow = RouterOutputs["users"]["search"]["rows"][number];
 export function UserActions({ user, canManage }: { user: UserRow; canManage: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const [dialog, setDialog] = useState<"details" | "refresh" | "revoke" | null>(null);
+  const [dialog, setDialog] = useState<"details" | "move" | "refresh" | "revoke" | null>(null);
+  const [target, setTarget] = useState("");
+  const nodes = useQuery(trpc.nodes.list.queryOptions(undefined, { enabled: dialog === "move" }));
+  const move = useMutation(trpc.operations.migrateUser.mutationOptions());
   const refresh = useMutation(trpc.users.refreshKey.mutationOptions());
   const revoke = useMutation(trpc.users.revokeKey.mutationOptions());
   const who = user.username ? `@${user.username}` : String(user.telegramId);
@@ -49,6 +54,9 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
           {canManage && user.assignment ? (
             <>
               <DropdownMenuSeparator />
+              <DropdownMenuItem onSelect={() => setDialog("move")}>
+                <ArrowRightLeftIcon aria-hidden /> Move to a node
+              </DropdownMenuItem>
               <DropdownMenuItem onSelect={() => setDialog("refresh")}>
                 <RefreshCwIcon aria-hidden /> Refresh key
               </DropdownMenuItem>
@@ -89,6 +97,33 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
         </DialogContent>
       </Dialog>
 
+      <ConfirmDialog
+        open={dialog === "move"}
+        onOpenChange={close}
+        title={`Move ${who}`}
+        description="The user gets a client on the target node first, then the old one is removed; the subscription URL keeps working and the bot is told the new key. A full or unhealthy target is refused."
+        confirmLabel="Move"
+        onConfirm={() =>
+          run(async () => {
+            const result = await move.mutateAsync({ telegramId: user.telegramId, toNodeId: target || undefined });
+            if (result.outcome.status !== "succeeded") throw new Error(`Not moved: ${result.outcome.detail}`);
+          }, `${who} moved`)
+        }
+      >
+        <FormField label="Target node" description="Leave on “best node” to let the balancer choose, as for a new key.">
+          <Select value={target} onChange={(e) => setTarget(e.target.value)}>
+            <option value="">Best node (balancer)</option>
+            {(nodes.data ?? [])
+              .filter((n) => n.id !== user.node?.id)
+              .map((n) => (
+                <option key={n.id} value={n.id}>
+                  {n.name} · {n.healthState} · {n.reservedCount}/{n.maxUsers}
+                  {n.adminState === "active" ? "" : ` · ${n.adminState}`}
+                </option>
+              ))}
+          </Select>
+        </FormField>
+      </ConfirmDialog>
       <ConfirmDialog
         open={dialog === "refresh"}
         onOpenChange={close}

@@ -1,0 +1,98 @@
+import { ArrowLeftIcon } from "lucide-react";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { serverApi } from "@/app/_trpc/server";
+import { OperationProgress, OperationStatusBadge } from "@/components/operations/operation-badges";
+import { buttonVariants } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { requireActor } from "@/server/auth/session";
+import { AutoRefresh } from "../../_components/auto-refresh";
+
+export const metadata: Metadata = { title: "Operation" };
+
+const ITEM_LIMIT = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+type Params = Promise<{ id: string }>;
+
+export default async function OperationPage({ params }: { params: Params }) {
+  await requireActor();
+  const { id } = await params;
+  if (!UUID.test(id)) notFound();
+  const api = await serverApi();
+  const { operation, items, nextAfterItemId } = await api.operations.detail({ id, limit: ITEM_LIMIT }).catch((error: unknown) => {
+    if ((error as { code?: string }).code === "NOT_FOUND") notFound();
+    throw error;
+  });
+  const isOpen = operation.status === "pending" || operation.status === "running";
+
+  return (
+    <>
+      <Link href="/operations" className={buttonVariants({ variant: "ghost", size: "sm", className: "-ml-2 w-fit" })}>
+        <ArrowLeftIcon aria-hidden /> Operations
+      </Link>
+      <PageHeader
+        title={`${operation.kind[0]!.toUpperCase()}${operation.kind.slice(1)}${operation.nodeName ? ` of ${operation.nodeName}` : ""}`}
+        description={`${operation.reason ?? "No reason recorded"} · started by ${operation.startedBy} at ${operation.createdAt.toLocaleString()}`}
+        actions={<OperationStatusBadge status={operation.status} />}
+      />
+      {isOpen ? <AutoRefresh seconds={3} /> : null}
+      <Card>
+        <CardHeader>
+          <CardTitle>Per-user outcomes</CardTitle>
+          <CardDescription>
+            <OperationProgress total={operation.total} succeeded={operation.succeeded} failed={operation.failed} label="Operation progress" />
+          </CardDescription>
+        </CardHeader>
+        <CardContent>
+          {operation.error ? <p className="mb-3 text-sm text-destructive">{operation.error}</p> : null}
+          {items.length === 0 ? (
+            <p className="rounded-lg border border-dashed px-4 py-8 text-center text-sm text-muted-foreground">
+              {isOpen ? "No user has been picked up yet; the next cron ping starts the first batch." : "This operation had no users to move."}
+            </p>
+          ) : (
+            <Table aria-label="Per-user outcomes">
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Telegram id</TableHead>
+                  <TableHead>From</TableHead>
+                  <TableHead>To</TableHead>
+                  <TableHead>Outcome</TableHead>
+                  <TableHead>Detail</TableHead>
+                  <TableHead>Updated</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {items.map((item) => (
+                  <TableRow key={item.id}>
+                    <TableCell>
+                      {item.telegramId ? (
+                        <Link href={`/users?q=${item.telegramId}`} className="font-mono text-xs hover:underline">
+                          {item.telegramId}
+                        </Link>
+                      ) : (
+                        "—"
+                      )}
+                    </TableCell>
+                    <TableCell>{item.fromNodeName ?? "—"}</TableCell>
+                    <TableCell>{item.toNodeName ?? "—"}</TableCell>
+                    <TableCell>
+                      <OperationStatusBadge status={item.status} />
+                    </TableCell>
+                    <TableCell className="max-w-80 truncate text-xs" title={item.detail ?? undefined}>
+                      {item.detail ?? ""}
+                    </TableCell>
+                    <TableCell className="text-xs text-muted-foreground tabular-nums">{item.updatedAt.toLocaleTimeString()}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+          {nextAfterItemId ? <p className="mt-3 text-xs text-muted-foreground">Showing the first {ITEM_LIMIT} users of {operation.total}.</p> : null}
+        </CardContent>
+      </Card>
+    </>
+  );
+}
