@@ -5,10 +5,11 @@
  */
 import type { Database } from "@/server/db/client";
 import { nodes } from "@/server/db/schema";
-import { rankNodes, type PlacementPreference, type Ranking } from "./score-nodes";
+import { rankNodes, type NodeLoad, type PlacementPreference, type Ranking } from "./score-nodes";
 
-export async function rankFleet(db: Database, preference: PlacementPreference = {}): Promise<Ranking> {
-  const rows = await db
+/** Every node's load and eligibility, as the balancer and the move planners read it. */
+export async function readNodeLoads(db: Database): Promise<NodeLoad[]> {
+  return db
     .select({
       id: nodes.id,
       name: nodes.name,
@@ -22,5 +23,8 @@ export async function rankFleet(db: Database, preference: PlacementPreference = 
       needsReconcile: nodes.needsReconcile,
     })
     .from(nodes);
-  return rankNodes(rows, preference);
+}
+
+export async function rankFleet(db: Database, preference: PlacementPreference = {}): Promise<Ranking> {
+  return rankNodes(await readNodeLoads(db), preference);
 }

@@ -11,30 +11,13 @@ import { assignments, nodes, operationItems, operations, vpnUsers } from "@/serv
 import { AppError } from "@/server/errors";
 import type { AuditActor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
-import type { NodeLoad } from "@/server/services/balancer/score-nodes";
+import { readNodeLoads } from "@/server/services/balancer/rank-fleet";
 import { planRebalance, simulateNodeLoss, type MovableUser, type NodeLossSimulation, type RebalancePlan } from "./plan-moves";
 
 export const rebalanceInputSchema = z.object({
   maxMoves: z.number().int().min(1).max(5_000).default(100),
   minGap: z.number().min(0).max(10).default(0.05),
 });
-
-async function readLoads(db: Database): Promise<NodeLoad[]> {
-  return db
-    .select({
-      id: nodes.id,
-      name: nodes.name,
-      location: nodes.location,
-      maxUsers: nodes.maxUsers,
-      reservedCount: nodes.reservedCount,
-      priority: nodes.priority,
-      weight: nodes.weight,
-      adminState: nodes.adminState,
-      healthState: nodes.healthState,
-      needsReconcile: nodes.needsReconcile,
-    })
-    .from(nodes);
-}
 
 /** Active users per node, newest key first (the ones with the least history on their node). */
 async function readUsers(db: Database, nodeIds: string[], perNode?: number): Promise<Map<string, MovableUser[]>> {
@@ -57,7 +40,7 @@ async function readUsers(db: Database, nodeIds: string[], perNode?: number): Pro
 }
 
 export async function whatIfNodeDies(db: Database, input: { nodeId: string }): Promise<NodeLossSimulation> {
-  const loads = await readLoads(db);
+  const loads = await readNodeLoads(db);
   if (!loads.some((n) => n.id === input.nodeId)) throw new AppError("NOT_FOUND", "No such node.");
   const users = (await readUsers(db, [input.nodeId])).get(input.nodeId) ?? [];
   return simulateNodeLoss(loads, input.nodeId, users);
@@ -65,7 +48,7 @@ export async function whatIfNodeDies(db: Database, input: { nodeId: string }): P
 
 export async function getRebalancePlan(db: Database, input: z.input<typeof rebalanceInputSchema>): Promise<RebalancePlan> {
   const { maxMoves, minGap } = rebalanceInputSchema.parse(input);
-  const loads = await readLoads(db);
+  const loads = await readNodeLoads(db);
   // No node gives away more than the cap, so that many users per node is all the planner can use.
   const users = await readUsers(db, loads.map((n) => n.id), maxMoves);
   return planRebalance(loads, users, { maxMoves, minGap });
