@@ -1,20 +1,11 @@
 import { badRequest } from "@/server/errors";
 import type { AuditActor } from "../actor";
-import { crossFieldProblems, createNodeInputSchema, type CreateNodeInput, type NodeConfig } from "./node-input";
+import { crossFieldProblems, createNodeInputSchema, newNodeConfig, type CreateNodeInput } from "./node-input";
 import { toNodeView, type NodeView } from "./node-view";
 import { insertNode, panelAddressProblems, parseOrFail, type NodeServiceDeps } from "./save-node";
 
 export async function createNode(deps: NodeServiceDeps, actor: AuditActor, input: CreateNodeInput): Promise<NodeView> {
-  const { panelPassword, panelApiToken, ...fields } = parseOrFail(createNodeInputSchema, input);
-  const config: NodeConfig = {
-    ...fields,
-    location: fields.location ?? null,
-    panelUsername: fields.panelUsername ?? null,
-    publicHost: fields.publicHost ?? null,
-    publicPort: fields.publicPort ?? null,
-    tlsPinSha256: fields.tlsPinSha256 ?? null,
-  };
-  const secret = { password: panelPassword, apiToken: panelApiToken };
+  const { config, secret } = newNodeConfig(parseOrFail(createNodeInputSchema, input));
   const problems = { ...crossFieldProblems(config, secret), ...(await panelAddressProblems(config.panelUrl, deps.addressPolicy)) };
   if (Object.keys(problems).length > 0) throw badRequest(problems);
   const node = await deps.db.transaction((tx) => insertNode(tx, deps.keyRing, actor, config, secret));

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { nodes } from "@/server/db/schema";
 import { AppError, badRequest, fieldErrorsFromZod, type FieldErrors } from "@/server/errors";
 import type { AuditActor } from "../actor";
-import { crossFieldProblems, createNodeInputSchema, updateNodeInputSchema, type NodeConfig } from "./node-input";
+import { crossFieldProblems, createNodeInputSchema, newNodeConfig, updateNodeInputSchema, type NodeConfig } from "./node-input";
 import { readPanelSecret } from "./panel-for-node";
 import { insertNode, panelAddressProblems, writeNodeUpdate, type NodeServiceDeps } from "./save-node";
 import { mergeNodeConfig } from "./update-node";
@@ -103,16 +103,7 @@ export async function importNodes(deps: NodeServiceDeps, actor: AuditActor, inpu
         problems = { ...problems, ...prefixed(index, fieldErrorsFromZod(parsed.error.issues)) };
         continue;
       }
-      const { panelPassword, panelApiToken, ...fields } = parsed.data;
-      const config: NodeConfig = {
-        ...fields,
-        location: fields.location ?? null,
-        panelUsername: fields.panelUsername ?? null,
-        publicHost: fields.publicHost ?? null,
-        publicPort: fields.publicPort ?? null,
-        tlsPinSha256: fields.tlsPinSha256 ?? null,
-      };
-      const secret = { password: panelPassword, apiToken: panelApiToken };
+      const { config, secret } = newNodeConfig(parsed.data);
       problems = { ...problems, ...prefixed(index, crossFieldProblems(config, secret)) };
       problems = { ...problems, ...prefixed(index, await panelAddressProblems(config.panelUrl, deps.addressPolicy)) };
       plans.push({ kind: "create", config, secret });

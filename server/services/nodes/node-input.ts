@@ -104,6 +104,22 @@ export type NodeConfig = {
   weight: number;
 };
 
+/** A validated create input split into the stored columns and the secret to encrypt. */
+export function newNodeConfig(parsed: z.output<typeof createNodeInputSchema>): { config: NodeConfig; secret: { password?: string; apiToken?: string } } {
+  const { panelPassword, panelApiToken, ...fields } = parsed;
+  return {
+    config: {
+      ...fields,
+      location: fields.location ?? null,
+      panelUsername: fields.panelUsername ?? null,
+      publicHost: fields.publicHost ?? null,
+      publicPort: fields.publicPort ?? null,
+      tlsPinSha256: fields.tlsPinSha256 ?? null,
+    },
+    secret: { password: panelPassword, apiToken: panelApiToken },
+  };
+}
+
 /** Cross-field rules on the settled configuration and credentials, as per-field messages. */
 export function crossFieldProblems(config: NodeConfig, secret: { password?: string; apiToken?: string }): Record<string, string> {
   const problems: Record<string, string> = {};
