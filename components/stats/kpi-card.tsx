@@ -25,7 +25,7 @@ const TONE_CLASS = {
 /** One number on the overview, with a fixed height so refreshed values never shift the grid. */
 function KpiCard({ label, value, detail, icon: Icon, tone = "default", children }: KpiCardProps) {
   return (
-    <Card className="min-h-32 gap-2 px-5 py-4" data-slot="kpi-card">
+    <Card role="group" aria-label={label} className="min-h-32 gap-2 px-5 py-4" data-slot="kpi-card">
       <div className="flex items-center justify-between gap-2">
         <p className="text-sm font-medium text-muted-foreground">{label}</p>
         <span className={cn("flex size-8 items-center justify-center rounded-full", TONE_CLASS[tone])}>
