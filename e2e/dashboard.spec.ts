@@ -144,7 +144,16 @@ test("an admin drains a node", async ({ page }, testInfo) => {
   await expect(page.getByRole("form", { name: "Thresholds" })).toBeVisible();
   await screenshot(page, testInfo, "settings");
   await page.goto("/operations");
+  await expect(page.getByTestId("operation-drain")).toBeVisible();
   await screenshot(page, testInfo, "operations");
+  await page.getByTestId("operation-failover").getByRole("link").first().click();
+  await expect(page.getByRole("table", { name: "Per-user outcomes" })).toContainText(String(TELEGRAM_ID));
+  await screenshot(page, testInfo, "operation-failover");
+
+  // The dark theme follows the system setting by default.
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.goto("/");
+  await screenshot(page, testInfo, "overview-dark");
 });
 
 test("a viewer sees no mutation controls and the server refuses their mutations", async ({ page, browser }, testInfo) => {

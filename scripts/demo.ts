@@ -5,7 +5,7 @@
  * database agree), then it prints where everything is and runs until Ctrl-C.
  *
  * Honours PORT (3000), BOT_API_TOKEN, CRON_SECRET, ADMIN_USERNAME (admin) and ADMIN_PASSWORD
- * (generated when unset). The demo keeps its own data folder, DEMO_DATA_DIR (./.data-demo), and
+ * (generated when unset). The demo keeps its own data folder, DEMO_DATA_DIR (./.data/demo), and
  * starts it afresh each run: the simulated panels live in memory and are new every time.
  */
 import { once } from "node:events";
@@ -18,7 +18,7 @@ import { ensureProductionBuild, startProductionServer } from "./lib/production-s
 const env = process.env;
 const PORT = env.PORT ?? "3000";
 const BASE = `http://127.0.0.1:${PORT}`;
-const DATA_DIR = path.resolve(env.DEMO_DATA_DIR ?? ".data-demo");
+const DATA_DIR = path.resolve(env.DEMO_DATA_DIR ?? ".data/demo");
 const USER_COUNT = Number(env.DEMO_USERS ?? 300);
 
 // The app and this script read the same environment; set the demo's defaults before any server module loads.
@@ -102,15 +102,19 @@ function requestKey(telegramId: number, body: Record<string, unknown> = {}) {
 }
 
 async function seedUsers(): Promise<Map<string, number>> {
+  const perNode = new Map<string, number>();
   // Health checks decide where users may go: sweep until the first key can be placed.
   for (let attempt = 0; ; attempt++) {
     await sweep();
     const first = await requestKey(700_000_001, { username: "demo_user_1" });
-    if (first.ok) break;
+    if (first.ok) {
+      const body = (await first.json()) as { node: { name: string } };
+      perNode.set(body.node.name, 1);
+      break;
+    }
     if (attempt >= 20) throw new Error(`the first key could not be placed: HTTP ${first.status} ${await first.text()}`);
     await sleep(1_000);
   }
-  const perNode = new Map<string, number>();
   let next = 2;
   const locations = [undefined, undefined, "Frankfurt", "Warsaw", "Helsinki"];
   await Promise.all(
@@ -169,7 +173,7 @@ ${line}
 Fleet demo is running. Ctrl-C stops everything.
 
 Dashboard   ${env.PUBLIC_URL}
-Sign in     ${env.ADMIN_USERNAME} / ${env.ADMIN_PASSWORD}   (owner; used only when no admin exists)
+Sign in     ${env.ADMIN_USERNAME} / ${env.ADMIN_PASSWORD}   (owner)
 Data        ${DATA_DIR} (embedded database, recreated each run); app log: ${logFile}
 
 Users placed: ${[...perNode].map(([name, n]) => `${name} ${n}`).join(", ")}

@@ -19,17 +19,18 @@ function EventList({ items, emptyText }: { items: readonly EventItem[]; emptyTex
   return (
     <ol className="grid gap-3" aria-label="Recent events">
       {items.map((event) => (
-        <li key={event.id} className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-sm">
-          <Badge variant={SEVERITY_VARIANT[event.severity]} className="mt-0.5 w-20 font-mono text-[11px]">
-            {event.kind}
-          </Badge>
+        <li key={event.id} className="grid gap-1 text-sm">
           <p className="line-clamp-2 text-pretty" title={event.message}>
             {event.message}
           </p>
-          <span />
-          <time suppressHydrationWarning dateTime={event.createdAt.toISOString()} className="text-xs text-muted-foreground tabular-nums">
-            {event.createdAt.toLocaleString()}
-          </time>
+          <div className="flex flex-wrap items-center gap-2 text-xs text-muted-foreground">
+            <Badge variant={SEVERITY_VARIANT[event.severity]} dot className="font-mono text-[11px]">
+              {event.kind}
+            </Badge>
+            <time suppressHydrationWarning dateTime={event.createdAt.toISOString()} className="tabular-nums">
+              {event.createdAt.toLocaleString()}
+            </time>
+          </div>
         </li>
       ))}
     </ol>

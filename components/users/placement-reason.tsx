@@ -21,7 +21,7 @@ function PlacementReasonView({ reason }: { reason: PlacementReason | null }) {
   if (!reason) return <p className="text-sm text-muted-foreground">No placement reason was recorded for this key.</p>;
   const candidates = [...reason.candidates].sort((a, b) => a.score - b.score);
   return (
-    <div className="grid gap-3 text-sm">
+    <div className="grid grid-cols-[minmax(0,1fr)] gap-3 text-sm">
       <p>{STRATEGY_TEXT[reason.strategy]}</p>
       {reason.location ? <p className="text-muted-foreground">Asked for location: {reason.location}</p> : null}
       {reason.note ? <p className="text-muted-foreground">{reason.note}</p> : null}

@@ -44,7 +44,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
             Clear
           </Link>
         ) : null}
-        <span className="ml-auto text-sm text-muted-foreground tabular-nums">{users.total.toLocaleString()} users</span>
+        <span className="ml-auto text-sm text-muted-foreground tabular-nums">{users.total.toLocaleString()} user{users.total === 1 ? "" : "s"}</span>
       </form>
       {users.total === 0 ? (
         <EmptyState

@@ -90,7 +90,7 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
               </figure>
             ) : null}
           </div>
-          <section className="grid gap-2">
+          <section className="grid min-w-0 grid-cols-[minmax(0,1fr)] gap-2">
             <h3 className="text-sm font-semibold">Why this node</h3>
             <PlacementReasonView reason={user.assignment?.placementReason ?? null} />
           </section>
