@@ -37,7 +37,8 @@ const SEGMENT_CLASS: Record<HealthState, string> = {
   unknown: "bg-health-unknown",
 };
 
-const TICK_COUNT = 5;
+// Start, middle and end: five 12-hour labels ("10:00 PM") overlap in a half-width card at laptop size.
+const TICK_COUNT = 3;
 
 /*
  * Up/down bands per node over time, drawn as positioned HTML segments rather than a chart:

@@ -6,6 +6,7 @@ import { useLocale } from "@/components/i18n/i18n-provider";
 
 import { AXIS_PROPS, ChartContainer, ChartTooltipContent, GRID_PROPS, chartColor, type ChartConfig } from "./chart";
 import { formatDateTime, formatTick, formatValue } from "./format";
+import { isolatedPoints } from "./isolated-points";
 
 /** One sample time; `null` (or a missing key) is a gap, e.g. a failed check. */
 export type TimeSeriesPoint<K extends string> = { t: number } & Partial<Record<K, number | null>>;
@@ -68,6 +69,18 @@ function TimeSeriesChart<K extends string>({
 
   const margin = { top: 8, right: 8, bottom: 0, left: 0 };
   const mutableData = [...data];
+  // Only samples with no neighbour get a dot; elsewhere the line carries them.
+  const dotFor = (key: K, index: number) => {
+    const isolated = isolatedPoints(data, key);
+    const DotShape = (props: { cx?: number; cy?: number; index?: number }) =>
+      props.index !== undefined && isolated.has(props.index) && props.cx !== undefined && props.cy !== undefined ? (
+        <circle key={`${key}-${props.index}`} cx={props.cx} cy={props.cy} r={3} fill={chartColor(index)} />
+      ) : (
+        <g key={`${key}-${props.index}`} />
+      );
+    DotShape.displayName = `Dot(${key})`;
+    return DotShape;
+  };
 
   return (
     <ChartContainer
@@ -88,7 +101,7 @@ function TimeSeriesChart<K extends string>({
               strokeWidth={2}
               fill={chartColor(index)}
               fillOpacity={0.12}
-              dot={false}
+              dot={dotFor(key, index)}
               connectNulls={false}
               isAnimationActive={false}
             />
@@ -104,7 +117,7 @@ function TimeSeriesChart<K extends string>({
               type="monotone"
               stroke={chartColor(index)}
               strokeWidth={2}
-              dot={false}
+              dot={dotFor(key, index)}
               activeDot={{ r: 3 }}
               connectNulls={false}
               isAnimationActive={false}
