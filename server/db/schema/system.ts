@@ -34,7 +34,11 @@ export const events = pgTable(
     data: jsonb().$type<Record<string, unknown>>(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("events_created_idx").on(t.createdAt), index("events_kind_idx").on(t.kind, t.createdAt)],
+  (t) => [
+    index("events_created_idx").on(t.createdAt),
+    index("events_kind_idx").on(t.kind, t.createdAt),
+    index("events_node_time_idx").on(t.nodeId, t.createdAt),
+  ],
 );
 
 /**

@@ -47,7 +47,10 @@ const fields = {
   panelUsername: optionalText(200),
   panelPassword: credential,
   panelApiToken: credential,
-  inboundId: z.number({ error: "must be a number" }).int("must be a whole number").positive("must be greater than 0"),
+  inboundId: z
+    .number({ error: (issue) => (issue.input == null || issue.input === "" || Number.isNaN(issue.input) ? "is required" : "must be a number") })
+    .int("must be a whole number")
+    .positive("must be greater than 0"),
   publicHost: optionalText(253),
   publicPort: z
     .union([z.number().int("must be a whole number").min(1, "must be 1–65535").max(65_535, "must be 1–65535"), z.null()])

@@ -60,6 +60,13 @@ describe("node validation", () => {
     expect(error.fields?.weight).toBe("must be greater than 0");
   });
 
+  it("says a missing inbound is required, and a non-number is not a number", async () => {
+    const { inboundId: _omitted, ...withoutInbound } = base;
+    expect((await failure(createNode(deps, actor, withoutInbound as typeof base))).fields?.inboundId).toBe("is required");
+    expect((await failure(createNode(deps, actor, { ...base, inboundId: Number.NaN }))).fields?.inboundId).toBe("is required");
+    expect((await failure(createNode(deps, actor, { ...base, inboundId: "7" as unknown as number }))).fields?.inboundId).toBe("must be a number");
+  });
+
   it("refuses non-http schemes, missing credentials and a pin without a fingerprint", async () => {
     expect((await failure(createNode(deps, actor, { ...base, panelUrl: "ftp://panel.example.com/" }))).fields).toHaveProperty("panelUrl");
     expect((await failure(createNode(deps, actor, { ...base, panelPassword: "" }))).fields).toHaveProperty("panelPassword");

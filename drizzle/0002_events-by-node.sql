@@ -1,0 +1,1 @@
+CREATE INDEX "events_node_time_idx" ON "events" USING btree ("node_id","created_at");
