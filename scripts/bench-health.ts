@@ -43,7 +43,6 @@ const IS_INLINE = process.argv.includes("--panels=inline");
 const INTERVAL_SECONDS = 30;
 
 // The bench's only configuration outside argv: where the throwaway database lives, as in the tests.
-// eslint-disable-next-line no-restricted-properties
 const serverUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
 
 async function main() {

@@ -7,7 +7,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/server/db/client";
-import { assignments, nodes, operationItems, operations, vpnUsers } from "@/server/db/schema";
+import { assignments, operationItems, operations, vpnUsers } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import type { AuditActor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
