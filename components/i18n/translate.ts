@@ -1,5 +1,7 @@
 import { DICTIONARIES, type MessageKey } from "./dictionaries";
+import { formatNumber } from "./format";
 import type { Locale } from "./locale";
+import { selectPlural } from "./plural";
 
 export type TranslateValues = Record<string, string | number>;
 export type Translate = (key: MessageKey, values?: TranslateValues) => string;
@@ -7,14 +9,21 @@ export type Translate = (key: MessageKey, values?: TranslateValues) => string;
 /**
  * Builds `t()` for one locale. Plain function so server components can translate too:
  * `const t = createTranslator(resolveLocale(cookieValue))`.
+ *
+ * Plurals: a message with `|` lists its forms (see plural.ts) and takes a numeric `count`, which
+ * picks the form and is shown formatted for the locale: t("users.count", { count: 5 }).
  */
 export function createTranslator(locale: Locale): Translate {
   const dictionary = DICTIONARIES[locale];
   return (key, values) => {
-    const template = dictionary[key];
+    let template: string = dictionary[key];
     if (!values) return template;
-    return template.replace(/\{(\w+)\}/g, (placeholder, name: string) =>
-      name in values ? String(values[name]) : placeholder,
-    );
+    const count = values.count;
+    if (typeof count === "number") template = selectPlural(locale, count, template);
+    return template.replace(/\{(\w+)\}/g, (placeholder, name: string) => {
+      if (!(name in values)) return placeholder;
+      const value = values[name]!;
+      return name === "count" && typeof value === "number" ? formatNumber(locale, value) : String(value);
+    });
   };
 }

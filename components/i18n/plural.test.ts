@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+
+import { DICTIONARIES, type MessageKey } from "./dictionaries";
+import { formatDate, formatNumber } from "./format";
+import { LOCALES } from "./locale";
+import { PLURAL_FORMS, pluralFormIndex, selectPlural } from "./plural";
+import { createTranslator } from "./translate";
+
+const RU_USERS = "{count} пользователь|{count} пользователя|{count} пользователей";
+
+describe("selectPlural", () => {
+  it.each([
+    [0, "0 пользователей"],
+    [1, "1 пользователь"],
+    [2, "2 пользователя"],
+    [4, "4 пользователя"],
+    [5, "5 пользователей"],
+    [11, "11 пользователей"],
+    [12, "12 пользователей"],
+    [14, "14 пользователей"],
+    [21, "21 пользователь"],
+    [22, "22 пользователя"],
+    [25, "25 пользователей"],
+    [101, "101 пользователь"],
+    [111, "111 пользователей"],
+    [1.5, "1.5 пользователя"],
+  ])("ru: %s → %s", (count, expected) => {
+    expect(selectPlural("ru", count, RU_USERS).replace("{count}", String(count))).toBe(expected);
+  });
+
+  it("en has one and other", () => {
+    expect(selectPlural("en", 1, "{count} user|{count} users")).toBe("{count} user");
+    expect(selectPlural("en", 0, "{count} user|{count} users")).toBe("{count} users");
+    expect(selectPlural("en", 21, "{count} user|{count} users")).toBe("{count} users");
+  });
+
+  it("leaves a message without forms alone", () => {
+    expect(selectPlural("ru", 5, "всего {count}")).toBe("всего {count}");
+    expect(pluralFormIndex("ru", 5)).toBe(2);
+  });
+});
+
+describe("createTranslator with plurals", () => {
+  const ru = createTranslator("ru");
+  const en = createTranslator("en");
+
+  it("picks the Russian form and formats the count", () => {
+    expect(ru("users.count", { count: 1 })).toBe("1 пользователь");
+    expect(ru("users.count", { count: 3 })).toBe("3 пользователя");
+    expect(ru("users.count", { count: 5 })).toBe("5 пользователей");
+    expect(ru("users.count", { count: 21 })).toBe("21 пользователь");
+    expect(ru("users.count", { count: 1234 })).toBe(`${formatNumber("ru", 1234)} пользователя`);
+  });
+
+  it("keeps the English wording", () => {
+    expect(en("users.count", { count: 1 })).toBe("1 user");
+    expect(en("users.count", { count: 2 })).toBe("2 users");
+    expect(en("users.count", { count: 1234 })).toBe("1,234 users");
+    expect(en("nodeActions.holdsUsers", { node: "de-1", count: 1 })).toBe("de-1 still holds 1 user");
+    expect(ru("nodeActions.holdsUsers", { node: "de-1", count: 12 })).toBe("На de-1 ещё 12 пользователей");
+  });
+});
+
+describe("dictionaries", () => {
+  const placeholders = (message: string) => [...new Set(message.match(/\{\w+\}/g) ?? [])].sort();
+  const keys = Object.keys(DICTIONARIES.en) as MessageKey[];
+
+  it.each(LOCALES)("%s: plural messages have the locale's number of forms", (locale) => {
+    for (const key of keys) {
+      const isPlural = DICTIONARIES.en[key].includes("|");
+      const message = DICTIONARIES[locale][key];
+      expect(message.includes("|"), key).toBe(isPlural);
+      if (isPlural) {
+        expect(message.split("|"), key).toHaveLength(PLURAL_FORMS[locale].length);
+        expect(message, key).toContain("{count}");
+      }
+    }
+  });
+
+  it("ru uses the same placeholders as en", () => {
+    for (const key of keys) {
+      const en = DICTIONARIES.en[key].split("|").map(placeholders);
+      for (const form of DICTIONARIES.ru[key].split("|")) expect(placeholders(form), key).toEqual(en[0]);
+    }
+  });
+
+  it("formats dates for the locale", () => {
+    const day = new Date(2025, 0, 2, 15, 4, 5);
+    expect(formatDate("en", day)).toBe("1/2/2025");
+    expect(formatDate("ru", day)).toBe("02.01.2025");
+  });
+});
