@@ -1,5 +1,5 @@
 /**
- * npm run bench:health [-- --nodes=1000 --hanging=0.1 --timeout=2000 --concurrency=256 --panels=separate|inline]
+ * npm run bench:health [-- --nodes=1000 --hanging=0.1 --timeout=2000 --concurrency=128 --panels=separate|inline]
  *
  * One full health sweep over simulated panels, a share of them hanging, against a throwaway database on the
  * PostgreSQL server of TEST_DATABASE_URL (default postgres://postgres:postgres@127.0.0.1:5432/postgres).
@@ -38,7 +38,7 @@ function arg(name: string, fallback: number): number {
 const NODES = arg("nodes", 1000);
 const HANGING = arg("hanging", 0.1);
 const TIMEOUT_MS = arg("timeout", 2000);
-const CONCURRENCY = arg("concurrency", 256);
+const CONCURRENCY = arg("concurrency", 128); // the app default (HEALTH_CONCURRENCY)
 const IS_INLINE = process.argv.includes("--panels=inline");
 const INTERVAL_SECONDS = 30;
 

@@ -36,7 +36,7 @@ const schema = z.object({
   HEALTH_FALL_WINDOW_SECONDS: seconds.default(90),
   HEALTH_RISE: z.coerce.number().int().min(1).default(2),
   HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
-  HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  HEALTH_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(128),
   HEALTH_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   CRON_BUDGET_MS: z.coerce.number().int().min(1000).default(25_000),
   INTERNAL_CRON_SECONDS: seconds.optional(),
