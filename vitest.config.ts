@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Failure-path tests make the code warn on purpose; only errors are worth reading in a test run.
+    env: { LOG_LEVEL: "error" },
     server: { deps: { inline: ["next-auth"] } },
   },
 });
