@@ -1,15 +1,20 @@
 import type { Metadata } from "next";
+import { getTranslator } from "@/components/i18n/server";
 import { PageHeader } from "@/components/ui/page-header";
 import { serverApi } from "@/app/_trpc/server";
 import { requireActor } from "@/server/auth/session";
 import { hasRole } from "@/server/services/actor";
 import { OverviewLive } from "./_components/overview-live";
 
-export const metadata: Metadata = { title: "Overview" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("nav.overview") };
+}
 
 export default async function OverviewPage() {
   const actor = await requireActor();
   const api = await serverApi();
+  const { t } = await getTranslator();
   const [overview, load, latency, timeline, daily, events] = await Promise.all([
     api.stats.overview(),
     api.stats.nodeLoad(),
@@ -20,7 +25,7 @@ export default async function OverviewPage() {
   ]);
   return (
     <>
-      <PageHeader title="Overview" description="Fleet health, load and recent activity at a glance; refreshes every 15 seconds." />
+      <PageHeader title={t("nav.overview")} description={t("overview.description")} />
       <OverviewLive initial={{ overview, load, latency, timeline, daily, events }} canManage={hasRole(actor, "admin")} />
     </>
   );

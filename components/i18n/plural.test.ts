@@ -4,7 +4,7 @@ import { DICTIONARIES, type MessageKey } from "./dictionaries";
 import { formatDate, formatNumber } from "./format";
 import { LOCALES } from "./locale";
 import { PLURAL_FORMS, pluralFormIndex, selectPlural } from "./plural";
-import { createTranslator } from "./translate";
+import { createTranslator, labelOf } from "./translate";
 
 const RU_USERS = "{count} пользователь|{count} пользователя|{count} пользователей";
 
@@ -88,5 +88,15 @@ describe("dictionaries", () => {
     const day = new Date(2025, 0, 2, 15, 4, 5);
     expect(formatDate("en", day)).toBe("1/2/2025");
     expect(formatDate("ru", day)).toBe("02.01.2025");
+  });
+});
+
+describe("labelOf", () => {
+  it("translates a known server value and shows an unknown one as is", () => {
+    const ru = createTranslator("ru");
+    expect(labelOf(ru, "operationKind", "drain")).toBe("вывод из работы");
+    expect(labelOf(createTranslator("en"), "operationKind", "drain")).toBe("drain");
+    expect(labelOf(ru, "operationKind", "teleport")).toBe("teleport");
+    expect(labelOf(ru, "operationKind", "constructor")).toBe("constructor");
   });
 });

@@ -27,3 +27,16 @@ export function createTranslator(locale: Locale): Translate {
     });
   };
 }
+
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(DICTIONARIES.en, key);
+}
+
+/**
+ * The label of a value the server sends as a plain string (an operation kind, a placement
+ * strategy): the message `${prefix}.${value}` when there is one, else the value itself.
+ */
+export function labelOf(t: Translate, prefix: string, value: string): string {
+  const key = `${prefix}.${value}`;
+  return isMessageKey(key) ? t(key) : value;
+}

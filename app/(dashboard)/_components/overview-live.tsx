@@ -19,6 +19,8 @@ import { DailyBarChart } from "@/components/charts/daily-bar-chart";
 import { HealthTimeline } from "@/components/charts/health-timeline";
 import { NodeLoadChart } from "@/components/charts/node-load-chart";
 import { TimeSeriesChart } from "@/components/charts/time-series-chart";
+import { useLocale, useT } from "@/components/i18n/i18n-provider";
+import { formatNumber } from "@/components/i18n/format";
 import { EventList } from "@/components/stats/event-list";
 import { KpiCard } from "@/components/stats/kpi-card";
 import { SweepBanner } from "@/components/stats/sweep-banner";
@@ -44,15 +46,13 @@ export type OverviewInitial = {
   events: RouterOutputs["stats"]["events"];
 };
 
-const MOVE_SERIES = [
-  { key: "failover", label: "Failover" },
-  { key: "drain", label: "Drain" },
-  { key: "rebalance", label: "Rebalance" },
-  { key: "migration", label: "Manual move" },
-] as const;
+const MOVE_KINDS = ["failover", "drain", "rebalance", "migration"] as const;
 
 export function OverviewLive({ initial, canManage }: { initial: OverviewInitial; canManage: boolean }) {
   const trpc = useTRPC();
+  const t = useT();
+  const locale = useLocale();
+  const num = (value: number) => formatNumber(locale, value);
   const [range, setRange] = useState<Range>("24h");
   const live = { refetchInterval: REFRESH_MS, placeholderData: keepPreviousData };
   const overview = useQuery(trpc.stats.overview.queryOptions(undefined, { ...live, initialData: initial.overview })).data;
@@ -69,38 +69,63 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
   const nodes = overview.nodes;
   const enabled = nodes.total - nodes.disabled;
   const usedRatio = overview.capacity.total > 0 ? overview.capacity.used / overview.capacity.total : 0;
+  const moveSeries = MOVE_KINDS.map((key) => ({ key, label: t(`overview.moves.${key}`) }));
 
   return (
     <>
       {overview.sweep.isStale ? <SweepBanner lastAt={overview.sweep.lastAt} intervalSeconds={overview.sweep.intervalSeconds} /> : null}
-      <section aria-label="Key figures" className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
-        <KpiCard label="Healthy nodes" icon={CircleCheckIcon} tone={enabled > 0 && nodes.healthy === enabled ? "good" : "default"} value={nodes.healthy} detail={`of ${enabled} enabled${nodes.unknown ? ` · ${nodes.unknown} not checked yet` : ""}`} />
-        <KpiCard label="Degraded nodes" icon={CircleMinusIcon} tone={nodes.degraded ? "warning" : "default"} value={nodes.degraded} detail="slow or partly failing; used only when healthy nodes are full" />
-        <KpiCard label="Unhealthy nodes" icon={CircleAlertIcon} tone={nodes.unhealthy + nodes.authError ? "bad" : "default"} value={nodes.unhealthy + nodes.authError} detail={nodes.authError ? `${nodes.authError} with wrong panel credentials (never migrated)` : "their users are moved after the grace period"} />
-        <KpiCard label="Draining nodes" icon={ServerIcon} tone={nodes.draining ? "warning" : "default"} value={nodes.draining} detail={`${nodes.disabled} disabled`} />
-        <KpiCard label="Users" icon={UsersIcon} value={overview.users.total.toLocaleString()} detail={`${overview.users.withKey.toLocaleString()} holding a key`} />
-        <KpiCard label="Capacity used" icon={GaugeIcon} tone={usedRatio >= 0.9 ? "bad" : usedRatio >= 0.75 ? "warning" : "default"} value={`${Math.round(usedRatio * 100)}%`} detail={`${overview.capacity.used.toLocaleString()} of ${overview.capacity.total.toLocaleString()} places`}>
-          <Progress value={overview.capacity.used} max={Math.max(overview.capacity.total, 1)} tone="load" label="Capacity used" />
+      <section aria-label={t("overview.keyFigures")} className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+        <KpiCard
+          label={t("overview.kpi.healthy")}
+          icon={CircleCheckIcon}
+          tone={enabled > 0 && nodes.healthy === enabled ? "good" : "default"}
+          value={nodes.healthy}
+          detail={`${t("overview.kpi.healthyDetail", { count: enabled })}${nodes.unknown ? t("overview.kpi.notChecked", { count: nodes.unknown }) : ""}`}
+        />
+        <KpiCard label={t("overview.kpi.degraded")} icon={CircleMinusIcon} tone={nodes.degraded ? "warning" : "default"} value={nodes.degraded} detail={t("overview.kpi.degradedDetail")} />
+        <KpiCard
+          label={t("overview.kpi.unhealthy")}
+          icon={CircleAlertIcon}
+          tone={nodes.unhealthy + nodes.authError ? "bad" : "default"}
+          value={nodes.unhealthy + nodes.authError}
+          detail={nodes.authError ? t("overview.kpi.authErrorDetail", { count: nodes.authError }) : t("overview.kpi.unhealthyDetail")}
+        />
+        <KpiCard label={t("overview.kpi.draining")} icon={ServerIcon} tone={nodes.draining ? "warning" : "default"} value={nodes.draining} detail={t("overview.kpi.disabledDetail", { count: nodes.disabled })} />
+        <KpiCard label={t("overview.kpi.users")} icon={UsersIcon} value={num(overview.users.total)} detail={t("overview.kpi.usersDetail", { count: overview.users.withKey })} />
+        <KpiCard
+          label={t("overview.kpi.capacity")}
+          icon={GaugeIcon}
+          tone={usedRatio >= 0.9 ? "bad" : usedRatio >= 0.75 ? "warning" : "default"}
+          value={`${Math.round(usedRatio * 100)}%`}
+          detail={t("overview.kpi.capacityDetail", { used: num(overview.capacity.used), count: overview.capacity.total })}
+        >
+          <Progress value={overview.capacity.used} max={Math.max(overview.capacity.total, 1)} tone="load" label={t("overview.kpi.capacity")} />
         </KpiCard>
-        <KpiCard label="Keys issued today" icon={KeyRoundIcon} value={overview.keysIssuedToday.toLocaleString()} detail="new and refreshed keys since 00:00 UTC" />
-        <KpiCard label="Migrations today" icon={ArrowRightLeftIcon} value={overview.movesToday.toLocaleString()} detail="users moved by failover, drain, rebalance or hand" />
+        <KpiCard label={t("overview.kpi.keysToday")} icon={KeyRoundIcon} value={num(overview.keysIssuedToday)} detail={t("overview.kpi.keysTodayDetail")} />
+        <KpiCard label={t("overview.kpi.movesToday")} icon={ArrowRightLeftIcon} value={num(overview.movesToday)} detail={t("overview.kpi.movesTodayDetail")} />
       </section>
 
       {nodes.total === 0 ? (
         <EmptyState
           icon={ServerIcon}
-          title="No nodes yet"
-          description={canManage ? "Add your first 3X-UI panel on the Nodes page; charts fill in after its first health check." : "An admin has to add the first 3X-UI panel; charts fill in after its first health check."}
-          action={canManage ? <Link href="/nodes?add=1" className={buttonVariants()}>Add a node</Link> : undefined}
+          title={t("nodes.empty.title")}
+          description={canManage ? t("overview.empty.manage") : t("overview.empty.view")}
+          action={
+            canManage ? (
+              <Link href="/nodes?add=1" className={buttonVariants()}>
+                {t("overview.empty.action")}
+              </Link>
+            ) : undefined
+          }
         />
       ) : (
         <>
           <div className="grid gap-4 xl:grid-cols-[3fr_2fr]">
             <Card>
               <CardHeader>
-                <CardTitle>Users vs capacity</CardTitle>
+                <CardTitle>{t("overview.load.title")}</CardTitle>
                 <CardDescription>
-                  {load.totalNodes > load.nodes.length ? `The ${load.nodes.length} fullest of ${load.totalNodes} enabled nodes` : "Live keys against max users, per enabled node"}
+                  {load.totalNodes > load.nodes.length ? t("overview.load.top", { shown: load.nodes.length, count: load.totalNodes }) : t("overview.load.all")}
                 </CardDescription>
               </CardHeader>
               <CardContent>
@@ -109,22 +134,22 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
             </Card>
             <Card>
               <CardHeader>
-                <CardTitle>What the system did</CardTitle>
-                <CardDescription>Health transitions, held failovers, capacity and reconciler findings</CardDescription>
+                <CardTitle>{t("overview.events.title")}</CardTitle>
+                <CardDescription>{t("overview.events.description")}</CardDescription>
               </CardHeader>
               <CardContent>
-                <EventList items={events.items} emptyText="Nothing has happened yet. Transitions appear here after health sweeps." />
+                <EventList items={events.items} emptyText={t("overview.events.empty")} />
               </CardContent>
             </Card>
           </div>
 
           <div className="flex items-center justify-between gap-4">
-            <h2 className="text-lg font-semibold">Health over time</h2>
+            <h2 className="text-lg font-semibold">{t("overview.healthOverTime")}</h2>
             <Tabs value={range} onValueChange={(v) => setRange(v as Range)}>
-              <TabsList aria-label="Time range">
+              <TabsList aria-label={t("range.label")}>
                 {RANGES.map((r) => (
                   <TabsTrigger key={r} value={r}>
-                    {r}
+                    {t(`range.${r}`)}
                   </TabsTrigger>
                 ))}
               </TabsList>
@@ -133,9 +158,11 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
           <div className="grid gap-4 xl:grid-cols-2">
             <Card>
               <CardHeader>
-                <CardTitle>Latency per node</CardTitle>
+                <CardTitle>{t("overview.latency.title")}</CardTitle>
                 <CardDescription>
-                  {latency && latency.totalNodes > latency.series.length ? `The ${latency.series.length} slowest of ${latency.totalNodes} nodes now` : "Panel round trip of successful checks"}
+                  {latency && latency.totalNodes > latency.series.length
+                    ? t("overview.latency.top", { shown: latency.series.length, count: latency.totalNodes })
+                    : t("overview.latency.all")}
                 </CardDescription>
                 <CardAction>
                   <ActivityIcon aria-hidden className="size-4 text-muted-foreground" />
@@ -147,9 +174,11 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
             </Card>
             <Card>
               <CardHeader>
-                <CardTitle>Health timeline</CardTitle>
+                <CardTitle>{t("overview.timeline.title")}</CardTitle>
                 <CardDescription>
-                  {timeline && timeline.totalNodes > timeline.rows.length ? `${timeline.rows.length} of ${timeline.totalNodes} nodes: troubled ones first` : "Up and down bands per node"}
+                  {timeline && timeline.totalNodes > timeline.rows.length
+                    ? t("overview.timeline.top", { shown: timeline.rows.length, count: timeline.totalNodes })
+                    : t("overview.timeline.all")}
                 </CardDescription>
               </CardHeader>
               <CardContent className="min-h-72">
@@ -161,20 +190,20 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
           <div className="grid gap-4 xl:grid-cols-2">
             <Card>
               <CardHeader>
-                <CardTitle>Keys issued per day</CardTitle>
-                <CardDescription>Last 30 days (UTC)</CardDescription>
+                <CardTitle>{t("overview.keys.title")}</CardTitle>
+                <CardDescription>{t("overview.keys.description")}</CardDescription>
               </CardHeader>
               <CardContent>
-                <DailyBarChart data={daily.keys} series={[{ key: "keys", label: "Keys" }]} className="h-56" />
+                <DailyBarChart data={daily.keys} series={[{ key: "keys", label: t("overview.keys.series") }]} className="h-56" />
               </CardContent>
             </Card>
             <Card>
               <CardHeader>
-                <CardTitle>Migrations per day</CardTitle>
-                <CardDescription>Users moved, by what moved them</CardDescription>
+                <CardTitle>{t("overview.moves.title")}</CardTitle>
+                <CardDescription>{t("overview.moves.description")}</CardDescription>
               </CardHeader>
               <CardContent>
-                <DailyBarChart data={daily.moves} series={MOVE_SERIES} isStacked className="h-56" />
+                <DailyBarChart data={daily.moves} series={moveSeries} isStacked className="h-56" />
               </CardContent>
             </Card>
           </div>

@@ -2,6 +2,8 @@ import { ScrollTextIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { serverApi } from "@/app/_trpc/server";
+import { formatDateTime } from "@/components/i18n/format";
+import { getTranslator } from "@/components/i18n/server";
 import { buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -13,7 +15,10 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { requireActor } from "@/server/auth/session";
 import { AuditChange } from "./_components/audit-change";
 
-export const metadata: Metadata = { title: "Audit log" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("nav.audit") };
+}
 
 const PAGE_SIZE = 25;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -33,19 +38,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   };
   const page = Math.max(1, Number.parseInt(one(params.page), 10) || 1);
   const api = await serverApi();
+  const { t, locale } = await getTranslator();
   const [audit, facets] = await Promise.all([api.audit.list({ ...filters, page, pageSize: PAGE_SIZE }), api.audit.facets()]);
   const domains = [...new Set(facets.actions.map((a) => `${a.split(".")[0]}.`))];
   const isFiltered = Object.values(filters).some(Boolean);
 
   return (
     <>
-      <PageHeader title="Audit log" description="Every change an admin (or an operator script) made, with who, when, from where and what changed. Secrets are redacted." />
-      <form className="flex flex-wrap items-end gap-3" role="search" aria-label="Filter the audit log">
-        <Select name="action" defaultValue={filters.action ?? ""} aria-label="Action" className="w-52">
-          <option value="">Any action</option>
+      <PageHeader title={t("nav.audit")} description={t("audit.description")} />
+      <form className="flex flex-wrap items-end gap-3" role="search" aria-label={t("audit.filterLabel")}>
+        <Select name="action" defaultValue={filters.action ?? ""} aria-label={t("audit.action")} className="w-52">
+          <option value="">{t("audit.anyAction")}</option>
           {domains.map((d) => (
             <option key={d} value={d}>
-              {d}* (all)
+              {t("audit.domainAll", { domain: d })}
             </option>
           ))}
           {facets.actions.map((a) => (
@@ -54,48 +60,48 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
             </option>
           ))}
         </Select>
-        <Select name="target" defaultValue={filters.targetType ?? ""} aria-label="Target" className="w-40">
-          <option value="">Any target</option>
-          {facets.targetTypes.map((t) => (
-            <option key={t} value={t}>
-              {t}
+        <Select name="target" defaultValue={filters.targetType ?? ""} aria-label={t("audit.target")} className="w-40">
+          <option value="">{t("audit.anyTarget")}</option>
+          {facets.targetTypes.map((type) => (
+            <option key={type} value={type}>
+              {type}
             </option>
           ))}
         </Select>
-        <Input name="actor" defaultValue={filters.actor ?? ""} placeholder="Admin" aria-label="Admin" className="w-40" />
-        <Input name="from" type="date" defaultValue={one(params.from)} aria-label="From day" className="w-40" />
-        <Input name="to" type="date" defaultValue={one(params.to)} aria-label="To day" className="w-40" />
+        <Input name="actor" defaultValue={filters.actor ?? ""} placeholder={t("audit.admin")} aria-label={t("audit.admin")} className="w-40" />
+        <Input name="from" type="date" defaultValue={one(params.from)} aria-label={t("audit.fromDay")} className="w-40" />
+        <Input name="to" type="date" defaultValue={one(params.to)} aria-label={t("audit.toDay")} className="w-40" />
         <button type="submit" className={buttonVariants({ variant: "secondary" })}>
-          Filter
+          {t("common.filter")}
         </button>
         {isFiltered ? (
           <Link href="/audit" className={buttonVariants({ variant: "ghost" })}>
-            Clear
+            {t("common.clear")}
           </Link>
         ) : null}
       </form>
       {audit.total === 0 ? (
         <EmptyState
           icon={ScrollTextIcon}
-          title={isFiltered ? "Nothing matches these filters" : "Nothing audited yet"}
-          description={isFiltered ? "Widen the dates or clear the filters." : "Changes to nodes, users, admins and settings are recorded here as they happen."}
+          title={t(isFiltered ? "audit.empty.filteredTitle" : "audit.empty.title")}
+          description={t(isFiltered ? "audit.empty.filtered" : "audit.empty.description")}
         />
       ) : (
         <Card className="gap-0 py-0">
-          <Table aria-label="Audit log">
+          <Table aria-label={t("nav.audit")}>
             <TableHeader>
               <TableRow>
-                <TableHead>When</TableHead>
-                <TableHead>Who</TableHead>
-                <TableHead>Action</TableHead>
-                <TableHead>Target</TableHead>
-                <TableHead>Change</TableHead>
+                <TableHead>{t("audit.col.when")}</TableHead>
+                <TableHead>{t("audit.col.who")}</TableHead>
+                <TableHead>{t("audit.action")}</TableHead>
+                <TableHead>{t("audit.target")}</TableHead>
+                <TableHead>{t("audit.col.change")}</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
               {audit.items.map((row) => (
                 <TableRow key={row.id} className="align-top">
-                  <TableCell className="text-xs tabular-nums">{row.createdAt.toLocaleString()}</TableCell>
+                  <TableCell className="text-xs tabular-nums">{formatDateTime(locale, row.createdAt)}</TableCell>
                   <TableCell>
                     <div className="font-medium">{row.actorName}</div>
                     <div className="text-xs text-muted-foreground">{row.ip ?? ""}</div>
@@ -106,7 +112,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
                   <TableCell className="text-xs">
                     {row.targetType === "node" && row.targetId ? (
                       <Link href={`/nodes/${row.targetId}`} className="hover:underline">
-                        node {row.targetId.slice(0, 8)}
+                        {t("audit.nodeTarget", { id: row.targetId.slice(0, 8) })}
                       </Link>
                     ) : (
                       <>

@@ -2,6 +2,8 @@ import { ServerIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { serverApi } from "@/app/_trpc/server";
+import { formatTime } from "@/components/i18n/format";
+import { getTranslator } from "@/components/i18n/server";
 import { NodeLoad, NodeVersions } from "@/components/nodes/node-load";
 import { buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -18,7 +20,10 @@ import { AutoRefresh } from "../_components/auto-refresh";
 import { AddNodeButton } from "./_components/add-node-button";
 import { NodeActions } from "./_components/node-actions";
 
-export const metadata: Metadata = { title: "Nodes" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("nav.nodes") };
+}
 
 const PAGE_SIZE = 50;
 const HEALTH = ["healthy", "degraded", "unhealthy", "auth_error", "unknown"] as const;
@@ -37,41 +42,42 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
   const adminState = pick(one(params.state), ADMIN_STATES);
   const page = Math.max(1, Number.parseInt(one(params.page), 10) || 1);
   const api = await serverApi();
+  const { t, locale } = await getTranslator();
   const nodes = await api.stats.nodeRows({ page, pageSize: PAGE_SIZE, query: query || undefined, health, adminState });
   const isFiltered = Boolean(query || health || adminState);
 
   return (
     <>
       <PageHeader
-        title="Nodes"
-        description="The 3X-UI panels that make up the fleet: health from the last sweep, load against max users, versions."
+        title={t("nav.nodes")}
+        description={t("nodes.description")}
         actions={canManage ? <AddNodeButton isInitiallyOpen={one(params.add) === "1"} /> : null}
       />
       <AutoRefresh />
-      <form className="flex flex-wrap items-end gap-3" role="search" aria-label="Filter nodes">
-        <Input name="q" defaultValue={query} placeholder="Name or location" aria-label="Name or location" className="w-64" />
-        <Select name="health" defaultValue={health ?? ""} aria-label="Health" className="w-44">
-          <option value="">Any health</option>
+      <form className="flex flex-wrap items-end gap-3" role="search" aria-label={t("nodes.filterLabel")}>
+        <Input name="q" defaultValue={query} placeholder={t("nodes.search")} aria-label={t("nodes.search")} className="w-64" />
+        <Select name="health" defaultValue={health ?? ""} aria-label={t("nodes.health")} className="w-44">
+          <option value="">{t("nodes.anyHealth")}</option>
           {HEALTH.map((h) => (
             <option key={h} value={h}>
-              {h.replace("_", " ")}
+              {t(`healthValue.${h}`).replace("_", " ")}
             </option>
           ))}
         </Select>
-        <Select name="state" defaultValue={adminState ?? ""} aria-label="Admin state" className="w-44">
-          <option value="">Any state</option>
+        <Select name="state" defaultValue={adminState ?? ""} aria-label={t("nodes.adminState")} className="w-44">
+          <option value="">{t("nodes.anyState")}</option>
           {ADMIN_STATES.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {t(`adminStateValue.${s}`)}
             </option>
           ))}
         </Select>
         <button type="submit" className={buttonVariants({ variant: "secondary" })}>
-          Filter
+          {t("common.filter")}
         </button>
         {isFiltered ? (
           <Link href="/nodes" className={buttonVariants({ variant: "ghost" })}>
-            Clear
+            {t("common.clear")}
           </Link>
         ) : null}
       </form>
@@ -79,28 +85,32 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
       {nodes.total === 0 ? (
         <EmptyState
           icon={ServerIcon}
-          title={isFiltered ? "No node matches" : "No nodes yet"}
+          title={isFiltered ? t("nodes.empty.filteredTitle") : t("nodes.empty.title")}
           description={
             isFiltered
-              ? "Change or clear the filters."
+              ? t("nodes.empty.filtered")
               : canManage
-                ? "Add a 3X-UI panel with “Add node”, or import many at once with npm run nodes:import -- nodes.yaml."
-                : "An admin has to add the first 3X-UI panel."
+                ? t("nodes.empty.manage", { command: "npm run nodes:import -- nodes.yaml" })
+                : t("nodes.empty.view")
           }
         />
       ) : (
         <Card className="gap-0 py-0">
-          <Table aria-label="Nodes">
+          <Table aria-label={t("nav.nodes")}>
             <TableHeader>
               <TableRow>
-                <TableHead>Node</TableHead>
-                <TableHead>Health</TableHead>
-                <TableHead>Load</TableHead>
-                <TableHead className="text-right">Latency</TableHead>
-                <TableHead>Versions</TableHead>
-                <TableHead>State</TableHead>
-                <TableHead>Last check</TableHead>
-                {canManage ? <TableHead className="w-px"><span className="sr-only">Actions</span></TableHead> : null}
+                <TableHead>{t("common.node")}</TableHead>
+                <TableHead>{t("nodes.health")}</TableHead>
+                <TableHead>{t("nodes.col.load")}</TableHead>
+                <TableHead className="text-right">{t("nodes.col.latency")}</TableHead>
+                <TableHead>{t("nodes.col.versions")}</TableHead>
+                <TableHead>{t("nodes.col.state")}</TableHead>
+                <TableHead>{t("nodes.col.lastCheck")}</TableHead>
+                {canManage ? (
+                  <TableHead className="w-px">
+                    <span className="sr-only">{t("common.actions")}</span>
+                  </TableHead>
+                ) : null}
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -110,7 +120,7 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
                     <Link href={`/nodes/${node.id}`} className="font-medium hover:underline">
                       {node.name}
                     </Link>
-                    <div className="text-xs text-muted-foreground">{node.location ?? "no location"}</div>
+                    <div className="text-xs text-muted-foreground">{node.location ?? t("nodes.noLocation")}</div>
                   </TableCell>
                   <TableCell>
                     <div className="grid gap-1">
@@ -125,7 +135,7 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
                   <TableCell>
                     <NodeLoad name={node.name} users={node.users} maxUsers={node.maxUsers} />
                   </TableCell>
-                  <TableCell className="text-right tabular-nums">{node.lastLatencyMs === null ? "—" : `${node.lastLatencyMs} ms`}</TableCell>
+                  <TableCell className="text-right tabular-nums">{node.lastLatencyMs === null ? "—" : t("common.ms", { value: node.lastLatencyMs })}</TableCell>
                   <TableCell>
                     <NodeVersions panelVersion={node.panelVersion} apiGeneration={node.apiGeneration} xrayVersion={node.xrayVersion} />
                   </TableCell>
@@ -133,7 +143,13 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
                     <AdminStateBadge state={node.adminState} />
                   </TableCell>
                   <TableCell className="text-xs text-muted-foreground">
-                    {node.lastCheckAt ? <time suppressHydrationWarning dateTime={node.lastCheckAt.toISOString()}>{node.lastCheckAt.toLocaleTimeString()}</time> : "never"}
+                    {node.lastCheckAt ? (
+                      <time suppressHydrationWarning dateTime={node.lastCheckAt.toISOString()}>
+                        {formatTime(locale, node.lastCheckAt)}
+                      </time>
+                    ) : (
+                      t("common.never")
+                    )}
                   </TableCell>
                   {canManage ? (
                     <TableCell>

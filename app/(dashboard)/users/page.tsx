@@ -2,6 +2,9 @@ import { UsersIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { serverApi } from "@/app/_trpc/server";
+import { formatDate } from "@/components/i18n/format";
+import { getTranslator } from "@/components/i18n/server";
+import { labelOf } from "@/components/i18n/translate";
 import { buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { CopyButton } from "@/components/ui/copy-button";
@@ -16,7 +19,10 @@ import { requireActor } from "@/server/auth/session";
 import { hasRole } from "@/server/services/actor";
 import { UserActions } from "./_components/user-actions";
 
-export const metadata: Metadata = { title: "Users" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("nav.users") };
+}
 
 const PAGE_SIZE = 25;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -29,45 +35,42 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
   const query = one(params.q).trim().slice(0, 64);
   const page = Math.max(1, Number.parseInt(one(params.page), 10) || 1);
   const api = await serverApi();
+  const { t, locale } = await getTranslator();
   const users = await api.users.search({ query: query || undefined, page, pageSize: PAGE_SIZE });
 
   return (
     <>
-      <PageHeader title="Users" description="VPN users as the bot created them: where each one is, their key and subscription, and why they are there." />
-      <form className="flex flex-wrap items-center gap-3" role="search" aria-label="Search users">
-        <Input name="q" defaultValue={query} placeholder="Telegram id or @username" aria-label="Telegram id or username" className="w-72" />
+      <PageHeader title={t("nav.users")} description={t("users.description")} />
+      <form className="flex flex-wrap items-center gap-3" role="search" aria-label={t("users.searchLabel")}>
+        <Input name="q" defaultValue={query} placeholder={t("users.searchPlaceholder")} aria-label={t("users.searchAria")} className="w-72" />
         <button type="submit" className={buttonVariants({ variant: "secondary" })}>
-          Search
+          {t("common.search")}
         </button>
         {query ? (
           <Link href="/users" className={buttonVariants({ variant: "ghost" })}>
-            Clear
+            {t("common.clear")}
           </Link>
         ) : null}
-        <span className="ml-auto text-sm text-muted-foreground tabular-nums">{users.total.toLocaleString()} user{users.total === 1 ? "" : "s"}</span>
+        <span className="ml-auto text-sm text-muted-foreground tabular-nums">{t("users.count", { count: users.total })}</span>
       </form>
       {users.total === 0 ? (
         <EmptyState
           icon={UsersIcon}
-          title={query ? "No user matches" : "No users yet"}
-          description={
-            query
-              ? "Search by the exact Telegram id, or the start of the username."
-              : "Users appear when the bot asks for their key: POST /api/bot/keys with the bot token (see /api/openapi.json)."
-          }
+          title={t(query ? "users.empty.filteredTitle" : "users.empty.title")}
+          description={t(query ? "users.empty.filtered" : "users.empty.description")}
         />
       ) : (
         <Card className="gap-0 py-0">
-          <Table aria-label="Users">
+          <Table aria-label={t("nav.users")}>
             <TableHeader>
               <TableRow>
-                <TableHead>User</TableHead>
-                <TableHead>Node</TableHead>
-                <TableHead>Key</TableHead>
-                <TableHead>Subscription</TableHead>
-                <TableHead>Since</TableHead>
+                <TableHead>{t("users.col.user")}</TableHead>
+                <TableHead>{t("common.node")}</TableHead>
+                <TableHead>{t("users.col.key")}</TableHead>
+                <TableHead>{t("users.col.subscription")}</TableHead>
+                <TableHead>{t("common.since")}</TableHead>
                 <TableHead className="w-px">
-                  <span className="sr-only">Actions</span>
+                  <span className="sr-only">{t("common.actions")}</span>
                 </TableHead>
               </TableRow>
             </TableHeader>
@@ -76,7 +79,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
                 <TableRow key={user.id} data-testid={`user-row-${user.telegramId}`}>
                   <TableCell>
                     <div className="font-mono text-xs">{user.telegramId}</div>
-                    <div className="text-xs text-muted-foreground">{user.username ? `@${user.username}` : "no username"}</div>
+                    <div className="text-xs text-muted-foreground">{user.username ? `@${user.username}` : t("users.noUsername")}</div>
                   </TableCell>
                   <TableCell>
                     {user.node ? (
@@ -87,7 +90,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
                         <HealthBadge state={user.node.healthState as HealthState} />
                       </div>
                     ) : (
-                      <span className="text-muted-foreground">no key</span>
+                      <span className="text-muted-foreground">{t("users.noKey")}</span>
                     )}
                   </TableCell>
                   <TableCell>
@@ -96,10 +99,10 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
                         <code className="block max-w-56 truncate font-mono text-xs" title={user.assignment.key}>
                           {user.assignment.key}
                         </code>
-                        <CopyButton value={user.assignment.key} aria-label={`Copy key of ${user.telegramId}`} />
+                        <CopyButton value={user.assignment.key} aria-label={t("users.copyKey", { user: user.telegramId })} />
                       </div>
                     ) : user.assignment ? (
-                      <Badge variant="outline">{user.assignment.state}</Badge>
+                      <Badge variant="outline">{labelOf(t, "assignmentState", user.assignment.state)}</Badge>
                     ) : (
                       <span className="text-muted-foreground">—</span>
                     )}
@@ -109,10 +112,10 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
                       <code className="block max-w-48 truncate font-mono text-xs" title={user.subscriptionUrl}>
                         {user.subscriptionUrl}
                       </code>
-                      <CopyButton value={user.subscriptionUrl} aria-label={`Copy subscription URL of ${user.telegramId}`} />
+                      <CopyButton value={user.subscriptionUrl} aria-label={t("users.copySubscription", { user: user.telegramId })} />
                     </div>
                   </TableCell>
-                  <TableCell className="text-xs text-muted-foreground">{user.createdAt.toLocaleDateString()}</TableCell>
+                  <TableCell className="text-xs text-muted-foreground">{formatDate(locale, user.createdAt)}</TableCell>
                   <TableCell>
                     <UserActions user={user} canManage={canManage} />
                   </TableCell>

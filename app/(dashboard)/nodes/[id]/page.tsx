@@ -3,6 +3,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { serverApi } from "@/app/_trpc/server";
+import { formatDate, formatDateTime, formatTime } from "@/components/i18n/format";
+import { getTranslator } from "@/components/i18n/server";
+import { labelOf } from "@/components/i18n/translate";
 import { NodeLoad, NodeVersions } from "@/components/nodes/node-load";
 import { EventList } from "@/components/stats/event-list";
 import { Badge } from "@/components/ui/badge";
@@ -19,7 +22,10 @@ import { NodeActions } from "../_components/node-actions";
 import { NodeCharts } from "./_components/node-charts";
 import { WhatIfCard } from "./_components/what-if-card";
 
-export const metadata: Metadata = { title: "Node" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("node.metaTitle") };
+}
 
 const USERS_PAGE_SIZE = 20;
 type Params = Promise<{ id: string }>;
@@ -34,6 +40,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
   const sp = await searchParams;
   const usersPage = Math.max(1, Number.parseInt(String(sp.upage ?? ""), 10) || 1);
   const api = await serverApi();
+  const { t, locale } = await getTranslator();
   const node = await api.nodes.get({ id }).catch((error: unknown) => {
     if ((error as { code?: string }).code === "NOT_FOUND") notFound();
     throw error;
@@ -49,11 +56,11 @@ export default async function NodePage({ params, searchParams }: { params: Param
   return (
     <>
       <Link href="/nodes" className={buttonVariants({ variant: "ghost", size: "sm", className: "-ml-2 w-fit" })}>
-        <ArrowLeftIcon aria-hidden /> Nodes
+        <ArrowLeftIcon aria-hidden /> {t("nav.nodes")}
       </Link>
       <PageHeader
         title={node.name}
-        description={`${node.location ?? "No location"} · ${node.panelUrl}`}
+        description={`${node.location ?? t("node.noLocation")} · ${node.panelUrl}`}
         actions={
           canManage ? (
             <NodeActions node={{ id: node.id, name: node.name, adminState: node.adminState, users: node.reservedCount }} variant="buttons" afterDeleteHref="/nodes" />
@@ -61,35 +68,37 @@ export default async function NodePage({ params, searchParams }: { params: Param
         }
       />
       <AutoRefresh />
-      <section aria-label="Node status" className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+      <section aria-label={t("node.status")} className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
         <Card className="gap-2 px-5 py-4">
-          <p className="text-sm text-muted-foreground">Health</p>
+          <p className="text-sm text-muted-foreground">{t("nodes.health")}</p>
           <div className="flex flex-wrap gap-2">
             <HealthBadge state={node.healthState} />
             <AdminStateBadge state={node.adminState} />
-            {node.needsReconcile ? <Badge variant="warning">waiting for reconcile</Badge> : null}
+            {node.needsReconcile ? <Badge variant="warning">{t("node.waitingReconcile")}</Badge> : null}
           </div>
           <p className="truncate text-xs text-muted-foreground" title={node.lastError ?? undefined}>
-            {node.lastError ?? (node.lastCheckAt ? `checked ${node.lastCheckAt.toLocaleString()}` : "not checked yet")}
+            {node.lastError ?? (node.lastCheckAt ? t("node.checkedAt", { time: formatDateTime(locale, node.lastCheckAt) }) : t("node.notChecked"))}
           </p>
         </Card>
         <Card className="gap-2 px-5 py-4">
-          <p className="text-sm text-muted-foreground">Load</p>
+          <p className="text-sm text-muted-foreground">{t("node.load")}</p>
           <NodeLoad name={node.name} users={node.reservedCount} maxUsers={node.maxUsers} />
-          <p className="text-xs text-muted-foreground">
-            priority {node.priority} · weight {node.weight}
-          </p>
+          <p className="text-xs text-muted-foreground">{t("node.priorityWeight", { priority: node.priority, weight: node.weight })}</p>
         </Card>
         <Card className="gap-2 px-5 py-4">
-          <p className="text-sm text-muted-foreground">Latency now</p>
-          <p className="text-2xl font-semibold tabular-nums">{node.lastLatencyMs === null ? "—" : `${node.lastLatencyMs} ms`}</p>
-          <p className="text-xs text-muted-foreground">Xray {node.xrayState ?? "state unknown"}</p>
+          <p className="text-sm text-muted-foreground">{t("node.latencyNow")}</p>
+          <p className="text-2xl font-semibold tabular-nums">{node.lastLatencyMs === null ? "—" : t("common.ms", { value: node.lastLatencyMs })}</p>
+          <p className="text-xs text-muted-foreground">{t("node.xray", { state: node.xrayState ?? t("node.xrayUnknown") })}</p>
         </Card>
         <Card className="gap-2 px-5 py-4">
-          <p className="text-sm text-muted-foreground">Panel</p>
+          <p className="text-sm text-muted-foreground">{t("node.panel")}</p>
           <NodeVersions panelVersion={node.panelVersion} apiGeneration={node.apiGeneration} xrayVersion={node.xrayVersion} />
           <p className="text-xs text-muted-foreground">
-            inbound #{node.inboundId} · TLS {node.tlsMode} · {node.hasApiToken ? "API token" : node.hasPassword ? "password" : "no credentials"}
+            {t("node.panelLine", {
+              inbound: node.inboundId,
+              tls: node.tlsMode,
+              auth: t(node.hasApiToken ? "node.auth.token" : node.hasPassword ? "node.auth.password" : "node.auth.none"),
+            })}
           </p>
         </Card>
       </section>
@@ -99,40 +108,44 @@ export default async function NodePage({ params, searchParams }: { params: Param
       <div className="grid gap-4 xl:grid-cols-2">
         <Card>
           <CardHeader>
-            <CardTitle>Recent checks</CardTitle>
-            <CardDescription>The last {checks.length || ""} health checks, newest first</CardDescription>
+            <CardTitle>{t("node.checks.title")}</CardTitle>
+            <CardDescription>{checks.length ? t("node.checks.description", { count: checks.length }) : t("node.checks.descriptionNone")}</CardDescription>
           </CardHeader>
           <CardContent>
             {checks.length === 0 ? (
-              <p className="rounded-lg border border-dashed px-4 py-8 text-center text-sm text-muted-foreground">No check yet: the next health sweep checks this node.</p>
+              <p className="rounded-lg border border-dashed px-4 py-8 text-center text-sm text-muted-foreground">{t("node.checks.empty")}</p>
             ) : (
-              <Table aria-label="Recent checks">
+              <Table aria-label={t("node.checks.title")}>
                 <TableHeader>
                   <TableRow>
-                    <TableHead>Time</TableHead>
-                    <TableHead>Result</TableHead>
-                    <TableHead className="text-right">Latency</TableHead>
-                    <TableHead className="text-right">CPU</TableHead>
-                    <TableHead className="text-right">Online</TableHead>
+                    <TableHead>{t("node.checks.time")}</TableHead>
+                    <TableHead>{t("node.checks.result")}</TableHead>
+                    <TableHead className="text-right">{t("nodes.col.latency")}</TableHead>
+                    <TableHead className="text-right">{t("node.checks.cpu")}</TableHead>
+                    <TableHead className="text-right">{t("node.checks.online")}</TableHead>
                   </TableRow>
                 </TableHeader>
                 <TableBody>
                   {checks.map((check) => (
                     <TableRow key={check.id}>
-                      <TableCell className="text-xs tabular-nums">{check.checkedAt.toLocaleTimeString()}</TableCell>
+                      <TableCell className="text-xs tabular-nums">{formatTime(locale, check.checkedAt)}</TableCell>
                       <TableCell>
                         {check.isOk ? (
-                          <Badge variant="success" dot>ok</Badge>
+                          <Badge variant="success" dot>
+                            {t("node.checks.ok")}
+                          </Badge>
                         ) : (
                           <span className="flex items-center gap-2">
-                            <Badge variant="destructive" dot>failed</Badge>
+                            <Badge variant="destructive" dot>
+                              {t("node.checks.failed")}
+                            </Badge>
                             <span className="max-w-56 truncate text-xs text-muted-foreground" title={check.error ?? undefined}>
                               {check.error}
                             </span>
                           </span>
                         )}
                       </TableCell>
-                      <TableCell className="text-right tabular-nums">{check.latencyMs === null ? "—" : `${check.latencyMs} ms`}</TableCell>
+                      <TableCell className="text-right tabular-nums">{check.latencyMs === null ? "—" : t("common.ms", { value: check.latencyMs })}</TableCell>
                       <TableCell className="text-right tabular-nums">{check.cpuPercent === null ? "—" : `${Math.round(check.cpuPercent)}%`}</TableCell>
                       <TableCell className="text-right tabular-nums">{check.onlineClients ?? "—"}</TableCell>
                     </TableRow>
@@ -144,23 +157,23 @@ export default async function NodePage({ params, searchParams }: { params: Param
         </Card>
         <Card>
           <CardHeader>
-            <CardTitle>Users on this node</CardTitle>
-            <CardDescription>{users.total.toLocaleString()} holding a key here</CardDescription>
+            <CardTitle>{t("node.users.title")}</CardTitle>
+            <CardDescription>{t("node.users.description", { count: users.total })}</CardDescription>
           </CardHeader>
           <CardContent className="grid gap-3">
             {users.total === 0 ? (
               <p className="rounded-lg border border-dashed px-4 py-8 text-center text-sm text-muted-foreground">
-                No user has a key here yet. New users land here when the balancer picks this node.
+                {t("node.users.empty")}
               </p>
             ) : (
               <>
-                <Table aria-label="Users on this node">
+                <Table aria-label={t("node.users.title")}>
                   <TableHeader>
                     <TableRow>
-                      <TableHead>Telegram id</TableHead>
-                      <TableHead>Username</TableHead>
-                      <TableHead>Placed by</TableHead>
-                      <TableHead>Since</TableHead>
+                      <TableHead>{t("common.telegramId")}</TableHead>
+                      <TableHead>{t("node.users.username")}</TableHead>
+                      <TableHead>{t("node.users.placedBy")}</TableHead>
+                      <TableHead>{t("node.users.since")}</TableHead>
                     </TableRow>
                   </TableHeader>
                   <TableBody>
@@ -172,8 +185,11 @@ export default async function NodePage({ params, searchParams }: { params: Param
                           </Link>
                         </TableCell>
                         <TableCell>{u.username ? `@${u.username}` : "—"}</TableCell>
-                        <TableCell className="text-xs">{u.strategy ?? "—"}{u.state === "pending" ? " (pending)" : ""}</TableCell>
-                        <TableCell className="text-xs text-muted-foreground">{u.since.toLocaleDateString()}</TableCell>
+                        <TableCell className="text-xs">
+                          {u.strategy ? labelOf(t, "strategy", u.strategy) : "—"}
+                          {u.state === "pending" ? t("node.users.pending") : ""}
+                        </TableCell>
+                        <TableCell className="text-xs text-muted-foreground">{formatDate(locale, u.since)}</TableCell>
                       </TableRow>
                     ))}
                   </TableBody>
@@ -189,11 +205,11 @@ export default async function NodePage({ params, searchParams }: { params: Param
 
       <Card>
         <CardHeader>
-          <CardTitle>Events</CardTitle>
-          <CardDescription>What the system did with this node, and why</CardDescription>
+          <CardTitle>{t("node.events.title")}</CardTitle>
+          <CardDescription>{t("node.events.description")}</CardDescription>
         </CardHeader>
         <CardContent>
-          <EventList items={events.items} emptyText="No events for this node yet." />
+          <EventList items={events.items} emptyText={t("node.events.empty")} />
         </CardContent>
       </Card>
     </>

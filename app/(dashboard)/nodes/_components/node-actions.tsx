@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
 import { useTRPC } from "@/app/_trpc/react";
+import { useT } from "@/components/i18n/i18n-provider";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
@@ -23,6 +24,7 @@ type NodeActionsProps = {
 
 export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeActionsProps) {
   const trpc = useTRPC();
+  const t = useT();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [isEditing, setIsEditing] = useState(false);
@@ -35,7 +37,7 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
   const setState = useMutation(
     trpc.nodes.setAdminState.mutationOptions({
       onSuccess: (n) => {
-        toast.success(n.adminState === "disabled" ? `${n.name} is disabled: no new users and no health checks` : `${n.name} is enabled`);
+        toast.success(t(n.adminState === "disabled" ? "nodeActions.disabledToast" : "nodeActions.enabledToast", { node: n.name }));
         refresh();
       },
       onError,
@@ -47,8 +49,8 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
       onSuccess: (state) => {
         toast.success(
           state.operation?.total
-            ? `${node.name} is draining: ${state.operation.total} user${state.operation.total === 1 ? "" : "s"} will be moved off in batches`
-            : `${node.name} is draining: it takes no new users`,
+            ? t("nodeActions.drainingToast", { node: node.name, count: state.operation.total })
+            : t("nodeActions.drainingEmptyToast", { node: node.name }),
         );
         refresh();
       },
@@ -58,7 +60,7 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
   const undrain = useMutation(
     trpc.operations.undrain.mutationOptions({
       onSuccess: () => {
-        toast.success(`${node.name} takes new users again`);
+        toast.success(t("nodeActions.undrainedToast", { node: node.name }));
         refresh();
       },
       onError,
@@ -66,7 +68,7 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
   );
   const remove = useMutation(trpc.nodes.delete.mutationOptions());
 
-  const drainLabel = node.adminState === "draining" ? "Undrain" : "Drain";
+  const drainLabel = t(node.adminState === "draining" ? "nodeActions.undrain" : "nodeActions.drain");
   const toggleDrain = () => (node.adminState === "draining" ? undrain.mutate({ nodeId: node.id }) : drain.mutate({ nodeId: node.id }));
   const toggleEnabled = () => setState.mutate({ id: node.id, adminState: node.adminState === "disabled" ? "active" : "disabled" });
   const hasUsers = node.users > 0;
@@ -75,12 +77,12 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
     <>
       {variant === "menu" ? (
         <DropdownMenu>
-          <DropdownMenuTrigger variant="ghost" size="icon-sm" aria-label={`Actions for ${node.name}`}>
+          <DropdownMenuTrigger variant="ghost" size="icon-sm" aria-label={t("common.actionsFor", { name: node.name })}>
             <EllipsisIcon aria-hidden />
           </DropdownMenuTrigger>
           <DropdownMenuContent>
             <DropdownMenuItem onSelect={() => setIsEditing(true)}>
-              <PencilIcon aria-hidden /> Edit
+              <PencilIcon aria-hidden /> {t("common.edit")}
             </DropdownMenuItem>
             {node.adminState !== "disabled" ? (
               <DropdownMenuItem onSelect={toggleDrain}>
@@ -88,18 +90,18 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
               </DropdownMenuItem>
             ) : null}
             <DropdownMenuItem onSelect={toggleEnabled}>
-              <PowerIcon aria-hidden /> {node.adminState === "disabled" ? "Enable" : "Disable"}
+              <PowerIcon aria-hidden /> {t(node.adminState === "disabled" ? "common.enable" : "common.disable")}
             </DropdownMenuItem>
             <DropdownMenuSeparator />
             <DropdownMenuItem variant="destructive" onSelect={() => setIsDeleting(true)}>
-              <Trash2Icon aria-hidden /> Delete
+              <Trash2Icon aria-hidden /> {t("common.delete")}
             </DropdownMenuItem>
           </DropdownMenuContent>
         </DropdownMenu>
       ) : (
         <div className="flex flex-wrap gap-2">
           <Button variant="outline" onClick={() => setIsEditing(true)}>
-            <PencilIcon aria-hidden /> Edit
+            <PencilIcon aria-hidden /> {t("common.edit")}
           </Button>
           {node.adminState !== "disabled" ? (
             <Button variant="outline" onClick={toggleDrain} disabled={drain.isPending || undrain.isPending}>
@@ -107,10 +109,10 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
             </Button>
           ) : null}
           <Button variant="outline" onClick={toggleEnabled} disabled={setState.isPending}>
-            <PowerIcon aria-hidden /> {node.adminState === "disabled" ? "Enable" : "Disable"}
+            <PowerIcon aria-hidden /> {t(node.adminState === "disabled" ? "common.enable" : "common.disable")}
           </Button>
           <Button variant="outline" className="text-destructive" onClick={() => setIsDeleting(true)}>
-            <Trash2Icon aria-hidden /> Delete
+            <Trash2Icon aria-hidden /> {t("common.delete")}
           </Button>
         </div>
       )}
@@ -119,14 +121,10 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
         open={isDeleting}
         onOpenChange={setIsDeleting}
         variant={hasUsers ? "default" : "destructive"}
-        title={hasUsers ? `${node.name} still holds ${node.users} user${node.users === 1 ? "" : "s"}` : `Delete ${node.name}?`}
-        description={
-          hasUsers
-            ? "A node with users cannot be deleted at once: their keys would stop working. It is drained instead — it takes no new users and its users are moved to other nodes in batches, their subscription URLs keep working — and deleted by itself once it is empty."
-            : "The node leaves the fleet and its health history is deleted. Nothing is changed on the panel itself. This cannot be undone."
-        }
+        title={hasUsers ? t("nodeActions.holdsUsers", { node: node.name, count: node.users }) : t("nodeActions.deleteTitle", { node: node.name })}
+        description={t(hasUsers ? "nodeActions.holdsUsersDescription" : "nodeActions.deleteDescription")}
         confirmationText={hasUsers ? undefined : node.name}
-        confirmLabel={hasUsers ? "Drain, then delete when empty" : "Delete node"}
+        confirmLabel={t(hasUsers ? "nodeActions.drainThenDelete" : "nodeActions.deleteConfirm")}
         onConfirm={async () => {
           if (hasUsers) {
             await drain.mutateAsync({ nodeId: node.id, deleteWhenEmpty: true });
@@ -138,7 +136,7 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
             toast.error((error as Error).message);
             throw error;
           }
-          toast.success(`Deleted ${node.name}`);
+          toast.success(t("nodeActions.deletedToast", { node: node.name }));
           if (afterDeleteHref) router.push(afterDeleteHref);
           else refresh();
         }}

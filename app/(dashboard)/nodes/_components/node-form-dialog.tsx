@@ -8,6 +8,7 @@ import { toast } from "sonner";
 import { fieldErrorsOf } from "@/app/_trpc/errors";
 import { useTRPC } from "@/app/_trpc/react";
 import type { RouterInputs, RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
+import { useT } from "@/components/i18n/i18n-provider";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/form-field";
@@ -28,16 +29,14 @@ type NodeFormDialogProps = {
 
 export function NodeFormDialog({ open, onOpenChange, nodeId }: NodeFormDialogProps) {
   const trpc = useTRPC();
+  const t = useT();
   const existing = useQuery(trpc.nodes.get.queryOptions({ id: nodeId ?? "" }, { enabled: open && Boolean(nodeId) }));
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent className="max-w-2xl">
         <DialogHeader>
-          <DialogTitle>{nodeId ? `Edit ${existing.data?.name ?? "node"}` : "Add a node"}</DialogTitle>
-          <DialogDescription>
-            A 3X-UI panel of any version from 2.x. Test the connection to detect its version and pick the inbound new clients go to. Credentials are
-            encrypted and never shown again.
-          </DialogDescription>
+          <DialogTitle>{nodeId ? t("nodeForm.editTitle", { node: existing.data?.name ?? t("nodeForm.nodeFallback") }) : t("nodeForm.addTitle")}</DialogTitle>
+          <DialogDescription>{t("nodeForm.description")}</DialogDescription>
         </DialogHeader>
         {nodeId && !existing.data ? (
           <Skeleton className="h-96 w-full" />
@@ -55,6 +54,7 @@ const numberOr = (value: string, blank: number | null | undefined) => (value ===
 
 function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
   const trpc = useTRPC();
+  const t = useT();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -68,7 +68,7 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
     if (Object.keys(fields).length === 0) toast.error((error as Error).message);
   };
   const onSaved = (saved: { name: string }) => {
-    toast.success(node ? `Saved ${saved.name}` : `Added ${saved.name}; its first health check runs with the next sweep`);
+    toast.success(t(node ? "nodeForm.savedToast" : "nodeForm.addedToast", { node: saved.name }));
     void queryClient.invalidateQueries({ queryKey: trpc.nodes.pathKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.stats.pathKey() });
     router.refresh();
@@ -134,39 +134,39 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
   const inbounds = test?.ok ? test.inbounds : [];
 
   return (
-    <form onSubmit={submit} aria-label={node ? "Edit node" : "Add node"} className="grid gap-4" noValidate>
+    <form onSubmit={submit} aria-label={t(node ? "nodeForm.editLabel" : "nodeForm.addLabel")} className="grid gap-4" noValidate>
       <div className="grid gap-4 sm:grid-cols-2">
-        <FormField label="Name" error={errors.name} required>
+        <FormField label={t("nodeForm.name")} error={errors.name} required>
           <Input name="name" defaultValue={node?.name} autoComplete="off" placeholder="de-fra-1" />
         </FormField>
-        <FormField label="Location" error={errors.location} description="Bots may ask for a location; users prefer nodes there.">
-          <Input name="location" defaultValue={node?.location ?? ""} placeholder="Frankfurt" />
+        <FormField label={t("nodeForm.location")} error={errors.location} description={t("nodeForm.locationHint")}>
+          <Input name="location" defaultValue={node?.location ?? ""} placeholder={t("nodeForm.locationPlaceholder")} />
         </FormField>
       </div>
-      <FormField label="Panel URL" error={errors.panelUrl} required description="With the panel's secret path, e.g. https://panel.example.com:2053/abc/">
+      <FormField label={t("nodeForm.panelUrl")} error={errors.panelUrl} required description={t("nodeForm.panelUrlHint")}>
         <Input name="panelUrl" type="url" defaultValue={node?.panelUrl} placeholder="https://panel.example.com:2053/path/" />
       </FormField>
       <div className="grid gap-4 sm:grid-cols-3">
-        <FormField label="Panel username" error={errors.panelUsername}>
+        <FormField label={t("nodeForm.panelUsername")} error={errors.panelUsername}>
           <Input name="panelUsername" defaultValue={node?.panelUsername ?? ""} autoComplete="off" />
         </FormField>
-        <FormField label="Panel password" error={errors.panelPassword} description={node?.hasPassword ? "Stored; leave blank to keep it." : undefined}>
+        <FormField label={t("nodeForm.panelPassword")} error={errors.panelPassword} description={node?.hasPassword ? t("nodeForm.stored") : undefined}>
           <Input name="panelPassword" type="password" autoComplete="new-password" />
         </FormField>
-        <FormField label="API token" error={errors.panelApiToken} description={node?.hasApiToken ? "Stored; leave blank to keep it." : "v3 panels; instead of a password."}>
+        <FormField label={t("nodeForm.apiToken")} error={errors.panelApiToken} description={t(node?.hasApiToken ? "nodeForm.stored" : "nodeForm.apiTokenHint")}>
           <Input name="panelApiToken" type="password" autoComplete="off" />
         </FormField>
       </div>
       <div className="grid gap-4 sm:grid-cols-2">
-        <FormField label="TLS" error={errors.tlsMode}>
+        <FormField label={t("nodeForm.tls")} error={errors.tlsMode}>
           <Select name="tlsMode" value={tlsMode} onChange={(e) => setTlsMode(e.target.value)}>
-            <option value="verify">Verify the certificate</option>
-            <option value="skip">Skip verification (self-signed)</option>
-            <option value="pin">Pin the public key</option>
+            <option value="verify">{t("nodeForm.tls.verify")}</option>
+            <option value="skip">{t("nodeForm.tls.skip")}</option>
+            <option value="pin">{t("nodeForm.tls.pin")}</option>
           </Select>
         </FormField>
         {tlsMode === "pin" ? (
-          <FormField label="SPKI SHA-256 pin" error={errors.tlsPinSha256} required>
+          <FormField label={t("nodeForm.tlsPin")} error={errors.tlsPinSha256} required>
             <Input name="tlsPinSha256" defaultValue={node?.tlsPinSha256 ?? ""} className="font-mono" />
           </FormField>
         ) : null}
@@ -180,16 +180,22 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
             disabled={testConnection.isPending}
           >
             {testConnection.isPending ? <Loader2Icon aria-hidden className="animate-spin" /> : <PlugZapIcon aria-hidden />}
-            Test connection
+            {t("nodeForm.testConnection")}
           </Button>
           <TestOutcome result={test} />
         </div>
-        <FormField label="Inbound" error={errors.inboundId} required description={inbounds.length ? "New clients are added to this inbound." : "Test the connection to list the panel's inbounds, or type its id."}>
+        <FormField
+          label={t("nodeForm.inbound")}
+          error={errors.inboundId}
+          required
+          description={t(inbounds.length ? "nodeForm.inboundHint" : "nodeForm.inboundUntested")}
+        >
           {inbounds.length ? (
             <Select name="inboundId" value={inboundId} onChange={(e) => setInboundId(e.target.value)}>
               {inbounds.map((i) => (
                 <option key={i.id} value={i.id}>
-                  #{i.id} {i.remark || "(no remark)"} · {i.protocol}:{i.port} · {i.clientCount} clients{i.enable ? "" : " · disabled"}
+                  #{i.id} {i.remark || t("nodeForm.noRemark")} · {i.protocol}:{i.port} · {t("nodeForm.inboundClients", { count: i.clientCount })}
+                  {i.enable ? "" : t("nodeForm.inboundDisabled")}
                 </option>
               ))}
             </Select>
@@ -200,31 +206,31 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
       </div>
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <FormField label="Public host" error={errors.publicHost} description="Put into share links; blank uses the panel's host.">
+        <FormField label={t("nodeForm.publicHost")} error={errors.publicHost} description={t("nodeForm.publicHostHint")}>
           <Input name="publicHost" defaultValue={node?.publicHost ?? ""} placeholder="vpn.example.com" />
         </FormField>
-        <FormField label="Public port" error={errors.publicPort} description="Blank uses the inbound's port.">
+        <FormField label={t("nodeForm.publicPort")} error={errors.publicPort} description={t("nodeForm.publicPortHint")}>
           <Input name="publicPort" inputMode="numeric" defaultValue={node?.publicPort ?? ""} />
         </FormField>
       </div>
       <div className="grid gap-4 sm:grid-cols-3">
-        <FormField label="Max users" error={errors.maxUsers} description="0 takes no new users.">
+        <FormField label={t("nodeForm.maxUsers")} error={errors.maxUsers} description={t("nodeForm.maxUsersHint")}>
           <Input name="maxUsers" inputMode="numeric" defaultValue={node?.maxUsers ?? 100} />
         </FormField>
-        <FormField label="Priority" error={errors.priority} description="Higher fills first (default 100).">
+        <FormField label={t("nodeForm.priority")} error={errors.priority} description={t("nodeForm.priorityHint")}>
           <Input name="priority" inputMode="numeric" defaultValue={node?.priority ?? 100} />
         </FormField>
-        <FormField label="Weight" error={errors.weight} description="Relative share of new users.">
+        <FormField label={t("nodeForm.weight")} error={errors.weight} description={t("nodeForm.weightHint")}>
           <Input name="weight" inputMode="decimal" defaultValue={node?.weight ?? 1} />
         </FormField>
       </div>
       <DialogFooter>
         <Button variant="outline" onClick={onDone} disabled={isSaving}>
-          Cancel
+          {t("common.cancel")}
         </Button>
         <Button type="submit" disabled={isSaving}>
           {isSaving ? <Loader2Icon aria-hidden className="animate-spin" /> : null}
-          {node ? "Save changes" : "Add node"}
+          {t(node ? "nodeForm.save" : "nodeForm.addLabel")}
         </Button>
       </DialogFooter>
     </form>
@@ -232,7 +238,8 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
 }
 
 function TestOutcome({ result }: { result: TestResult | null }) {
-  if (!result) return <span className="text-sm text-muted-foreground">Not tested yet</span>;
+  const t = useT();
+  if (!result) return <span className="text-sm text-muted-foreground">{t("nodeForm.notTested")}</span>;
   if (!result.ok) {
     return (
       <span role="status" className="flex items-center gap-1.5 text-sm text-destructive">
@@ -243,8 +250,12 @@ function TestOutcome({ result }: { result: TestResult | null }) {
   return (
     <span role="status" data-testid="test-connection-result" className="flex items-center gap-1.5 text-sm">
       <CheckCircle2Icon aria-hidden className="size-4 text-success" />
-      Connected: 3X-UI {result.version ? `v${result.version}` : "(version not reported)"} · API {result.generation} · {result.latencyMs} ms ·{" "}
-      {result.inbounds.length} inbound{result.inbounds.length === 1 ? "" : "s"}
+      {t("nodeForm.connected", {
+        version: result.version ? `v${result.version}` : t("nodeForm.versionUnknown"),
+        generation: result.generation,
+        latency: result.latencyMs,
+        inbounds: t("nodeForm.inboundCount", { count: result.inbounds.length }),
+      })}
     </span>
   );
 }

@@ -3,6 +3,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { serverApi } from "@/app/_trpc/server";
+import { formatDateTime, formatTime } from "@/components/i18n/format";
+import { getTranslator } from "@/components/i18n/server";
+import { labelOf } from "@/components/i18n/translate";
 import { OperationProgress, OperationStatusBadge } from "@/components/operations/operation-badges";
 import { buttonVariants } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -11,7 +14,10 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { requireActor } from "@/server/auth/session";
 import { AutoRefresh } from "../../_components/auto-refresh";
 
-export const metadata: Metadata = { title: "Operation" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await getTranslator();
+  return { title: t("operation.metaTitle") };
+}
 
 const ITEM_LIMIT = 500;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -27,41 +33,47 @@ export default async function OperationPage({ params }: { params: Params }) {
     throw error;
   });
   const isOpen = operation.status === "pending" || operation.status === "running";
+  const { t, locale } = await getTranslator();
+  const kind = labelOf(t, "operationTitle", operation.kind);
 
   return (
     <>
       <Link href="/operations" className={buttonVariants({ variant: "ghost", size: "sm", className: "-ml-2 w-fit" })}>
-        <ArrowLeftIcon aria-hidden /> Operations
+        <ArrowLeftIcon aria-hidden /> {t("nav.operations")}
       </Link>
       <PageHeader
-        title={`${operation.kind[0]!.toUpperCase()}${operation.kind.slice(1)}${operation.nodeName ? ` of ${operation.nodeName}` : ""}`}
-        description={`${operation.reason ?? "No reason recorded"} · started by ${operation.startedBy} at ${operation.createdAt.toLocaleString()}`}
+        title={operation.nodeName ? t("operation.title", { kind, node: operation.nodeName }) : kind}
+        description={t("operation.description", {
+          reason: operation.reason ?? t("operation.noReason"),
+          by: operation.startedBy,
+          time: formatDateTime(locale, operation.createdAt),
+        })}
         actions={<OperationStatusBadge status={operation.status} />}
       />
       {isOpen ? <AutoRefresh seconds={3} /> : null}
       <Card>
         <CardHeader>
-          <CardTitle>Per-user outcomes</CardTitle>
+          <CardTitle>{t("operation.outcomes")}</CardTitle>
           <CardDescription>
-            <OperationProgress total={operation.total} succeeded={operation.succeeded} failed={operation.failed} label="Operation progress" />
+            <OperationProgress total={operation.total} succeeded={operation.succeeded} failed={operation.failed} label={t("operation.progress")} />
           </CardDescription>
         </CardHeader>
         <CardContent>
           {operation.error ? <p className="mb-3 text-sm text-destructive">{operation.error}</p> : null}
           {items.length === 0 ? (
             <p className="rounded-lg border border-dashed px-4 py-8 text-center text-sm text-muted-foreground">
-              {isOpen ? "No user has been picked up yet; the next cron ping starts the first batch." : "This operation had no users to move."}
+              {t(isOpen ? "operation.emptyOpen" : "operation.emptyDone")}
             </p>
           ) : (
-            <Table aria-label="Per-user outcomes">
+            <Table aria-label={t("operation.outcomes")}>
               <TableHeader>
                 <TableRow>
-                  <TableHead>Telegram id</TableHead>
-                  <TableHead>From</TableHead>
-                  <TableHead>To</TableHead>
-                  <TableHead>Outcome</TableHead>
-                  <TableHead>Detail</TableHead>
-                  <TableHead>Updated</TableHead>
+                  <TableHead>{t("common.telegramId")}</TableHead>
+                  <TableHead>{t("operation.col.from")}</TableHead>
+                  <TableHead>{t("operation.col.to")}</TableHead>
+                  <TableHead>{t("operation.col.outcome")}</TableHead>
+                  <TableHead>{t("operation.col.detail")}</TableHead>
+                  <TableHead>{t("operation.col.updated")}</TableHead>
                 </TableRow>
               </TableHeader>
               <TableBody>
@@ -84,13 +96,13 @@ export default async function OperationPage({ params }: { params: Params }) {
                     <TableCell className="max-w-80 truncate text-xs" title={item.detail ?? undefined}>
                       {item.detail ?? ""}
                     </TableCell>
-                    <TableCell className="text-xs text-muted-foreground tabular-nums">{item.updatedAt.toLocaleTimeString()}</TableCell>
+                    <TableCell className="text-xs text-muted-foreground tabular-nums">{formatTime(locale, item.updatedAt)}</TableCell>
                   </TableRow>
                 ))}
               </TableBody>
             </Table>
           )}
-          {nextAfterItemId ? <p className="mt-3 text-xs text-muted-foreground">Showing the first {ITEM_LIMIT} users of {operation.total}.</p> : null}
+          {nextAfterItemId ? <p className="mt-3 text-xs text-muted-foreground">{t("operation.truncated", { limit: ITEM_LIMIT, total: operation.total })}</p> : null}
         </CardContent>
       </Card>
     </>

@@ -5,6 +5,9 @@ import { WorkflowIcon } from "lucide-react";
 import Link from "next/link";
 import { useTRPC } from "@/app/_trpc/react";
 import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
+import { formatDateTime } from "@/components/i18n/format";
+import { useLocale, useT } from "@/components/i18n/i18n-provider";
+import { labelOf } from "@/components/i18n/translate";
 import { OperationProgress, OperationStatusBadge } from "@/components/operations/operation-badges";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -18,6 +21,8 @@ const PAGE_SIZE = 25;
 /** The operations log, newest first; running operations refresh every few seconds. */
 export function OperationsList({ initial }: { initial: Page }) {
   const trpc = useTRPC();
+  const t = useT();
+  const locale = useLocale();
   const query = useInfiniteQuery(
     trpc.operations.list.infiniteQueryOptions(
       { limit: PAGE_SIZE },
@@ -33,23 +38,23 @@ export function OperationsList({ initial }: { initial: Page }) {
     return (
       <EmptyState
         icon={WorkflowIcon}
-        title="No operations yet"
-        description="Failovers, drains, rebalances and manual moves appear here with their progress. Drain a node or plan a rebalance above to start one."
+        title={t("operations.empty.title")}
+        description={t("operations.empty.description")}
       />
     );
   }
   return (
     <Card className="gap-0 py-0">
-      <Table aria-label="Operations">
+      <Table aria-label={t("nav.operations")}>
         <TableHeader>
           <TableRow>
-            <TableHead>Started</TableHead>
-            <TableHead>Kind</TableHead>
-            <TableHead>Node</TableHead>
-            <TableHead>Status</TableHead>
-            <TableHead>Progress</TableHead>
-            <TableHead>Why</TableHead>
-            <TableHead>By</TableHead>
+            <TableHead>{t("operations.col.started")}</TableHead>
+            <TableHead>{t("operations.col.kind")}</TableHead>
+            <TableHead>{t("common.node")}</TableHead>
+            <TableHead>{t("operations.col.status")}</TableHead>
+            <TableHead>{t("operations.col.progress")}</TableHead>
+            <TableHead>{t("operations.col.why")}</TableHead>
+            <TableHead>{t("operations.col.by")}</TableHead>
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -57,18 +62,18 @@ export function OperationsList({ initial }: { initial: Page }) {
             <TableRow key={op.id} data-testid={`operation-${op.kind}`}>
               <TableCell className="text-xs tabular-nums">
                 <Link href={`/operations/${op.id}`} className="hover:underline" suppressHydrationWarning>
-                  {op.createdAt.toLocaleString()}
+                  {formatDateTime(locale, op.createdAt)}
                 </Link>
               </TableCell>
               <TableCell>
-                <Badge variant="outline">{op.kind}</Badge>
+                <Badge variant="outline">{labelOf(t, "operationKind", op.kind)}</Badge>
               </TableCell>
               <TableCell>{op.nodeId && op.nodeName ? <Link href={`/nodes/${op.nodeId}`} className="hover:underline">{op.nodeName}</Link> : "—"}</TableCell>
               <TableCell>
                 <OperationStatusBadge status={op.status} />
               </TableCell>
               <TableCell>
-                <OperationProgress total={op.total} succeeded={op.succeeded} failed={op.failed} label={`Progress of ${op.kind}`} />
+                <OperationProgress total={op.total} succeeded={op.succeeded} failed={op.failed} label={t("operations.progressOf", { kind: labelOf(t, "operationKind", op.kind) })} />
               </TableCell>
               <TableCell className="max-w-72 truncate text-xs" title={op.error ?? op.reason ?? undefined}>
                 {op.error ?? op.reason ?? "—"}
@@ -81,7 +86,7 @@ export function OperationsList({ initial }: { initial: Page }) {
       {query.hasNextPage ? (
         <div className="border-t px-4 py-3 text-center">
           <Button variant="outline" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-            Load older operations
+            {t("operations.loadOlder")}
           </Button>
         </div>
       ) : null}

@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
 import { useTRPC } from "@/app/_trpc/react";
+import { useT } from "@/components/i18n/i18n-provider";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -17,6 +18,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 /** Rebalance: a dry-run plan (moves from the most to the least loaded nodes, capped), then execute it as an operation. */
 export function RebalanceCard({ canManage }: { canManage: boolean }) {
   const trpc = useTRPC();
+  const t = useT();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [maxMoves, setMaxMoves] = useState(100);
@@ -29,14 +31,14 @@ export function RebalanceCard({ canManage }: { canManage: boolean }) {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Rebalance</CardTitle>
-        <CardDescription>Even out load by the balancer&apos;s score. Plan first — nothing moves until the plan is executed.</CardDescription>
+        <CardTitle>{t("rebalance.title")}</CardTitle>
+        <CardDescription>{t("rebalance.description")}</CardDescription>
         <CardAction className="flex items-end gap-2">
-          <FormField label="Max moves" className="w-28">
+          <FormField label={t("rebalance.maxMoves")} className="w-28">
             <Input inputMode="numeric" value={maxMoves} onChange={(e) => setMaxMoves(Math.min(5000, Math.max(1, Number(e.target.value) || 1)))} />
           </FormField>
           <Button variant="outline" onClick={() => void plan.refetch()} disabled={plan.isFetching} className="mb-px">
-            <ScaleIcon aria-hidden /> Plan
+            <ScaleIcon aria-hidden /> {t("rebalance.plan")}
           </Button>
         </CardAction>
       </CardHeader>
@@ -44,20 +46,22 @@ export function RebalanceCard({ canManage }: { canManage: boolean }) {
         {plan.isFetching && !plan.data ? (
           <Skeleton className="h-24 w-full" />
         ) : !plan.data ? (
-          <p className="text-sm text-muted-foreground">Plan a rebalance to see which nodes would give and take users.</p>
+          <p className="text-sm text-muted-foreground">{t("rebalance.prompt")}</p>
         ) : moves === 0 ? (
-          <p className="text-sm" data-testid="rebalance-plan">The fleet is balanced: no move would narrow the gap enough to be worth it.</p>
+          <p className="text-sm" data-testid="rebalance-plan">
+            {t("rebalance.balanced")}
+          </p>
         ) : (
           <>
             <p className="text-sm" data-testid="rebalance-plan">
-              {moves} user{moves === 1 ? "" : "s"} would move between {changed.length} nodes.
+              {t("rebalance.summary", { count: moves, nodes: t("rebalance.nodes", { count: changed.length }) })}
             </p>
-            <Table aria-label="Rebalance plan">
+            <Table aria-label={t("rebalance.tableLabel")}>
               <TableHeader>
                 <TableRow>
-                  <TableHead>Node</TableHead>
-                  <TableHead className="text-right">Users before → after</TableHead>
-                  <TableHead className="text-right">Score before → after</TableHead>
+                  <TableHead>{t("common.node")}</TableHead>
+                  <TableHead className="text-right">{t("rebalance.usersBeforeAfter")}</TableHead>
+                  <TableHead className="text-right">{t("rebalance.scoreBeforeAfter")}</TableHead>
                 </TableRow>
               </TableHeader>
               <TableBody>
@@ -76,7 +80,7 @@ export function RebalanceCard({ canManage }: { canManage: boolean }) {
             </Table>
             {canManage ? (
               <div className="flex justify-end">
-                <Button onClick={() => setIsConfirming(true)}>Execute plan</Button>
+                <Button onClick={() => setIsConfirming(true)}>{t("rebalance.execute")}</Button>
               </div>
             ) : null}
           </>
@@ -85,13 +89,13 @@ export function RebalanceCard({ canManage }: { canManage: boolean }) {
       <ConfirmDialog
         open={isConfirming}
         onOpenChange={setIsConfirming}
-        title={`Move ${moves} user${moves === 1 ? "" : "s"}?`}
-        description="Each user gets a client on the target node before the old one is removed; their subscription URL keeps working. The moves run in batches with the cron and show up below with their outcomes. The plan is recomputed when executed, so it reflects the fleet at that moment."
-        confirmLabel="Execute"
+        title={t("rebalance.confirmTitle", { count: moves })}
+        description={t("rebalance.confirmDescription")}
+        confirmLabel={t("rebalance.confirm")}
         onConfirm={async () => {
           try {
             const result = await execute.mutateAsync({ maxMoves });
-            toast.success(result.operationId ? `Rebalance started: ${result.plan.moves.length} moves` : "Nothing to move any more");
+            toast.success(result.operationId ? t("rebalance.startedToast", { count: result.plan.moves.length }) : t("rebalance.nothingToast"));
           } catch (error) {
             toast.error((error as Error).message);
             throw error;

@@ -5,6 +5,8 @@ import { UsersIcon } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { useTRPC } from "@/app/_trpc/react";
+import { formatDateTime } from "@/components/i18n/format";
+import { useLocale, useT } from "@/components/i18n/i18n-provider";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -21,20 +23,22 @@ const ROLES: Role[] = ["owner", "admin", "viewer"];
 
 export function AdminsPanel({ currentAdminId }: { currentAdminId: string }) {
   const trpc = useTRPC();
+  const t = useT();
+  const locale = useLocale();
   const queryClient = useQueryClient();
   const admins = useQuery(trpc.admins.list.queryOptions());
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.admins.list.queryKey() });
   const onError = (error: { message: string }) => toast.error(error.message);
-  const setRole = useMutation(trpc.admins.setRole.mutationOptions({ onSuccess: () => (toast.success("Role changed"), invalidate()), onError }));
+  const setRole = useMutation(trpc.admins.setRole.mutationOptions({ onSuccess: () => (toast.success(t("admins.roleChanged")), invalidate()), onError }));
   const setDisabled = useMutation(
-    trpc.admins.setDisabled.mutationOptions({ onSuccess: (a) => (toast.success(a.isDisabled ? "Admin disabled" : "Admin enabled"), invalidate()), onError }),
+    trpc.admins.setDisabled.mutationOptions({ onSuccess: (a) => (toast.success(t(a.isDisabled ? "admins.disabledToast" : "admins.enabledToast")), invalidate()), onError }),
   );
 
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Admins</CardTitle>
-        <CardDescription>Owners manage admins and settings; admins manage nodes and users; viewers only look.</CardDescription>
+        <CardTitle>{t("admins.title")}</CardTitle>
+        <CardDescription>{t("admins.description")}</CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-6">
         {admins.isPending ? (
@@ -43,11 +47,11 @@ export function AdminsPanel({ currentAdminId }: { currentAdminId: string }) {
           <Table>
             <TableHeader>
               <TableRow>
-                <TableHead>Username</TableHead>
-                <TableHead>Role</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead>Last sign-in</TableHead>
-                <TableHead className="text-right">Actions</TableHead>
+                <TableHead>{t("common.username")}</TableHead>
+                <TableHead>{t("admins.col.role")}</TableHead>
+                <TableHead>{t("admins.col.status")}</TableHead>
+                <TableHead>{t("admins.col.lastSignIn")}</TableHead>
+                <TableHead className="text-right">{t("common.actions")}</TableHead>
               </TableRow>
             </TableHeader>
             <TableBody>
@@ -56,28 +60,34 @@ export function AdminsPanel({ currentAdminId }: { currentAdminId: string }) {
                   <TableCell className="font-medium">{a.username}</TableCell>
                   <TableCell>
                     <Select
-                      aria-label={`Role of ${a.username}`}
+                      aria-label={t("admins.roleOf", { name: a.username })}
                       value={a.role}
                       disabled={a.id === currentAdminId || setRole.isPending}
                       onChange={(e) => setRole.mutate({ adminId: a.id, role: e.target.value as Role })}
                     >
                       {ROLES.map((r) => (
                         <option key={r} value={r}>
-                          {r}
+                          {t(`roleValue.${r}`)}
                         </option>
                       ))}
                     </Select>
                   </TableCell>
                   <TableCell>
-                    {a.isDisabled ? <Badge variant="outline">disabled</Badge> : a.isLocked ? <Badge variant="outline">locked</Badge> : <Badge variant="secondary">active</Badge>}
+                    {a.isDisabled ? (
+                      <Badge variant="outline">{t("admins.status.disabled")}</Badge>
+                    ) : a.isLocked ? (
+                      <Badge variant="outline">{t("admins.status.locked")}</Badge>
+                    ) : (
+                      <Badge variant="secondary">{t("admins.status.active")}</Badge>
+                    )}
                   </TableCell>
-                  <TableCell className="text-muted-foreground">{a.lastLoginAt ? new Date(a.lastLoginAt).toLocaleString() : "never"}</TableCell>
+                  <TableCell className="text-muted-foreground">{a.lastLoginAt ? formatDateTime(locale, a.lastLoginAt) : t("common.never")}</TableCell>
                   <TableCell className="text-right">
                     {a.id === currentAdminId ? (
-                      <span className="text-xs text-muted-foreground">you</span>
+                      <span className="text-xs text-muted-foreground">{t("admins.you")}</span>
                     ) : (
                       <Button variant="outline" size="sm" onClick={() => setDisabled.mutate({ adminId: a.id, isDisabled: !a.isDisabled })}>
-                        {a.isDisabled ? "Enable" : "Disable"}
+                        {t(a.isDisabled ? "common.enable" : "common.disable")}
                       </Button>
                     )}
                   </TableCell>
@@ -86,7 +96,7 @@ export function AdminsPanel({ currentAdminId }: { currentAdminId: string }) {
             </TableBody>
           </Table>
         ) : (
-          <EmptyState icon={UsersIcon} title="No admins" description="Add the first admin below." />
+          <EmptyState icon={UsersIcon} title={t("admins.empty.title")} description={t("admins.empty.description")} />
         )}
         <AddAdminForm onCreated={invalidate} />
       </CardContent>
@@ -96,11 +106,12 @@ export function AdminsPanel({ currentAdminId }: { currentAdminId: string }) {
 
 function AddAdminForm({ onCreated }: { onCreated: () => void }) {
   const trpc = useTRPC();
+  const t = useT();
   const [fields, setFields] = useState<Record<string, string>>({});
   const create = useMutation(
     trpc.admins.create.mutationOptions({
       onSuccess: (admin) => {
-        toast.success(`Added ${admin.username}`);
+        toast.success(t("admins.addedToast", { name: admin.username }));
         setFields({});
         onCreated();
       },
@@ -122,24 +133,24 @@ function AddAdminForm({ onCreated }: { onCreated: () => void }) {
   }
 
   return (
-    <form onSubmit={submit} className="grid gap-4 border-t pt-6 sm:grid-cols-[1fr_1fr_10rem_auto] sm:items-start" aria-label="Add admin">
-      <FormField label="Username" error={fields.username} required>
+    <form onSubmit={submit} className="grid gap-4 border-t pt-6 sm:grid-cols-[1fr_1fr_10rem_auto] sm:items-start" aria-label={t("admins.add")}>
+      <FormField label={t("common.username")} error={fields.username} required>
         <Input name="username" autoComplete="off" />
       </FormField>
-      <FormField label="Password" error={fields.password} description="At least 10 characters." required>
+      <FormField label={t("common.password")} error={fields.password} description={t("admins.passwordHint")} required>
         <Input name="password" type="password" autoComplete="new-password" />
       </FormField>
-      <FormField label="Role" error={fields.role}>
+      <FormField label={t("admins.col.role")} error={fields.role}>
         <Select name="role" defaultValue="viewer">
           {ROLES.map((r) => (
             <option key={r} value={r}>
-              {r}
+              {t(`roleValue.${r}`)}
             </option>
           ))}
         </Select>
       </FormField>
       <Button type="submit" className="sm:mt-7" disabled={create.isPending}>
-        Add admin
+        {t("admins.add")}
       </Button>
     </form>
   );

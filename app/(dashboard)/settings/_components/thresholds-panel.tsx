@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 import { fieldErrorsOf } from "@/app/_trpc/errors";
 import { useTRPC } from "@/app/_trpc/react";
+import { useT } from "@/components/i18n/i18n-provider";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { FormField } from "@/components/ui/form-field";
@@ -13,22 +14,27 @@ import { Input } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Switch } from "@/components/ui/switch";
 
-type Field = { group: "health" | "failover"; key: string; label: string; description: string };
+// Each key has its label at `thresholds.<key>` and its description at `thresholds.<key>.hint`.
+type Field = {
+  group: "health" | "failover";
+  key: "intervalSeconds" | "timeoutMs" | "fall" | "fallWindowSeconds" | "rise" | "retentionDays" | "graceSeconds" | "batchSize";
+};
 
 const FIELDS: Field[] = [
-  { group: "health", key: "intervalSeconds", label: "Check interval (s)", description: "A node is checked when its last check is older than this." },
-  { group: "health", key: "timeoutMs", label: "Check timeout (ms)", description: "A panel slower than this counts as a failed check." },
-  { group: "health", key: "fall", label: "Failures before unhealthy", description: "Consecutive failed checks…" },
-  { group: "health", key: "fallWindowSeconds", label: "…spanning at least (s)", description: "…over at least this long, so one blip never fails a node." },
-  { group: "health", key: "rise", label: "Successes before healthy", description: "Consecutive good checks to come back." },
-  { group: "health", key: "retentionDays", label: "Keep raw checks (days)", description: "Hourly roll-ups keep the long charts beyond this." },
-  { group: "failover", key: "graceSeconds", label: "Failover grace (s)", description: "How long a node stays unhealthy before its users are moved." },
-  { group: "failover", key: "batchSize", label: "Users moved per batch", description: "Per node, per cron ping: limits the load on the panels." },
+  { group: "health", key: "intervalSeconds" },
+  { group: "health", key: "timeoutMs" },
+  { group: "health", key: "fall" },
+  { group: "health", key: "fallWindowSeconds" },
+  { group: "health", key: "rise" },
+  { group: "health", key: "retentionDays" },
+  { group: "failover", key: "graceSeconds" },
+  { group: "failover", key: "batchSize" },
 ];
 
 /** Owner-only health and failover thresholds; a value left as it was keeps following the env default. */
 export function ThresholdsPanel() {
   const trpc = useTRPC();
+  const t = useT();
   const queryClient = useQueryClient();
   const settings = useQuery(trpc.health.settings.queryOptions());
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -36,7 +42,7 @@ export function ThresholdsPanel() {
     trpc.health.updateSettings.mutationOptions({
       onSuccess: (saved) => {
         setErrors({});
-        toast.success("Thresholds saved; the next sweep uses them");
+        toast.success(t("thresholds.savedToast"));
         queryClient.setQueryData(trpc.health.settings.queryKey(), saved);
       },
       onError: (error) => {
@@ -61,7 +67,7 @@ export function ThresholdsPanel() {
     const autoReturn = form.get("failover.autoReturnToService") === "on";
     if (autoReturn !== settings.data.failover.autoReturnToService) changed.failover.autoReturnToService = autoReturn;
     if (!Object.keys(changed.health).length && !Object.keys(changed.failover).length) {
-      toast.info("Nothing changed");
+      toast.info(t("thresholds.nothingChanged"));
       return;
     }
     update.mutate(changed);
@@ -70,14 +76,19 @@ export function ThresholdsPanel() {
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Health and failover thresholds</CardTitle>
-        <CardDescription>How the fleet judges its nodes and when it moves users off one. Changes are audited.</CardDescription>
+        <CardTitle>{t("thresholds.title")}</CardTitle>
+        <CardDescription>{t("thresholds.description")}</CardDescription>
       </CardHeader>
       {settings.data ? (
-        <form onSubmit={submit} aria-label="Thresholds" noValidate>
+        <form onSubmit={submit} aria-label={t("thresholds.formLabel")} noValidate>
           <CardContent className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
             {FIELDS.map((field) => (
-              <FormField key={`${field.group}.${field.key}`} label={field.label} description={field.description} error={errors[field.key] ?? errors[`${field.group}.${field.key}`]}>
+              <FormField
+                key={`${field.group}.${field.key}`}
+                label={t(`thresholds.${field.key}`)}
+                description={t(`thresholds.${field.key}.hint`)}
+                error={errors[field.key] ?? errors[`${field.group}.${field.key}`]}
+              >
                 <Input
                   name={`${field.group}.${field.key}`}
                   inputMode="numeric"
@@ -87,13 +98,13 @@ export function ThresholdsPanel() {
             ))}
             <label className="flex items-center gap-3 text-sm sm:col-span-2">
               <Switch name="failover.autoReturnToService" defaultChecked={settings.data.failover.autoReturnToService} />
-              A recovered node takes new users again by itself once reconciled
+              {t("thresholds.autoReturn")}
             </label>
           </CardContent>
           <CardFooter className="justify-end pt-6">
             <Button type="submit" disabled={update.isPending}>
               {update.isPending ? <Loader2Icon aria-hidden className="animate-spin" /> : null}
-              Save thresholds
+              {t("thresholds.save")}
             </Button>
           </CardFooter>
         </form>

@@ -7,6 +7,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { useTRPC } from "@/app/_trpc/react";
 import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
+import { useT } from "@/components/i18n/i18n-provider";
 import { PlacementReasonView } from "@/components/users/placement-reason";
 import { QrCode } from "@/components/users/qr-code";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -21,6 +22,7 @@ type UserRow = RouterOutputs["users"]["search"]["rows"][number];
 /** A user's details (key, subscription, QR codes, placement reason) and, for admins, refresh and revoke. */
 export function UserActions({ user, canManage }: { user: UserRow; canManage: boolean }) {
   const trpc = useTRPC();
+  const t = useT();
   const router = useRouter();
   const [dialog, setDialog] = useState<"details" | "move" | "refresh" | "revoke" | null>(null);
   const [target, setTarget] = useState("");
@@ -44,24 +46,24 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
   return (
     <>
       <DropdownMenu>
-        <DropdownMenuTrigger variant="ghost" size="icon-sm" aria-label={`Actions for ${who}`}>
+        <DropdownMenuTrigger variant="ghost" size="icon-sm" aria-label={t("common.actionsFor", { name: who })}>
           <EllipsisIcon aria-hidden />
         </DropdownMenuTrigger>
         <DropdownMenuContent>
           <DropdownMenuItem onSelect={() => setDialog("details")}>
-            <InfoIcon aria-hidden /> Key, QR and placement
+            <InfoIcon aria-hidden /> {t("userActions.details")}
           </DropdownMenuItem>
           {canManage && user.assignment ? (
             <>
               <DropdownMenuSeparator />
               <DropdownMenuItem onSelect={() => setDialog("move")}>
-                <ArrowRightLeftIcon aria-hidden /> Move to a node
+                <ArrowRightLeftIcon aria-hidden /> {t("userActions.move")}
               </DropdownMenuItem>
               <DropdownMenuItem onSelect={() => setDialog("refresh")}>
-                <RefreshCwIcon aria-hidden /> Refresh key
+                <RefreshCwIcon aria-hidden /> {t("userActions.refresh")}
               </DropdownMenuItem>
               <DropdownMenuItem variant="destructive" onSelect={() => setDialog("revoke")}>
-                <Trash2Icon aria-hidden /> Revoke key
+                <Trash2Icon aria-hidden /> {t("userActions.revoke")}
               </DropdownMenuItem>
             </>
           ) : null}
@@ -73,25 +75,25 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
           <DialogHeader>
             <DialogTitle>{who}</DialogTitle>
             <DialogDescription>
-              Telegram id {user.telegramId} · {user.node ? `on ${user.node.name}` : "no key"}
+              {t("userActions.detailsLine", { id: user.telegramId, where: user.node ? t("userActions.onNode", { node: user.node.name }) : t("users.noKey") })}
             </DialogDescription>
           </DialogHeader>
           <div className="grid gap-6 sm:grid-cols-2">
             <figure className="grid justify-items-center gap-2">
-              <QrCode value={user.subscriptionUrl} label={`Subscription QR code for ${who}`} />
-              <figcaption className="text-xs text-muted-foreground">Subscription (stays the same when the user moves)</figcaption>
-              <CopyButton value={user.subscriptionUrl} label="Copy subscription URL" />
+              <QrCode value={user.subscriptionUrl} label={t("userActions.subscriptionQr", { user: who })} />
+              <figcaption className="text-xs text-muted-foreground">{t("userActions.subscriptionCaption")}</figcaption>
+              <CopyButton value={user.subscriptionUrl} label={t("userActions.copySubscription")} />
             </figure>
             {user.assignment?.key ? (
               <figure className="grid justify-items-center gap-2">
-                <QrCode value={user.assignment.key} label={`Key QR code for ${who}`} />
-                <figcaption className="text-xs text-muted-foreground">Key on {user.node?.name}</figcaption>
-                <CopyButton value={user.assignment.key} label="Copy key" />
+                <QrCode value={user.assignment.key} label={t("userActions.keyQr", { user: who })} />
+                <figcaption className="text-xs text-muted-foreground">{t("userActions.keyCaption", { node: user.node?.name ?? "" })}</figcaption>
+                <CopyButton value={user.assignment.key} label={t("userActions.copyKey")} />
               </figure>
             ) : null}
           </div>
           <section className="grid min-w-0 grid-cols-[minmax(0,1fr)] gap-2">
-            <h3 className="text-sm font-semibold">Why this node</h3>
+            <h3 className="text-sm font-semibold">{t("userActions.why")}</h3>
             <PlacementReasonView reason={user.assignment?.placementReason ?? null} />
           </section>
         </DialogContent>
@@ -100,25 +102,25 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
       <ConfirmDialog
         open={dialog === "move"}
         onOpenChange={close}
-        title={`Move ${who}`}
-        description="The user gets a client on the target node first, then the old one is removed; the subscription URL keeps working and the bot is told the new key. A full or unhealthy target is refused."
-        confirmLabel="Move"
+        title={t("userActions.moveTitle", { user: who })}
+        description={t("userActions.moveDescription")}
+        confirmLabel={t("userActions.moveConfirm")}
         onConfirm={() =>
           run(async () => {
             const result = await move.mutateAsync({ telegramId: user.telegramId, toNodeId: target || undefined });
-            if (result.outcome.status !== "succeeded") throw new Error(`Not moved: ${result.outcome.detail}`);
-          }, `${who} moved`)
+            if (result.outcome.status !== "succeeded") throw new Error(t("userActions.notMoved", { detail: result.outcome.detail ?? "" }));
+          }, t("userActions.movedToast", { user: who }))
         }
       >
-        <FormField label="Target node" description="Leave on “best node” to let the balancer choose, as for a new key.">
+        <FormField label={t("userActions.targetNode")} description={t("userActions.targetHint")}>
           <Select value={target} onChange={(e) => setTarget(e.target.value)}>
-            <option value="">Best node (balancer)</option>
+            <option value="">{t("userActions.bestNode")}</option>
             {(nodes.data ?? [])
               .filter((n) => n.id !== user.node?.id)
               .map((n) => (
                 <option key={n.id} value={n.id}>
-                  {n.name} · {n.healthState} · {n.reservedCount}/{n.maxUsers}
-                  {n.adminState === "active" ? "" : ` · ${n.adminState}`}
+                  {n.name} · {t(`healthValue.${n.healthState}`)} · {n.reservedCount}/{n.maxUsers}
+                  {n.adminState === "active" ? "" : ` · ${t(`adminStateValue.${n.adminState}`)}`}
                 </option>
               ))}
           </Select>
@@ -127,19 +129,19 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
       <ConfirmDialog
         open={dialog === "refresh"}
         onOpenChange={close}
-        title={`Refresh the key of ${who}?`}
-        description="A new client is created on the best node and the old one is removed: the old key stops working, the subscription URL keeps working and picks up the new key."
-        confirmLabel="Refresh key"
-        onConfirm={() => run(() => refresh.mutateAsync({ telegramId: user.telegramId }), `New key issued for ${who}`)}
+        title={t("userActions.refreshTitle", { user: who })}
+        description={t("userActions.refreshDescription")}
+        confirmLabel={t("userActions.refresh")}
+        onConfirm={() => run(() => refresh.mutateAsync({ telegramId: user.telegramId }), t("userActions.refreshedToast", { user: who }))}
       />
       <ConfirmDialog
         open={dialog === "revoke"}
         onOpenChange={close}
         variant="destructive"
-        title={`Revoke the key of ${who}?`}
-        description="The client is removed from its panel and the user has no key until the bot asks for one again. The subscription URL stops returning a key."
-        confirmLabel="Revoke key"
-        onConfirm={() => run(() => revoke.mutateAsync({ telegramId: user.telegramId }), `Key of ${who} revoked`)}
+        title={t("userActions.revokeTitle", { user: who })}
+        description={t("userActions.revokeDescription")}
+        confirmLabel={t("userActions.revoke")}
+        onConfirm={() => run(() => revoke.mutateAsync({ telegramId: user.telegramId }), t("userActions.revokedToast", { user: who }))}
       />
     </>
   );

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { useTRPC } from "@/app/_trpc/react";
 import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
 import { HealthTimeline } from "@/components/charts/health-timeline";
+import { useT } from "@/components/i18n/i18n-provider";
 import { TimeSeriesChart } from "@/components/charts/time-series-chart";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
@@ -23,6 +24,7 @@ export function NodeCharts({
   initialTimeline: RouterOutputs["stats"]["healthTimeline"];
 }) {
   const trpc = useTRPC();
+  const t = useT();
   const [range, setRange] = useState<Range>("24h");
   const options = { refetchInterval: 15_000, placeholderData: keepPreviousData };
   const latency = useQuery(trpc.stats.latency.queryOptions({ range, nodeId }, { ...options, initialData: range === "24h" ? initialLatency : undefined })).data;
@@ -34,18 +36,22 @@ export function NodeCharts({
   return (
     <Card>
       <CardHeader>
-        <CardTitle>Latency and health</CardTitle>
+        <CardTitle>{t("nodeCharts.title")}</CardTitle>
         <CardDescription>
           {series
-            ? `Uptime ${series.uptimePercent === null ? "—" : `${series.uptimePercent}%`} · mean latency ${series.avgLatencyMs === null ? "—" : `${series.avgLatencyMs} ms`} over ${range}`
-            : "No checks yet"}
+            ? t("nodeCharts.summary", {
+                uptime: series.uptimePercent === null ? "—" : `${series.uptimePercent}%`,
+                latency: series.avgLatencyMs === null ? "—" : t("common.ms", { value: series.avgLatencyMs }),
+                range: t(`range.${range}`),
+              })
+            : t("nodeCharts.noChecks")}
         </CardDescription>
         <CardAction>
           <Tabs value={range} onValueChange={(v) => setRange(v as Range)}>
-            <TabsList aria-label="Time range">
+            <TabsList aria-label={t("range.label")}>
               {RANGES.map((r) => (
                 <TabsTrigger key={r} value={r}>
-                  {r}
+                  {t(`range.${r}`)}
                 </TabsTrigger>
               ))}
             </TabsList>

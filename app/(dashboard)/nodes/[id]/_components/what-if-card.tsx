@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { SkullIcon } from "lucide-react";
 import { useTRPC } from "@/app/_trpc/react";
+import { useT } from "@/components/i18n/i18n-provider";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -12,16 +13,17 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 /** "What if this node dies now?": who would move where, and who would fit nowhere. Writes nothing. */
 export function WhatIfCard({ nodeId, nodeName }: { nodeId: string; nodeName: string }) {
   const trpc = useTRPC();
+  const t = useT();
   const simulation = useQuery(trpc.operations.simulateNodeLoss.queryOptions({ nodeId }, { enabled: false, staleTime: 0 }));
   const data = simulation.data;
   return (
     <Card>
       <CardHeader>
-        <CardTitle>What if {nodeName} dies now?</CardTitle>
-        <CardDescription>A dry run of failover against the fleet as it is: nothing is moved.</CardDescription>
+        <CardTitle>{t("whatIf.title", { node: nodeName })}</CardTitle>
+        <CardDescription>{t("whatIf.description")}</CardDescription>
         <CardAction>
           <Button variant="outline" onClick={() => void simulation.refetch()} disabled={simulation.isFetching}>
-            <SkullIcon aria-hidden /> {data ? "Run again" : "Simulate"}
+            <SkullIcon aria-hidden /> {t(data ? "whatIf.runAgain" : "whatIf.simulate")}
           </Button>
         </CardAction>
       </CardHeader>
@@ -29,29 +31,31 @@ export function WhatIfCard({ nodeId, nodeName }: { nodeId: string; nodeName: str
         {simulation.isFetching && !data ? (
           <Skeleton className="h-24 w-full" />
         ) : !data ? (
-          <p className="text-sm text-muted-foreground">Run the simulation to see where this node&apos;s users would go.</p>
+          <p className="text-sm text-muted-foreground">{t("whatIf.prompt")}</p>
         ) : data.users === 0 ? (
-          <p className="text-sm" data-testid="what-if-result">No user has a key here: losing this node moves nobody.</p>
+          <p className="text-sm" data-testid="what-if-result">
+            {t("whatIf.nobody")}
+          </p>
         ) : (
           <div className="grid gap-3" data-testid="what-if-result">
             <p className="text-sm">
-              {data.users} user{data.users === 1 ? "" : "s"} would move
+              {t("whatIf.wouldMove", { count: data.users })}
               {data.unplaced.length ? (
                 <>
                   {" "}
-                  — <Badge variant="destructive">{data.unplaced.length} would fit nowhere</Badge> (they would be reported, keeping their current key)
+                  — <Badge variant="destructive">{t("whatIf.unplaced", { count: data.unplaced.length })}</Badge> {t("whatIf.unplacedNote")}
                 </>
               ) : (
-                "; every one of them fits elsewhere."
+                t("whatIf.allFit")
               )}
             </p>
             {data.byTarget.length ? (
-              <Table aria-label="Where the users would go">
+              <Table aria-label={t("whatIf.tableLabel")}>
                 <TableHeader>
                   <TableRow>
-                    <TableHead>Target node</TableHead>
-                    <TableHead className="text-right">Users</TableHead>
-                    <TableHead className="text-right">Load after</TableHead>
+                    <TableHead>{t("whatIf.targetNode")}</TableHead>
+                    <TableHead className="text-right">{t("common.users")}</TableHead>
+                    <TableHead className="text-right">{t("whatIf.loadAfter")}</TableHead>
                   </TableRow>
                 </TableHeader>
                 <TableBody>
