@@ -50,6 +50,8 @@ describe("operations router", () => {
     const drained = await asAdmin.operations.drain({ nodeId: fleet.node("a").id });
     expect(drained).toMatchObject({ adminState: "draining", operation: { kind: "drain", total: 2 } });
     const { items } = await asAdmin.operations.list({});
+    // An infinite query asks for its first page with cursor: null.
+    expect((await asAdmin.operations.list({ cursor: null })).items).toEqual(items);
     expect(items.map((o) => [o.kind, o.status, o.progress])).toEqual([
       ["drain", "running", 0],
       ["migration", "succeeded", 1],

@@ -319,7 +319,15 @@ describe("moves", () => {
     const plan = await getRebalancePlan(test.db, { maxMoves: 3 });
     expect(plan.moves).toHaveLength(3);
     expect(plan.moves.every((m) => m.fromNodeId === f.node("a").id)).toBe(true);
-    const { operationId } = await executeRebalance(test.db, ADMIN, { maxMoves: 3 });
+    // Two admins press Execute at once: one rebalance is queued, the other is told one is running.
+    const executes = await Promise.allSettled([
+      executeRebalance(test.db, ADMIN, { maxMoves: 3 }),
+      executeRebalance(test.db, ADMIN, { maxMoves: 3 }),
+    ]);
+    const queued = executes.filter((e) => e.status === "fulfilled");
+    expect(queued).toHaveLength(1);
+    expect(executes.find((e) => e.status === "rejected")).toMatchObject({ reason: { code: "CONFLICT" } });
+    const { operationId } = (queued[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof executeRebalance>>>).value;
     await ping(f);
     const [op] = await test.db.select().from(operations).where(eq(operations.id, operationId!));
     expect(op).toMatchObject({ kind: "rebalance", status: "succeeded", succeeded: 3 });

@@ -14,6 +14,8 @@ import { recordAudit } from "@/server/services/audit/record-audit";
 import { readNodeLoads } from "@/server/services/balancer/rank-fleet";
 import { planRebalance, simulateNodeLoss, type MovableUser, type NodeLossSimulation, type RebalancePlan } from "./plan-moves";
 
+const REBALANCE_LOCK_KEY = 7_302_118_004;
+
 export const rebalanceInputSchema = z.object({
   maxMoves: z.number().int().min(1).max(5_000).default(100),
   minGap: z.number().min(0).max(10).default(0.05),
@@ -58,6 +60,15 @@ export async function executeRebalance(db: Database, actor: AuditActor, input: z
   const plan = await getRebalancePlan(db, input);
   if (plan.moves.length === 0) return { operationId: null, plan };
   const operationId = await db.transaction(async (tx) => {
+    // One rebalance at a time: a second plan computed while the first is still moving users would
+    // move the same users again. The lock makes two concurrent executes see each other.
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${REBALANCE_LOCK_KEY})`);
+    const [open] = await tx
+      .select({ id: operations.id })
+      .from(operations)
+      .where(and(eq(operations.kind, "rebalance"), inArray(operations.status, ["pending", "running"])))
+      .limit(1);
+    if (open) throw new AppError("CONFLICT", "A rebalance is still running: wait for it to finish (or cancel it) before planning another.");
     const [operation] = await tx
       .insert(operations)
       .values({

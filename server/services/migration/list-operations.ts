@@ -13,7 +13,8 @@ export const listOperationsInputSchema = z.object({
   kinds: z.array(z.enum(["migration", "failover", "drain", "rebalance", "reconcile"])).optional(),
   isOpen: z.boolean().optional(),
   limit: z.number().int().min(1).max(100).default(25),
-  cursor: z.object({ createdAt: z.date(), id: z.uuid() }).optional(),
+  // null is what an infinite query sends for its first page.
+  cursor: z.object({ createdAt: z.date(), id: z.uuid() }).nullish(),
 });
 
 export type OperationView = Omit<Operation, "leaseOwner" | "leaseUntil" | "plan"> & {
