@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Logo } from "@/components/layout/logo";
+import { LocaleSwitcher } from "@/components/i18n/locale-switcher";
 import { getTranslator } from "@/components/i18n/server";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { getActor } from "@/server/auth/session";
@@ -16,7 +17,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const { callbackUrl } = await searchParams;
   const { t } = await getTranslator();
   return (
-    <main className="flex min-h-dvh items-center justify-center bg-muted/40 px-4">
+    <main className="relative flex min-h-dvh items-center justify-center bg-muted/40 px-4">
+      <div className="absolute top-4 right-4">
+        <LocaleSwitcher />
+      </div>
       <Card className="w-full max-w-sm">
         <CardHeader className="text-center">
           <div className="mb-2 flex justify-center">

@@ -56,7 +56,7 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
       <AutoRefresh />
       <form className="flex flex-wrap items-end gap-3" role="search" aria-label={t("nodes.filterLabel")}>
         <Input name="q" defaultValue={query} placeholder={t("nodes.search")} aria-label={t("nodes.search")} className="w-64" />
-        <Select name="health" defaultValue={health ?? ""} aria-label={t("nodes.health")} className="w-44">
+        <Select name="health" defaultValue={health ?? ""} aria-label={t("nodes.health")} className="w-52">
           <option value="">{t("nodes.anyHealth")}</option>
           {HEALTH.map((h) => (
             <option key={h} value={h}>
@@ -152,7 +152,8 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
                     )}
                   </TableCell>
                   {canManage ? (
-                    <TableCell>
+                    <TableCell className="whitespace-normal">
+                      {/* Not nowrap like other cells: the dialogs opened from here inherit white-space. */}
                       <NodeActions node={node} />
                     </TableCell>
                   ) : null}

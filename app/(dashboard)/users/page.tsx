@@ -116,7 +116,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
                     </div>
                   </TableCell>
                   <TableCell className="text-xs text-muted-foreground">{formatDate(locale, user.createdAt)}</TableCell>
-                  <TableCell>
+                  {/* Not nowrap like other cells: the dialogs opened from here inherit white-space. */}
+                  <TableCell className="whitespace-normal">
                     <UserActions user={user} canManage={canManage} />
                   </TableCell>
                 </TableRow>

@@ -135,7 +135,7 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
 
   return (
     <form onSubmit={submit} aria-label={t(node ? "nodeForm.editLabel" : "nodeForm.addLabel")} className="grid gap-4" noValidate>
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid items-start gap-4 sm:grid-cols-2">
         <FormField label={t("nodeForm.name")} error={errors.name} required>
           <Input name="name" defaultValue={node?.name} autoComplete="off" placeholder="de-fra-1" />
         </FormField>
@@ -146,7 +146,7 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
       <FormField label={t("nodeForm.panelUrl")} error={errors.panelUrl} required description={t("nodeForm.panelUrlHint")}>
         <Input name="panelUrl" type="url" defaultValue={node?.panelUrl} placeholder="https://panel.example.com:2053/path/" />
       </FormField>
-      <div className="grid gap-4 sm:grid-cols-3">
+      <div className="grid items-start gap-4 sm:grid-cols-3">
         <FormField label={t("nodeForm.panelUsername")} error={errors.panelUsername}>
           <Input name="panelUsername" defaultValue={node?.panelUsername ?? ""} autoComplete="off" />
         </FormField>
@@ -157,7 +157,7 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
           <Input name="panelApiToken" type="password" autoComplete="off" />
         </FormField>
       </div>
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid items-start gap-4 sm:grid-cols-2">
         <FormField label={t("nodeForm.tls")} error={errors.tlsMode}>
           <Select name="tlsMode" value={tlsMode} onChange={(e) => setTlsMode(e.target.value)}>
             <option value="verify">{t("nodeForm.tls.verify")}</option>
@@ -205,7 +205,7 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
         </FormField>
       </div>
 
-      <div className="grid gap-4 sm:grid-cols-2">
+      <div className="grid items-start gap-4 sm:grid-cols-2">
         <FormField label={t("nodeForm.publicHost")} error={errors.publicHost} description={t("nodeForm.publicHostHint")}>
           <Input name="publicHost" defaultValue={node?.publicHost ?? ""} placeholder="vpn.example.com" />
         </FormField>
@@ -213,7 +213,7 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
           <Input name="publicPort" inputMode="numeric" defaultValue={node?.publicPort ?? ""} />
         </FormField>
       </div>
-      <div className="grid gap-4 sm:grid-cols-3">
+      <div className="grid items-start gap-4 sm:grid-cols-3">
         <FormField label={t("nodeForm.maxUsers")} error={errors.maxUsers} description={t("nodeForm.maxUsersHint")}>
           <Input name="maxUsers" inputMode="numeric" defaultValue={node?.maxUsers ?? 100} />
         </FormField>

@@ -34,7 +34,7 @@ export function RebalanceCard({ canManage }: { canManage: boolean }) {
         <CardTitle>{t("rebalance.title")}</CardTitle>
         <CardDescription>{t("rebalance.description")}</CardDescription>
         <CardAction className="flex items-end gap-2">
-          <FormField label={t("rebalance.maxMoves")} className="w-28">
+          <FormField label={t("rebalance.maxMoves")} className="w-36">
             <Input inputMode="numeric" value={maxMoves} onChange={(e) => setMaxMoves(Math.min(5000, Math.max(1, Number(e.target.value) || 1)))} />
           </FormField>
           <Button variant="outline" onClick={() => void plan.refetch()} disabled={plan.isFetching} className="mb-px">

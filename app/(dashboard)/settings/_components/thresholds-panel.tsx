@@ -81,7 +81,7 @@ export function ThresholdsPanel() {
       </CardHeader>
       {settings.data ? (
         <form onSubmit={submit} aria-label={t("thresholds.formLabel")} noValidate>
-          <CardContent className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          <CardContent className="grid items-start gap-4 sm:grid-cols-2 lg:grid-cols-4">
             {FIELDS.map((field) => (
               <FormField
                 key={`${field.group}.${field.key}`}

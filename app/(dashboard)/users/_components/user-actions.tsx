@@ -112,7 +112,7 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
           }, t("userActions.movedToast", { user: who }))
         }
       >
-        <FormField label={t("userActions.targetNode")} description={t("userActions.targetHint")}>
+        <FormField label={t("userActions.targetNode")} description={t("userActions.targetHint")} className="min-w-0">
           <Select value={target} onChange={(e) => setTarget(e.target.value)}>
             <option value="">{t("userActions.bestNode")}</option>
             {(nodes.data ?? [])
