@@ -4,7 +4,8 @@
  * One full health sweep over simulated panels, a share of them hanging, against a throwaway database on the
  * PostgreSQL server of TEST_DATABASE_URL (default postgres://postgres:postgres@127.0.0.1:5432/postgres).
  * Prints wall time (goal: ≤ 2 × timeout), CPU seconds and database statements per node, for a cold
- * sweep (generation detection + login on every panel) and a warm one (sessions reused).
+ * sweep (generation detection + login on every panel), a warm one (sessions reused) and one after a
+ * restart (generation persisted by the first sweep, new sessions: the realistic cold start).
  *
  * By default the panels run in a child process (`npm run sim`), as real panels run elsewhere: the
  * CPU figure is then the control plane's alone. `--panels=inline` serves them from this process,
@@ -72,22 +73,27 @@ async function main() {
 
     let offsetMs = 0;
     const clock = { now: () => new Date(Date.now() + offsetMs) };
+    // A new factory is what a restarted process has: no panel sessions, but the generation each
+    // node's first sweep persisted, so only login and status remain.
+    const newPanelFactory = () =>
+      createPanelClientFactory({ keyRing, timeoutMs: TIMEOUT_MS, createClient: createPanelClient, addressPolicy: { allowPrivate: true, resolve: dnsResolver } });
     const deps = {
       db,
       clock,
       concurrency: CONCURRENCY,
       settings: { intervalSeconds: INTERVAL_SECONDS, fall: 3, fallWindowSeconds: 90, rise: 2, timeoutMs: TIMEOUT_MS },
-      panelFor: createPanelClientFactory({
-        keyRing,
-        timeoutMs: TIMEOUT_MS,
-        createClient: createPanelClient,
-        addressPolicy: { allowPrivate: true, resolve: dnsResolver },
-      }),
+      panelFor: newPanelFactory(),
     };
 
     console.log(`bench:health — ${NODES} simulated panels (v2.8.11, ${IS_INLINE ? "in this process" : "in a child process"}), ${hanging} hanging, timeout ${TIMEOUT_MS} ms, concurrency ${CONCURRENCY}`);
     console.log(`database: throwaway PostgreSQL database ${dbName} on ${serverUrl.replace(/:[^:@/]+@/, ":***@")} (postgres.js, pool of 10)`);
-    for (const label of ["cold", "warm"]) {
+    const sweeps = [
+      { label: "first sweep (detect + login)", isRestart: false },
+      { label: "warm sweep (sessions reused)", isRestart: false },
+      { label: "after a restart (login)     ", isRestart: true },
+    ];
+    for (const { label, isRestart } of sweeps) {
+      if (isRestart) deps.panelFor = newPanelFactory();
       statements = 0;
       const cpu = process.cpuUsage();
       const started = performance.now();
@@ -95,7 +101,7 @@ async function main() {
       const wallMs = performance.now() - started;
       const used = process.cpuUsage(cpu);
       console.log(
-        `${label} sweep: wall ${(wallMs / 1000).toFixed(2)} s (${(wallMs / TIMEOUT_MS).toFixed(2)} × timeout), ` +
+        `${label}: wall ${(wallMs / 1000).toFixed(2)} s (${(wallMs / TIMEOUT_MS).toFixed(2)} × timeout), ` +
           `CPU ${((used.user + used.system) / 1e6).toFixed(2)} s, ` +
           `${statements} statements = ${(statements / Math.max(1, summary.checked)).toFixed(2)} per node; ` +
           `checked ${summary.checked}, healthy ${summary.healthy}, failed ${summary.failed}, inconclusive ${summary.inconclusive}`,
