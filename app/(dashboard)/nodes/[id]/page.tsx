@@ -106,7 +106,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
       <NodeCharts nodeId={node.id} initialLatency={latency} initialTimeline={timeline} />
 
       <div className="grid gap-4 xl:grid-cols-2">
-        <Card>
+        <Card className="min-w-0">
           <CardHeader>
             <CardTitle>{t("node.checks.title")}</CardTitle>
             <CardDescription>{checks.length ? t("node.checks.description", { count: checks.length }) : t("node.checks.descriptionNone")}</CardDescription>
@@ -155,7 +155,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
             )}
           </CardContent>
         </Card>
-        <Card>
+        <Card className="min-w-0">
           <CardHeader>
             <CardTitle>{t("node.users.title")}</CardTitle>
             <CardDescription>{t("node.users.description", { count: users.total })}</CardDescription>

@@ -99,7 +99,8 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
           </DropdownMenuContent>
         </DropdownMenu>
       ) : (
-        <div className="flex flex-wrap gap-2">
+        // The page header keeps its actions on one line; capping the width lets the longer Russian labels wrap on phones.
+        <div className="flex max-w-[calc(100vw-2rem)] flex-wrap gap-2">
           <Button variant="outline" onClick={() => setIsEditing(true)}>
             <PencilIcon aria-hidden /> {t("common.edit")}
           </Button>

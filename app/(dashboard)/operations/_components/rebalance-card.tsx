@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
 import { useTRPC } from "@/app/_trpc/react";
+import { STACKED_CARD_ACTION } from "@/app/(dashboard)/_components/layout-classes";
 import { useT } from "@/components/i18n/i18n-provider";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -33,7 +34,7 @@ export function RebalanceCard({ canManage }: { canManage: boolean }) {
       <CardHeader>
         <CardTitle>{t("rebalance.title")}</CardTitle>
         <CardDescription>{t("rebalance.description")}</CardDescription>
-        <CardAction className="flex items-end gap-2">
+        <CardAction className={`flex items-end gap-2 ${STACKED_CARD_ACTION}`}>
           <FormField label={t("rebalance.maxMoves")} className="w-36">
             <Input inputMode="numeric" value={maxMoves} onChange={(e) => setMaxMoves(Math.min(5000, Math.max(1, Number(e.target.value) || 1)))} />
           </FormField>

@@ -3,6 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_trpc/react";
+import { STACKED_CARD_ACTION } from "@/app/(dashboard)/_components/layout-classes";
 import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
 import { HealthTimeline } from "@/components/charts/health-timeline";
 import { useT } from "@/components/i18n/i18n-provider";
@@ -46,7 +47,7 @@ export function NodeCharts({
               })
             : t("nodeCharts.noChecks")}
         </CardDescription>
-        <CardAction>
+        <CardAction className={STACKED_CARD_ACTION}>
           <Tabs value={range} onValueChange={(v) => setRange(v as Range)}>
             <TabsList aria-label={t("range.label")}>
               {RANGES.map((r) => (

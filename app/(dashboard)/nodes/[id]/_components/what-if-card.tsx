@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { SkullIcon } from "lucide-react";
 import { useTRPC } from "@/app/_trpc/react";
+import { STACKED_CARD_ACTION } from "@/app/(dashboard)/_components/layout-classes";
 import { useT } from "@/components/i18n/i18n-provider";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -21,7 +22,7 @@ export function WhatIfCard({ nodeId, nodeName }: { nodeId: string; nodeName: str
       <CardHeader>
         <CardTitle>{t("whatIf.title", { node: nodeName })}</CardTitle>
         <CardDescription>{t("whatIf.description")}</CardDescription>
-        <CardAction>
+        <CardAction className={STACKED_CARD_ACTION}>
           <Button variant="outline" onClick={() => void simulation.refetch()} disabled={simulation.isFetching}>
             <SkullIcon aria-hidden /> {t(data ? "whatIf.runAgain" : "whatIf.simulate")}
           </Button>
