@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
 import { useTRPC } from "@/app/_trpc/react";
-import { STACKED_CARD_ACTION } from "@/app/(dashboard)/_components/layout-classes";
+import { STACKED_CARD_ACTION, STACKED_CARD_HEADER } from "@/app/(dashboard)/_components/layout-classes";
 import { useT } from "@/components/i18n/i18n-provider";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -31,7 +31,7 @@ export function RebalanceCard({ canManage }: { canManage: boolean }) {
 
   return (
     <Card>
-      <CardHeader>
+      <CardHeader className={STACKED_CARD_HEADER}>
         <CardTitle>{t("rebalance.title")}</CardTitle>
         <CardDescription>{t("rebalance.description")}</CardDescription>
         <CardAction className={`flex items-end gap-2 ${STACKED_CARD_ACTION}`}>

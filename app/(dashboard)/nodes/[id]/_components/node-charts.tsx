@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/app/_trpc/react";
-import { STACKED_CARD_ACTION } from "@/app/(dashboard)/_components/layout-classes";
+import { STACKED_CARD_ACTION, STACKED_CARD_HEADER } from "@/app/(dashboard)/_components/layout-classes";
 import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
 import { HealthTimeline } from "@/components/charts/health-timeline";
 import { useT } from "@/components/i18n/i18n-provider";
@@ -36,7 +36,7 @@ export function NodeCharts({
 
   return (
     <Card>
-      <CardHeader>
+      <CardHeader className={STACKED_CARD_HEADER}>
         <CardTitle>{t("nodeCharts.title")}</CardTitle>
         <CardDescription>
           {series

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { SkullIcon } from "lucide-react";
 import { useTRPC } from "@/app/_trpc/react";
-import { STACKED_CARD_ACTION } from "@/app/(dashboard)/_components/layout-classes";
+import { STACKED_CARD_ACTION, STACKED_CARD_HEADER } from "@/app/(dashboard)/_components/layout-classes";
 import { useT } from "@/components/i18n/i18n-provider";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -19,7 +19,7 @@ export function WhatIfCard({ nodeId, nodeName }: { nodeId: string; nodeName: str
   const data = simulation.data;
   return (
     <Card>
-      <CardHeader>
+      <CardHeader className={STACKED_CARD_HEADER}>
         <CardTitle>{t("whatIf.title", { node: nodeName })}</CardTitle>
         <CardDescription>{t("whatIf.description")}</CardDescription>
         <CardAction className={STACKED_CARD_ACTION}>
