@@ -111,9 +111,7 @@ test("rebalance: a plan evens out users issued while one node was alone, and exe
   await confirm.getByRole("button", { name: "Execute" }).click();
   await expect(confirm).toBeHidden();
   await expect(page.getByText(`Rebalance started: ${planned} moves`)).toBeVisible();
-  // The list does not pick up the new operation by itself (operations.list refuses the client's
-  // `cursor: null`; pinned by the expected-failure test at the end of this file): reload to see it.
-  await page.reload();
+  // The live list picks up the new operation without a reload.
   const row = page.getByTestId("operation-rebalance");
   await expect(row).toHaveCount(1);
   await expect(row).toContainText(`rebalance: ${planned} moves`);
@@ -194,7 +192,6 @@ test("an admin moves a user to a chosen node, then lets the balancer choose", as
   // 2. Letting the balancer choose: the least loaded node that is not the user's own.
   const loads = await opsLoads(page);
   const expected = (["ops-a", "ops-b"] as const).reduce((best, name) => (loads[name] < loads[best] ? name : best));
-  await page.reload();
   await userAction(page, user.telegramId, user.username, "Move to a node");
   await expect(dialog.getByLabel("Target node")).toHaveValue("");
   await dialog.getByRole("button", { name: "Move" }).click();
@@ -215,7 +212,6 @@ test("an admin moves a user to a chosen node, then lets the balancer choose", as
 });
 
 test("the move dialog opened again after a move still targets the balancer's choice", async ({ page }, testInfo) => {
-  test.fail(true, "Product bug: the move dialog keeps the previous target (now the user's own node) after a move; see report.");
   await signInAs(page, E2E_OWNER.username, E2E_OWNER.password);
   const user = USERS.find((u) => panelsHolding(u.telegramId)[0] === "ops-b" && u !== USERS[USERS.length - 1])!;
   expect(user).toBeDefined();

@@ -56,7 +56,13 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
           {canManage && user.assignment ? (
             <>
               <DropdownMenuSeparator />
-              <DropdownMenuItem onSelect={() => setDialog("move")}>
+              <DropdownMenuItem
+                onSelect={() => {
+                  // A target left from a previous move is now the user's own node: start from the balancer's choice.
+                  setTarget("");
+                  setDialog("move");
+                }}
+              >
                 <ArrowRightLeftIcon aria-hidden /> {t("userActions.move")}
               </DropdownMenuItem>
               <DropdownMenuItem onSelect={() => setDialog("refresh")}>
