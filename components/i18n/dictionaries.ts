@@ -475,6 +475,34 @@ const en = {
   "chart.capacity": "Capacity",
   "chart.users": "Users",
   "chart.timelineLabel": "{node}: {summary}",
+
+  "events.listLabel": "Recent events",
+
+  "sweepBanner.staleSince": "No health sweep since {time} — node health shown here is stale.",
+  "sweepBanner.neverRan": "No health sweep has run yet — node health shown here is stale.",
+  "sweepBanner.howToFix": "Something must call {route} with {header} every {seconds} s — a crontab line, a systemd timer or a Vercel cron (README › Who pings the health route) — or let the app sweep by itself with {env}.",
+
+  "operationStatus.pending": "pending",
+  "operationStatus.running": "running",
+  "operationStatus.succeeded": "succeeded",
+  "operationStatus.partial": "partial",
+  "operationStatus.failed": "failed",
+  "operationStatus.cancelled": "cancelled",
+  "operationStatus.skipped": "skipped",
+  "operations.failedCount": "{count} failed|{count} failed",
+
+  "placement.none": "No placement reason was recorded for this key.",
+  "placement.strategy.balancer": "Placed by the balancer: the lowest score among healthy nodes with room, where score = load ÷ (priority/100 × weight).",
+  "placement.strategy.manual": "Moved here by an admin.",
+  "placement.strategy.migration": "Moved here by a migration (failover or drain): the best node with room when it ran.",
+  "placement.strategy.rebalance": "Moved here by a rebalance plan.",
+  "placement.location": "Asked for location: {location}",
+  "placement.tableLabel": "Placement candidates",
+  "placement.score": "Score",
+  "placement.chosen": "chosen",
+
+  "nodeLoad.usersOn": "Users on {node}",
+  "nodeVersions.notDetected": "not detected yet",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -951,6 +979,34 @@ const ru: Dictionary = {
   "chart.capacity": "Ёмкость",
   "chart.users": "Пользователи",
   "chart.timelineLabel": "{node}: {summary}",
+
+  "events.listLabel": "Последние события",
+
+  "sweepBanner.staleSince": "Цикл проверок не запускался с {time} — состояние узлов здесь устарело.",
+  "sweepBanner.neverRan": "Цикл проверок ещё ни разу не запускался — состояние узлов здесь устарело.",
+  "sweepBanner.howToFix": "Что-то должно вызывать {route} с заголовком {header} каждые {seconds} с — строка crontab, таймер systemd или cron Vercel (README, раздел «Who pings the health route»), — либо пусть приложение само запускает циклы проверок: {env}.",
+
+  "operationStatus.pending": "ожидает",
+  "operationStatus.running": "выполняется",
+  "operationStatus.succeeded": "успешно",
+  "operationStatus.partial": "частично",
+  "operationStatus.failed": "сбой",
+  "operationStatus.cancelled": "отменено",
+  "operationStatus.skipped": "пропущено",
+  "operations.failedCount": "{count} сбой|{count} сбоя|{count} сбоев",
+
+  "placement.none": "Для этого ключа причина размещения не записана.",
+  "placement.strategy.balancer": "Размещён балансировщиком: наименьшая оценка среди работающих узлов со свободными местами, где оценка = нагрузка ÷ (приоритет/100 × вес).",
+  "placement.strategy.manual": "Перенесён сюда администратором.",
+  "placement.strategy.migration": "Перенесён сюда миграцией (аварийный перенос или вывод из работы): лучший узел со свободными местами на момент запуска.",
+  "placement.strategy.rebalance": "Перенесён сюда по плану перебалансировки.",
+  "placement.location": "Запрошенная локация: {location}",
+  "placement.tableLabel": "Кандидаты на размещение",
+  "placement.score": "Оценка",
+  "placement.chosen": "выбран",
+
+  "nodeLoad.usersOn": "Пользователи на {node}",
+  "nodeVersions.notDetected": "ещё не определены",
 };
 
 export const DICTIONARIES: Record<Locale, Dictionary> = { en, ru };

@@ -1,3 +1,7 @@
+"use client";
+
+import { useLocale, useT } from "@/components/i18n/i18n-provider";
+import { labelOf } from "@/components/i18n/translate";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 
@@ -9,41 +13,39 @@ type PlacementReason = {
   note?: string;
 };
 
-const STRATEGY_TEXT: Record<PlacementReason["strategy"], string> = {
-  balancer: "Placed by the balancer: the lowest score among healthy nodes with room, where score = load ÷ (priority/100 × weight).",
-  manual: "Moved here by an admin.",
-  migration: "Moved here by a migration (failover or drain): the best node with room when it ran.",
-  rebalance: "Moved here by a rebalance plan.",
-};
-
 /** Why a user is on their node: the strategy, the candidates the balancer weighed, and its choice. */
 function PlacementReasonView({ reason }: { reason: PlacementReason | null }) {
-  if (!reason) return <p className="text-sm text-muted-foreground">No placement reason was recorded for this key.</p>;
+  const t = useT();
+  const locale = useLocale();
+  if (!reason) return <p className="text-sm text-muted-foreground">{t("placement.none")}</p>;
   const candidates = [...reason.candidates].sort((a, b) => a.score - b.score);
+  const score = (value: number) =>
+    value.toLocaleString(locale, { minimumFractionDigits: 4, maximumFractionDigits: 4, useGrouping: false });
   return (
     <div className="grid grid-cols-[minmax(0,1fr)] gap-3 text-sm">
-      <p>{STRATEGY_TEXT[reason.strategy]}</p>
-      {reason.location ? <p className="text-muted-foreground">Asked for location: {reason.location}</p> : null}
+      <p>{t(`placement.strategy.${reason.strategy}`)}</p>
+      {reason.location ? <p className="text-muted-foreground">{t("placement.location", { location: reason.location })}</p> : null}
+      {/* Written by the server when it placed the user, so shown as recorded. */}
       {reason.note ? <p className="text-muted-foreground">{reason.note}</p> : null}
       {candidates.length ? (
-        <Table aria-label="Placement candidates">
+        <Table aria-label={t("placement.tableLabel")}>
           <TableHeader>
             <TableRow>
-              <TableHead>Node</TableHead>
-              <TableHead>Health</TableHead>
-              <TableHead className="text-right">Load</TableHead>
-              <TableHead className="text-right">Score</TableHead>
+              <TableHead>{t("common.node")}</TableHead>
+              <TableHead>{t("nodes.health")}</TableHead>
+              <TableHead className="text-right">{t("nodes.col.load")}</TableHead>
+              <TableHead className="text-right">{t("placement.score")}</TableHead>
             </TableRow>
           </TableHeader>
           <TableBody>
             {candidates.map((c) => (
               <TableRow key={c.nodeId} data-state={c.nodeId === reason.chosenNodeId ? "selected" : undefined}>
                 <TableCell className="font-medium">
-                  {c.name} {c.nodeId === reason.chosenNodeId ? <Badge variant="success">chosen</Badge> : null}
+                  {c.name} {c.nodeId === reason.chosenNodeId ? <Badge variant="success">{t("placement.chosen")}</Badge> : null}
                 </TableCell>
-                <TableCell className="text-xs">{c.healthState}</TableCell>
+                <TableCell className="text-xs">{labelOf(t, "healthValue", c.healthState)}</TableCell>
                 <TableCell className="text-right tabular-nums">{Math.round(c.load * 100)}%</TableCell>
-                <TableCell className="text-right font-mono text-xs tabular-nums">{c.score.toFixed(4)}</TableCell>
+                <TableCell className="text-right font-mono text-xs tabular-nums">{score(c.score)}</TableCell>
               </TableRow>
             ))}
           </TableBody>
