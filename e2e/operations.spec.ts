@@ -264,6 +264,13 @@ test("what if a node dies: who would move where and who would fit nowhere, and n
     const where = result.getByRole("table", { name: "Where the users would go" });
     await expect(where.getByRole("row")).toHaveCount(2);
     await expect(where.getByRole("row", { name: /ops-b/ })).toHaveText(/ops-b\s*1\s*100%/);
+    // Who: the users that would fit nowhere are named (they are ops-a's), and the one move goes to ops-b.
+    const nowhere = result.getByRole("list", { name: "Would fit nowhere" });
+    await expect(nowhere.getByRole("listitem")).toHaveCount(loads["ops-a"] - 1);
+    const onA = USERS.filter((u) => panelsHolding(u.telegramId)[0] === "ops-a").map((u) => String(u.telegramId));
+    for (const id of await nowhere.getByRole("link").allTextContents()) expect(onA).toContain(id);
+    await result.locator("summary").click();
+    await expect(result.getByRole("list", { name: "Who would move where" }).getByRole("listitem")).toHaveText([/→ ops-b$/]);
     await expect(page.getByRole("button", { name: "Run again" })).toBeVisible();
     await result.scrollIntoViewIfNeeded();
     await screenshot(page, testInfo, "what-if-capacity-short");

@@ -243,6 +243,9 @@ const en = {
   "whatIf.tableLabel": "Where the users would go",
   "whatIf.targetNode": "Target node",
   "whatIf.loadAfter": "Load after",
+  "whatIf.unplacedList": "Would fit nowhere",
+  "whatIf.movesList": "Who would move where",
+  "whatIf.more": "and {count} more",
 
   "nodeActions.disabledToast": "{node} is disabled: no new users and no health checks",
   "nodeActions.enabledToast": "{node} is enabled",
@@ -747,6 +750,9 @@ const ru: Dictionary = {
   "whatIf.tableLabel": "Куда уйдут пользователи",
   "whatIf.targetNode": "Целевой узел",
   "whatIf.loadAfter": "Нагрузка после",
+  "whatIf.unplacedList": "Не поместятся никуда",
+  "whatIf.movesList": "Кто куда перейдёт",
+  "whatIf.more": "и ещё {count}",
 
   "nodeActions.disabledToast": "{node} отключён: без новых пользователей и без проверок",
   "nodeActions.enabledToast": "{node} включён",

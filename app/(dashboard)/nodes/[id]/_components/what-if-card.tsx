@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { SkullIcon } from "lucide-react";
+import Link from "next/link";
 import { useTRPC } from "@/app/_trpc/react";
 import { STACKED_CARD_ACTION, STACKED_CARD_HEADER } from "@/app/(dashboard)/_components/layout-classes";
 import { useT } from "@/components/i18n/i18n-provider";
@@ -70,9 +71,45 @@ export function WhatIfCard({ nodeId, nodeName }: { nodeId: string; nodeName: str
                 </TableBody>
               </Table>
             ) : null}
+            {data.unplaced.length ? (
+              <UserList label={t("whatIf.unplacedList")} users={data.unplaced.map((u) => ({ telegramId: u.telegramId }))} />
+            ) : null}
+            {data.moves.length ? (
+              <details className="text-sm">
+                <summary className="cursor-pointer text-muted-foreground">{t("whatIf.movesList")}</summary>
+                <UserList
+                  label={t("whatIf.movesList")}
+                  isLabelHidden
+                  users={data.moves.map((m) => ({ telegramId: m.telegramId, target: data.byTarget.find((b) => b.nodeId === m.toNodeId)?.name }))}
+                />
+              </details>
+            ) : null}
           </div>
         )}
       </CardContent>
     </Card>
+  );
+}
+
+// Enough to act on by hand; a node's full list is one search away on the Users page.
+const LIST_LIMIT = 100;
+
+function UserList({ label, users, isLabelHidden = false }: { label: string; users: { telegramId: number; target?: string }[]; isLabelHidden?: boolean }) {
+  const t = useT();
+  return (
+    <div className="grid gap-1.5 pt-1">
+      <p className={isLabelHidden ? "sr-only" : "text-sm font-medium"}>{label}</p>
+      <ul aria-label={label} className="flex flex-wrap gap-x-3 gap-y-1 text-sm">
+        {users.slice(0, LIST_LIMIT).map((u) => (
+          <li key={u.telegramId} className="tabular-nums">
+            <Link href={`/users?q=${u.telegramId}`} className="underline-offset-2 hover:underline">
+              {u.telegramId}
+            </Link>
+            {u.target ? <span className="text-muted-foreground"> → {u.target}</span> : null}
+          </li>
+        ))}
+      </ul>
+      {users.length > LIST_LIMIT ? <p className="text-xs text-muted-foreground">{t("whatIf.more", { count: users.length - LIST_LIMIT })}</p> : null}
+    </div>
   );
 }
