@@ -28,11 +28,9 @@ import { buttonVariants } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Progress } from "@/components/ui/progress";
-import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { RangeTabs, type Range } from "@/app/(dashboard)/_components/range-tabs";
 import type { RouterOutputs } from "./router-outputs";
 
-type Range = "24h" | "7d" | "30d";
-const RANGES: readonly Range[] = ["24h", "7d", "30d"];
 
 // The sweep runs every 30 s by default: refreshing at half that shows a transition within one sweep.
 const REFRESH_MS = 15_000;
@@ -145,15 +143,7 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
 
           <div className="flex items-center justify-between gap-4">
             <h2 className="text-lg font-semibold">{t("overview.healthOverTime")}</h2>
-            <Tabs value={range} onValueChange={(v) => setRange(v as Range)}>
-              <TabsList aria-label={t("range.label")}>
-                {RANGES.map((r) => (
-                  <TabsTrigger key={r} value={r}>
-                    {t(`range.${r}`)}
-                  </TabsTrigger>
-                ))}
-              </TabsList>
-            </Tabs>
+            <RangeTabs value={range} onChange={setRange} />
           </div>
           <div className="grid gap-4 xl:grid-cols-2">
             <Card>

@@ -9,10 +9,8 @@ import { HealthTimeline } from "@/components/charts/health-timeline";
 import { useT } from "@/components/i18n/i18n-provider";
 import { TimeSeriesChart } from "@/components/charts/time-series-chart";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { RangeTabs, type Range } from "@/app/(dashboard)/_components/range-tabs";
 
-type Range = "24h" | "7d" | "30d";
-const RANGES: readonly Range[] = ["24h", "7d", "30d"];
 
 /** One node's latency and health bands over the chosen window; refreshes with the sweep. */
 export function NodeCharts({
@@ -48,15 +46,7 @@ export function NodeCharts({
             : t("nodeCharts.noChecks")}
         </CardDescription>
         <CardAction className={STACKED_CARD_ACTION}>
-          <Tabs value={range} onValueChange={(v) => setRange(v as Range)}>
-            <TabsList aria-label={t("range.label")}>
-              {RANGES.map((r) => (
-                <TabsTrigger key={r} value={r}>
-                  {t(`range.${r}`)}
-                </TabsTrigger>
-              ))}
-            </TabsList>
-          </Tabs>
+          <RangeTabs value={range} onChange={setRange} />
         </CardAction>
       </CardHeader>
       <CardContent className="grid gap-6">
