@@ -1,36 +1,16 @@
 /**
- * The signed-in admin for server components, server actions, route handlers and tRPC. A session is
- * valid only while its admin exists, is enabled and still has the session version the JWT was
- * issued with: bumping the version (reset, role change, disable) revokes every session at once.
+ * The signed-in admin for server components, server actions, route handlers and tRPC; whether a
+ * session still counts is decided in resolve-actor.ts.
  */
 import "server-only";
-import { eq } from "drizzle-orm";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/server/db";
-import type { Database } from "@/server/db/client";
-import { admins, type AdminRole } from "@/server/db/schema";
+import type { AdminRole } from "@/server/db/schema";
 import { hasRole, type Actor } from "@/server/services/actor";
 import { auth } from "./config";
-import { clientIpFrom } from "./client-ip";
-
-export async function resolveActor(
-  db: Database,
-  session: { adminId?: string; sessionVersion?: number } | null,
-  requestHeaders: Headers,
-): Promise<Actor | null> {
-  if (!session?.adminId || session.sessionVersion === undefined) return null;
-  const [admin] = await db.select().from(admins).where(eq(admins.id, session.adminId));
-  if (!admin || admin.isDisabled || admin.sessionVersion !== session.sessionVersion) return null;
-  return {
-    adminId: admin.id,
-    username: admin.username,
-    role: admin.role,
-    ip: clientIpFrom(requestHeaders),
-    userAgent: requestHeaders.get("user-agent"),
-  };
-}
+import { resolveActor } from "./resolve-actor";
 
 /** Once per request (React cache): the actor or null. */
 export const getActor = cache(async (): Promise<Actor | null> => {
