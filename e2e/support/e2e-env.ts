@@ -1,5 +1,6 @@
 /** The environment the e2e server runs with; tests import the same values to sign in and call routes. */
-export const E2E_PORT = 3210;
+// E2E_PORT lets two checkouts run their e2e suites side by side.
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3210);
 export const E2E_OWNER = { username: "e2e-owner", password: "e2e-owner-password" };
 
 export const E2E_ENV: Record<string, string> = {
