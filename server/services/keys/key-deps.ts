@@ -33,4 +33,6 @@ export type NodeLeaseOptions = {
   ttlMs?: number;
   /** How long to wait for another replica's lease before giving up on the node. */
   waitMs?: number;
+  /** The pause between two attempts at a held lease; tests pass their own to step through the wait. */
+  pause?: (ms: number) => Promise<void>;
 };

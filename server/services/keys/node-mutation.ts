@@ -18,6 +18,8 @@ const DEFAULT_TTL_MS = 30_000;
 const DEFAULT_WAIT_MS = 10_000;
 const RETRY_EVERY_MS = 25;
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** Another replica held the node's lease for longer than we were willing to wait. */
 export class NodeBusyError extends Error {
   override readonly name = "NodeBusyError";
@@ -42,12 +44,13 @@ async function release(db: Database, nodeId: string, owner: string): Promise<voi
 export async function withNodeMutation<T>(db: Database, nodeId: string, fn: () => Promise<T>, options: NodeLeaseOptions = {}): Promise<T> {
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  const pause = options.pause ?? sleep;
   return runExclusive(nodeId, async () => {
     const owner = `${hostname()}:${process.pid}:${randomUUID()}`;
     const deadline = Date.now() + waitMs;
     while (!(await tryAcquire(db, nodeId, owner, ttlMs))) {
       if (Date.now() >= deadline) throw new NodeBusyError(`node ${nodeId} is being changed by another replica`);
-      await new Promise((r) => setTimeout(r, RETRY_EVERY_MS));
+      await pause(RETRY_EVERY_MS);
     }
     try {
       return await fn();
