@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
-import { cookies } from "next/headers";
 import type { ReactNode } from "react";
-import { LOCALE_COOKIE, resolveLocale } from "@/components/i18n/locale";
+import { getLocale } from "@/components/i18n/server";
 import { Providers } from "@/components/layout/providers";
 import { TrpcReactProvider } from "./_trpc/react";
 import "./globals.css";
@@ -12,7 +11,7 @@ export const metadata: Metadata = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const locale = resolveLocale((await cookies()).get(LOCALE_COOKIE)?.value);
+  const locale = await getLocale();
   return (
     <html lang={locale} suppressHydrationWarning>
       <body>

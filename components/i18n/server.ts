@@ -1,6 +1,7 @@
 import "server-only";
 import { cookies } from "next/headers";
 
+import { loadDictionary } from "./dictionary";
 import { LOCALE_COOKIE, resolveLocale, type Locale } from "./locale";
 import { createTranslator, type Translate } from "./translate";
 
@@ -12,5 +13,5 @@ export async function getLocale(): Promise<Locale> {
 /** `t()` and the locale for a server component or generateMetadata. */
 export async function getTranslator(): Promise<{ locale: Locale; t: Translate }> {
   const locale = await getLocale();
-  return { locale, t: createTranslator(locale) };
+  return { locale, t: createTranslator(locale, await loadDictionary(locale)) };
 }

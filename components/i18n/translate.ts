@@ -1,21 +1,23 @@
-import { DICTIONARIES, type MessageKey } from "./dictionaries";
 import { formatNumber } from "./format";
 import type { Locale } from "./locale";
+import type { Dictionary, MessageKey } from "./messages/en";
 import { selectPlural } from "./plural";
 
 export type TranslateValues = Record<string, string | number>;
-export type Translate = (key: MessageKey, values?: TranslateValues) => string;
+export type Translate = ((key: MessageKey, values?: TranslateValues) => string) & {
+  /** Whether `key` is a message (for keys built at run time from server values). */
+  has: (key: string) => key is MessageKey;
+};
 
 /**
- * Builds `t()` for one locale. Plain function so server components can translate too:
- * `const t = createTranslator(resolveLocale(cookieValue))`.
+ * Builds `t()` for one locale from its dictionary (see loadDictionary). Plain function so server
+ * components can translate too (see server.ts).
  *
  * Plurals: a message with `|` lists its forms (see plural.ts) and takes a numeric `count`, which
  * picks the form and is shown formatted for the locale: t("users.count", { count: 5 }).
  */
-export function createTranslator(locale: Locale): Translate {
-  const dictionary = DICTIONARIES[locale];
-  return (key, values) => {
+export function createTranslator(locale: Locale, dictionary: Dictionary): Translate {
+  const translate = (key: MessageKey, values?: TranslateValues) => {
     let template: string = dictionary[key];
     if (!values) return template;
     const count = values.count;
@@ -26,10 +28,8 @@ export function createTranslator(locale: Locale): Translate {
       return name === "count" && typeof value === "number" ? formatNumber(locale, value) : String(value);
     });
   };
-}
-
-export function isMessageKey(key: string): key is MessageKey {
-  return Object.hasOwn(DICTIONARIES.en, key);
+  const has = (key: string): key is MessageKey => Object.hasOwn(dictionary, key);
+  return Object.assign(translate, { has });
 }
 
 /**
@@ -38,5 +38,5 @@ export function isMessageKey(key: string): key is MessageKey {
  */
 export function labelOf(t: Translate, prefix: string, value: string): string {
   const key = `${prefix}.${value}`;
-  return isMessageKey(key) ? t(key) : value;
+  return t.has(key) ? t(key) : value;
 }

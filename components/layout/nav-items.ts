@@ -8,7 +8,7 @@ import {
   type LucideIcon,
 } from "lucide-react";
 
-import type { MessageKey } from "@/components/i18n/dictionaries";
+import type { MessageKey } from "@/components/i18n/messages/en";
 
 export type NavItem = { href: string; labelKey: MessageKey; icon: LucideIcon };
 
