@@ -7,10 +7,11 @@ import type { AddressInfo } from "node:net";
 
 import { afterEach, describe, expect, it } from "vitest";
 
+import { startFaultProxy, type Fault, type FaultProxy } from "@/server/testing/fault-proxy";
 import { createPanelClient } from "./client";
 import { spkiSha256Hex } from "./http";
 import { startSimulator, type SimulatedPanel } from "./simulator";
-import { isPanelError, type PanelClientConfig } from "./types";
+import { isOutcomeUnknown, isPanelError, type PanelClientConfig } from "./types";
 
 // Self-signed for 127.0.0.1, test use only.
 const TEST_CERT = `-----BEGIN CERTIFICATE-----
@@ -213,12 +214,80 @@ describe("failing panels", () => {
     expect(hits).toBe(2); // csrf-token probe + login, nothing at the redirect target
   });
 
+  it("answers a status without data (a panel just started) as not_ready, then the status", async () => {
+    const panel = await sim("2.9.4");
+    const client = createPanelClient(configFor(panel));
+    await panel.faults.restart(300);
+    expect(isPanelError(await failure(client.getServerStatus()), "not_ready")).toBe(true);
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await client.getServerStatus()).xray.state).toBe("running");
+  });
+
   it("treats a non-envelope answer as protocol", async () => {
     const url = await serve((_req, res) => {
       res.writeHead(200, { "Content-Type": "application/json" }).end("[1,2]");
     });
     const client = createPanelClient({ baseUrl: url, apiToken: "t", timeoutMs: 500, generation: "g4" });
     expect(isPanelError(await failure(client.getServerStatus()), "protocol")).toBe(true);
+  });
+});
+
+describe("unknown outcomes (invariant 8)", () => {
+  async function behind(fault: Fault, version = "2.9.4"): Promise<{ panel: SimulatedPanel; proxy: FaultProxy; add: () => Promise<unknown> }> {
+    const panel = await sim(version);
+    const proxy = await startFaultProxy(panel.url, [{ method: "POST", path: /addClient|clients\/add/, fault, times: 1 }]);
+    cleanups.push(() => proxy.close());
+    const client = createPanelClient(configFor({ ...panel, url: proxy.url }, { timeoutMs: 300 }));
+    return { panel, proxy, add: () => failure(client.addClient(1, { email: "t-unknown", id: "8a1f0c7e-0000-4000-8000-00000000000a" })) };
+  }
+
+  it.each([
+    ["a timeout after the request was sent", { kind: "land-then-hang" }, "timeout"],
+    ["a reset after the panel applied it", { kind: "reset-after" }, "unreachable"],
+    ["an HTTP 500 after the panel applied it", { kind: "http500-after" }, "protocol"],
+    ["an HTTP 200 whose body does not parse", { kind: "garble-after" }, "protocol"],
+  ] as const)("%s is an unknown outcome, and the write did land", async (_label, fault, kind) => {
+    const { panel, add } = await behind(fault);
+    const error = await add();
+    expect(isPanelError(error, kind)).toBe(true);
+    expect(isOutcomeUnknown(error)).toBe(true);
+    expect(panel.state.clients(1).map((c) => c.email)).toContain("t-unknown");
+  });
+
+  it.each([
+    ["an HTTP 500 before the panel saw it", { kind: "http500" }],
+    ["a reset before the panel saw it", { kind: "reset" }],
+    ["a hang before the panel saw it", { kind: "hang" }],
+  ] as const)("%s is unknown to us too: only a read-back can tell", async (_label, fault) => {
+    const { panel, add } = await behind(fault);
+    expect(isOutcomeUnknown(await add())).toBe(true);
+    expect(panel.state.clients(1).map((c) => c.email)).not.toContain("t-unknown");
+  });
+
+  it("a refused connection, a refusal or a bad request is a known failure: nothing was applied", async () => {
+    const panel = await sim("2.9.4");
+    const client = createPanelClient(configFor(panel));
+    await client.detect();
+    const duplicate = await failure(client.addClient(1, { email: "seed-vless", id: "8a1f0c7e-0000-4000-8000-00000000000b" }));
+    expect(isPanelError(duplicate, "duplicate") && !isOutcomeUnknown(duplicate)).toBe(true);
+    await panel.faults.down();
+    const refused = await failure(client.addClient(1, { email: "t-refused", id: "8a1f0c7e-0000-4000-8000-00000000000c" }));
+    expect(isPanelError(refused, "unreachable") && !isOutcomeUnknown(refused)).toBe(true);
+  });
+
+  it("signs in once for many concurrent calls on a fresh or expired session", async () => {
+    for (const version of ["2.9.4", "3.6.0"]) {
+      const panel = await sim(version);
+      const proxy = await startFaultProxy(panel.url);
+      cleanups.push(() => proxy.close());
+      const client = createPanelClient(configFor({ ...panel, url: proxy.url }, { generation: panel.generation }));
+      const logins = () => proxy.log.filter((r) => r.path.endsWith("/login")).length;
+      await Promise.all(Array.from({ length: 20 }, () => client.listInbounds()));
+      expect(logins()).toBe(1);
+      panel.faults.expireSessions();
+      await Promise.all(Array.from({ length: 20 }, () => client.listInbounds()));
+      expect(logins()).toBe(2);
+    }
   });
 });
 

@@ -2,6 +2,8 @@
 // redirects, enforces one deadline for the whole exchange, caps the body size
 // and applies the node's TLS policy (verify, skip, or SPKI SHA-256 pin).
 // Failures come back as PanelError; HTTP statuses are returned, not judged.
+// A failure after the request was handed to the network is marked
+// mayHaveApplied: the panel may have acted on it.
 
 import { createHash, X509Certificate } from "node:crypto";
 import http from "node:http";
@@ -53,6 +55,8 @@ export function sendHttp(request: HttpRequest): Promise<HttpResponse> {
 
   return new Promise<HttpResponse>((resolve, reject) => {
     let settled = false;
+    // Set once the whole request has been flushed to the socket: from then on the panel may act on it.
+    let isSent = false;
     const fail = (error: PanelError) => {
       if (settled) return;
       settled = true;
@@ -72,7 +76,7 @@ export function sendHttp(request: HttpRequest): Promise<HttpResponse> {
       res.on("data", (chunk: Buffer) => {
         size += chunk.length;
         if (size > request.maxResponseBytes) {
-          fail(new PanelError("protocol", `response exceeds ${request.maxResponseBytes} bytes`, res.statusCode));
+          fail(new PanelError("protocol", `response exceeds ${request.maxResponseBytes} bytes`, res.statusCode, { mayHaveApplied: true }));
           return;
         }
         chunks.push(chunk);
@@ -83,13 +87,16 @@ export function sendHttp(request: HttpRequest): Promise<HttpResponse> {
         clearTimeout(timer);
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
       });
-      res.on("error", (error) => fail(transportError(error)));
+      res.on("error", (error) => fail(transportError(error, true)));
     });
     const timer = setTimeout(
-      () => fail(new PanelError("timeout", `no answer within ${request.timeoutMs} ms`)),
+      () => fail(new PanelError("timeout", `no answer within ${request.timeoutMs} ms`, undefined, { mayHaveApplied: isSent })),
       request.timeoutMs,
     );
-    req.on("error", (error) => fail(transportError(error)));
+    req.on("finish", () => {
+      isSent = true;
+    });
+    req.on("error", (error) => fail(transportError(error, isSent)));
     if (!request.allowAddress && (!pin || !isHttps)) {
       req.end(request.body);
       return;
@@ -116,9 +123,10 @@ export function sendHttp(request: HttpRequest): Promise<HttpResponse> {
   });
 }
 
-function transportError(error: Error): PanelError {
+function transportError(error: Error, isSent: boolean): PanelError {
   const code = (error as NodeJS.ErrnoException).code ?? "";
   return new PanelError("unreachable", code ? `${code}: ${error.message}` : error.message, undefined, {
     cause: error,
+    mayHaveApplied: isSent,
   });
 }

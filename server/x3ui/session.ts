@@ -2,7 +2,10 @@
 // CSRF token) or Bearer token, the {success,msg,obj} envelope, and the
 // "logged out" signals every version uses (401, 404, 3xx, HTML, 403 CSRF).
 // One expired session is repaired by one re-login; a failed login is never
-// retried here, because v3 bans an IP after five failures.
+// retried here, because v3 bans an IP after five failures. Sign-in is single
+// flight: concurrent calls that find the session missing or expired share one
+// login (a burst of logins can trip v3's limiter and makes v2 rotate cookies
+// under calls still in flight).
 
 import { z } from "zod";
 
@@ -67,6 +70,9 @@ export class PanelSession {
   private readonly cookies = new Map<string, string>();
   private csrfToken: string | null = null;
   private signedIn = false;
+  private signingIn: Promise<void> | null = null;
+  /** Bumped by every successful sign-in: an expiry seen under an older session needs no new login. */
+  private sessionEpoch = 0;
 
   constructor(private readonly config: PanelClientConfig) {
     this.root = panelRoot(config.baseUrl);
@@ -90,7 +96,15 @@ export class PanelSession {
     return this.csrfToken;
   }
 
-  async signIn(): Promise<void> {
+  /** Signs in, or joins the sign-in already under way. */
+  signIn(): Promise<void> {
+    this.signingIn ??= this.signInOnce().finally(() => {
+      this.signingIn = null;
+    });
+    return this.signingIn;
+  }
+
+  private async signInOnce(): Promise<void> {
     this.signedIn = false;
     this.cookies.clear();
     await this.fetchCsrfToken();
@@ -103,6 +117,7 @@ export class PanelSession {
     if (response.status === 200 && envelope) {
       if (!envelope.success) throw new PanelError("auth", envelope.msg || "login refused", 200);
       this.signedIn = true;
+      this.sessionEpoch++;
       return;
     }
     if (response.status >= 300 && response.status < 400) {
@@ -132,6 +147,7 @@ export class PanelSession {
       await this.signIn();
       mayRelogin = false;
     }
+    const epoch = this.sessionEpoch;
     const response = await this.raw(call);
     const envelope = parseEnvelope(response);
     const expired =
@@ -144,7 +160,7 @@ export class PanelSession {
     // From v2.8.4 a logged-out call to a real route answers 404, same as a missing route.
     if (expired || response.status === 404) {
       if (!this.usesToken && mayRelogin) {
-        this.signedIn = false;
+        if (this.sessionEpoch === epoch) this.signedIn = false;
         return this.callOnce(call, false);
       }
       // Never "not_found": callers read that as "the client is gone", and a
@@ -208,7 +224,9 @@ export class PanelSession {
   }
 }
 
+// A 5xx, or a 2xx whose body does not parse, may come after the panel applied the request.
 function unexpected(response: HttpResponse): PanelError {
   const snippet = response.body.slice(0, 200).replace(/\s+/g, " ");
-  return new PanelError("protocol", `unexpected HTTP ${response.status}${snippet ? `: ${snippet}` : ""}`, response.status);
+  const mayHaveApplied = response.status >= 500 || (response.status >= 200 && response.status < 300);
+  return new PanelError("protocol", `unexpected HTTP ${response.status}${snippet ? `: ${snippet}` : ""}`, response.status, { mayHaveApplied });
 }

@@ -1,6 +1,6 @@
 // The contract between the control plane and a 3X-UI panel. Everything above
 // server/x3ui codes against these types only; which HTTP calls serve them depends
-// on the panel's API generation (see ../shared/reference/3x-ui-api.md §2).
+// on the panel's API generation (docs/x3ui-compat.md).
 //
 // Units follow the panel: bytes for traffic and quotas, epoch milliseconds for
 // times (a negative expiry is a duration that starts at first use), seconds for
@@ -49,23 +49,36 @@ export type PanelErrorKind =
   | "duplicate" // the email is already used somewhere on the panel (case-insensitive)
   | "unreachable" // connection refused/reset, DNS, TLS verification or pin mismatch
   | "timeout" // no complete answer within timeoutMs: the call may or may not have happened
+  | "not_ready" // the panel answered without data: its server status right after a start
   | "protocol"; // anything else: unexpected status/body, oversized response, panel refusal
 
 export class PanelError extends Error {
   override readonly name = "PanelError";
+  /**
+   * The request reached the panel and may have been applied although no valid answer came back:
+   * a timeout or reset after sending, HTTP 5xx, a body that does not parse. For a mutation the
+   * outcome is unknown — read back by identity before deciding (invariant 8).
+   */
+  readonly mayHaveApplied: boolean;
   constructor(
     readonly kind: PanelErrorKind,
     message: string,
     /** HTTP status when the panel answered at all. */
     readonly status?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; mayHaveApplied?: boolean },
   ) {
     super(message, options);
+    this.mayHaveApplied = options?.mayHaveApplied ?? kind === "timeout";
   }
 }
 
 export function isPanelError(error: unknown, kind?: PanelErrorKind): error is PanelError {
   return error instanceof PanelError && (kind === undefined || error.kind === kind);
+}
+
+/** A failed call that may nevertheless have changed the panel (see PanelError.mayHaveApplied). */
+export function isOutcomeUnknown(error: unknown): boolean {
+  return error instanceof PanelError && error.mayHaveApplied;
 }
 
 export interface PanelDetection {

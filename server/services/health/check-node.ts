@@ -79,6 +79,7 @@ export async function checkNode(panelFor: PanelClientFactory, node: Node, timeou
     );
   } catch (error) {
     if (error instanceof CheckTimeout) return { ...EMPTY, outcome: "unreachable", error: `no answer within ${timeoutMs} ms` };
+    if (isPanelError(error, "not_ready")) return { ...EMPTY, outcome: "inconclusive", error: "panel starting: no server status yet" };
     if (isPanelError(error, "auth")) return { ...EMPTY, outcome: "auth", error: `credentials refused: ${error.message}` };
     if (error instanceof SecretBoxError) return { ...EMPTY, outcome: "auth", error: `stored credentials unusable: ${error.message}` };
     if (isPanelError(error)) return { ...EMPTY, outcome: "unreachable", error: `${error.kind}: ${error.message}` };

@@ -61,6 +61,12 @@ describe("nextHealth transition table", () => {
     expect(nextHealth(second, "auth", T, at(70))).toEqual(status("auth_error", 0, 0, null));
   });
 
+  it("an inconclusive check (a panel still starting) changes nothing: no success, no failure", () => {
+    for (const from of [status("healthy", 0, 2, 0), status("degraded", 1), status("unhealthy", 0, 9, 0), status("unknown")]) {
+      expect(nextHealth(from, "inconclusive", T, at(600))).toEqual(from);
+    }
+  });
+
   it("a held sweep still advances the counters, so the next sweep can decide", () => {
     const held = nextHealth(status("healthy", 0, 2, 0), "unreachable", T, at(90), { holdUnhealthy: true });
     expect(held).toEqual(status("healthy", 0, 3, 0));

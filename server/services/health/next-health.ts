@@ -12,11 +12,13 @@
  *   it — no doubt about our own network — the node shows `degraded` until the fall threshold is met.
  * - auth: our credentials are wrong, the node may be fine: `auth_error` at once, the failure streak
  *   is cleared, and nothing ever migrates because of it.
+ * - inconclusive: the panel answered without data (its status right after a start): nothing is
+ *   learned, so nothing changes.
  * - holdUnhealthy (blast-radius guard): the fall threshold is treated as not met; counters advance.
  */
 import type { NodeHealthState } from "@/server/db/schema";
 
-export type CheckOutcome = "ok" | "xray_down" | "unreachable" | "auth";
+export type CheckOutcome = "ok" | "xray_down" | "unreachable" | "auth" | "inconclusive";
 
 export type HealthThresholds = { rise: number; fall: number; fallWindowMs: number };
 
@@ -34,6 +36,7 @@ export function nextHealth(
   now: Date,
   options: { holdUnhealthy?: boolean } = {},
 ): HealthStatus {
+  if (outcome === "inconclusive") return current;
   if (outcome === "auth") {
     return { state: "auth_error", consecutiveSuccesses: 0, consecutiveFailures: 0, failingSince: null };
   }

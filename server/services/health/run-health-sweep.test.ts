@@ -101,6 +101,21 @@ describe("runHealthSweep", () => {
     expect(rows.filter((r) => r.healthState === "healthy")).toHaveLength(5);
   });
 
+  it("a panel that just started (status without data) is inconclusive: no failure, no check row, no streak", async () => {
+    const { sims: panels, nodes: added } = await fleet(1, "2.9.4");
+    await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+    // One failure already on record: a starting panel must neither extend nor reset the streak.
+    await test.db.update(nodes).set({ consecutiveSuccesses: 0, consecutiveFailures: 2, failingSince: new Date(nowMs - 60_000) }).where(eq(nodes.id, added[0]!.id));
+    await panels[0]!.faults.restart(60_000);
+    nowMs += 60_000;
+    const summary = await runHealthSweep(sweepDeps({ settings: { ...settings, fall: 3, fallWindowSeconds: 0 } }), { budgetMs: 10_000 });
+    expect(summary).toMatchObject({ checked: 1, failed: 0, unhealthy: 0, transitions: [] });
+    const [row] = await test.db.select().from(nodes);
+    expect(row).toMatchObject({ healthState: "healthy", consecutiveFailures: 2, consecutiveSuccesses: 0 });
+    expect(row!.lastError).toMatch(/starting/);
+    expect(await test.db.select().from(healthChecks).where(eq(healthChecks.nodeId, added[0]!.id))).toHaveLength(1);
+  });
+
   it("wrong credentials give auth_error and an alert, never a failure streak", async () => {
     const [sim] = await startSimulators(1, { version: "2.8.11" });
     sims.push(sim!);

@@ -106,18 +106,21 @@ async function recordCheck(db: Database, owner: string, node: Node, result: Chec
       .where(and(eq(nodes.id, node.id), eq(nodes.checkLeaseOwner, owner)))
       .returning({ id: nodes.id });
     if (updated.length === 0) return false;
-    await tx.insert(healthChecks).values({
-      nodeId: node.id,
-      checkedAt: at,
-      isOk: result.outcome === "ok",
-      latencyMs: result.latencyMs,
-      error: result.error,
-      cpuPercent: result.cpuPercent,
-      memUsedBytes: result.memUsedBytes,
-      memTotalBytes: result.memTotalBytes,
-      xrayState: result.xrayState,
-      onlineClients: result.onlineClients,
-    });
+    // An inconclusive check (a panel still starting) is neither a success nor a failure: no chart point.
+    if (result.outcome !== "inconclusive") {
+      await tx.insert(healthChecks).values({
+        nodeId: node.id,
+        checkedAt: at,
+        isOk: result.outcome === "ok",
+        latencyMs: result.latencyMs,
+        error: result.error,
+        cpuPercent: result.cpuPercent,
+        memUsedBytes: result.memUsedBytes,
+        memTotalBytes: result.memTotalBytes,
+        xrayState: result.xrayState,
+        onlineClients: result.onlineClients,
+      });
+    }
     const event = isTransition ? EVENT_FOR[next.state] : undefined;
     if (event) {
       await tx.insert(events).values({

@@ -199,8 +199,8 @@ const statusSchema = z.looseObject({
 });
 
 export function toServerStatus(value: unknown): ServerStatus {
-  // v2.7+ serves a snapshot refreshed every 2 s, null right after start-up.
-  if (value === null || value === undefined) throw new PanelError("protocol", "server status not ready yet");
+  // Panels serve a snapshot refreshed every 2 s: null right after start-up (real v2.9.4 and v3.6.0).
+  if (value === null || value === undefined) throw new PanelError("not_ready", "server status not ready yet");
   const s = parseOrThrow(statusSchema, value, "server status");
   return {
     xray: { state: s.xray.state, version: s.xray.version, errorMsg: s.xray.errorMsg },
