@@ -1,6 +1,6 @@
 // createPanelClient: the PanelClient for one node. It detects the API
 // generation once (or trusts the one the caller persisted), then delegates
-// the generation-specific calls to an adapter. See ../shared/reference/3x-ui-api.md §2.
+// the generation-specific calls to an adapter. Generations: docs/x3ui-compat.md.
 
 import { z } from "zod";
 

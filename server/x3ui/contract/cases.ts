@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createPanelClient } from "../client";
+import { PanelSession } from "../session";
 import { isPanelError, type NewClient, type PanelClient, type PanelClientConfig, type PanelGeneration } from "../types";
 
 export const CONTRACT_EMAIL_PREFIX = "x3ui-contract-";
@@ -20,6 +21,17 @@ export interface ContractTarget {
   expectedGeneration?: PanelGeneration;
   /** A config with a wrong password; omitted for token-only targets. */
   wrongPasswordConfig?: PanelClientConfig;
+  /** Restarts the panel and resolves as soon as it accepts connections again; the start-up case needs it. */
+  restart?: () => Promise<void>;
+}
+
+/** "2.9.4" ≥ "2.9.0"; null (version unknown) compares as neither. */
+function isAtLeast(version: string | null, min: string): boolean | null {
+  if (!version) return null;
+  const parts = (v: string) => v.split(".").map(Number);
+  const [a, b] = [parts(version), parts(min)];
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
 }
 
 export function defineContractSuite(name: string, connect: () => Promise<ContractTarget>, disconnect?: () => Promise<void>): void {
@@ -27,8 +39,11 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
     const prefix = `${CONTRACT_EMAIL_PREFIX}${randomBytes(3).toString("hex")}-`;
     let target: ContractTarget;
     let panel: PanelClient;
+    /** Raw access for what the client deliberately hides (refusal texts, empty 404 bodies, inbound set-up). */
+    let session: PanelSession;
     let protocol = "";
     let counter = 0;
+    let version: string | null = null;
 
     const newClient = (extra: Partial<NewClient> = {}): NewClient => {
       const email = `${prefix}${++counter}`;
@@ -39,8 +54,40 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
     beforeAll(async () => {
       target = await connect();
       panel = createPanelClient(target.config);
+      session = new PanelSession(target.config);
       protocol = (await panel.getInbound(target.inboundId)).protocol;
+      version = (await panel.detect()).version;
     });
+
+    /** A throwaway VLESS inbound holding exactly the given clients; deleted by the returned function. */
+    async function scratchInbound(clients: NewClient[]): Promise<{ id: number; remove: () => Promise<void> }> {
+      const remark = `${prefix}inbound-${++counter}`;
+      const envelope = await session.call({
+        method: "POST",
+        path: "panel/api/inbounds/add",
+        body: {
+          remark,
+          enable: true,
+          listen: "127.0.0.1",
+          port: 20_000 + Math.floor(Math.random() * 20_000),
+          protocol: "vless",
+          up: 0,
+          down: 0,
+          total: 0,
+          expiryTime: 0,
+          settings: JSON.stringify({
+            clients: clients.map((c) => ({ flow: "", limitIp: 0, totalGB: 0, expiryTime: 0, enable: true, tgId: "", subId: "", comment: "", reset: 0, ...c })),
+            decryption: "none",
+            fallbacks: [],
+          }),
+          streamSettings: JSON.stringify({ network: "tcp", security: "none", tcpSettings: { header: { type: "none" } } }),
+          sniffing: JSON.stringify({ enabled: false, destOverride: [] }),
+        },
+      });
+      const id = (envelope.obj as { id?: number } | null)?.id ?? (await panel.listInbounds()).find((i) => i.remark === remark)?.id;
+      if (!id) throw new Error(`the scratch inbound ${remark} was not found after adding it`);
+      return { id, remove: async () => void (await session.call({ method: "POST", path: `panel/api/inbounds/del/${id}` })) };
+    }
 
     afterAll(async () => {
       if (panel) {
@@ -134,6 +181,84 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
     it("rejects a bad client before calling the panel", async () => {
       const error = await panel.addClient(target.inboundId, newClient({ email: "has space" })).catch((e: unknown) => e);
       expect(isPanelError(error, "protocol")).toBe(true);
+    });
+
+    it("keeps an inbound's last client before v3.1 (delete refused, disable works); v3.1+ deletes it", async () => {
+      const client = { email: `${prefix}${++counter}`, id: randomUUID() };
+      const scratch = await scratchInbound([client]);
+      try {
+        const removal = await panel.deleteClient(scratch.id, client.email).catch((e: unknown) => e);
+        if (panel.generation === "g4") {
+          expect(removal).toBeUndefined();
+          expect(await panel.getClient(scratch.id, client.email)).toBeNull();
+          return;
+        }
+        expect(isPanelError(removal, "protocol")).toBe(true);
+        expect((removal as Error).message).toMatch(/no client remained in Inbound/);
+        expect(await panel.getClient(scratch.id, client.email)).toMatchObject({ email: client.email, enable: true });
+        // What the control plane does instead: switch the client off (Xray drops it) and delete it later.
+        await panel.updateClient(scratch.id, client.email, { enable: false });
+        expect(await panel.getClient(scratch.id, client.email)).toMatchObject({ email: client.email, id: client.id, enable: false });
+        expect(await panel.getClientTraffic(client.email)).toMatchObject({ enable: false });
+      } finally {
+        await scratch.remove();
+      }
+    });
+
+    it("answers a delClient of an unknown id with success from v2.6 to v2.9.3 and a refusal from v2.9.4 (G2/G3)", async (context) => {
+      if (panel.generation === "g4" || !version) context.skip();
+      const envelope = await session.callAllowingRefusal({ method: "POST", path: `panel/api/inbounds/${target.inboundId}/delClient/${randomUUID()}` });
+      if (isAtLeast(version, "2.9.4")) {
+        expect(envelope.success).toBe(false);
+        expect(envelope.msg).toMatch(/Client Not Found In Inbound For ID: [0-9a-f-]{36}/);
+      } else {
+        expect(envelope.success).toBe(true);
+      }
+    });
+
+    it("answers inbounds/onlines with an array from v2.9.0 while Xray runs (null when nobody is online before)", async (context) => {
+      if (panel.generation === "g4" || !version) context.skip();
+      const status = await panel.getServerStatus();
+      const envelope = await session.call({ method: "POST", path: "panel/api/inbounds/onlines" });
+      if (isAtLeast(version, "2.9.0") && status.xray.state === "running") expect(Array.isArray(envelope.obj)).toBe(true);
+      else expect(envelope.obj === null || Array.isArray(envelope.obj)).toBe(true);
+      expect(Array.isArray(await panel.getOnlineClients())).toBe(true);
+    });
+
+    it("answers an unknown route with 404 (an empty body from v2.8.5), which the client never reads as not_found", async () => {
+      // Signed in, so the 404 means "no such route" and not "logged out" (v2.8.4+ answers both alike).
+      if (!session.usesToken) await session.signIn();
+      const response = await session.raw({ method: "GET", path: `panel/api/inbounds/no-such-route-${counter}` });
+      expect(response.status).toBe(404);
+      const isEmptyBody = isAtLeast(version, "2.8.5");
+      if (isEmptyBody !== null) expect(response.body).toBe(isEmptyBody ? "" : "404 page not found");
+      const error = await session.call({ method: "GET", path: `panel/api/inbounds/no-such-route-${counter}` }).catch((e: unknown) => e);
+      expect(isPanelError(error, "protocol")).toBe(true);
+    });
+
+    it("gives a client added with an empty subId a subscription id on v3.1+, and keeps it empty before", async () => {
+      const client = newClient({ subId: "" });
+      await panel.addClient(target.inboundId, client);
+      const read = await panel.getClient(target.inboundId, client.email);
+      if (panel.generation === "g4") expect(read?.subId).toMatch(/\S{8,}/);
+      else expect(read?.subId).toBe("");
+    });
+
+    it("answers server status without data right after a start (not_ready), then with data", async (context) => {
+      if (!target.restart) context.skip();
+      await target.restart!();
+      const first = await panel.getServerStatus().catch((e: unknown) => e);
+      expect(isPanelError(first, "not_ready")).toBe(true);
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const status = await panel.getServerStatus().catch((e: unknown) => e);
+        if (!isPanelError(status, "not_ready")) {
+          expect(status).toMatchObject({ memory: { total: expect.any(Number) as number } });
+          break;
+        }
+        expect(Date.now()).toBeLessThan(deadline);
+        await new Promise((r) => setTimeout(r, 250));
+      }
     });
 
     it("reports a wrong password as an auth error", async (context) => {

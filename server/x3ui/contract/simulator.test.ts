@@ -3,7 +3,8 @@
 import { defineContractSuite } from "./cases";
 import { SIMULATED_VERSIONS, startSimulator, type SimulatedPanel } from "../simulator";
 
-const versions = [...Object.values(SIMULATED_VERSIONS), "2.3.0", "3.0.2", "3.2.0"];
+// The generations' defaults, the real panels' versions (2.6.8, 2.9.4, 3.6.0) and edges between them.
+const versions = [...new Set([...Object.values(SIMULATED_VERSIONS), "2.3.0", "2.6.8", "2.9.4", "3.0.2", "3.2.0"])];
 
 for (const version of versions) {
   let sim: SimulatedPanel;
@@ -17,6 +18,7 @@ for (const version of versions) {
         inboundId: sim.inboundId,
         expectedGeneration: sim.generation,
         wrongPasswordConfig: { ...config, password: "wrong" },
+        restart: () => sim.faults.restart(),
       };
     },
     () => sim.close(),
@@ -32,6 +34,7 @@ defineContractSuite(
       config: { baseUrl: tokenSim.url.replace(/\/$/, ""), apiToken: "contract-token", timeoutMs: 2000 },
       inboundId: tokenSim.inboundId,
       expectedGeneration: "g4",
+      restart: () => tokenSim.faults.restart(),
     };
   },
   () => tokenSim.close(),

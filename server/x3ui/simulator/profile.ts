@@ -1,5 +1,6 @@
-// What differs between panel versions, as the simulator needs it. Every flag
-// cites the reference section it follows (../shared/reference/3x-ui-api.md).
+// What differs between panel versions, as the simulator needs it. Each flag says
+// which versions behave so; the ones marked "real" were checked on real panels
+// by the contract suite (docs/x3ui-compat.md).
 
 import type { PanelGeneration } from "../types";
 
@@ -23,6 +24,14 @@ export interface VersionProfile {
   statusHasPanelGuid: boolean;
   /** §4.1 limiter (v3.0+): 5 failures in 5 min per (ip, user) → 15 min ban. */
   loginLimiter: boolean;
+  /** Real v2.6.8, v2.9.4: inbounds/:id/delClient refuses to remove an inbound's last client (every G2/G3). */
+  keepsLastClient: boolean;
+  /** Real v2.9.4: delClient of an unknown key answers success:false "Client Not Found In Inbound For ID: …" (v2.9.4–v3.0.2); older succeed. */
+  refusesUnknownClientDelete: boolean;
+  /** Real v2.9.4: inbounds/onlines answers [] when nobody is online (v2.9.0+); older answer null. */
+  onlinesEmptyArray: boolean;
+  /** Real v2.9.4, v3.6.0: an unknown route answers 404 with an empty body (v2.8.5+); older send Gin's "404 page not found". */
+  emptyNotFound: boolean;
 }
 
 export const SIMULATED_VERSIONS = { g2: "2.6.0", g3: "2.8.11", g4: "3.6.0" } as const;
@@ -54,5 +63,9 @@ export function profileFor(versionOrGeneration: string): VersionProfile {
     statusHasPanelVersion: at(30_100),
     statusHasPanelGuid: at(30_300),
     loginLimiter: at(30_000),
+    keepsLastClient: !at(30_100),
+    refusesUnknownClientDelete: at(20_904) && !at(30_100),
+    onlinesEmptyArray: at(20_900),
+    emptyNotFound: at(20_805),
   };
 }

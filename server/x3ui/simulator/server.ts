@@ -21,6 +21,11 @@ export interface SimulatorOptions {
   basePath?: string;
   /** Session cookie lifetime (the panel's sessionMaxAge), seconds. */
   sessionMaxAgeSeconds?: number;
+  /**
+   * Server status answers `obj: null` for this long after start, as real panels do until their
+   * first 2-second status snapshot (v2.9.4, v3.6.0: ~2 s). 0 (the default) keeps tests fast.
+   */
+  statusReadyAfterMs?: number;
   port?: number;
 }
 
@@ -44,6 +49,8 @@ export interface SimulatorFaults {
   down(): Promise<void>;
   /** Listen again on the same port. */
   up(): Promise<void>;
+  /** A panel restart: connections drop, sessions are forgotten, status is null for `statusReadyAfterMs` (default 2000). */
+  restart(statusReadyAfterMs?: number): Promise<void>;
 }
 
 export interface SimulatedPanel {
@@ -96,7 +103,6 @@ const envelope = (success: boolean, msg: string, obj: unknown = null): Reply => 
 const ok = (obj: unknown = null, msg = "") => envelope(true, msg, obj);
 const refused = (action: string, error: unknown) => envelope(false, `${action} (${error instanceof Error ? error.message : String(error)})`);
 const empty = (status: number): Reply => ({ status });
-const notFound = (): Reply => ({ status: 404, contentType: "text/plain", body: "404 page not found" });
 
 export async function startSimulator(options: SimulatorOptions): Promise<SimulatedPanel> {
   const profile = profileFor(options.version);
@@ -112,6 +118,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const sockets = new Set<Socket>();
   const panelGuid = randomUUID();
   const startedAt = Date.now();
+  let statusReadyAt = startedAt + (options.statusReadyAfterMs ?? 0);
+  // Gin's default 404 until v2.8.5 added a NoRoute handler that aborts with an empty body.
+  const notFound = (): Reply => (profile.emptyNotFound ? empty(404) : { status: 404, contentType: "text/plain", body: "404 page not found" });
 
   const faults: SimulatorFaults = {
     latencyMs: 0,
@@ -122,6 +131,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     expireSessions: () => sessions.clear(),
     down: () => closeListener(),
     up: () => listen(port),
+    restart: async (statusReadyAfterMs = 2_000) => {
+      await closeListener();
+      sessions.clear();
+      statusReadyAt = Date.now() + statusReadyAfterMs;
+      await listen(port);
+    },
   };
 
   const server = http.createServer((req, res) => {
@@ -208,6 +223,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (group === "server" && action === "status" && get && s.length === 2 && profile.generation !== "g2") {
       return ok(statusObject());
     }
+    if (group === "inbounds" && post && action === "add" && s.length === 2) return addInbound(req);
+    if (group === "inbounds" && post && action === "del" && third && s.length === 3) {
+      return attempt(WENT_WRONG, () => {
+        state.deleteInbound(Number(third));
+        return ok(null, "Inbound has been deleted.");
+      });
+    }
     if (group === "inbounds") {
       if (get && action === "list" && s.length === 2) return ok(state.inbounds.map((i) => inboundJson(i, true, false)));
       if (get && action === "list" && third === "slim" && profile.generation === "g4") {
@@ -223,12 +245,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         if (post && action === "updateClient" && third && s.length === 3) return legacyUpdate(req, third);
         if (post && third === "delClient" && fourth && s.length === 4) {
           return attempt(WENT_WRONG, () => {
-            state.deleteClientByKey(Number(action), fourth);
+            state.deleteClientByKey(Number(action), fourth, { refuseUnknown: profile.refusesUnknownClientDelete });
             return ok(null, "Inbound client has been deleted.");
           });
         }
         if (get && action === "getClientTraffics" && third && s.length === 3) return trafficReply(third);
-        if (post && action === "onlines" && s.length === 2) return ok(state.online.size ? [...state.online] : null);
+        if (post && action === "onlines" && s.length === 2) {
+          return ok(state.online.size || profile.onlinesEmptyArray ? [...state.online] : null);
+        }
       }
     }
     if (group === "clients" && profile.generation === "g4") {
@@ -319,6 +343,31 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return ok({ ...record, externalLinks: [], usedTraffic: 0 });
   }
 
+  // inbounds/add: the inbound JSON with settings, streamSettings and sniffing as JSON strings (v3.1+ also objects).
+  function addInbound(req: Request): Reply {
+    return attempt(WENT_WRONG, () => {
+      const data = parseJsonObject(req.body);
+      const field = (name: string): RawObject => {
+        const value = data[name];
+        if (typeof value === "string") return value.trim() ? parseJsonObject(value) : {};
+        if (typeof value === "object" && value !== null && !Array.isArray(value) && profile.settingsAsObjects) return value as RawObject;
+        throw new GoError(`json: cannot unmarshal ${typeof value} into Go struct field Inbound.${name} of type string`);
+      };
+      const settings = field("settings");
+      const inbound = state.addInbound({
+        remark: String(data.remark ?? ""),
+        protocol: String(data.protocol ?? ""),
+        port: Number(data.port ?? 0),
+        listen: String(data.listen ?? ""),
+        enable: data.enable !== false,
+        settings: { ...settings, clients: Array.isArray(settings.clients) ? (settings.clients as RawObject[]) : [] },
+        streamSettings: field("streamSettings"),
+        sniffing: field("sniffing"),
+      });
+      return ok(inboundJson(inbound, false, false), "Inbound has been created.");
+    });
+  }
+
   function g4Add(req: Request): Reply {
     return attempt(WENT_WRONG, () => {
       const payload = parseJsonObject(req.body);
@@ -390,7 +439,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     });
   }
 
-  function statusObject(): RawObject {
+  function statusObject(): RawObject | null {
+    if (Date.now() < statusReadyAt) return null;
     const status: RawObject = {
       cpu: 12.5,
       cpuCores: 2,

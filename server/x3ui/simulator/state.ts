@@ -114,10 +114,11 @@ export class SimState {
     if (row && next.email) this.traffic.set(lower(next.email), { ...row, email: String(next.email) });
   }
 
-  /** v2 delClient: an unknown key changes nothing; the last client cannot go. */
-  deleteClientByKey(inboundId: number, key: string): void {
+  /** v2 delClient: an unknown key changes nothing (or is refused, v2.9.4+); the last client cannot go. */
+  deleteClientByKey(inboundId: number, key: string, options: { refuseUnknown: boolean }): void {
     const inbound = this.inbound(inboundId);
     const remaining = inbound.settings.clients.filter((c) => clientKey(inbound.protocol, c) !== key);
+    if (options.refuseUnknown && remaining.length === inbound.settings.clients.length) throw goError("Client Not Found In Inbound For ID:", key);
     if (remaining.length === 0) throw goError("no client remained in Inbound");
     for (const gone of inbound.settings.clients.filter((c) => !remaining.includes(c))) {
       this.traffic.delete(lower(gone.email));
@@ -134,6 +135,34 @@ export class SimState {
     }
     this.traffic.delete(lower(email));
     this.online.delete(email);
+  }
+
+  /** inbounds/add: a new inbound with the next id and the tag the panel derives from the port. */
+  addInbound(fields: Pick<SimInbound, "remark" | "protocol" | "port" | "listen" | "enable" | "settings" | "streamSettings" | "sniffing">): SimInbound {
+    if (this.inbounds.some((i) => i.port === fields.port)) throw goError("Port already exists:", String(fields.port));
+    const emails = fields.settings.clients.map((c) => lower(c.email));
+    if (emails.some((e, i) => e && (emails.indexOf(e) !== i || this.findClient(e)))) throw goError("Duplicate email:", "in new inbound");
+    const inbound: SimInbound = {
+      ...fields,
+      id: Math.max(0, ...this.inbounds.map((i) => i.id)) + 1,
+      tag: `inbound-${fields.port}`,
+      up: 0,
+      down: 0,
+      total: 0,
+      expiryTime: 0,
+    };
+    this.inbounds.push(inbound);
+    for (const client of inbound.settings.clients) if (client.email) this.addTrafficRow(inbound.id, String(client.email));
+    return inbound;
+  }
+
+  deleteInbound(id: number): void {
+    const inbound = this.inbound(id);
+    for (const client of inbound.settings.clients) {
+      this.traffic.delete(lower(client.email));
+      this.online.delete(String(client.email));
+    }
+    this.inbounds.splice(this.inbounds.indexOf(inbound), 1);
   }
 
   private addTrafficRow(inboundId: number, email: string): void {
