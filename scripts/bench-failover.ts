@@ -17,7 +17,7 @@ import { rowsOf, runMigrations } from "@/server/db/migrate";
 import * as schema from "@/server/db/schema";
 import { assignments, nodes, operationItems, operations } from "@/server/db/schema";
 import type { Database } from "@/server/db/client";
-import type { Clock } from "@/server/services/actor";
+import type { Clock } from "@/server/services/clock";
 import { runHealthSweep } from "@/server/services/health/run-health-sweep";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { CLIENT_EMAIL_PREFIX, type PanelFactory } from "@/server/services/keys/key-deps";

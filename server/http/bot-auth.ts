@@ -15,7 +15,7 @@ import { lt, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { botNonces } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
-import type { Clock } from "@/server/services/actor";
+import type { Clock } from "@/server/services/clock";
 import { isSameSecret, requireBearer } from "./bearer";
 
 export const SIGNATURE_WINDOW_SECONDS = 300;

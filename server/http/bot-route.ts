@@ -7,7 +7,7 @@ import type { Database } from "@/server/db/client";
 import { getDb } from "@/server/db";
 import { getEnv } from "@/server/env";
 import { badRequest } from "@/server/errors";
-import { systemClock } from "@/server/services/actor";
+import { systemClock } from "@/server/services/clock";
 import { verifyBotRequest } from "./bot-auth";
 import { parseWith } from "./parse-input";
 import { withRouteErrors } from "./route-handler";

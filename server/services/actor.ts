@@ -21,7 +21,3 @@ const ROLE_RANK: Record<AdminRole, number> = { viewer: 0, admin: 1, owner: 2 };
 export function hasRole(actor: Pick<Actor, "role">, minimum: AdminRole): boolean {
   return ROLE_RANK[actor.role] >= ROLE_RANK[minimum];
 }
-
-/** A clock collaborator, so services that reason about time can be tested at any instant. */
-export type Clock = { now: () => Date };
-export const systemClock: Clock = { now: () => new Date() };

@@ -8,7 +8,7 @@ import { burnPasswordCheck, verifyPassword } from "@/server/auth/password";
 import type { Database } from "@/server/db/client";
 import { admins, loginAttempts, type Admin } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
-import { systemClock, type Clock } from "../actor";
+import { systemClock, type Clock } from "../clock";
 
 export const LOGIN_POLICY = {
   /** Failures before the account locks; each further failure doubles the lock, up to the maximum. */

@@ -4,7 +4,7 @@
  */
 import { getDb } from "@/server/db";
 import { getEnv } from "@/server/env";
-import { systemClock } from "../actor";
+import { systemClock } from "../clock";
 import { getPanelClientFactory } from "../nodes/app-node-deps";
 import { getSettings, settingsDefaultsFromEnv } from "../settings/settings";
 import { createCronSteps } from "./cron-steps";

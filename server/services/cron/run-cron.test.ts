@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cronRuns } from "@/server/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
-import { systemClock } from "../actor";
+import { systemClock } from "../clock";
 import { startInternalCron } from "./internal-cron";
 import { runCron } from "./run-cron";
 

@@ -12,7 +12,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { cronRuns } from "@/server/db/schema";
 import { logger } from "@/server/logger";
-import type { Clock } from "../actor";
+import type { Clock } from "../clock";
 
 export type CronStepContext = {
   db: Database;

@@ -18,7 +18,7 @@ import { and, count, eq, ne } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { events, healthChecks, nodes, type Node, type NodeHealthState } from "@/server/db/schema";
 import { logger } from "@/server/logger";
-import type { Clock } from "../actor";
+import type { Clock } from "../clock";
 import type { Transaction } from "../audit/record-audit";
 import type { PanelClientFactory } from "../nodes/panel-for-node";
 import type { HealthSettings } from "../settings/settings";

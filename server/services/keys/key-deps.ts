@@ -4,7 +4,7 @@
  */
 import type { Database } from "@/server/db/client";
 import type { Node } from "@/server/db/schema";
-import type { Clock } from "@/server/services/actor";
+import type { Clock } from "@/server/services/clock";
 import type { PanelClient } from "@/server/x3ui/types";
 
 /** Reaches a node's panel; the nodes service's implementation decrypts the stored credentials. */

@@ -3,7 +3,7 @@
  * the env, and the cron step that runs failover, drain and rebalance batches after the health sweep.
  */
 import type { Database } from "@/server/db/client";
-import { systemClock } from "@/server/services/actor";
+import { systemClock } from "@/server/services/clock";
 import type { CronStep } from "@/server/services/cron/run-cron";
 import { appKeyDeps } from "@/server/services/keys/app-key-deps";
 import type { PanelFactory } from "@/server/services/keys/key-deps";

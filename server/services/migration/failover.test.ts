@@ -2,7 +2,7 @@ import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assignments, events, nodes, operationItems, operations, vpnUsers, webhookDeliveries, type Node } from "@/server/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
-import type { Clock } from "@/server/services/actor";
+import type { Clock } from "@/server/services/clock";
 import { runHealthSweep } from "@/server/services/health/run-health-sweep";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { CLIENT_EMAIL_PREFIX, type KeyDeps } from "@/server/services/keys/key-deps";

@@ -3,7 +3,7 @@
  * panels: the key services' collaborators (database, panel factory, public URL, node lease) plus a
  * clock, where notifications go, and the failover settings (env defaults + owner overrides).
  */
-import type { Clock } from "@/server/services/actor";
+import type { Clock } from "@/server/services/clock";
 import type { KeyDeps } from "@/server/services/keys/key-deps";
 import type { NotificationConfig } from "@/server/services/notifications/notification-config";
 import type { FailoverSettings } from "@/server/services/settings/settings";

@@ -4,7 +4,7 @@
  * queued for a channel that is not configured. `fetch` is injected so tests talk to a local server.
  */
 import type { Env } from "@/server/env";
-import type { Clock } from "@/server/services/actor";
+import type { Clock } from "@/server/services/clock";
 
 /** The subset of `fetch` the deliverer uses; `globalThis.fetch` in the app. */
 export type HttpFetch = (url: string, init: { method: "POST"; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{ status: number }>;

@@ -19,7 +19,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { assignments, events, nodes, operationItems, operations, type Assignment, type Node } from "@/server/db/schema";
 import { logger } from "@/server/logger";
-import { systemClock, type Clock } from "@/server/services/actor";
+import { systemClock, type Clock } from "@/server/services/clock";
 import { hasPrefix, isClientIntact, panelSecretFor } from "@/server/services/keys/client-identity";
 import { CLIENT_EMAIL_PREFIX } from "@/server/services/keys/key-deps";
 import { createClientOnNode, deleteClientFromNode, readNodeInbound, shareLinkFor, type NodeClientDeps } from "@/server/services/keys/node-client";

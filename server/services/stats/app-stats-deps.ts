@@ -1,6 +1,6 @@
 import type { Database } from "@/server/db/client";
 import { getEnv } from "@/server/env";
-import { systemClock } from "../actor";
+import { systemClock } from "../clock";
 import { getSettings, settingsDefaultsFromEnv } from "../settings/settings";
 import type { StatsDeps } from "./stats-deps";
 
