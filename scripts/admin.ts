@@ -6,7 +6,7 @@
  * With the embedded database, stop the app first: the data folder can have only one user.
  */
 import { parseArgs } from "node:util";
-import { openDatabaseForScript } from "@/server/db/open-for-script";
+import { openAppContext } from "@/server/composition/app-context";
 import { AppError } from "@/server/errors";
 import {
   adminRoleSchema,
@@ -29,9 +29,8 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const handle = await openDatabaseForScript();
+  const { app: deps, close } = await openAppContext({ maxConnections: 2 });
   try {
-    const deps = { db: handle.db };
     if (command === "list") {
       for (const a of await listAdmins(deps)) {
         console.log(`${a.username.padEnd(24)} ${a.role.padEnd(7)} ${a.isDisabled ? "disabled" : a.isLocked ? "locked" : "active"}`);
@@ -55,7 +54,7 @@ async function main(): Promise<number> {
     if (!values.password) console.log(`password: ${password}`);
     return 0;
   } finally {
-    await handle.close();
+    await close();
   }
 }
 

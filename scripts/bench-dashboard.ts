@@ -142,8 +142,10 @@ async function main() {
     console.log(`  seeded and analyzed in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
     const { createCaller } = await import("@/server/api/root");
+    const { createAppContext } = await import("@/server/composition/app-context");
+    const { getEnv } = await import("@/server/env");
     const [ownerRow] = await raw<{ id: string }[]>`INSERT INTO admins (username, password_hash, role) VALUES ('bench', 'x', 'owner') RETURNING id`;
-    const api = createCaller({ db: handle.db, actor: { adminId: ownerRow!.id, username: "bench", role: "owner", ip: null, userAgent: null } });
+    const api = createCaller({ app: createAppContext(getEnv(), handle.db), actor: { adminId: ownerRow!.id, username: "bench", role: "owner", ip: null, userAgent: null } });
     const [sample] = await raw<{ id: string }[]>`SELECT id FROM nodes WHERE health_state = 'unhealthy' ORDER BY name LIMIT 1`;
     const nodeId = sample!.id;
 

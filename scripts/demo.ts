@@ -55,15 +55,15 @@ const FLAKY_OUTAGE_MS = 40_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function addNodes(panels: SimulatedPanel[]): Promise<void> {
-  const { openDatabaseForScript } = await import("@/server/db/open-for-script");
-  const { appNodeDeps } = await import("@/server/services/nodes/app-node-deps");
+  const { openAppContext } = await import("@/server/composition/app-context");
+  const { nodeDeps } = await import("@/server/composition/service-deps");
   const { createNode } = await import("@/server/services/nodes/create-node");
   const { cliActor } = await import("@/server/services/actor");
-  const handle = await openDatabaseForScript();
+  const { app, close } = await openAppContext({ maxConnections: 2 });
   try {
     for (const [i, spec] of PANELS.entries()) {
       const panel = panels[i]!;
-      await createNode(appNodeDeps(handle.db), cliActor("demo"), {
+      await createNode(nodeDeps(app), cliActor("demo"), {
         name: spec.name,
         location: spec.location,
         panelUrl: panel.url,
@@ -77,7 +77,7 @@ async function addNodes(panels: SimulatedPanel[]): Promise<void> {
       });
     }
   } finally {
-    await handle.close();
+    await close();
   }
 }
 

@@ -6,13 +6,11 @@
  * in DATA_DIR — which it refuses to open while the app holds that folder.
  */
 import { readFileSync } from "node:fs";
-import { openDatabase } from "@/server/db/client";
-import { acquireDataDirLock, DataDirLockedError } from "@/server/db/data-dir-lock";
-import { runMigrations } from "@/server/db/migrate";
-import { getEnv } from "@/server/env";
+import { openAppContext } from "@/server/composition/app-context";
+import { nodeDeps } from "@/server/composition/service-deps";
+import { DataDirLockedError } from "@/server/db/data-dir-lock";
 import { AppError } from "@/server/errors";
 import { cliActor } from "@/server/services/actor";
-import { appNodeDeps } from "@/server/services/nodes/app-node-deps";
 import { importNodes } from "@/server/services/nodes/import-nodes";
 
 async function main(): Promise<number> {
@@ -28,10 +26,9 @@ async function main(): Promise<number> {
     console.error(`cannot read ${file}: ${(e as Error).message}`);
     return 2;
   }
-  const env = getEnv();
-  let release: (() => void) | undefined;
+  let opened: Awaited<ReturnType<typeof openAppContext>>;
   try {
-    if (env.isEmbeddedDb) release = acquireDataDirLock(env.DATA_DIR);
+    opened = await openAppContext({ maxConnections: 2 });
   } catch (e) {
     if (e instanceof DataDirLockedError) {
       console.error(e.message);
@@ -39,10 +36,8 @@ async function main(): Promise<number> {
     }
     throw e;
   }
-  const handle = await openDatabase({ url: env.DATABASE_URL, dataDir: env.isEmbeddedDb ? env.DATA_DIR : undefined, maxConnections: 2 });
   try {
-    await runMigrations(handle.db);
-    const result = await importNodes(appNodeDeps(handle.db), cliActor("nodes:import"), { yaml });
+    const result = await importNodes(nodeDeps(opened.app), cliActor("nodes:import"), { yaml });
     for (const name of result.created) console.log(`created    ${name}`);
     for (const { name, fields } of result.updated) console.log(`updated    ${name}: ${fields.join(", ")}`);
     for (const name of result.unchanged) console.log(`unchanged  ${name}`);
@@ -56,8 +51,7 @@ async function main(): Promise<number> {
     }
     throw e;
   } finally {
-    await handle.close();
-    release?.();
+    await opened.close();
   }
 }
 

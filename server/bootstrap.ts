@@ -1,19 +1,19 @@
 /**
- * Start-up work of the server process (called from instrumentation.ts): open and migrate the
- * database, create the first owner when there is no admin, start the in-process cron if enabled.
+ * Start-up work of the server process (called from instrumentation.ts): build the app context
+ * (which opens and migrates the database), create the first owner when there is no admin, start
+ * the in-process cron if enabled.
  */
-import { getDatabaseHandle } from "@/server/db";
+import { getAppContext } from "@/server/composition/app-context";
+import { startAppInternalCron } from "@/server/composition/cron";
 import { getEnv } from "@/server/env";
-import { logger } from "@/server/logger";
 import { ensureInitialOwner } from "@/server/services/admins/manage-admins";
-import { startAppInternalCron } from "@/server/services/cron/app-cron";
 
 export async function bootstrap(): Promise<void> {
   const env = getEnv();
-  const { db, kind } = await getDatabaseHandle();
-  logger.info("database ready", { kind, dataDir: kind === "pglite" ? env.DATA_DIR : undefined });
+  const app = await getAppContext();
+  app.logger.info("database ready", { kind: env.isEmbeddedDb ? "pglite" : "postgres", dataDir: env.isEmbeddedDb ? env.DATA_DIR : undefined });
 
-  const owner = await ensureInitialOwner({ db }, { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD });
+  const owner = await ensureInitialOwner(app, { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD });
   if (owner.created) {
     const lines = [
       "First start: created the owner account.",
@@ -24,8 +24,8 @@ export async function bootstrap(): Promise<void> {
     process.stdout.write(`\n${lines.join("\n")}\n\n`);
   }
 
-  if (env.INTERNAL_CRON_SECONDS > 0) {
-    startAppInternalCron();
-    logger.info("in-process health sweep started", { everySeconds: env.INTERNAL_CRON_SECONDS });
+  if (app.config.cron.internalIntervalSeconds > 0) {
+    startAppInternalCron(app);
+    app.logger.info("in-process health sweep started", { everySeconds: app.config.cron.internalIntervalSeconds });
   }
 }

@@ -4,6 +4,7 @@
  * anything internal goes in `cause` and stays in the logs.
  */
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import type { z } from "zod";
 
 export const APP_ERROR_CODES = {
   BAD_REQUEST: { http: 400, trpc: "BAD_REQUEST" },
@@ -66,6 +67,13 @@ export function fieldErrorsFromZod(issues: readonly { path: readonly PropertyKey
 
 export function badRequest(fields: FieldErrors, message = "Some fields are invalid."): AppError {
   return new AppError("BAD_REQUEST", message, { fields });
+}
+
+/** The value parsed by `schema`, or a 400 naming each invalid field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw badRequest(fieldErrorsFromZod(parsed.error.issues));
+  return parsed.data;
 }
 
 /** Anything that is not an AppError becomes INTERNAL with a generic message; the original is the cause. */

@@ -33,3 +33,4 @@ export const logger = {
   warn: (message: string, fields?: Record<string, unknown>) => write("warn", message, fields),
   error: (message: string, fields?: Record<string, unknown>) => write("error", message, fields),
 };
+export type Logger = typeof logger;

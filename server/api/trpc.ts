@@ -1,18 +1,18 @@
 /**
- * tRPC setup: the context (database + signed-in actor), one error mapping (AppError → tRPC code,
+ * tRPC setup: the context (the app's collaborators + the signed-in actor), one error mapping (AppError → tRPC code,
  * zod → BAD_REQUEST with per-field messages, anything else → a generic INTERNAL message), and
  * procedures by role. Procedures stay thin: validate, authorize here, call a service.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import type { Database } from "@/server/db/client";
+import type { AppContext } from "@/server/composition/app-context";
 import type { AdminRole } from "@/server/db/schema";
 import { AppError, fieldErrorsFromZod, type FieldErrors } from "@/server/errors";
-import { logger } from "@/server/logger";
 import { hasRole, type Actor } from "@/server/services/actor";
 
-export type TrpcContext = { db: Database; actor: Actor | null };
+/** Procedures pick the collaborators they need from `app` (server/composition/service-deps.ts). */
+export type TrpcContext = { app: AppContext; actor: Actor | null };
 
 const t = initTRPC.context<TrpcContext>().create({
   transformer: superjson,
@@ -40,14 +40,14 @@ const t = initTRPC.context<TrpcContext>().create({
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 
-const mapErrors = t.middleware(async ({ next, path }) => {
+const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
     if (cause instanceof AppError) {
       throw new TRPCError({ code: cause.trpcCode, message: cause.message, cause });
     }
-    if (result.error.code === "INTERNAL_SERVER_ERROR") logger.error("trpc procedure failed", { path, error: cause ?? result.error });
+    if (result.error.code === "INTERNAL_SERVER_ERROR") ctx.app.logger.error("trpc procedure failed", { path, error: cause ?? result.error });
   }
   return result;
 });

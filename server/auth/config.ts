@@ -6,7 +6,7 @@
  */
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
-import { getDb } from "@/server/db";
+import { getAppContext } from "@/server/composition/app-context";
 import { getEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 import { authenticateAdmin } from "@/server/services/admins/authenticate-admin";
@@ -41,7 +41,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
           const username = typeof credentials.username === "string" ? credentials.username : "";
           const password = typeof credentials.password === "string" ? credentials.password : "";
           if (!username || !password) return null;
-          const result = await authenticateAdmin({ db: await getDb() }, { username, password, ip: clientIpFrom(request.headers) });
+          const result = await authenticateAdmin(await getAppContext(), { username, password, ip: clientIpFrom(request.headers) });
           if (!result.ok) {
             if (result.reason === "throttled") throw new ThrottledSignin();
             return null;

@@ -6,7 +6,7 @@ import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { getDb } from "@/server/db";
+import { getAppContext } from "@/server/composition/app-context";
 import type { AdminRole } from "@/server/db/schema";
 import { hasRole, type Actor } from "@/server/services/actor";
 import { auth } from "./config";
@@ -15,7 +15,7 @@ import { resolveActor } from "./resolve-actor";
 /** Once per request (React cache): the actor or null. */
 export const getActor = cache(async (): Promise<Actor | null> => {
   const session = (await auth()) as { adminId?: string; sessionVersion?: number } | null;
-  return resolveActor(await getDb(), session, await headers());
+  return resolveActor((await getAppContext()).db, session, await headers());
 });
 
 /** For layouts and pages: the actor, or a redirect to the login page (or home when the role is too low). */

@@ -1,32 +1,33 @@
 /**
- * The app's database handle: opened once per process (kept on globalThis so dev hot-reload does
- * not open a second PGlite on the same folder), migrated before first use.
+ * Opens the database the app uses: postgres.js at DATABASE_URL, or the embedded PGlite in DATA_DIR
+ * (holding the data-folder lock, so a second process refuses instead of silently diverging),
+ * migrated before first use. The app opens it once per process (server/composition); operator
+ * scripts open their own with fewer connections and release the folder on close.
  */
-import { getEnv } from "@/server/env";
-import { openDatabase, type Database, type DatabaseHandle } from "./client";
+import type { Env } from "@/server/env";
+import { openDatabase, type DatabaseHandle } from "./client";
 import { acquireDataDirLock } from "./data-dir-lock";
 import { runMigrations } from "./migrate";
 
-const globalForDb = globalThis as unknown as { fleetDb?: Promise<DatabaseHandle> };
-
-async function open(): Promise<DatabaseHandle> {
-  const env = getEnv();
-  if (env.isEmbeddedDb) acquireDataDirLock(env.DATA_DIR);
-  const handle = await openDatabase({ url: env.DATABASE_URL, dataDir: env.isEmbeddedDb ? env.DATA_DIR : undefined });
-  await runMigrations(handle.db);
-  return handle;
-}
-
-export async function getDatabaseHandle(): Promise<DatabaseHandle> {
-  globalForDb.fleetDb ??= open().catch((e: unknown) => {
-    globalForDb.fleetDb = undefined;
+export async function openAppDatabase(
+  env: Pick<Env, "DATABASE_URL" | "DATA_DIR" | "isEmbeddedDb">,
+  options: { maxConnections?: number } = {},
+): Promise<DatabaseHandle> {
+  const release = env.isEmbeddedDb ? acquireDataDirLock(env.DATA_DIR) : () => {};
+  try {
+    const handle = await openDatabase({ url: env.DATABASE_URL, dataDir: env.isEmbeddedDb ? env.DATA_DIR : undefined, maxConnections: options.maxConnections });
+    await runMigrations(handle.db);
+    return {
+      ...handle,
+      close: async () => {
+        await handle.close();
+        release();
+      },
+    };
+  } catch (e) {
+    release();
     throw e;
-  });
-  return globalForDb.fleetDb;
+  }
 }
 
-export async function getDb(): Promise<Database> {
-  return (await getDatabaseHandle()).db;
-}
-
-export type { Database } from "./client";
+export type { Database, DatabaseHandle } from "./client";

@@ -11,14 +11,11 @@
  *    A nonce is stored only after the signature checks out, so forged requests cannot fill the table.
  */
 import { createHmac } from "node:crypto";
-import { lt, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { botNonces } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { recordBotNonce, REPLAY_WINDOW_SECONDS } from "@/server/services/bot-nonces/bot-nonces";
 import type { Clock } from "@/server/services/clock";
 import { isSameSecret, requireBearer } from "./bearer";
-
-export const SIGNATURE_WINDOW_SECONDS = 300;
 export const SIGNATURE_HEADERS = { timestamp: "x-signature-timestamp", nonce: "x-signature-nonce", signature: "x-signature" } as const;
 
 const NONCE = /^[A-Za-z0-9_-]{16,128}$/;
@@ -35,7 +32,12 @@ export function signBotRequest(secret: string, parts: { timestamp: string; nonce
 
 const refused = (why: string) => new AppError("UNAUTHORIZED", why);
 
-export async function verifyBotRequest(db: Database, config: BotAuthConfig, clock: Clock, request: Request, rawBody: string): Promise<void> {
+export async function verifyBotRequest(
+  deps: { db: Database; clock: Clock },
+  config: BotAuthConfig,
+  request: Request,
+  rawBody: string,
+): Promise<void> {
   requireBearer(request, config.token, "BOT_API_TOKEN");
   if (!config.signingSecret) return;
 
@@ -45,21 +47,11 @@ export async function verifyBotRequest(db: Database, config: BotAuthConfig, cloc
   if (!TIMESTAMP.test(timestamp) || !NONCE.test(nonce) || !HEX_SIGNATURE.test(signature)) {
     throw refused("Sign the request: X-Signature-Timestamp, X-Signature-Nonce and X-Signature are required.");
   }
-  if (Math.abs(clock.now().getTime() / 1000 - Number(timestamp)) > SIGNATURE_WINDOW_SECONDS) {
+  if (Math.abs(deps.clock.now().getTime() / 1000 - Number(timestamp)) > REPLAY_WINDOW_SECONDS) {
     throw refused("The signature timestamp is outside the allowed window.");
   }
   const expected = signBotRequest(config.signingSecret, { timestamp, nonce, method: request.method, path: new URL(request.url).pathname, body: rawBody });
   if (!isSameSecret(signature.toLowerCase(), expected)) throw refused("The signature does not match.");
 
-  const stored = await db.insert(botNonces).values({ nonce }).onConflictDoNothing().returning({ nonce: botNonces.nonce });
-  if (stored.length === 0) throw refused("This request was already received.");
-}
-
-/** Nonces older than the window can no longer be replayed (the timestamp check refuses them). */
-export async function pruneBotNonces(db: Database): Promise<number> {
-  const removed = await db
-    .delete(botNonces)
-    .where(lt(botNonces.seenAt, sql`now() - make_interval(secs => ${SIGNATURE_WINDOW_SECONDS * 2})`))
-    .returning({ nonce: botNonces.nonce });
-  return removed.length;
+  if (!(await recordBotNonce(deps.db, nonce))) throw refused("This request was already received.");
 }

@@ -4,7 +4,8 @@
  * objects the route handlers parse and shape with — so a bot author can generate a client from it.
  */
 import { z } from "zod";
-import { SIGNATURE_HEADERS, SIGNATURE_WINDOW_SECONDS } from "@/server/http/bot-auth";
+import { SIGNATURE_HEADERS } from "@/server/http/bot-auth";
+import { REPLAY_WINDOW_SECONDS } from "@/server/services/bot-nonces/bot-nonces";
 import { ErrorResponse, KeyRequest, KeyResponse, RefreshRequest, RevokeResponse, TelegramIdParams, UserResponse } from "./bot-api";
 import { CronRunResponse } from "./cron-api";
 
@@ -116,7 +117,7 @@ export function buildOpenApiDocument(publicUrl: string): JsonObject {
       version: "1",
       description:
         "Routes for the Telegram bot, the cron pinger and VPN client apps. Errors are always `{code, message, fields?}`. " +
-        `When BOT_SIGNING_SECRET is set, bot calls also carry ${SIGNATURE_HEADERS.timestamp} (unix seconds, ±${SIGNATURE_WINDOW_SECONDS} s), ` +
+        `When BOT_SIGNING_SECRET is set, bot calls also carry ${SIGNATURE_HEADERS.timestamp} (unix seconds, ±${REPLAY_WINDOW_SECONDS} s), ` +
         `${SIGNATURE_HEADERS.nonce} (16–128 of [A-Za-z0-9_-], single use) and ${SIGNATURE_HEADERS.signature} = hex HMAC-SHA256(secret, "<timestamp>.<nonce>.<METHOD>.<path>.<raw body>").`,
     },
     servers: [{ url: publicUrl }],

@@ -3,25 +3,19 @@
  * BOT_SIGNING_SECRET set: authentication, replay refusal, fuzzed bodies and the documented shapes.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import fc from "fast-check";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signBotRequest } from "@/server/http/bot-auth";
+import type { NextHandler } from "@/server/http/route";
 import { ErrorResponse, KeyRequest, KeyResponse, RevokeResponse, TelegramIdParams, UserResponse } from "@/server/openapi/bot-api";
-import type { KeyDeps } from "@/server/services/keys/key-deps";
 import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+import { createTestAppContext } from "@/server/testing/test-app-context";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
-
-const holder = vi.hoisted(() => ({ deps: undefined as KeyDeps | undefined }));
-vi.mock("@/server/services/keys/app-key-deps", () => ({
-  appKeyDeps: () => {
-    if (!holder.deps) throw new Error("test deps not ready");
-    return holder.deps;
-  },
-}));
+import * as revokeRoute from "./keys/[telegramId]/route";
+import * as refreshRoute from "./keys/refresh/route";
+import * as keysRoute from "./keys/route";
+import * as userRoute from "./users/[telegramId]/route";
 
 const TOKEN = "bot-token-0123456789abcdef";
 const SECRET = "signing-secret-0123456789";
@@ -29,31 +23,22 @@ const BASE = "http://fleet.test";
 
 let test: TestDatabase;
 let fleet: SimulatedFleet;
-let keysRoute: typeof import("./keys/route");
-let refreshRoute: typeof import("./keys/refresh/route");
-let revokeRoute: typeof import("./keys/[telegramId]/route");
-let userRoute: typeof import("./users/[telegramId]/route");
+let postKey: NextHandler;
+let postRefresh: NextHandler;
+let deleteKey: NextHandler;
+let getUser: NextHandler;
 
 beforeAll(async () => {
   test = await createTestDatabase();
-  Object.assign(process.env, {
-    DATABASE_URL: test.url,
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), "bot-routes-")),
-    BOT_API_TOKEN: TOKEN,
-    BOT_SIGNING_SECRET: SECRET,
-    PUBLIC_URL: "https://fleet.example.com",
-  });
   fleet = await startSimulatedFleet(test.db, [{ name: "a", maxUsers: 1000 }]);
-  holder.deps = { db: test.db, panelFor: fleet.panelFor, publicUrl: "https://fleet.example.com" };
-  keysRoute = await import("./keys/route");
-  refreshRoute = await import("./keys/refresh/route");
-  revokeRoute = await import("./keys/[telegramId]/route");
-  userRoute = await import("./users/[telegramId]/route");
+  const app = createTestAppContext(test.db, { env: { BOT_API_TOKEN: TOKEN, BOT_SIGNING_SECRET: SECRET }, overrides: { panelFor: fleet.panelFor } });
+  postKey = keysRoute.POST.withApp(app);
+  postRefresh = refreshRoute.POST.withApp(app);
+  deleteKey = revokeRoute.DELETE.withApp(app);
+  getUser = userRoute.GET.withApp(app);
 });
 afterAll(async () => {
   await fleet.close();
-  const { getDatabaseHandle } = await import("@/server/db");
-  await (await getDatabaseHandle()).close();
   await test.close();
 });
 
@@ -77,7 +62,7 @@ const noParams = { params: Promise.resolve({}) as Promise<Record<string, never>>
 const idParams = (telegramId: string) => ({ params: Promise.resolve({ telegramId }) });
 
 async function postKeys(body: string, options?: Options) {
-  return keysRoute.POST(signedRequest("POST", "/api/bot/keys", body, options), noParams);
+  return postKey(signedRequest("POST", "/api/bot/keys", body, options), noParams);
 }
 
 describe("bot route authentication", () => {
@@ -85,9 +70,9 @@ describe("bot route authentication", () => {
     for (const token of [null, "wrong-token-0123456789"]) {
       const responses = await Promise.all([
         postKeys(JSON.stringify({ telegramId: 1 }), { token }),
-        refreshRoute.POST(signedRequest("POST", "/api/bot/keys/refresh", JSON.stringify({ telegramId: 1 }), { token }), noParams),
-        revokeRoute.DELETE(signedRequest("DELETE", "/api/bot/keys/1", "", { token }), idParams("1")),
-        userRoute.GET(signedRequest("GET", "/api/bot/users/1", "", { token }), idParams("1")),
+        postRefresh(signedRequest("POST", "/api/bot/keys/refresh", JSON.stringify({ telegramId: 1 }), { token }), noParams),
+        deleteKey(signedRequest("DELETE", "/api/bot/keys/1", "", { token }), idParams("1")),
+        getUser(signedRequest("GET", "/api/bot/users/1", "", { token }), idParams("1")),
       ]);
       for (const response of responses) {
         expect(response.status).toBe(401);
@@ -107,12 +92,12 @@ describe("bot route authentication", () => {
     // A signature made for GET /api/bot/users/9001 does not authorize DELETE /api/bot/keys/9001.
     const read = signedRequest("GET", "/api/bot/users/9001", "");
     const retargeted = new Request(`${BASE}/api/bot/keys/9001`, { method: "DELETE", headers: read.headers });
-    expect((await revokeRoute.DELETE(retargeted, idParams("9001"))).status).toBe(401);
+    expect((await deleteKey(retargeted, idParams("9001"))).status).toBe(401);
 
     const original = signedRequest("POST", "/api/bot/keys", body);
     const replay = new Request(original.url, { method: "POST", headers: original.headers, body });
-    expect((await keysRoute.POST(original, noParams)).status).toBe(200);
-    const replayed = await keysRoute.POST(replay, noParams);
+    expect((await postKey(original, noParams)).status).toBe(200);
+    const replayed = await postKey(replay, noParams);
     expect(replayed.status).toBe(401);
     expect(await replayed.json()).toEqual({ code: "UNAUTHORIZED", message: "This request was already received." });
   });
@@ -126,18 +111,18 @@ describe("bot routes", () => {
     const again = KeyResponse.parse(await (await postKeys(JSON.stringify({ telegramId: 9100 }))).json());
     expect(again).toEqual(key);
 
-    const user = UserResponse.parse(await (await userRoute.GET(signedRequest("GET", "/api/bot/users/9100", ""), idParams("9100"))).json());
+    const user = UserResponse.parse(await (await getUser(signedRequest("GET", "/api/bot/users/9100", ""), idParams("9100"))).json());
     expect(user).toEqual({ ...key, username: "bob" });
 
     const refreshed = KeyResponse.parse(
-      await (await refreshRoute.POST(signedRequest("POST", "/api/bot/keys/refresh", JSON.stringify({ telegramId: 9100 })), noParams)).json(),
+      await (await postRefresh(signedRequest("POST", "/api/bot/keys/refresh", JSON.stringify({ telegramId: 9100 })), noParams)).json(),
     );
     expect(refreshed.key).not.toBe(key.key);
     expect(refreshed.subscriptionUrl).toBe(key.subscriptionUrl);
 
-    const revoked = await revokeRoute.DELETE(signedRequest("DELETE", "/api/bot/keys/9100", ""), idParams("9100"));
+    const revoked = await deleteKey(signedRequest("DELETE", "/api/bot/keys/9100", ""), idParams("9100"));
     expect(RevokeResponse.parse(await revoked.json())).toEqual({ telegramId: 9100, revoked: true, removedFromPanel: true });
-    const gone = await userRoute.GET(signedRequest("GET", "/api/bot/users/9100", ""), idParams("9100"));
+    const gone = await getUser(signedRequest("GET", "/api/bot/users/9100", ""), idParams("9100"));
     expect(gone.status).toBe(404);
     expect(ErrorResponse.parse(await gone.json()).code).toBe("NOT_FOUND");
   });
@@ -176,7 +161,7 @@ describe("bot routes", () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string(), fc.nat().map(String), fc.constantFrom("0", "-1", "1e3", "99999999999999999", " 12")), async (id) => {
         const pathname = `/api/bot/users/${encodeURIComponent(id)}`;
-        const response = await userRoute.GET(signedRequest("GET", pathname, ""), idParams(id));
+        const response = await getUser(signedRequest("GET", pathname, ""), idParams(id));
         expect(response.status).toBeLessThan(500);
         expect(response.status === 400).toBe(!TelegramIdParams.safeParse({ telegramId: id }).success);
       }),

@@ -1,9 +1,7 @@
 // GET /api/openapi.json — bot authors and tooling: the OpenAPI 3.1 document of the bot, cron and subscription routes. Public.
-import { getEnv } from "@/server/env";
+import { route } from "@/server/http/route";
 import { buildOpenApiDocument } from "@/server/openapi/document";
 
 export const dynamic = "force-dynamic";
 
-export function GET(): Response {
-  return Response.json(buildOpenApiDocument(getEnv().PUBLIC_URL));
-}
+export const GET = route("GET /api/openapi.json", { auth: "public" }, async ({ app }) => Response.json(buildOpenApiDocument(app.config.publicUrl)));

@@ -1,14 +1,7 @@
-// GET /api/ping — liveness for load balancers and the e2e harness: the process answers and its database does too.
-import { sql } from "drizzle-orm";
-import { getDb } from "@/server/db";
+// GET /api/ping — liveness for load balancers and the e2e harness: the process answers and its database does too (else 503).
+import { route } from "@/server/http/route";
+import { checkDatabase } from "@/server/services/system/check-database";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
-  try {
-    await (await getDb()).execute(sql`SELECT 1`);
-    return Response.json({ ok: true });
-  } catch {
-    return Response.json({ ok: false, code: "UNAVAILABLE", message: "The database is not reachable." }, { status: 503 });
-  }
-}
+export const GET = route("GET /api/ping", { auth: "public" }, async ({ app }) => Response.json(await checkDatabase(app)));

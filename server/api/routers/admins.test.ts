@@ -1,16 +1,20 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppContext } from "@/server/composition/app-context";
+import { createTestAppContext } from "@/server/testing/test-app-context";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import type { Actor } from "@/server/services/actor";
 import { createAdmin } from "@/server/services/admins/manage-admins";
 import { createCaller } from "../root";
 
 let test: TestDatabase;
+let app: AppContext;
 let owner: Actor;
 let viewer: Actor;
 
 beforeAll(async () => {
   test = await createTestDatabase();
+  app = createTestAppContext(test.db);
   const o = await createAdmin({ db: test.db }, null, { username: "owner1", password: "owner-password", role: "owner" });
   const v = await createAdmin({ db: test.db }, null, { username: "viewer1", password: "viewer-password", role: "viewer" });
   owner = { adminId: o.id, username: o.username, role: "owner", ip: null, userAgent: null };
@@ -20,8 +24,8 @@ afterAll(async () => test.close());
 
 describe("admins router", () => {
   it("refuses anonymous callers and viewers on owner-only procedures", async () => {
-    await expect(createCaller({ db: test.db, actor: null }).admins.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    const asViewer = createCaller({ db: test.db, actor: viewer });
+    await expect(createCaller({ app, actor: null }).admins.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    const asViewer = createCaller({ app, actor: viewer });
     await expect(asViewer.admins.create({ username: "sneaky", password: "sneaky-password", role: "owner" })).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
@@ -29,7 +33,7 @@ describe("admins router", () => {
   });
 
   it("maps service errors to tRPC codes and zod errors to BAD_REQUEST", async () => {
-    const asOwner = createCaller({ db: test.db, actor: owner });
+    const asOwner = createCaller({ app, actor: owner });
     await expect(asOwner.admins.create({ username: "viewer1", password: "another-password", role: "admin" })).rejects.toMatchObject({
       code: "BAD_REQUEST",
       message: "Some fields are invalid.",
@@ -41,7 +45,7 @@ describe("admins router", () => {
   });
 
   it("never returns password hashes", async () => {
-    const asOwner = createCaller({ db: test.db, actor: owner });
+    const asOwner = createCaller({ app, actor: owner });
     await asOwner.admins.create({ username: "newbie", password: "newbie-password", role: "viewer" });
     const listed = JSON.stringify(await asOwner.admins.list());
     expect(listed).toContain("newbie");

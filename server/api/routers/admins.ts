@@ -13,17 +13,17 @@ import { ownerProcedure, router, viewerProcedure } from "../trpc";
 
 export const adminsRouter = router({
   me: viewerProcedure.query(({ ctx }) => ({ id: ctx.actor.adminId, username: ctx.actor.username, role: ctx.actor.role })),
-  list: ownerProcedure.query(({ ctx }) => listAdmins({ db: ctx.db })),
+  list: ownerProcedure.query(({ ctx }) => listAdmins(ctx.app)),
   create: ownerProcedure
     .input(z.object({ username: adminUsernameSchema, password: adminPasswordSchema, role: adminRoleSchema }))
-    .mutation(({ ctx, input }) => createAdmin({ db: ctx.db }, ctx.actor, input)),
+    .mutation(({ ctx, input }) => createAdmin(ctx.app, ctx.actor, input)),
   setRole: ownerProcedure
     .input(z.object({ adminId: z.uuid(), role: adminRoleSchema }))
-    .mutation(({ ctx, input }) => setAdminRole({ db: ctx.db }, ctx.actor, input)),
+    .mutation(({ ctx, input }) => setAdminRole(ctx.app, ctx.actor, input)),
   setDisabled: ownerProcedure
     .input(z.object({ adminId: z.uuid(), isDisabled: z.boolean() }))
-    .mutation(({ ctx, input }) => setAdminDisabled({ db: ctx.db }, ctx.actor, input)),
+    .mutation(({ ctx, input }) => setAdminDisabled(ctx.app, ctx.actor, input)),
   resetPassword: ownerProcedure
     .input(z.object({ adminId: z.uuid(), password: adminPasswordSchema }))
-    .mutation(({ ctx, input }) => resetAdminPassword({ db: ctx.db }, ctx.actor, input)),
+    .mutation(({ ctx, input }) => resetAdminPassword(ctx.app, ctx.actor, input)),
 });

@@ -2,6 +2,6 @@ import { listAudit, listAuditFacets, listAuditInputSchema } from "@/server/servi
 import { router, viewerProcedure } from "../trpc";
 
 export const auditRouter = router({
-  list: viewerProcedure.input(listAuditInputSchema).query(({ ctx, input }) => listAudit({ db: ctx.db }, input)),
-  facets: viewerProcedure.query(({ ctx }) => listAuditFacets({ db: ctx.db })),
+  list: viewerProcedure.input(listAuditInputSchema).query(({ ctx, input }) => listAudit(ctx.app, input)),
+  facets: viewerProcedure.query(({ ctx }) => listAuditFacets(ctx.app)),
 });

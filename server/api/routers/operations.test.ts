@@ -1,18 +1,18 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppContext } from "@/server/composition/app-context";
+import { keyDeps } from "@/server/composition/service-deps";
 import { auditLog, nodes } from "@/server/db/schema";
 import type { Actor } from "@/server/services/actor";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
-import type { MigrationDeps } from "@/server/services/migration/migration-deps";
-import { createTestActor } from "@/server/services/nodes/test-fleet";
+import { createTestActor } from "@/server/testing/test-actor";
+import { createTestAppContext } from "@/server/testing/test-app-context";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { createCaller } from "../root";
 
-const holder = vi.hoisted(() => ({ deps: undefined as MigrationDeps | undefined }));
-vi.mock("@/server/services/migration/app-migration", () => ({ appMigrationDeps: () => holder.deps }));
-
 let test: TestDatabase;
+let app: AppContext;
 let fleet: SimulatedFleet;
 let admin: Actor;
 let viewer: Actor;
@@ -20,10 +20,10 @@ let viewer: Actor;
 beforeAll(async () => {
   test = await createTestDatabase();
   fleet = await startSimulatedFleet(test.db, [{ name: "a" }, { name: "b", adminState: "disabled" }]);
-  holder.deps = { db: test.db, panelFor: fleet.panelFor, publicUrl: "https://fleet.example.com", clock: { now: () => new Date() }, notifications: { webhook: null, telegram: null } };
+  app = createTestAppContext(test.db, { overrides: { panelFor: fleet.panelFor } });
   admin = await createTestActor(test.db, "admin");
   viewer = await createTestActor(test.db, "viewer");
-  for (const telegramId of [1, 2, 3]) await getOrCreateKey(holder.deps, { telegramId });
+  for (const telegramId of [1, 2, 3]) await getOrCreateKey(keyDeps(app), { telegramId });
   await test.db.update(nodes).set({ adminState: "active" }).where(eq(nodes.name, "b"));
 });
 afterAll(async () => {
@@ -33,7 +33,7 @@ afterAll(async () => {
 
 describe("operations router", () => {
   it("lets a viewer plan but not act", async () => {
-    const asViewer = createCaller({ db: test.db, actor: viewer });
+    const asViewer = createCaller({ app, actor: viewer });
     const sim = await asViewer.operations.simulateNodeLoss({ nodeId: fleet.node("a").id });
     expect(sim).toMatchObject({ users: 3, unplaced: [] });
     expect((await asViewer.operations.rebalancePlan({ maxMoves: 10, minGap: 0 })).moves).toHaveLength(1);
@@ -42,7 +42,7 @@ describe("operations router", () => {
   });
 
   it("an admin moves a user and drains a node, audited, and the log shows both with progress", async () => {
-    const asAdmin = createCaller({ db: test.db, actor: admin });
+    const asAdmin = createCaller({ app, actor: admin });
     const moved = await asAdmin.operations.migrateUser({ telegramId: 1, toNodeId: fleet.node("b").id });
     expect(moved.outcome).toMatchObject({ status: "succeeded", toNodeId: fleet.node("b").id });
     await expect(asAdmin.operations.migrateUser({ telegramId: 999 })).rejects.toMatchObject({ code: "NOT_FOUND" });

@@ -4,7 +4,7 @@
  * server/services/migration and server/services/notifications; each mutation is audited there.
  */
 import { z } from "zod";
-import { appMigrationDeps } from "@/server/services/migration/app-migration";
+import { migrationDeps } from "@/server/composition/service-deps";
 import { drainNode, drainNodeInputSchema, nodeIdInputSchema, returnNodeToService, undrainNode } from "@/server/services/migration/drain-node";
 import { executeRebalance, getRebalancePlan, rebalanceInputSchema, whatIfNodeDies } from "@/server/services/migration/fleet-plans";
 import { getOperation, listOperations, listOperationsInputSchema, operationDetailInputSchema } from "@/server/services/migration/list-operations";
@@ -13,23 +13,23 @@ import { listDeliveries, retryDelivery } from "@/server/services/notifications/d
 import { adminProcedure, router, viewerProcedure } from "../trpc";
 
 export const operationsRouter = router({
-  list: viewerProcedure.input(listOperationsInputSchema).query(({ ctx, input }) => listOperations(ctx.db, input)),
+  list: viewerProcedure.input(listOperationsInputSchema).query(({ ctx, input }) => listOperations(ctx.app.db, input)),
 
-  detail: viewerProcedure.input(operationDetailInputSchema).query(({ ctx, input }) => getOperation(ctx.db, input)),
+  detail: viewerProcedure.input(operationDetailInputSchema).query(({ ctx, input }) => getOperation(ctx.app.db, input)),
 
-  simulateNodeLoss: viewerProcedure.input(nodeIdInputSchema).query(({ ctx, input }) => whatIfNodeDies(ctx.db, input)),
+  simulateNodeLoss: viewerProcedure.input(nodeIdInputSchema).query(({ ctx, input }) => whatIfNodeDies(ctx.app.db, input)),
 
-  rebalancePlan: viewerProcedure.input(rebalanceInputSchema).query(({ ctx, input }) => getRebalancePlan(ctx.db, input)),
+  rebalancePlan: viewerProcedure.input(rebalanceInputSchema).query(({ ctx, input }) => getRebalancePlan(ctx.app.db, input)),
 
-  rebalanceExecute: adminProcedure.input(rebalanceInputSchema).mutation(({ ctx, input }) => executeRebalance(ctx.db, ctx.actor, input)),
+  rebalanceExecute: adminProcedure.input(rebalanceInputSchema).mutation(({ ctx, input }) => executeRebalance(ctx.app.db, ctx.actor, input)),
 
-  migrateUser: adminProcedure.input(migrateUserInputSchema).mutation(({ ctx, input }) => migrateUser(appMigrationDeps(ctx.db), ctx.actor, input)),
+  migrateUser: adminProcedure.input(migrateUserInputSchema).mutation(({ ctx, input }) => migrateUser(migrationDeps(ctx.app), ctx.actor, input)),
 
-  drain: adminProcedure.input(drainNodeInputSchema).mutation(({ ctx, input }) => drainNode(appMigrationDeps(ctx.db), ctx.actor, input)),
+  drain: adminProcedure.input(drainNodeInputSchema).mutation(({ ctx, input }) => drainNode(migrationDeps(ctx.app), ctx.actor, input)),
 
-  undrain: adminProcedure.input(nodeIdInputSchema).mutation(({ ctx, input }) => undrainNode(ctx, ctx.actor, input)),
+  undrain: adminProcedure.input(nodeIdInputSchema).mutation(({ ctx, input }) => undrainNode(ctx.app, ctx.actor, input)),
 
-  returnToService: adminProcedure.input(nodeIdInputSchema).mutation(({ ctx, input }) => returnNodeToService(ctx, ctx.actor, input)),
+  returnToService: adminProcedure.input(nodeIdInputSchema).mutation(({ ctx, input }) => returnNodeToService(ctx.app, ctx.actor, input)),
 
   deliveries: adminProcedure
     .input(
@@ -40,7 +40,7 @@ export const operationsRouter = router({
         beforeId: z.number().int().positive().optional(),
       }),
     )
-    .query(({ ctx, input }) => listDeliveries(ctx.db, input)),
+    .query(({ ctx, input }) => listDeliveries(ctx.app.db, input)),
 
-  retryDelivery: adminProcedure.input(z.object({ id: z.number().int().positive() })).mutation(({ ctx, input }) => retryDelivery(ctx.db, ctx.actor, input)),
+  retryDelivery: adminProcedure.input(z.object({ id: z.number().int().positive() })).mutation(({ ctx, input }) => retryDelivery(ctx.app.db, ctx.actor, input)),
 });

@@ -1,6 +1,6 @@
 /** Read-only data behind the dashboard's overview and node pages, already shaped for the charts. */
 import { z } from "zod";
-import { appStatsDeps } from "@/server/services/stats/app-stats-deps";
+import { statsDeps } from "@/server/composition/service-deps";
 import { getDailyActivity } from "@/server/services/stats/get-daily-activity";
 import { getFleetOverview } from "@/server/services/stats/get-fleet-overview";
 import { getHealthTimeline } from "@/server/services/stats/get-health-timeline";
@@ -16,13 +16,13 @@ import { router, viewerProcedure } from "../trpc";
 const seriesInput = z.object({ range: timeRangeSchema, nodeId: z.uuid().optional() });
 
 export const statsRouter = router({
-  overview: viewerProcedure.query(async ({ ctx }) => getFleetOverview(await appStatsDeps(ctx.db))),
-  nodeLoad: viewerProcedure.query(({ ctx }) => getNodeLoad({ db: ctx.db })),
-  latency: viewerProcedure.input(seriesInput).query(async ({ ctx, input }) => getLatencySeries(await appStatsDeps(ctx.db), input)),
-  healthTimeline: viewerProcedure.input(seriesInput).query(async ({ ctx, input }) => getHealthTimeline(await appStatsDeps(ctx.db), input)),
-  daily: viewerProcedure.query(async ({ ctx }) => getDailyActivity(await appStatsDeps(ctx.db))),
-  events: viewerProcedure.input(listEventsInputSchema).query(({ ctx, input }) => listEvents({ db: ctx.db }, input)),
-  nodeRows: viewerProcedure.input(listNodeRowsInputSchema).query(({ ctx, input }) => listNodeRows({ db: ctx.db }, input)),
-  nodeUsers: viewerProcedure.input(listNodeUsersInputSchema).query(({ ctx, input }) => listNodeUsers({ db: ctx.db }, input)),
-  recentChecks: viewerProcedure.input(z.object({ nodeId: z.uuid() })).query(({ ctx, input }) => listRecentChecks({ db: ctx.db }, input)),
+  overview: viewerProcedure.query(async ({ ctx }) => getFleetOverview(await statsDeps(ctx.app))),
+  nodeLoad: viewerProcedure.query(({ ctx }) => getNodeLoad(ctx.app)),
+  latency: viewerProcedure.input(seriesInput).query(async ({ ctx, input }) => getLatencySeries(await statsDeps(ctx.app), input)),
+  healthTimeline: viewerProcedure.input(seriesInput).query(async ({ ctx, input }) => getHealthTimeline(await statsDeps(ctx.app), input)),
+  daily: viewerProcedure.query(async ({ ctx }) => getDailyActivity(await statsDeps(ctx.app))),
+  events: viewerProcedure.input(listEventsInputSchema).query(({ ctx, input }) => listEvents(ctx.app, input)),
+  nodeRows: viewerProcedure.input(listNodeRowsInputSchema).query(({ ctx, input }) => listNodeRows(ctx.app, input)),
+  nodeUsers: viewerProcedure.input(listNodeUsersInputSchema).query(({ ctx, input }) => listNodeUsers(ctx.app, input)),
+  recentChecks: viewerProcedure.input(z.object({ nodeId: z.uuid() })).query(({ ctx, input }) => listRecentChecks(ctx.app, input)),
 });

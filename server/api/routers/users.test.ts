@@ -1,18 +1,18 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditLog } from "@/server/db/schema";
-import type { KeyDeps } from "@/server/services/keys/key-deps";
+import type { AppContext } from "@/server/composition/app-context";
+import { keyDeps } from "@/server/composition/service-deps";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
-import { createTestActor } from "@/server/services/nodes/test-fleet";
+import { createTestActor } from "@/server/testing/test-actor";
+import { createTestAppContext } from "@/server/testing/test-app-context";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import type { Actor } from "@/server/services/actor";
 import { createCaller } from "../root";
 
-const holder = vi.hoisted(() => ({ deps: undefined as KeyDeps | undefined }));
-vi.mock("@/server/services/keys/app-key-deps", () => ({ appKeyDeps: () => holder.deps }));
-
 let test: TestDatabase;
+let app: AppContext;
 let fleet: SimulatedFleet;
 let admin: Actor;
 let viewer: Actor;
@@ -20,11 +20,11 @@ let viewer: Actor;
 beforeAll(async () => {
   test = await createTestDatabase();
   fleet = await startSimulatedFleet(test.db, [{ name: "a", location: "NL" }]);
-  holder.deps = { db: test.db, panelFor: fleet.panelFor, publicUrl: "https://fleet.example.com" };
+  app = createTestAppContext(test.db, { overrides: { panelFor: fleet.panelFor } });
   admin = await createTestActor(test.db, "admin");
   viewer = await createTestActor(test.db, "viewer");
   for (const [telegramId, username] of [[111, "alice"], [112, "alina"], [200, "bob"]] as const) {
-    await getOrCreateKey(holder.deps, { telegramId, username });
+    await getOrCreateKey(keyDeps(app), { telegramId, username });
   }
 });
 afterAll(async () => {
@@ -34,7 +34,7 @@ afterAll(async () => {
 
 describe("users router", () => {
   it("searches by username prefix or telegram id, paginated on the server, with node, key and placement reason", async () => {
-    const asViewer = createCaller({ db: test.db, actor: viewer });
+    const asViewer = createCaller({ app, actor: viewer });
     const byName = await asViewer.users.search({ query: "ali", page: 1, pageSize: 1 });
     expect(byName.total).toBe(2);
     expect(byName.rows).toHaveLength(1);
@@ -48,9 +48,9 @@ describe("users router", () => {
   });
 
   it("lets admins refresh and revoke, auditing each, and refuses viewers", async () => {
-    const asViewer = createCaller({ db: test.db, actor: viewer });
+    const asViewer = createCaller({ app, actor: viewer });
     await expect(asViewer.users.revokeKey({ telegramId: 111 })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    const asAdmin = createCaller({ db: test.db, actor: admin });
+    const asAdmin = createCaller({ app, actor: admin });
     await asAdmin.users.refreshKey({ telegramId: 111 });
     expect(await asAdmin.users.revokeKey({ telegramId: 111 })).toMatchObject({ revoked: true });
     const actions = (await test.db.select().from(auditLog).where(eq(auditLog.actorAdminId, admin.adminId))).map((a) => a.action).sort();

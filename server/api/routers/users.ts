@@ -1,7 +1,7 @@
 /** VPN users: search for viewers; key refresh and revoke for admins (audited in the services). */
 import { z } from "zod";
+import { keyDeps } from "@/server/composition/service-deps";
 import { TelegramId } from "@/server/openapi/bot-api";
-import { appKeyDeps } from "@/server/services/keys/app-key-deps";
 import { refreshKey } from "@/server/services/keys/refresh-key";
 import { revokeKey } from "@/server/services/keys/revoke-key";
 import { searchUsers } from "@/server/services/keys/search-users";
@@ -10,13 +10,13 @@ import { adminProcedure, router, viewerProcedure } from "../trpc";
 export const usersRouter = router({
   search: viewerProcedure
     .input(z.object({ query: z.string().max(64).optional(), page: z.number().int().min(1).default(1), pageSize: z.number().int().min(1).max(100).default(25) }))
-    .query(({ ctx, input }) => searchUsers(appKeyDeps(ctx.db), input)),
+    .query(({ ctx, input }) => searchUsers(keyDeps(ctx.app), input)),
 
   refreshKey: adminProcedure
     .input(z.object({ telegramId: TelegramId }))
-    .mutation(({ ctx, input }) => refreshKey(appKeyDeps(ctx.db), { telegramId: input.telegramId, actor: ctx.actor })),
+    .mutation(({ ctx, input }) => refreshKey(keyDeps(ctx.app), { telegramId: input.telegramId, actor: ctx.actor })),
 
   revokeKey: adminProcedure
     .input(z.object({ telegramId: TelegramId }))
-    .mutation(({ ctx, input }) => revokeKey(appKeyDeps(ctx.db), { telegramId: input.telegramId, actor: ctx.actor })),
+    .mutation(({ ctx, input }) => revokeKey(keyDeps(ctx.app), { telegramId: input.telegramId, actor: ctx.actor })),
 });

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { hashPassword, MIN_PASSWORD_LENGTH } from "@/server/auth/password";
 import type { Database } from "@/server/db/client";
 import { admins, type Admin, type AdminRole } from "@/server/db/schema";
-import { AppError, badRequest, fieldErrorsFromZod } from "@/server/errors";
+import { AppError, badRequest, parseInput } from "@/server/errors";
 import type { Actor } from "../actor";
 import { recordAudit, type Transaction } from "../audit/record-audit";
 
@@ -42,12 +42,6 @@ function toView(a: Admin, now = new Date()): AdminView {
   };
 }
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw badRequest(fieldErrorsFromZod(result.error.issues));
-  return result.data;
-}
-
 export async function listAdmins(deps: { db: Database }): Promise<AdminView[]> {
   const rows = await deps.db.select().from(admins).orderBy(asc(admins.username));
   return rows.map((r) => toView(r));
@@ -61,7 +55,7 @@ export async function createAdmin(
   actor: Actor | null,
   input: { username: string; password: string; role: AdminRole },
 ): Promise<AdminView> {
-  const data = parse(createSchema, input);
+  const data = parseInput(createSchema, input);
   const passwordHash = await hashPassword(data.password);
   return deps.db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: admins.id }).from(admins).where(sql`lower(${admins.username}) = lower(${data.username})`);
@@ -105,7 +99,7 @@ async function assertNotLastOwner(tx: Transaction, target: Admin): Promise<void>
 }
 
 export async function setAdminRole(deps: { db: Database }, actor: Actor, input: { adminId: string; role: AdminRole }): Promise<AdminView> {
-  const role = parse(adminRoleSchema, input.role);
+  const role = parseInput(adminRoleSchema, input.role);
   if (input.adminId === actor.adminId) throw new AppError("CONFLICT", "You cannot change your own role.");
   return updateAdmin(deps, actor, input.adminId, "admin.role", async (current, tx) => {
     if (role !== "owner") await assertNotLastOwner(tx, current);
@@ -131,7 +125,7 @@ export async function resetAdminPassword(
   actor: Actor | null,
   input: { adminId: string; password: string },
 ): Promise<AdminView> {
-  const password = parse(adminPasswordSchema, input.password);
+  const password = parseInput(adminPasswordSchema, input.password);
   const passwordHash = await hashPassword(password);
   return updateAdmin(deps, actor, input.adminId, "admin.reset_password", async () => ({ passwordHash, failedLogins: 0, lockedUntil: null }));
 }
@@ -154,8 +148,8 @@ export async function ensureInitialOwner(
   deps: { db: Database },
   input: { username?: string; password?: string },
 ): Promise<{ created: false } | { created: true; username: string; generatedPassword: string | null }> {
-  const username = parse(adminUsernameSchema, input.username ?? "admin");
-  const password = input.password ? parse(adminPasswordSchema, input.password) : generatePassword();
+  const username = parseInput(adminUsernameSchema, input.username ?? "admin");
+  const password = input.password ? parseInput(adminPasswordSchema, input.password) : generatePassword();
   const passwordHash = await hashPassword(password);
   return deps.db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${INITIAL_OWNER_LOCK_KEY})`);

@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db"
 import { startSimulators, type SimulatedPanel } from "@/server/x3ui/simulator";
 import type { Actor } from "../actor";
 import { createNode } from "../nodes/create-node";
-import { addSimulatedNodes, createTestActor, nodeInputFor, testNodeDeps } from "../nodes/test-fleet";
+import { createTestActor } from "@/server/testing/test-actor";
+import { addSimulatedNodes, nodeInputFor, testNodeDeps } from "@/server/testing/simulated-nodes";
 import { runHealthSweep, type HealthSweepDeps } from "./run-health-sweep";
 
 let test: TestDatabase;

@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db"
 import { cliActor } from "../actor";
 import { importNodes } from "./import-nodes";
 import { readPanelSecret } from "./panel-for-node";
-import { testNodeDeps } from "./test-fleet";
+import { testNodeDeps } from "@/server/testing/simulated-nodes";
 
 let test: TestDatabase;
 let deps: ReturnType<typeof testNodeDeps>;

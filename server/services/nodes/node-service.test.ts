@@ -10,7 +10,8 @@ import { deleteNode } from "./delete-node";
 import { readPanelSecret } from "./panel-for-node";
 import { setNodeAdminState } from "./set-node-admin-state";
 import { testConnection } from "./test-connection";
-import { createTestActor, nodeInputFor, testNodeDeps } from "./test-fleet";
+import { createTestActor } from "@/server/testing/test-actor";
+import { nodeInputFor, testNodeDeps } from "@/server/testing/simulated-nodes";
 import { updateNode } from "./update-node";
 
 let test: TestDatabase;

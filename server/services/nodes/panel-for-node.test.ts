@@ -5,7 +5,8 @@ import { startSimulator, type SimulatedPanel } from "@/server/x3ui/simulator";
 import { isPanelError } from "@/server/x3ui/types";
 import { dnsResolver } from "./panel-address-guard";
 import { createPanelClientFactory } from "./panel-for-node";
-import { addSimulatedNodes, createTestActor, testNodeDeps } from "./test-fleet";
+import { createTestActor } from "@/server/testing/test-actor";
+import { addSimulatedNodes, testNodeDeps } from "@/server/testing/simulated-nodes";
 
 let test: TestDatabase;
 let sim: SimulatedPanel;

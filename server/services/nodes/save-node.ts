@@ -4,11 +4,10 @@
  */
 import { randomUUID } from "node:crypto";
 import { and, eq, ne, sql } from "drizzle-orm";
-import type { z } from "zod";
 import type { Database } from "@/server/db/client";
 import { nodes, type Node } from "@/server/db/schema";
 import { encryptSecret, type KeyRing } from "@/server/crypto/secret-box";
-import { AppError, badRequest, fieldErrorsFromZod, type FieldErrors } from "@/server/errors";
+import { AppError, badRequest, type FieldErrors } from "@/server/errors";
 import type { AuditActor } from "../actor";
 import { recordAudit, type Transaction } from "../audit/record-audit";
 import type { NodeConfig } from "./node-input";
@@ -18,12 +17,6 @@ import { readPanelSecret, secretAad, type PanelSecret } from "./panel-for-node";
 export type NodeServiceDeps = { db: Database; keyRing: KeyRing; addressPolicy: PanelAddressPolicy };
 
 type Tx = Database | Transaction;
-
-export function parseOrFail<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw badRequest(fieldErrorsFromZod(parsed.error.issues));
-  return parsed.data;
-}
 
 export function nodeConfigOf(node: Node): NodeConfig {
   return {

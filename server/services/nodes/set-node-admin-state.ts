@@ -7,7 +7,7 @@ import type { AuditActor } from "../actor";
 import { recordAudit } from "../audit/record-audit";
 import { findNodeOrThrow } from "./list-nodes";
 import { toNodeView, type NodeView } from "./node-view";
-import { parseOrFail } from "./save-node";
+import { parseInput } from "@/server/errors";
 
 export const setNodeAdminStateInputSchema = z.object({
   id: z.uuid("must be a node id"),
@@ -23,7 +23,7 @@ export async function setNodeAdminState(
   actor: AuditActor,
   input: z.input<typeof setNodeAdminStateInputSchema>,
 ): Promise<NodeView> {
-  const { id, adminState } = parseOrFail(setNodeAdminStateInputSchema, input);
+  const { id, adminState } = parseInput(setNodeAdminStateInputSchema, input);
   const node = await deps.db.transaction(async (tx) => {
     const current = await findNodeOrThrow(tx, id, { forUpdate: true });
     if (current.adminState === adminState) return current;

@@ -8,13 +8,13 @@
 import { z } from "zod";
 import type { Database } from "@/server/db/client";
 import type { KeyRing } from "@/server/crypto/secret-box";
-import { badRequest } from "@/server/errors";
+import { badRequest, parseInput } from "@/server/errors";
 import { isPanelError, type InboundSummary, type PanelClientConfig, type PanelErrorKind, type PanelGeneration } from "@/server/x3ui/types";
 import { findNodeOrThrow } from "./list-nodes";
 import { panelUrlSchema } from "./node-input";
 import type { PanelAddressPolicy } from "./panel-address-guard";
 import { addressCheckFor, readPanelSecret, type CreatePanelClient } from "./panel-for-node";
-import { panelAddressProblems, parseOrFail } from "./save-node";
+import { panelAddressProblems } from "./save-node";
 
 export const testConnectionInputSchema = z.object({
   /** A saved node whose stored values fill every field left out. */
@@ -54,7 +54,7 @@ export async function testConnection(
   deps: TestConnectionDeps,
   input: z.input<typeof testConnectionInputSchema>,
 ): Promise<TestConnectionResult> {
-  const given = parseOrFail(testConnectionInputSchema, input);
+  const given = parseInput(testConnectionInputSchema, input);
   const stored = given.nodeId ? await findNodeOrThrow(deps.db, given.nodeId) : null;
   const storedSecret = stored ? readPanelSecret(deps.keyRing, stored) : {};
   const panelUrl = given.panelUrl ?? stored?.panelUrl;

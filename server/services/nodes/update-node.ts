@@ -1,11 +1,11 @@
-import { badRequest } from "@/server/errors";
+import { badRequest, parseInput } from "@/server/errors";
 import type { Node } from "@/server/db/schema";
 import type { AuditActor } from "../actor";
 import { crossFieldProblems, updateNodeInputSchema, type NodeConfig, type UpdateNodeInput } from "./node-input";
 import { findNodeOrThrow } from "./list-nodes";
 import { toNodeView, type NodeView } from "./node-view";
 import { readPanelSecret } from "./panel-for-node";
-import { nodeConfigOf, panelAddressProblems, parseOrFail, writeNodeUpdate, type NodeServiceDeps } from "./save-node";
+import { nodeConfigOf, panelAddressProblems, writeNodeUpdate, type NodeServiceDeps } from "./save-node";
 
 type ParsedUpdate = Omit<ReturnType<typeof updateNodeInputSchema.parse>, "id">;
 
@@ -21,7 +21,7 @@ export function mergeNodeConfig(current: Node, update: ParsedUpdate): NodeConfig
 }
 
 export async function updateNode(deps: NodeServiceDeps, actor: AuditActor, input: UpdateNodeInput): Promise<NodeView> {
-  const { id, ...update } = parseOrFail(updateNodeInputSchema, input);
+  const { id, ...update } = parseInput(updateNodeInputSchema, input);
   const secretChanges = { password: update.panelPassword, apiToken: update.panelApiToken };
   const current = await findNodeOrThrow(deps.db, id);
   const config = mergeNodeConfig(current, update);

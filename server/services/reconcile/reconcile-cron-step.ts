@@ -1,8 +1,4 @@
-/**
- * The reconciler's place in a cron run, after the health sweep: reconcile the due nodes inside the
- * step's budget, then prune bot nonces that can no longer be replayed.
- */
-import { pruneBotNonces } from "@/server/http/bot-auth";
+/** The reconciler's place in a cron run, after the health sweep: reconcile the due nodes inside the step's budget. */
 import type { CronStep, CronStepContext } from "@/server/services/cron/run-cron";
 import type { ReconcileDeps } from "./reconcile-node";
 import { runReconcile } from "./run-reconcile";
@@ -23,7 +19,6 @@ export function reconcileCronStep(depsFor: (context: CronStepContext) => Reconci
         failedActions: report.nodes.reduce((sum, n) => sum + n.actions.filter((a) => !a.ok).length, 0),
         unreadableNodes: report.nodes.filter((n) => n.error).length,
         skippedForBudget: report.skipped,
-        prunedNonces: await pruneBotNonces(deps.db),
       };
     },
   };

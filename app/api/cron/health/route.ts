@@ -6,19 +6,16 @@
  * replicas: nodes are claimed, never checked twice. When CRON_SECRET is unset the route is off
  * (503) in every environment; single-machine installs use the in-process timer instead.
  */
-import { getEnv } from "@/server/env";
+import { runAppCron } from "@/server/composition/cron";
 import { AppError } from "@/server/errors";
-import { requireBearer } from "@/server/http/bearer";
-import { withRouteErrors } from "@/server/http/route-handler";
-import { runAppCron } from "@/server/services/cron/app-cron";
-import { HEALTH_STEP } from "@/server/services/cron/cron-steps";
+import { route } from "@/server/http/route";
+import { HEALTH_STEP } from "@/server/services/health/health-cron-steps";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-const handle = withRouteErrors("/api/cron/health", async (request: Request) => {
-  requireBearer(request, getEnv().CRON_SECRET, "CRON_SECRET");
-  const run = await runAppCron("http");
+const handle = route("GET|POST /api/cron/health", { auth: "cron" }, async ({ app }) => {
+  const run = await runAppCron(app, "http");
   const health = run.steps.find((s) => s.name === HEALTH_STEP);
   if (health?.status !== "ok") throw new AppError("INTERNAL", "The health sweep failed; see the server log.");
   return Response.json({ ...(health.result as object), run: { id: run.runId, durationMs: run.durationMs, steps: run.steps.map(({ name, status, durationMs }) => ({ name, status, durationMs })) } });

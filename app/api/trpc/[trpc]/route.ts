@@ -2,9 +2,10 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createTrpcContext } from "@/server/api/context";
 import { appRouter } from "@/server/api/root";
+import { route } from "@/server/http/route";
 
-function handler(request: Request) {
-  return fetchRequestHandler({ endpoint: "/api/trpc", req: request, router: appRouter, createContext: createTrpcContext });
-}
+const handler = route("GET|POST /api/trpc/*", { auth: "public" }, async ({ app, request }) =>
+  fetchRequestHandler({ endpoint: "/api/trpc", req: request, router: appRouter, createContext: () => createTrpcContext(app) }),
+);
 
 export { handler as GET, handler as POST };

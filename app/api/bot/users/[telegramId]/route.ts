@@ -1,13 +1,11 @@
 // GET /api/bot/users/{telegramId} — the Telegram bot: a user's current node and key, 404 if none. Bearer BOT_API_TOKEN (+ HMAC).
-import { botRoute } from "@/server/http/bot-route";
-import { parseWith } from "@/server/http/parse-input";
+import { keyDeps } from "@/server/composition/service-deps";
+import { route } from "@/server/http/route";
 import { TelegramIdParams, toUserResponse } from "@/server/openapi/bot-api";
-import { appKeyDeps } from "@/server/services/keys/app-key-deps";
 import { getUserKey } from "@/server/services/keys/get-user-key";
 
 export const dynamic = "force-dynamic";
 
-export const GET = botRoute<{ telegramId: string }>("GET /api/bot/users/{telegramId}", async ({ db, params }) => {
-  const { telegramId } = parseWith(TelegramIdParams, params);
-  return Response.json(toUserResponse(await getUserKey(appKeyDeps(db), { telegramId })));
-});
+export const GET = route("GET /api/bot/users/{telegramId}", { auth: "bot", params: TelegramIdParams }, async ({ app, params }) =>
+  Response.json(toUserResponse(await getUserKey(keyDeps(app), params))),
+);

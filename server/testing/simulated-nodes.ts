@@ -2,24 +2,17 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { admins, nodes, type AdminRole, type Node } from "@/server/db/schema";
+import { nodes, type Node } from "@/server/db/schema";
 import { parseKeyRing } from "@/server/crypto/secret-box";
 import { createPanelClient } from "@/server/x3ui/client";
 import type { SimulatedPanel } from "@/server/x3ui/simulator";
-import type { Actor } from "../actor";
-import { createNode } from "./create-node";
-import type { CreateNodeInput } from "./node-input";
-import { dnsResolver } from "./panel-address-guard";
-import { createPanelClientFactory, type PanelClientFactory } from "./panel-for-node";
-import type { NodeServiceDeps } from "./save-node";
-import type { TestConnectionDeps } from "./test-connection";
-
-/** An admin row (audit rows reference it) and the actor for it. */
-export async function createTestActor(db: Database, role: AdminRole = "admin"): Promise<Actor> {
-  const username = `${role}-${randomBytes(3).toString("hex")}`;
-  const [admin] = await db.insert(admins).values({ username, passwordHash: "unused", role }).returning();
-  return { adminId: admin!.id, username, role, ip: "127.0.0.1", userAgent: "vitest" };
-}
+import type { Actor } from "@/server/services/actor";
+import { createNode } from "@/server/services/nodes/create-node";
+import type { CreateNodeInput } from "@/server/services/nodes/node-input";
+import { dnsResolver } from "@/server/services/nodes/panel-address-guard";
+import { createPanelClientFactory, type PanelClientFactory } from "@/server/services/nodes/panel-for-node";
+import type { NodeServiceDeps } from "@/server/services/nodes/save-node";
+import type { TestConnectionDeps } from "@/server/services/nodes/test-connection";
 
 export function testNodeDeps(db: Database, timeoutMs = 2000): NodeServiceDeps & TestConnectionDeps & { panelFor: PanelClientFactory } {
   const keyRing = parseKeyRing(`t1:${randomBytes(32).toString("base64")}`);

@@ -1,0 +1,116 @@
+/**
+ * The composition root: every collaborator the app's services are given, built once per process
+ * from the validated env. tRPC procedures get it in their context (server/api/context.ts), route
+ * handlers through the one route wrapper (server/http/route.ts), and the in-process cron and the
+ * operator scripts from here too. Tests build their own (server/testing/test-app-context.ts) and
+ * pass it in; nothing swaps a module.
+ *
+ * To add a collaborator (a metrics registry, a rate limiter, …): add a field to AppContext, build it
+ * in createAppContext, and give it to the services that need it in service-deps.ts.
+ */
+import { parseKeyRing, type KeyRing } from "@/server/crypto/secret-box";
+import { openAppDatabase, type Database } from "@/server/db";
+import { getEnv, type Env } from "@/server/env";
+import { logger, type Logger } from "@/server/logger";
+import { systemClock, type Clock } from "@/server/services/clock";
+import { dnsResolver, type PanelAddressPolicy } from "@/server/services/nodes/panel-address-guard";
+import { createPanelClientFactory, type CreatePanelClient, type PanelClientFactory } from "@/server/services/nodes/panel-for-node";
+import { notificationConfigFromEnv, type HttpFetch, type NotificationConfig } from "@/server/services/notifications/notification-config";
+import { settingsDefaultsFromEnv, type Settings } from "@/server/services/settings/settings";
+import { createPanelClient } from "@/server/x3ui/client";
+
+/** Settings read from the env once; owner overrides of `settingsDefaults` live in the database. */
+export type AppConfig = {
+  /** PUBLIC_URL without a trailing slash: subscription URLs and the OpenAPI server hang off it. */
+  publicUrl: string;
+  /** Every panel request (health checks, key flows, test connection) times out after this. */
+  panelTimeoutMs: number;
+  settingsDefaults: Settings;
+  cron: { secret: string | undefined; budgetMs: number; healthConcurrency: number; internalIntervalSeconds: number };
+  reconcile: { graceMs: number; maxActions: number; intervalMs: number };
+  bot: { token: string | undefined; signingSecret: string | undefined };
+  subscription: { title: string; updateHours: number };
+};
+
+/** What a panel client is made of, for node services that reach panels not saved yet. */
+export type PanelAccess = { keyRing: KeyRing; addressPolicy: PanelAddressPolicy; createClient: CreatePanelClient };
+
+export type AppContext = {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  /** One per process, so panel sessions are reused across requests and sweeps. */
+  panelFor: PanelClientFactory;
+  panels: PanelAccess;
+  notifications: NotificationConfig;
+  fetch: HttpFetch;
+  config: AppConfig;
+};
+
+export function appConfigFromEnv(env: Env): AppConfig {
+  return {
+    publicUrl: env.PUBLIC_URL,
+    panelTimeoutMs: env.HEALTH_TIMEOUT_MS,
+    settingsDefaults: settingsDefaultsFromEnv(env),
+    cron: {
+      secret: env.CRON_SECRET,
+      budgetMs: env.CRON_BUDGET_MS,
+      healthConcurrency: env.HEALTH_CONCURRENCY,
+      internalIntervalSeconds: env.INTERNAL_CRON_SECONDS,
+    },
+    reconcile: {
+      graceMs: env.RECONCILE_GRACE_SECONDS * 1000,
+      maxActions: env.RECONCILE_MAX_ACTIONS,
+      intervalMs: env.RECONCILE_INTERVAL_SECONDS * 1000,
+    },
+    bot: { token: env.BOT_API_TOKEN, signingSecret: env.BOT_SIGNING_SECRET },
+    subscription: { title: env.SUBSCRIPTION_TITLE, updateHours: env.SUBSCRIPTION_UPDATE_HOURS },
+  };
+}
+
+/** Builds the context from the env and an open database; `overrides` replace any collaborator. */
+export function createAppContext(env: Env, db: Database, overrides: Partial<AppContext> = {}): AppContext {
+  const config = overrides.config ?? appConfigFromEnv(env);
+  const panels = overrides.panels ?? {
+    keyRing: parseKeyRing(env.PANEL_SECRET_KEYS),
+    addressPolicy: { allowPrivate: env.ALLOW_PRIVATE_PANELS, resolve: dnsResolver },
+    createClient: createPanelClient,
+  };
+  return {
+    db,
+    clock: systemClock,
+    logger,
+    panelFor: createPanelClientFactory({ ...panels, timeoutMs: config.panelTimeoutMs }),
+    panels,
+    notifications: notificationConfigFromEnv(env),
+    fetch: (url, init) => fetch(url, init),
+    config,
+    ...overrides,
+  };
+}
+
+/** For scripts: the app's context on a database of their own, closed (and the data folder released) by `close`. */
+export async function openAppContext(options: { maxConnections?: number } = {}): Promise<{ app: AppContext; close: () => Promise<void> }> {
+  const env = getEnv();
+  const handle = await openAppDatabase(env, options);
+  return { app: createAppContext(env, handle.db), close: handle.close };
+}
+
+// Kept on globalThis so dev hot-reload does not open a second PGlite on the same folder.
+const processWide = globalThis as unknown as { fleetApp?: Promise<AppContext> };
+
+async function openProcessContext(): Promise<AppContext> {
+  const env = getEnv();
+  const handle = await openAppDatabase(env);
+  return createAppContext(env, handle.db);
+}
+
+/** The server process's context, built on first use; a failed start is retried on the next call. */
+export async function getAppContext(): Promise<AppContext> {
+  processWide.fleetApp ??= openProcessContext().catch((e: unknown) => {
+    processWide.fleetApp = undefined;
+    throw e;
+  });
+  return processWide.fleetApp;
+}
+

@@ -1,0 +1,37 @@
+/**
+ * The cron run wired to the app: settings (env defaults + owner overrides, re-read on every run)
+ * and the ordered steps, each given the collaborators it needs. Used by /api/cron/health and by the
+ * in-process timer that bootstrap starts.
+ */
+import { botNoncesCronStep } from "@/server/services/bot-nonces/bot-nonces";
+import { startInternalCron } from "@/server/services/cron/internal-cron";
+import { runCron, type CronRunResult, type CronStep } from "@/server/services/cron/run-cron";
+import { healthHistoryCronStep, healthSweepCronStep } from "@/server/services/health/health-cron-steps";
+import { fleetOperationsCronStep } from "@/server/services/migration/fleet-operations-cron-step";
+import { notificationsCronStep } from "@/server/services/notifications/notifications-cron-step";
+import { reconcileCronStep } from "@/server/services/reconcile/reconcile-cron-step";
+import { getSettings, type Settings } from "@/server/services/settings/settings";
+import type { AppContext } from "./app-context";
+import { migrationDeps, reconcileDeps } from "./service-deps";
+
+/** In order: each step gets the budget left minus what the steps after it reserve. */
+function cronSteps(app: AppContext, settings: Settings): CronStep[] {
+  return [
+    healthSweepCronStep({ panelFor: app.panelFor, settings: settings.health, concurrency: app.config.cron.healthConcurrency }),
+    healthHistoryCronStep({ retentionDays: settings.health.retentionDays }),
+    reconcileCronStep(() => reconcileDeps(app), { intervalMs: app.config.reconcile.intervalMs }),
+    fleetOperationsCronStep({ ...migrationDeps(app), failover: settings.failover }),
+    notificationsCronStep({ ...app.notifications, db: app.db, clock: app.clock, fetch: app.fetch }),
+    botNoncesCronStep,
+  ];
+}
+
+export async function runAppCron(app: AppContext, trigger: string): Promise<CronRunResult> {
+  const settings = await getSettings(app.db, app.config.settingsDefaults);
+  return runCron({ db: app.db, clock: app.clock, steps: cronSteps(app, settings), budgetMs: app.config.cron.budgetMs }, { trigger });
+}
+
+/** The in-process sweep every INTERNAL_CRON_SECONDS (nothing when 0); returns its stop function. */
+export function startAppInternalCron(app: AppContext): () => Promise<void> {
+  return startInternalCron({ intervalSeconds: app.config.cron.internalIntervalSeconds, run: () => runAppCron(app, "internal") });
+}

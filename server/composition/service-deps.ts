@@ -1,0 +1,44 @@
+/**
+ * Each domain's collaborators, picked from the app context. Routers, route handlers, the cron and
+ * scripts call these instead of assembling deps themselves, so a service's needs are wired once.
+ */
+import type { KeyDeps } from "@/server/services/keys/key-deps";
+import type { MigrationDeps } from "@/server/services/migration/migration-deps";
+import type { NodeServiceDeps } from "@/server/services/nodes/save-node";
+import type { TestConnectionDeps } from "@/server/services/nodes/test-connection";
+import type { ReconcileDeps } from "@/server/services/reconcile/reconcile-node";
+import { getSettings } from "@/server/services/settings/settings";
+import type { StatsDeps } from "@/server/services/stats/stats-deps";
+import type { SubscriptionDeps } from "@/server/services/subscriptions/get-subscription";
+import type { AppContext } from "./app-context";
+
+export function keyDeps(app: AppContext): KeyDeps {
+  return { db: app.db, panelFor: app.panelFor, publicUrl: app.config.publicUrl, clock: app.clock };
+}
+
+export function migrationDeps(app: AppContext): MigrationDeps {
+  return { ...keyDeps(app), clock: app.clock, notifications: app.notifications };
+}
+
+export function nodeDeps(app: AppContext): NodeServiceDeps & TestConnectionDeps {
+  return { db: app.db, ...app.panels, timeoutMs: app.config.panelTimeoutMs };
+}
+
+/** `startedBy`: "system" for the cron, else the admin who asked. */
+export function reconcileDeps(app: AppContext, startedBy = "system"): ReconcileDeps {
+  return { db: app.db, panelFor: app.panelFor, clock: app.clock, graceMs: app.config.reconcile.graceMs, maxActions: app.config.reconcile.maxActions, startedBy };
+}
+
+export function subscriptionDeps(app: AppContext): SubscriptionDeps {
+  return { db: app.db, panelFor: app.panelFor };
+}
+
+export function settingsDeps(app: AppContext): { db: AppContext["db"]; defaults: AppContext["config"]["settingsDefaults"] } {
+  return { db: app.db, defaults: app.config.settingsDefaults };
+}
+
+/** The health interval comes from Settings (owner overrides), falling back to the env. */
+export async function statsDeps(app: AppContext): Promise<StatsDeps> {
+  const settings = await getSettings(app.db, app.config.settingsDefaults);
+  return { db: app.db, clock: app.clock, healthIntervalSeconds: settings.health.intervalSeconds };
+}
