@@ -4,7 +4,7 @@ import { LogOutIcon, MenuIcon, Loader2Icon } from "lucide-react";
 import { useFormStatus } from "react-dom";
 
 import { useT } from "@/components/i18n/i18n-provider";
-import { LocaleSwitcher } from "@/components/i18n/locale-switcher";
+import { LocaleSwitcher } from "@/components/layout/locale-switcher";
 import { Badge, type BadgeVariant } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 

@@ -1,13 +1,13 @@
 /**
  * /api/openapi.json: OpenAPI 3.1 for the machine-facing routes (bot, cron, subscription). Bodies
- * and responses are converted from the zod schemas in bot-api.ts and cron-api.ts — the same
+ * and responses are converted from the zod schemas in server/http/bot-api.ts and cron-api.ts — the same
  * objects the route handlers parse and shape with — so a bot author can generate a client from it.
  */
 import { z } from "zod";
 import { SIGNATURE_HEADERS } from "@/server/http/bot-auth";
 import { REPLAY_WINDOW_SECONDS } from "@/server/services/bot-nonces/bot-nonces";
-import { ErrorResponse, KeyRequest, KeyResponse, RefreshRequest, RevokeResponse, TelegramIdParams, UserResponse } from "./bot-api";
-import { CronRunResponse } from "./cron-api";
+import { ErrorResponse, KeyRequest, KeyResponse, RefreshRequest, RevokeResponse, TelegramIdParams, UserResponse } from "@/server/http/bot-api";
+import { CronRunResponse } from "@/server/http/cron-api";
 
 type JsonObject = Record<string, unknown>;
 

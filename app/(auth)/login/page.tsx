@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Logo } from "@/components/layout/logo";
-import { LocaleSwitcher } from "@/components/i18n/locale-switcher";
+import { LocaleSwitcher } from "@/components/layout/locale-switcher";
 import { getTranslator } from "@/components/i18n/server";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { getActor } from "@/server/auth/session";

@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signBotRequest } from "@/server/http/bot-auth";
 import type { NextHandler } from "@/server/http/route";
-import { ErrorResponse, KeyRequest, KeyResponse, RevokeResponse, TelegramIdParams, UserResponse } from "@/server/openapi/bot-api";
+import { ErrorResponse, KeyRequest, KeyResponse, RevokeResponse, TelegramIdParams, UserResponse } from "@/server/http/bot-api";
 import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
 import { createTestAppContext } from "@/server/testing/test-app-context";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";

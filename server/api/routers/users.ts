@@ -1,16 +1,16 @@
-/** VPN users: search for viewers; key refresh and revoke for admins (audited in the services). */
+/** VPN users: the searchable list for viewers; key refresh and revoke for admins (audited in the services). */
 import { z } from "zod";
 import { keyDeps } from "@/server/composition/service-deps";
-import { TelegramId } from "@/server/openapi/bot-api";
+import { listUsers } from "@/server/services/users/list-users";
+import { TelegramId } from "@/server/services/users/telegram-id";
 import { refreshKey } from "@/server/services/keys/refresh-key";
 import { revokeKey } from "@/server/services/keys/revoke-key";
-import { searchUsers } from "@/server/services/keys/search-users";
 import { adminProcedure, router, viewerProcedure } from "../trpc";
 
 export const usersRouter = router({
   search: viewerProcedure
     .input(z.object({ query: z.string().max(64).optional(), page: z.number().int().min(1).default(1), pageSize: z.number().int().min(1).max(100).default(25) }))
-    .query(({ ctx, input }) => searchUsers(keyDeps(ctx.app), input)),
+    .query(({ ctx, input }) => listUsers(keyDeps(ctx.app), input)),
 
   refreshKey: adminProcedure
     .input(z.object({ telegramId: TelegramId }))

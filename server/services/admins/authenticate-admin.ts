@@ -4,7 +4,7 @@
  * a cap on failures in a sliding window. Unknown usernames cost the same as a wrong password.
  */
 import { and, count, eq, gt, lt, sql } from "drizzle-orm";
-import { burnPasswordCheck, verifyPassword } from "@/server/auth/password";
+import { burnPasswordCheck, verifyPassword } from "./password";
 import type { Database } from "@/server/db/client";
 import { admins, loginAttempts, type Admin } from "@/server/db/schema";
 import { AppError } from "@/server/errors";

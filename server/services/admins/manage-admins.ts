@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { hashPassword, MIN_PASSWORD_LENGTH } from "@/server/auth/password";
+import { hashPassword, MIN_PASSWORD_LENGTH } from "./password";
 import type { Database } from "@/server/db/client";
 import { admins, type Admin, type AdminRole } from "@/server/db/schema";
 import { AppError, badRequest, parseInput } from "@/server/errors";

@@ -1,7 +1,7 @@
 // DELETE /api/bot/keys/{telegramId} — the Telegram bot: revoke a user's key. Bearer BOT_API_TOKEN (+ HMAC).
 import { keyDeps } from "@/server/composition/service-deps";
 import { route } from "@/server/http/route";
-import { TelegramIdParams, toRevokeResponse } from "@/server/openapi/bot-api";
+import { TelegramIdParams, toRevokeResponse } from "@/server/http/bot-api";
 import { revokeKey } from "@/server/services/keys/revoke-key";
 
 export const dynamic = "force-dynamic";

@@ -1,7 +1,7 @@
 // POST /api/bot/keys/refresh — the Telegram bot: rotate a user's key (new client, old one removed). Bearer BOT_API_TOKEN (+ HMAC).
 import { keyDeps } from "@/server/composition/service-deps";
 import { route } from "@/server/http/route";
-import { RefreshRequest, toKeyResponse } from "@/server/openapi/bot-api";
+import { RefreshRequest, toKeyResponse } from "@/server/http/bot-api";
 import { refreshKey } from "@/server/services/keys/refresh-key";
 
 export const dynamic = "force-dynamic";

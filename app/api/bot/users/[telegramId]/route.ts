@@ -1,7 +1,7 @@
 // GET /api/bot/users/{telegramId} — the Telegram bot: a user's current node and key, 404 if none. Bearer BOT_API_TOKEN (+ HMAC).
 import { keyDeps } from "@/server/composition/service-deps";
 import { route } from "@/server/http/route";
-import { TelegramIdParams, toUserResponse } from "@/server/openapi/bot-api";
+import { TelegramIdParams, toUserResponse } from "@/server/http/bot-api";
 import { getUserKey } from "@/server/services/keys/get-user-key";
 
 export const dynamic = "force-dynamic";

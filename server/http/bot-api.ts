@@ -1,18 +1,13 @@
 /**
- * The bot API's request and response shapes. The route handlers parse and shape with these very
- * schemas, and /api/openapi.json is generated from them, so the document cannot drift from the code.
+ * The bot API's contract: its request and response shapes and the mappers from service results to
+ * them. The route handlers parse and shape with these very schemas, and /api/openapi.json is
+ * generated from them (server/openapi), so the document cannot drift from the code.
  */
 import { z } from "zod";
 import { APP_ERROR_CODES } from "@/server/errors";
 import type { KeyView } from "@/server/services/keys/find-user-key";
 import type { RevokeResult } from "@/server/services/keys/revoke-key";
-
-export const TelegramId = z
-  .number()
-  .int()
-  .positive()
-  .max(Number.MAX_SAFE_INTEGER)
-  .meta({ description: "The user's Telegram id.", example: 123456789 });
+import { TelegramId } from "@/server/services/users/telegram-id";
 
 /** The `{telegramId}` path segment: digits only. */
 export const TelegramIdParam = z

@@ -6,9 +6,9 @@
 import { and, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { assignments, nodes, vpnUsers, type PlacementReason } from "@/server/db/schema";
-import { subscriptionUrlFor } from "./find-user-key";
+import { subscriptionUrlFor } from "@/server/services/keys/find-user-key";
 
-export type SearchUsersInput = { query?: string; page: number; pageSize: number };
+export type ListUsersInput = { query?: string; page: number; pageSize: number };
 
 export type UserRow = {
   id: string;
@@ -35,7 +35,7 @@ function matches(query: string | undefined): SQL | undefined {
   return /^\d{1,16}$/.test(q) ? or(eq(vpnUsers.telegramId, Number(q)), byName) : byName;
 }
 
-export async function searchUsers(deps: { db: Database; publicUrl: string }, input: SearchUsersInput): Promise<{ rows: UserRow[]; total: number }> {
+export async function listUsers(deps: { db: Database; publicUrl: string }, input: ListUsersInput): Promise<{ rows: UserRow[]; total: number }> {
   const where = matches(input.query);
   const [rows, [total]] = await Promise.all([
     deps.db

@@ -12,8 +12,8 @@ import {
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
 
-import { useLocale, useT } from "./i18n-provider";
-import { LOCALES, LOCALE_COOKIE, LOCALE_NAMES, isLocale } from "./locale";
+import { useLocale, useT } from "@/components/i18n/i18n-provider";
+import { LOCALES, LOCALE_COOKIE, LOCALE_NAMES, isLocale } from "@/components/i18n/locale";
 
 const ONE_YEAR_SECONDS = 60 * 60 * 24 * 365;
 
