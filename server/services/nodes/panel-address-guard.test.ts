@@ -28,6 +28,24 @@ describe("isPublicAddress", () => {
     ["::ffff:7f00:1", false],
     ["::ffff:8.8.8.8", true],
     ["[::1]", false],
+    // Observation 9: IPv6 forms that carry an IPv4 address, and spellings the old check missed.
+    ["64:ff9b::7f00:1", false], // NAT64 of 127.0.0.1
+    ["64:ff9b::10.0.0.1", false],
+    ["64:ff9b::a9fe:a9fe", false], // NAT64 of 169.254.169.254
+    ["64:ff9b::808:808", true], // NAT64 of 8.8.8.8
+    ["64:ff9b:1::1", false], // local-use NAT64
+    ["2002:7f00:1::", false], // 6to4 of 127.0.0.1
+    ["2002:c0a8:101::1", false], // 6to4 of 192.168.1.1
+    ["2002:808:808::1", true],
+    ["::127.0.0.1", false], // IPv4-compatible
+    ["::a00:1", false], // IPv4-compatible 10.0.0.1, hex
+    ["::808:808", true],
+    ["0:0:0:0:0:ffff:7f00:1", false], // IPv4-mapped written out in full
+    ["0000:0000:0000:0000:0000:FFFF:0A00:0001", false],
+    ["::ffff:0:7f00:1", false], // IPv4-translated
+    ["::FFFF:C0A8:0101", false],
+    ["2001:0:4136:e378:8000:63bf:3fff:fdd2", false], // Teredo
+    ["1:2:3:4:5:6:7:8:9", false],
     ["not-an-ip", false],
   ])("%s → %s", (address, expected) => {
     expect(isPublicAddress(address)).toBe(expected);

@@ -1,7 +1,8 @@
 /**
  * SSRF guard for admin-entered panel URLs (reliability.md §3.4): the server sends panel
  * credentials to whatever host the URL names, so a URL whose host resolves to loopback, private,
- * link-local, CGNAT, unspecified, multicast or reserved space is refused unless the operator set
+ * link-local, CGNAT, unspecified, multicast or reserved space — directly or through an IPv6 form that
+ * carries an IPv4 address (mapped, translated, compatible, NAT64, 6to4) — is refused unless the operator set
  * ALLOW_PRIVATE_PANELS=true. Checked on the resolved names at create, update and test-connection
  * (so the admin gets a clear message), and on every connection's actual peer address before a
  * byte is sent (panel-for-node.ts → the panel client's `allowAddress`), which closes the
@@ -45,22 +46,59 @@ for (const [network, prefix] of [
   ["fec0::", 10], // deprecated site-local
   ["ff00::", 8], // multicast
   ["2001:db8::", 32], // documentation
+  ["2001::", 32], // Teredo: the real IPv4 peer is hidden (obfuscated) inside
+  ["64:ff9b:1::", 48], // local-use NAT64 (RFC 8215): translates into the operator's own network
 ] as const) {
   FORBIDDEN.addSubnet(network, prefix, "ipv6");
 }
 
-const V4_MAPPED = /^::ffff:(?:0{1,4}:)?(\d{1,3}(?:\.\d{1,3}){3})$/i;
-const V4_MAPPED_HEX = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i;
+/** The 16 bytes of an IPv6 address in any spelling (`::` anywhere, a dotted IPv4 tail), or null. */
+function ipv6Bytes(address: string): number[] | null {
+  const halves = address.toLowerCase().split("::");
+  if (halves.length > 2) return null;
+  const groups = (part: string): number[] | null => {
+    if (part === "") return [];
+    const out: number[] = [];
+    const pieces = part.split(":");
+    for (const [i, piece] of pieces.entries()) {
+      if (i === pieces.length - 1 && piece.includes(".")) {
+        if (isIP(piece) !== 4) return null;
+        const [a, b, c, d] = piece.split(".").map(Number) as [number, number, number, number];
+        out.push((a << 8) | b, (c << 8) | d);
+      } else if (/^[0-9a-f]{1,4}$/.test(piece)) {
+        out.push(parseInt(piece, 16));
+      } else {
+        return null;
+      }
+    }
+    return out;
+  };
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  if (!head || !tail) return null;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const words = [...head, ...new Array<number>(missing).fill(0), ...tail];
+  return words.flatMap((w) => [w >> 8, w & 255]);
+}
 
-/** The IPv4 address inside an IPv4-mapped IPv6 address (::ffff:a.b.c.d or ::ffff:xxxx:xxxx). */
-function embeddedIpv4(address: string): string | null {
-  const dotted = V4_MAPPED.exec(address);
-  if (dotted) return dotted[1]!;
-  const hex = V4_MAPPED_HEX.exec(address);
-  if (!hex) return null;
-  const high = parseInt(hex[1]!, 16);
-  const low = parseInt(hex[2]!, 16);
-  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
+const startsWith = (bytes: number[], prefix: number[]) => prefix.every((b, i) => bytes[i] === b);
+const dotted = (bytes: number[]) => bytes.join(".");
+
+/**
+ * The IPv4 address an IPv6 address stands for, when it carries one that decides where packets go:
+ * IPv4-mapped ::ffff:0:0/96 and IPv4-translated ::ffff:0:0:0/96 (in any spelling, hex or dotted),
+ * IPv4-compatible ::/96, NAT64 64:ff9b::/96 and 6to4 2002::/16. A gateway on the path turns each of
+ * these into a connection to that IPv4 address, so it must pass the IPv4 rules.
+ */
+function embeddedIpv4(bytes: number[]): string | null {
+  const zeros = (n: number) => new Array<number>(n).fill(0);
+  if (startsWith(bytes, [...zeros(10), 0xff, 0xff])) return dotted(bytes.slice(12));
+  if (startsWith(bytes, [...zeros(8), 0xff, 0xff, 0, 0])) return dotted(bytes.slice(12));
+  if (startsWith(bytes, zeros(12))) return dotted(bytes.slice(12));
+  if (startsWith(bytes, [0x00, 0x64, 0xff, 0x9b, ...zeros(8)])) return dotted(bytes.slice(12));
+  if (startsWith(bytes, [0x20, 0x02])) return dotted(bytes.slice(2, 6));
+  return null;
 }
 
 /** True when the address may be a panel: a unicast address on the public internet. */
@@ -69,8 +107,10 @@ export function isPublicAddress(address: string): boolean {
   const family = isIP(bare);
   if (family === 0) return false;
   if (family === 4) return !FORBIDDEN.check(bare, "ipv4");
-  const mapped = embeddedIpv4(bare);
-  if (mapped) return isIP(mapped) === 4 && !FORBIDDEN.check(mapped, "ipv4");
+  const bytes = ipv6Bytes(bare);
+  if (!bytes) return false;
+  const mapped = embeddedIpv4(bytes);
+  if (mapped) return !FORBIDDEN.check(mapped, "ipv4");
   return !FORBIDDEN.check(bare, "ipv6");
 }
 
