@@ -11,8 +11,10 @@ export const APP_ERROR_CODES = {
   UNAUTHORIZED: { http: 401, trpc: "UNAUTHORIZED" },
   FORBIDDEN: { http: 403, trpc: "FORBIDDEN" },
   NOT_FOUND: { http: 404, trpc: "NOT_FOUND" },
+  METHOD_NOT_ALLOWED: { http: 405, trpc: "METHOD_NOT_SUPPORTED" },
   CONFLICT: { http: 409, trpc: "CONFLICT" },
   IN_FLIGHT: { http: 409, trpc: "CONFLICT" },
+  PAYLOAD_TOO_LARGE: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
   TOO_MANY_REQUESTS: { http: 429, trpc: "TOO_MANY_REQUESTS" },
   PANELS_UNAVAILABLE: { http: 502, trpc: "BAD_GATEWAY" },
   PANEL_ERROR: { http: 502, trpc: "BAD_GATEWAY" },
@@ -29,12 +31,15 @@ export type FieldErrors = Record<string, string>;
 export class AppError extends Error {
   readonly code: AppErrorCode;
   readonly fields?: FieldErrors;
+  /** When the same request is expected to work: sent as `Retry-After` (seconds). */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: AppErrorCode, message: string, options?: { fields?: FieldErrors; cause?: unknown }) {
+  constructor(code: AppErrorCode, message: string, options?: { fields?: FieldErrors; cause?: unknown; retryAfterSeconds?: number }) {
     super(message, { cause: options?.cause });
     this.name = "AppError";
     this.code = code;
     this.fields = options?.fields;
+    this.retryAfterSeconds = options?.retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(options.retryAfterSeconds));
   }
 
   get httpStatus(): number {

@@ -1,7 +1,8 @@
 /**
  * Authentication of the Telegram bot's calls (DESIGN.md callers table; reliability note §3.3).
  *
- * 1. `Authorization: Bearer $BOT_API_TOKEN`, compared in constant time.
+ * 1. `Authorization: Bearer $BOT_API_TOKEN`, compared in constant time (the route wrapper checks it
+ *    from the headers before reading the body, so an unauthenticated caller cannot make us read one).
  * 2. When BOT_SIGNING_SECRET is set, also a signature, because the answer carries a secret (the
  *    VPN key) and a replayed request would leak it:
  *      X-Signature-Timestamp: unix seconds, within ±300 s of our clock
@@ -15,7 +16,7 @@ import type { Database } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import { recordBotNonce, REPLAY_WINDOW_SECONDS } from "@/server/services/bot-nonces/bot-nonces";
 import type { Clock } from "@/server/services/clock";
-import { isSameSecret, requireBearer } from "./bearer";
+import { isSameSecret } from "./bearer";
 export const SIGNATURE_HEADERS = { timestamp: "x-signature-timestamp", nonce: "x-signature-nonce", signature: "x-signature" } as const;
 
 const NONCE = /^[A-Za-z0-9_-]{16,128}$/;
@@ -32,13 +33,13 @@ export function signBotRequest(secret: string, parts: { timestamp: string; nonce
 
 const refused = (why: string) => new AppError("UNAUTHORIZED", why);
 
-export async function verifyBotRequest(
+/** Step 2 above, once the bearer token was accepted and the (capped) body read. */
+export async function verifyBotSignature(
   deps: { db: Database; clock: Clock },
   config: BotAuthConfig,
   request: Request,
   rawBody: string,
 ): Promise<void> {
-  requireBearer(request, config.token, "BOT_API_TOKEN");
   if (!config.signingSecret) return;
 
   const timestamp = request.headers.get(SIGNATURE_HEADERS.timestamp) ?? "";

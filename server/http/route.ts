@@ -1,10 +1,13 @@
 /**
  * The one wrapper for every route handler under app/api and app/sub. It supplies the app context
  * (server/composition), authenticates the caller (`bot`: bearer + optional HMAC, bot-auth.ts;
- * `cron`: bearer CRON_SECRET; `public`: nobody), validates the path params and the JSON body with
- * zod (a 400 naming each field), and maps every error to `{code, message, fields?}` with its status;
- * anything unexpected is logged and becomes a generic 500 without internal text. Handlers stay thin:
- * call one service, shape the answer.
+ * `cron`: bearer CRON_SECRET; `public`: nobody) from the headers before reading any body, reads the
+ * body as a stream capped at `maxBodyBytes` (413 past it, read-body.ts), validates the path params
+ * and the JSON body with zod (a 400 naming each field), and maps every error to
+ * `{code, message, fields?}` with its status (and `Retry-After` when repeating the request is the
+ * answer); anything unexpected is logged and becomes a generic 500 without internal text. Handlers
+ * stay thin: call one service, shape the answer. `methodNotAllowed` gives a route file JSON 405s
+ * with `Allow` for the methods it does not serve.
  *
  * `handler.withApp(app)` is the same handler on another context: tests pass theirs this way. When the
  * context cannot be built (the database is down at start-up) every route answers 503 UNAVAILABLE.
@@ -14,7 +17,8 @@ import { getAppContext, type AppContext } from "@/server/composition/app-context
 import { AppError, badRequest, parseInput, toAppError } from "@/server/errors";
 import { logger as processLogger, type Logger } from "@/server/logger";
 import { requireBearer } from "./bearer";
-import { verifyBotRequest } from "./bot-auth";
+import { verifyBotSignature } from "./bot-auth";
+import { BODY_LIMITS, readBodyText } from "./read-body";
 
 export type RouteAuth = "public" | "bot" | "cron";
 
@@ -30,7 +34,13 @@ export type RouteInput<B extends Schema, P extends Schema> = {
   params: Output<P>;
 };
 
-export type RouteOptions<B extends Schema, P extends Schema> = { auth: RouteAuth; body?: B; params?: P };
+export type RouteOptions<B extends Schema, P extends Schema> = {
+  auth: RouteAuth;
+  body?: B;
+  params?: P;
+  /** The most a body may weigh; BODY_LIMITS.bot unless the route says otherwise. */
+  maxBodyBytes?: number;
+};
 
 export type NextHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 /** `withApp` also takes a function, for the start-up path (building the context may fail). */
@@ -39,7 +49,9 @@ export type RouteHandler = NextHandler & { withApp(app: AppContext | (() => Prom
 export function errorResponse(logger: Logger, error: unknown, route: string): Response {
   const appError = toAppError(error);
   if (!(error instanceof AppError)) logger.error("route handler failed", { route, error });
-  const headers = appError.code === "UNAUTHORIZED" ? { "WWW-Authenticate": 'Bearer realm="x3ui-fleet"' } : undefined;
+  const headers: Record<string, string> = {};
+  if (appError.code === "UNAUTHORIZED") headers["WWW-Authenticate"] = 'Bearer realm="x3ui-fleet"';
+  if (appError.retryAfterSeconds) headers["Retry-After"] = String(appError.retryAfterSeconds);
   return Response.json(appError.toJSON(), { status: appError.httpStatus, headers });
 }
 
@@ -53,9 +65,42 @@ function parseJson<S extends z.ZodType>(schema: S, rawBody: string): z.output<S>
   return parseInput(schema, body);
 }
 
-async function authenticate(app: AppContext, auth: RouteAuth, request: Request, rawBody: string): Promise<void> {
-  if (auth === "bot") await verifyBotRequest(app, app.config.bot, request, rawBody);
+/** What the headers alone can decide, before a byte of the body is read. */
+function authenticateHeaders(app: AppContext, auth: RouteAuth, request: Request): void {
+  if (auth === "bot") requireBearer(request, app.config.bot.token, "BOT_API_TOKEN");
   else if (auth === "cron") requireBearer(request, app.config.cron.secret, "CRON_SECRET");
+}
+
+export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+function methodNotAllowedResponse(allowed: readonly HttpMethod[]): Response {
+  const allow = [...allowed, ...(allowed.includes("GET") && !allowed.includes("HEAD") ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  const error = new AppError("METHOD_NOT_ALLOWED", `This path answers ${allow} only.`);
+  return Response.json(error.toJSON(), { status: error.httpStatus, headers: { Allow: allow } });
+}
+
+const notFoundHandler: NextHandler = async () => {
+  const error = new AppError("NOT_FOUND", "No API route at this path.");
+  return Response.json(error.toJSON(), { status: error.httpStatus });
+};
+
+/** For the catch-all under app/api: every method of an unknown path is a JSON 404. */
+export const apiNotFound: Record<Exclude<HttpMethod, "HEAD">, NextHandler> = {
+  GET: notFoundHandler,
+  POST: notFoundHandler,
+  PUT: notFoundHandler,
+  PATCH: notFoundHandler,
+  DELETE: notFoundHandler,
+};
+
+/**
+ * Handlers for every method a route file does not export, so a wrong method gets a JSON 405 with
+ * `Allow` instead of Next's empty one: `export const { GET, PUT, PATCH, DELETE } = methodNotAllowed("POST");`.
+ */
+export function methodNotAllowed(...allowed: HttpMethod[]): Record<Exclude<HttpMethod, "HEAD">, NextHandler> {
+  const handler: NextHandler = async () => methodNotAllowedResponse(allowed);
+  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };
 }
 
 /** `name` is "METHOD /path" as it appears in the logs. */
@@ -75,9 +120,10 @@ export function route<B extends Schema = undefined, P extends Schema = undefined
         return errorResponse(processLogger, new AppError("UNAVAILABLE", "The service is starting or its database is not reachable."), name);
       }
       try {
+        authenticateHeaders(app, options.auth, request);
         // The signature covers the exact bytes, so a bot route reads the body once, before anything parses it.
-        const rawBody = options.auth === "bot" || options.body ? await request.text() : "";
-        await authenticate(app, options.auth, request, rawBody);
+        const rawBody = options.auth === "bot" || options.body ? await readBodyText(request, options.maxBodyBytes ?? BODY_LIMITS.bot) : "";
+        if (options.auth === "bot") await verifyBotSignature(app, app.config.bot, request, rawBody);
         const params = (options.params ? parseInput(options.params, await context.params) : undefined) as Output<P>;
         const body = (options.body ? parseJson(options.body, rawBody) : undefined) as Output<B>;
         return await handler({ app, request, body, params });

@@ -1,7 +1,7 @@
 // GET /sub/{token} — VPN client apps: the user's current link(s), base64, with subscription headers. The token is the credential.
 import { z } from "zod";
 import { subscriptionDeps } from "@/server/composition/service-deps";
-import { route } from "@/server/http/route";
+import { methodNotAllowed, route } from "@/server/http/route";
 import { getSubscription } from "@/server/services/subscriptions/get-subscription";
 import { subscriptionResponse } from "@/server/services/subscriptions/subscription-response";
 
@@ -10,3 +10,5 @@ export const dynamic = "force-dynamic";
 export const GET = route("GET /sub/{token}", { auth: "public", params: z.object({ token: z.string() }) }, async ({ app, params }) =>
   subscriptionResponse(await getSubscription(subscriptionDeps(app), params.token), app.config.subscription),
 );
+
+export const { POST, PUT, PATCH, DELETE } = methodNotAllowed("GET");

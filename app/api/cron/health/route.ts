@@ -8,7 +8,7 @@
  */
 import { runAppCron } from "@/server/composition/cron";
 import { AppError } from "@/server/errors";
-import { route } from "@/server/http/route";
+import { methodNotAllowed, route } from "@/server/http/route";
 import { HEALTH_STEP } from "@/server/services/health/health-cron-steps";
 
 export const dynamic = "force-dynamic";
@@ -23,3 +23,4 @@ const handle = route("GET|POST /api/cron/health", { auth: "cron" }, async ({ app
 
 export const GET = handle;
 export const POST = handle;
+export const { PUT, PATCH, DELETE } = methodNotAllowed("GET", "POST");
