@@ -2,14 +2,15 @@
  * The audit trail for the Audit page: newest first, paginated and filtered on the server (by
  * action, actor, target and time), so it stays fast however long the trail grows.
  */
-import { and, count, desc, eq, gte, ilike, lt, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, ilike, lt } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/server/db/client";
+import { escapeLike } from "@/server/db/escape-like";
 import { auditLog } from "@/server/db/schema";
+import { pageFields, readPage, type Page } from "../paging";
 
 export const listAuditInputSchema = z.object({
-  page: z.number().int().min(1).default(1),
-  pageSize: z.number().int().min(1).max(100).default(25),
+  ...pageFields(25),
   /** An exact action ("node.delete") or a domain prefix ending in a dot ("node."). */
   action: z.string().trim().max(100).optional(),
   actor: z.string().trim().max(200).optional(),
@@ -33,42 +34,42 @@ export type AuditRow = {
   createdAt: Date;
 };
 
-const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export async function listAudit(
   deps: { db: Database },
   input: ListAuditInput,
-): Promise<{ items: AuditRow[]; total: number; page: number; pageSize: number }> {
-  const { page, pageSize, action, actor, targetType, targetId, from, to } = listAuditInputSchema.parse(input);
-  const filters: SQL[] = [];
-  if (action) filters.push(action.endsWith(".") ? ilike(auditLog.action, `${escapeLike(action)}%`) : eq(auditLog.action, action));
-  if (actor) filters.push(ilike(auditLog.actorName, `%${escapeLike(actor)}%`));
-  if (targetType) filters.push(eq(auditLog.targetType, targetType));
-  if (targetId) filters.push(eq(auditLog.targetId, targetId));
-  if (from) filters.push(gte(auditLog.createdAt, from));
-  if (to) filters.push(lt(auditLog.createdAt, to));
-  const where = filters.length ? and(...filters) : undefined;
-  const [items, totals] = await Promise.all([
-    deps.db
-      .select({
-        id: auditLog.id,
-        actorName: auditLog.actorName,
-        action: auditLog.action,
-        targetType: auditLog.targetType,
-        targetId: auditLog.targetId,
-        before: auditLog.before,
-        after: auditLog.after,
-        ip: auditLog.ip,
-        createdAt: auditLog.createdAt,
-      })
-      .from(auditLog)
-      .where(where)
-      .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
-      .limit(pageSize)
-      .offset((page - 1) * pageSize),
+): Promise<Page<AuditRow>> {
+  const { action, actor, targetType, targetId, from, to, ...page } = listAuditInputSchema.parse(input);
+  // and() drops the undefined conditions, and is undefined when none is left.
+  const where = and(
+    action ? (action.endsWith(".") ? ilike(auditLog.action, `${escapeLike(action)}%`) : eq(auditLog.action, action)) : undefined,
+    actor ? ilike(auditLog.actorName, `%${escapeLike(actor)}%`) : undefined,
+    targetType ? eq(auditLog.targetType, targetType) : undefined,
+    targetId ? eq(auditLog.targetId, targetId) : undefined,
+    from ? gte(auditLog.createdAt, from) : undefined,
+    to ? lt(auditLog.createdAt, to) : undefined,
+  );
+  return readPage(
+    page,
+    ({ limit, offset }) =>
+      deps.db
+        .select({
+          id: auditLog.id,
+          actorName: auditLog.actorName,
+          action: auditLog.action,
+          targetType: auditLog.targetType,
+          targetId: auditLog.targetId,
+          before: auditLog.before,
+          after: auditLog.after,
+          ip: auditLog.ip,
+          createdAt: auditLog.createdAt,
+        })
+        .from(auditLog)
+        .where(where)
+        .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
+        .limit(limit)
+        .offset(offset),
     deps.db.select({ n: count() }).from(auditLog).where(where),
-  ]);
-  return { items, total: totals[0]?.n ?? 0, page, pageSize };
+  );
 }
 
 /** The distinct actions and target types, for the filter pickers. */

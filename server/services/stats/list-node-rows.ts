@@ -3,9 +3,11 @@
  * location, admin state), filtered and paged in SQL. It reads columns only, never the sealed
  * credentials, so no row ever carries a secret (invariant 4).
  */
-import { and, asc, count, eq, ilike, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, eq, ilike, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { nodes } from "@/server/db/schema";
+import { escapeLike } from "@/server/db/escape-like";
+import { readPage, type Page } from "../paging";
 import type { StatsDeps } from "./stats-deps";
 
 export const listNodeRowsInputSchema = z.object({
@@ -38,49 +40,46 @@ export type NodeRow = {
   needsReconcile: boolean;
 };
 
-const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export async function listNodeRows(
   deps: Pick<StatsDeps, "db">,
   input: z.input<typeof listNodeRowsInputSchema>,
-): Promise<{ items: NodeRow[]; total: number; page: number; pageSize: number }> {
-  const { page, pageSize, query, health, adminState } = listNodeRowsInputSchema.parse(input);
-  const filters: SQL[] = [];
-  if (query) {
-    const pattern = `%${escapeLike(query)}%`;
-    filters.push(or(ilike(nodes.name, pattern), ilike(nodes.location, pattern))!);
-  }
-  if (health) filters.push(eq(nodes.healthState, health));
-  if (adminState) filters.push(eq(nodes.adminState, adminState));
-  const where = filters.length ? and(...filters) : undefined;
-  const [items, totals] = await Promise.all([
-    deps.db
-      .select({
-        id: nodes.id,
-        name: nodes.name,
-        location: nodes.location,
-        panelUrl: nodes.panelUrl,
-        healthState: nodes.healthState,
-        adminState: nodes.adminState,
-        users: nodes.reservedCount,
-        maxUsers: nodes.maxUsers,
-        priority: nodes.priority,
-        weight: nodes.weight,
-        lastLatencyMs: nodes.lastLatencyMs,
-        lastCheckAt: nodes.lastCheckAt,
-        lastError: nodes.lastError,
-        panelVersion: nodes.panelVersion,
-        apiGeneration: nodes.apiGeneration,
-        xrayVersion: nodes.xrayVersion,
-        xrayState: nodes.xrayState,
-        needsReconcile: nodes.needsReconcile,
-      })
-      .from(nodes)
-      .where(where)
-      .orderBy(sql`lower(${nodes.name})`, asc(nodes.id))
-      .limit(pageSize)
-      .offset((page - 1) * pageSize),
+): Promise<Page<NodeRow>> {
+  const { query, health, adminState, ...page } = listNodeRowsInputSchema.parse(input);
+  const pattern = query ? `%${escapeLike(query)}%` : undefined;
+  const where = and(
+    pattern ? or(ilike(nodes.name, pattern), ilike(nodes.location, pattern)) : undefined,
+    health ? eq(nodes.healthState, health) : undefined,
+    adminState ? eq(nodes.adminState, adminState) : undefined,
+  );
+  return readPage(
+    page,
+    ({ limit, offset }) =>
+      deps.db
+        .select({
+          id: nodes.id,
+          name: nodes.name,
+          location: nodes.location,
+          panelUrl: nodes.panelUrl,
+          healthState: nodes.healthState,
+          adminState: nodes.adminState,
+          users: nodes.reservedCount,
+          maxUsers: nodes.maxUsers,
+          priority: nodes.priority,
+          weight: nodes.weight,
+          lastLatencyMs: nodes.lastLatencyMs,
+          lastCheckAt: nodes.lastCheckAt,
+          lastError: nodes.lastError,
+          panelVersion: nodes.panelVersion,
+          apiGeneration: nodes.apiGeneration,
+          xrayVersion: nodes.xrayVersion,
+          xrayState: nodes.xrayState,
+          needsReconcile: nodes.needsReconcile,
+        })
+        .from(nodes)
+        .where(where)
+        .orderBy(sql`lower(${nodes.name})`, asc(nodes.id))
+        .limit(limit)
+        .offset(offset),
     deps.db.select({ n: count() }).from(nodes).where(where),
-  ]);
-  return { items, total: totals[0]?.n ?? 0, page, pageSize };
+  );
 }

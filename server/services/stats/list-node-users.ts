@@ -2,12 +2,12 @@
 import { and, count, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { assignments, LIVE_ASSIGNMENT_STATES, vpnUsers } from "@/server/db/schema";
+import { pageFields, readPage, type Page } from "../paging";
 import type { StatsDeps } from "./stats-deps";
 
 export const listNodeUsersInputSchema = z.object({
   nodeId: z.uuid(),
-  page: z.number().int().min(1).default(1),
-  pageSize: z.number().int().min(1).max(100).default(20),
+  ...pageFields(20),
 });
 
 export type NodeUserRow = { userId: string; telegramId: number; username: string | null; state: string; since: Date; strategy: string | null };
@@ -15,31 +15,28 @@ export type NodeUserRow = { userId: string; telegramId: number; username: string
 export async function listNodeUsers(
   deps: Pick<StatsDeps, "db">,
   input: z.input<typeof listNodeUsersInputSchema>,
-): Promise<{ items: NodeUserRow[]; total: number; page: number; pageSize: number }> {
-  const { nodeId, page, pageSize } = listNodeUsersInputSchema.parse(input);
+): Promise<Page<NodeUserRow>> {
+  const { nodeId, ...page } = listNodeUsersInputSchema.parse(input);
   const where = and(eq(assignments.nodeId, nodeId), inArray(assignments.state, [...LIVE_ASSIGNMENT_STATES]));
-  const [rows, totals] = await Promise.all([
-    deps.db
-      .select({
-        userId: vpnUsers.id,
-        telegramId: vpnUsers.telegramId,
-        username: vpnUsers.username,
-        state: assignments.state,
-        since: assignments.createdAt,
-        reason: assignments.placementReason,
-      })
-      .from(assignments)
-      .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
-      .where(where)
-      .orderBy(desc(assignments.createdAt), desc(assignments.id))
-      .limit(pageSize)
-      .offset((page - 1) * pageSize),
-    deps.db.select({ n: count() }).from(assignments).where(where),
-  ]);
-  return {
-    items: rows.map(({ reason, ...row }) => ({ ...row, strategy: reason?.strategy ?? null })),
-    total: totals[0]?.n ?? 0,
+  const { items, ...rest } = await readPage(
     page,
-    pageSize,
-  };
+    ({ limit, offset }) =>
+      deps.db
+        .select({
+          userId: vpnUsers.id,
+          telegramId: vpnUsers.telegramId,
+          username: vpnUsers.username,
+          state: assignments.state,
+          since: assignments.createdAt,
+          reason: assignments.placementReason,
+        })
+        .from(assignments)
+        .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
+        .where(where)
+        .orderBy(desc(assignments.createdAt), desc(assignments.id))
+        .limit(limit)
+        .offset(offset),
+    deps.db.select({ n: count() }).from(assignments).where(where),
+  );
+  return { items: items.map(({ reason, ...row }) => ({ ...row, strategy: reason?.strategy ?? null })), ...rest };
 }

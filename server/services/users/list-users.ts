@@ -5,7 +5,9 @@
  */
 import { and, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
+import { escapeLike } from "@/server/db/escape-like";
 import { assignments, nodes, vpnUsers, type PlacementReason } from "@/server/db/schema";
+import { readPage } from "@/server/services/paging";
 import { subscriptionUrlFor } from "@/server/services/keys/find-user-key";
 
 export type ListUsersInput = { query?: string; page: number; pageSize: number };
@@ -31,38 +33,40 @@ export type UserRow = {
 function matches(query: string | undefined): SQL | undefined {
   const q = query?.trim();
   if (!q) return undefined;
-  const byName = sql`lower(${vpnUsers.username}) LIKE ${`${q.toLowerCase().replace(/^@/, "").replace(/[\\%_]/g, "\\$&")}%`}`;
+  const byName = sql`lower(${vpnUsers.username}) LIKE ${`${escapeLike(q.toLowerCase().replace(/^@/, ""))}%`}`;
   return /^\d{1,16}$/.test(q) ? or(eq(vpnUsers.telegramId, Number(q)), byName) : byName;
 }
 
 export async function listUsers(deps: { db: Database; publicUrl: string }, input: ListUsersInput): Promise<{ rows: UserRow[]; total: number }> {
   const where = matches(input.query);
-  const [rows, [total]] = await Promise.all([
-    deps.db
-      .select({
-        user: vpnUsers,
-        assignment: {
-          id: assignments.id,
-          state: assignments.state,
-          key: assignments.shareLink,
-          createdAt: assignments.createdAt,
-          placementReason: assignments.placementReason,
-          lastError: assignments.lastError,
-        },
-        node: { id: nodes.id, name: nodes.name, location: nodes.location, healthState: nodes.healthState, adminState: nodes.adminState },
-      })
-      .from(vpnUsers)
-      .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), sql`${assignments.state} IN ('pending', 'active')`))
-      .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
-      .where(where)
-      .orderBy(desc(vpnUsers.createdAt), desc(vpnUsers.id))
-      .limit(input.pageSize)
-      .offset((input.page - 1) * input.pageSize),
+  const { items, total } = await readPage(
+    input,
+    ({ limit, offset }) =>
+      deps.db
+        .select({
+          user: vpnUsers,
+          assignment: {
+            id: assignments.id,
+            state: assignments.state,
+            key: assignments.shareLink,
+            createdAt: assignments.createdAt,
+            placementReason: assignments.placementReason,
+            lastError: assignments.lastError,
+          },
+          node: { id: nodes.id, name: nodes.name, location: nodes.location, healthState: nodes.healthState, adminState: nodes.adminState },
+        })
+        .from(vpnUsers)
+        .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), sql`${assignments.state} IN ('pending', 'active')`))
+        .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
+        .where(where)
+        .orderBy(desc(vpnUsers.createdAt), desc(vpnUsers.id))
+        .limit(limit)
+        .offset(offset),
     deps.db.select({ n: count() }).from(vpnUsers).where(where),
-  ]);
+  );
   return {
-    total: total?.n ?? 0,
-    rows: rows.map(({ user, assignment, node }) => ({
+    total,
+    rows: items.map(({ user, assignment, node }) => ({
       id: user.id,
       telegramId: user.telegramId,
       username: user.username,
