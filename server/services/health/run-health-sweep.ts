@@ -12,14 +12,13 @@
  * Time budget: no check starts unless it can finish within the budget; what is still due stays
  * unclaimed for the next ping.
  */
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import { and, count, eq, ne } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { events, healthChecks, nodes, type Node, type NodeHealthState } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import type { Clock } from "../clock";
 import type { Transaction } from "../audit/record-audit";
+import { newLeaseOwner } from "../lease-owner";
 import type { PanelClientFactory } from "../nodes/panel-for-node";
 import type { HealthSettings } from "../settings/settings";
 import { checkNode, type CheckResult } from "./check-node";
@@ -140,7 +139,7 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
   const { db, clock, settings } = deps;
   const started = performance.now();
   const deadline = started + options.budgetMs;
-  const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  const owner = newLeaseOwner();
   const thresholds: HealthThresholds = { rise: settings.rise, fall: settings.fall, fallWindowMs: settings.fallWindowSeconds * 1000 };
   const concurrency = Math.max(1, deps.concurrency);
   // Claim again only when a quarter of the pool is free, so claims cost few statements per node.

@@ -5,12 +5,11 @@
  * expires by itself, so a replica that dies mid-call blocks the node for one TTL at most; it
  * works behind transaction poolers, where session advisory locks do not.
  */
-import { hostname } from "node:os";
-import { randomUUID } from "node:crypto";
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { nodes } from "@/server/db/schema";
 import { logger } from "@/server/logger";
+import { newLeaseOwner } from "@/server/services/lease-owner";
 import { runExclusive } from "@/server/x3ui/panel-queue";
 import type { NodeLeaseOptions } from "./key-deps";
 
@@ -46,7 +45,7 @@ export async function withNodeMutation<T>(db: Database, nodeId: string, fn: () =
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
   const pause = options.pause ?? sleep;
   return runExclusive(nodeId, async () => {
-    const owner = `${hostname()}:${process.pid}:${randomUUID()}`;
+    const owner = newLeaseOwner();
     const deadline = Date.now() + waitMs;
     while (!(await tryAcquire(db, nodeId, owner, ttlMs))) {
       if (Date.now() >= deadline) throw new NodeBusyError(`node ${nodeId} is being changed by another replica`);

@@ -26,10 +26,9 @@ import { rankFleet } from "@/server/services/balancer/rank-fleet";
 import type { PlacementPreference, ScoredNode } from "@/server/services/balancer/score-nodes";
 import { releaseReservation, reserveAnyRoom, reserveForNewUser } from "./capacity";
 import { newAssignmentIdentity } from "./client-identity";
+import { describeFailure } from "./describe-failure";
 import { CLIENT_EMAIL_PREFIX, type KeyDeps } from "./key-deps";
 import { createClientOnNode, deleteClientFromNode } from "./node-client";
-import { NodeBusyError } from "./node-mutation";
-import { isPanelError } from "@/server/x3ui/types";
 
 // Lock-id namespace for per-user locks (two-int form, so it never collides with single-key locks).
 const USER_LOCK_NAMESPACE = 5_301;
@@ -215,13 +214,6 @@ export async function retireAssignment(deps: KeyDeps, retired: Pick<Assignment, 
     .set({ state: "revoked", endedAt: sql`now()`, updatedAt: sql`now()` })
     .where(and(eq(assignments.id, retired.id), eq(assignments.state, "revoking")));
   return true;
-}
-
-/** Stored on the assignment and shown to admins; never sent to the bot. */
-function describeFailure(error: unknown): string {
-  if (isPanelError(error)) return `panel ${error.kind}`;
-  if (error instanceof NodeBusyError) return "node busy";
-  return "unexpected error";
 }
 
 export async function placeKey(deps: KeyDeps, input: PlacementInput): Promise<PlacementOutcome> {

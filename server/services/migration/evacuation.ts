@@ -1,7 +1,8 @@
 /**
  * Operations that move many users off a node, in batches: `failover` (the node died), `drain`
- * (an admin is emptying it) and `rebalance` (moves planned by rebalance.ts). An operation is a
- * row with one `operation_items` row per user, so its progress is visible while it runs.
+ * (an admin is emptying it) and `rebalance` (moves planned by plan-moves.ts, started from
+ * fleet-plans.ts). An operation is a row with one `operation_items` row per user, so its progress
+ * is visible while it runs.
  *
  * At most one failover or drain is open per node: creating one takes a transaction-scoped
  * advisory lock on the node, then checks. Processing is claimed per operation with the lease
@@ -9,13 +10,12 @@
  * operation at once (invariant 6); within a batch, a user is moved by migrate-item.ts.
  */
 import { and, asc, count, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { hostname } from "node:os";
-import { randomUUID } from "node:crypto";
 import { assignments, nodes, operationItems, operations, type Operation } from "@/server/db/schema";
 import { isAppError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import type { AuditActor } from "@/server/services/actor";
 import type { Transaction } from "@/server/services/audit/record-audit";
+import { newLeaseOwner } from "@/server/services/lease-owner";
 import { deleteNode } from "@/server/services/nodes/delete-node";
 import { recordNotifiedEvent } from "@/server/services/notifications/enqueue-notification";
 import { migrateItem, type MoveOutcome } from "./migrate-item";
@@ -200,7 +200,7 @@ export async function processBatch(
   operationId: string,
   options: { batchSize: number; concurrency: number; deadline: number; leaseMs: number },
 ): Promise<BatchReport | null> {
-  const owner = `${hostname()}:${process.pid}:${randomUUID()}`;
+  const owner = newLeaseOwner();
   const operation = await claimOperation(deps, operationId, owner, options.leaseMs);
   if (!operation) return null;
   const kind = operation.kind as BatchKind;

@@ -27,13 +27,12 @@ import { rankFleet } from "@/server/services/balancer/rank-fleet";
 import type { ScoredNode } from "@/server/services/balancer/score-nodes";
 import { releaseReservation, reserveForNewUser } from "@/server/services/keys/capacity";
 import { newAssignmentIdentity } from "@/server/services/keys/client-identity";
+import { describeFailure } from "@/server/services/keys/describe-failure";
 import { subscriptionUrlFor } from "@/server/services/keys/find-user-key";
 import { CLIENT_EMAIL_PREFIX } from "@/server/services/keys/key-deps";
 import { createClientOnNode, deleteClientFromNode } from "@/server/services/keys/node-client";
-import { NodeBusyError } from "@/server/services/keys/node-mutation";
 import { lockUser, retireAssignment } from "@/server/services/keys/place-key";
 import { enqueueNotification } from "@/server/services/notifications/enqueue-notification";
-import { isPanelError } from "@/server/x3ui/types";
 import type { MigrationDeps, MoveReason } from "./migration-deps";
 
 /** A running item older than this lost its process; its reservation is released. */
@@ -47,12 +46,6 @@ export type MoveOutcome =
   | { status: "failed"; detail: string };
 
 type Claimed = { user: { id: string; telegramId: number; username: string | null; subscriptionToken: string }; old: Assignment; source: Node; target: Node; position: number };
-
-function describeFailure(error: unknown): string {
-  if (isPanelError(error)) return `panel ${error.kind}`;
-  if (error instanceof NodeBusyError) return "node busy";
-  return "unexpected error";
-}
 
 async function setItem(tx: Transaction | MigrationDeps["db"], itemId: number, status: "skipped" | "failed", detail: string): Promise<void> {
   await tx.update(operationItems).set({ status, detail, updatedAt: sql`now()` }).where(eq(operationItems.id, itemId));
