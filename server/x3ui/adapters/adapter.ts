@@ -2,7 +2,8 @@
 // same everywhere (panel/api/inbounds/list and /get/:id) and live in the client.
 
 import type { PanelSession } from "../session";
-import type { ClientPatch, ClientTraffic, Inbound, InboundClient, NewClient, ServerStatus } from "../types";
+import { PanelError, isPanelError, type ClientPatch, type ClientTraffic, type Inbound, type InboundClient, type NewClient, type ServerStatus } from "../types";
+import { toClientTraffic } from "./parse";
 
 export interface AdapterContext {
   session: PanelSession;
@@ -19,4 +20,25 @@ export interface GenerationAdapter {
   getClientTraffic(email: string): Promise<ClientTraffic | null>;
   getServerStatus(): Promise<ServerStatus>;
   getOnlineClients(): Promise<string[]>;
+}
+
+/** A read whose "no such client" answer means null, in every generation. */
+export async function nullIfNotFound<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isPanelError(error, "not_found")) return null;
+    throw error;
+  }
+}
+
+/** A client that must be on the inbound before it can be changed. */
+export function requireFound<T>(found: T | null, inboundId: number, email: string): T {
+  if (!found) throw new PanelError("not_found", `client ${email} is not on inbound ${inboundId}`);
+  return found;
+}
+
+/** A client's traffic counters from the generation's route, or null for an email the panel does not know. */
+export function readClientTraffic(session: PanelSession, path: string): Promise<ClientTraffic | null> {
+  return nullIfNotFound(async () => toClientTraffic((await session.call({ method: "GET", path })).obj));
 }

@@ -6,15 +6,14 @@
 
 import { z } from "zod";
 
-import { PanelError, isPanelError, type InboundClient } from "../types";
-import type { AdapterContext, GenerationAdapter } from "./adapter";
+import type { InboundClient } from "../types";
+import { nullIfNotFound, readClientTraffic, requireFound, type AdapterContext, type GenerationAdapter } from "./adapter";
 import {
   newClientToRaw,
   parseOrThrow,
   patchToRaw,
   rawClients,
   sameEmail,
-  toClientTraffic,
   toInboundClient,
   toOnlineEmails,
   toServerStatus,
@@ -38,8 +37,8 @@ const CLIENT_FIELDS = [
 export function createG4Adapter(ctx: AdapterContext): GenerationAdapter {
   const { session } = ctx;
 
-  async function getRecord(email: string): Promise<{ client: RawObject; inboundIds: number[] } | null> {
-    try {
+  function getRecord(email: string): Promise<{ client: RawObject; inboundIds: number[] } | null> {
+    return nullIfNotFound(async () => {
       const envelope = await session.call({ method: "GET", path: `${API}/get/${encodeURIComponent(email)}` });
       const payload = parseOrThrow(clientPayloadSchema, envelope.obj, "client record");
       const record = payload.client;
@@ -47,10 +46,7 @@ export function createG4Adapter(ctx: AdapterContext): GenerationAdapter {
       if (typeof record.uuid === "string" && record.uuid) client.id = record.uuid;
       for (const field of CLIENT_FIELDS) if (record[field] !== undefined) client[field] = record[field];
       return { client, inboundIds: payload.inboundIds ?? [] };
-    } catch (error) {
-      if (isPanelError(error, "not_found")) return null;
-      throw error;
-    }
+    });
   }
 
   // clients/get matches the email exactly (SQL `email = ?`), while emails are
@@ -67,9 +63,7 @@ export function createG4Adapter(ctx: AdapterContext): GenerationAdapter {
   }
 
   async function requireRecord(inboundId: number, email: string) {
-    const found = await findRecord(inboundId, email);
-    if (!found) throw new PanelError("not_found", `client ${email} is not on inbound ${inboundId}`);
-    return found;
+    return requireFound(await findRecord(inboundId, email), inboundId, email);
   }
 
   async function update(email: string, client: RawObject) {
@@ -107,15 +101,7 @@ export function createG4Adapter(ctx: AdapterContext): GenerationAdapter {
       }
     },
 
-    async getClientTraffic(email) {
-      try {
-        const envelope = await session.call({ method: "GET", path: `${API}/traffic/${encodeURIComponent(email)}` });
-        return toClientTraffic(envelope.obj);
-      } catch (error) {
-        if (isPanelError(error, "not_found")) return null;
-        throw error;
-      }
-    },
+    getClientTraffic: (email) => readClientTraffic(session, `${API}/traffic/${encodeURIComponent(email)}`),
 
     async getServerStatus() {
       const envelope = await session.call({ method: "GET", path: "panel/api/server/status" });

@@ -3,14 +3,13 @@
 // updateClient/:key, :id/delClient/:key}, where :key is the UUID, the trojan
 // password, or (shadowsocks) the email. Only the status route differs.
 
-import { PanelError, isPanelError, type InboundClient } from "../types";
-import type { AdapterContext, GenerationAdapter } from "./adapter";
+import { PanelError, type InboundClient } from "../types";
+import { readClientTraffic, requireFound, type AdapterContext, type GenerationAdapter } from "./adapter";
 import {
   newClientToRaw,
   patchToRaw,
   rawClients,
   sameEmail,
-  toClientTraffic,
   toInboundClient,
   toOnlineEmails,
   toServerStatus,
@@ -29,9 +28,7 @@ export function createLegacyAdapter(ctx: AdapterContext, generation: "g2" | "g3"
   }
 
   async function requireRaw(inboundId: number, email: string) {
-    const found = await findRaw(inboundId, email);
-    if (!found) throw new PanelError("not_found", `client ${email} is not on inbound ${inboundId}`);
-    return found;
+    return requireFound(await findRaw(inboundId, email), inboundId, email);
   }
 
   return {
@@ -71,16 +68,8 @@ export function createLegacyAdapter(ctx: AdapterContext, generation: "g2" | "g3"
       });
     },
 
-    async getClientTraffic(email) {
-      try {
-        const envelope = await session.call({ method: "GET", path: `${API}/getClientTraffics/${encodeURIComponent(email)}` });
-        return toClientTraffic(envelope.obj);
-      } catch (error) {
-        // v2.8.1–v3.0.2 refuse with "Inbound Not Found For Email"; older answer null.
-        if (isPanelError(error, "not_found")) return null;
-        throw error;
-      }
-    },
+    // v2.8.1–v3.0.2 refuse an unknown email with "Inbound Not Found For Email"; older answer null.
+    getClientTraffic: (email) => readClientTraffic(session, `${API}/getClientTraffics/${encodeURIComponent(email)}`),
 
     async getServerStatus() {
       const envelope =
