@@ -47,7 +47,7 @@ export type AppContext = {
   config: AppConfig;
 };
 
-export function appConfigFromEnv(env: Env): AppConfig {
+function appConfigFromEnv(env: Env): AppConfig {
   return {
     publicUrl: env.PUBLIC_URL,
     panelTimeoutMs: env.HEALTH_TIMEOUT_MS,

@@ -46,7 +46,7 @@ export type NextHandler = (request: Request, context: { params: Promise<Record<s
 /** `withApp` also takes a function, for the start-up path (building the context may fail). */
 export type RouteHandler = NextHandler & { withApp(app: AppContext | (() => Promise<AppContext>)): NextHandler };
 
-export function errorResponse(logger: Logger, error: unknown, route: string): Response {
+function errorResponse(logger: Logger, error: unknown, route: string): Response {
   const appError = toAppError(error);
   if (!(error instanceof AppError)) logger.error("route handler failed", { route, error });
   const headers: Record<string, string> = {};

@@ -8,7 +8,7 @@ import { createAppContext, type AppContext } from "@/server/composition/app-cont
 import type { Database } from "@/server/db/client";
 import { parseEnv } from "@/server/env";
 
-export const TEST_PUBLIC_URL = "https://fleet.example.com";
+const TEST_PUBLIC_URL = "https://fleet.example.com";
 
 export function createTestAppContext(
   db: Database,

@@ -53,7 +53,7 @@ export function scoreNode(node: Pick<NodeLoad, "maxUsers" | "reservedCount" | "p
 }
 
 /** Taking new users: enabled, not draining, cleaned by the reconciler, room left. Health is judged by the caller. */
-export function canTakeUsers(node: NodeLoad): boolean {
+function canTakeUsers(node: NodeLoad): boolean {
   return node.adminState === "active" && !node.needsReconcile && node.reservedCount < node.maxUsers;
 }
 

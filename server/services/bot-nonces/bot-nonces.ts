@@ -10,7 +10,7 @@ import type { CronStep } from "@/server/services/cron/run-cron";
 
 export const REPLAY_WINDOW_SECONDS = 300;
 
-export const BOT_NONCES_STEP = "bot-nonces";
+const BOT_NONCES_STEP = "bot-nonces";
 
 /** True when the nonce is new (and is now taken); false when it was seen before. */
 export async function recordBotNonce(db: Database, nonce: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { CronStep } from "@/server/services/cron/run-cron";
 import type { FleetOperationDeps } from "./migration-deps";
 import { runFleetOperations } from "./run-fleet-operations";
 
-export const FLEET_OPERATIONS_STEP = "fleet-operations";
+const FLEET_OPERATIONS_STEP = "fleet-operations";
 
 export function fleetOperationsCronStep(deps: FleetOperationDeps): CronStep {
   return {

@@ -25,9 +25,9 @@ import { MOVE_LEASE_MS, recoverInterruptedMoves } from "./migrate-item";
 import type { FleetOperationDeps } from "./migration-deps";
 
 /** A `failover.held` alert younger than this keeps automatic failover off. */
-export const HOLD_WINDOW_MS = 15 * 60_000;
+const HOLD_WINDOW_MS = 15 * 60_000;
 /** At most one wave per node per this long (reliability §2.4: one migration wave every 5 minutes). */
-export const WAVE_COOLDOWN_MS = 5 * 60_000;
+const WAVE_COOLDOWN_MS = 5 * 60_000;
 const DEFAULT_CONCURRENCY = 8;
 /** No move starts with less than this left in the budget: a move is a few panel calls. */
 const MOVE_MARGIN_MS = 3_000;

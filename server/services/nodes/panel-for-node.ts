@@ -38,7 +38,7 @@ export function addressCheckFor(policy: PanelAddressPolicy): PanelClientConfig["
   return policy.allowPrivate ? undefined : isPublicAddress;
 }
 
-export function panelConfigForNode(
+function panelConfigForNode(
   node: Node,
   options: { keyRing: KeyRing; timeoutMs: number; addressPolicy: PanelAddressPolicy },
 ): PanelClientConfig {

@@ -16,8 +16,8 @@ import type { NotificationDeps } from "./notification-config";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from "./webhook-signature";
 
 export const MAX_ATTEMPTS = 10;
-export const RETRY_BASE_MS = 30_000;
-export const RETRY_CAP_MS = 60 * 60_000;
+const RETRY_BASE_MS = 30_000;
+const RETRY_CAP_MS = 60 * 60_000;
 const SEND_TIMEOUT_MS = 10_000;
 const BATCH = 20;
 const CONCURRENCY = 4;
@@ -28,7 +28,7 @@ export function retryDelayMs(attempt: number): number {
 }
 
 /** The JSON body of a webhook: stable across attempts, so receivers may dedupe by `id`. */
-export function webhookBody(row: Pick<WebhookDelivery, "id" | "event" | "payload" | "createdAt">): string {
+function webhookBody(row: Pick<WebhookDelivery, "id" | "event" | "payload" | "createdAt">): string {
   return JSON.stringify({ id: row.id, event: row.event, createdAt: row.createdAt.toISOString(), data: row.payload });
 }
 

@@ -13,18 +13,17 @@ import { events, webhookDeliveries } from "@/server/db/schema";
 import type { Transaction } from "@/server/services/audit/record-audit";
 import type { NotificationConfig } from "./notification-config";
 
-export const WEBHOOK_EVENTS = ["key.moved", "node.down", "node.up", "failover.held", "capacity.low"] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export type WebhookEvent = "key.moved" | "node.down" | "node.up" | "failover.held" | "capacity.low";
 
 const ALERT_EVENTS: ReadonlySet<string> = new Set<WebhookEvent>(["node.down", "node.up", "failover.held", "capacity.low"]);
 
-export function isAlertEvent(event: string): boolean {
+function isAlertEvent(event: string): boolean {
   return ALERT_EVENTS.has(event);
 }
 
 const ICON: Record<string, string> = { "node.down": "🔴", "node.up": "🟢", "failover.held": "⏸️", "capacity.low": "⚠️" };
 
-export function alertText(event: string, message: string): string {
+function alertText(event: string, message: string): string {
   return `${ICON[event] ?? "ℹ️"} ${event}\n${message}`;
 }
 

@@ -16,8 +16,6 @@ export type NotificationConfig = {
 
 export type NotificationDeps = NotificationConfig & { fetch: HttpFetch; clock: Clock };
 
-export const NO_NOTIFICATIONS: NotificationConfig = { webhook: null, telegram: null };
-
 export function notificationConfigFromEnv(env: Env): NotificationConfig {
   return {
     // An unsigned webhook would let anyone who learns the URL forge key.moved messages: both or nothing.

@@ -5,7 +5,7 @@ import { deliverDueNotifications } from "./deliver-notifications";
 import type { NotificationDeps } from "./notification-config";
 import { relayEventNotifications } from "./relay-events";
 
-export const NOTIFICATIONS_STEP = "notifications";
+const NOTIFICATIONS_STEP = "notifications";
 
 export function notificationsCronStep(deps: NotificationDeps & { db: Database }): CronStep {
   return {

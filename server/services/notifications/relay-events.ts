@@ -13,7 +13,7 @@ import type { NotificationConfig } from "./notification-config";
 const RELAYED: WebhookEvent[] = ["node.down", "node.up", "failover.held"];
 
 /** Older events are history, not news: a webhook configured today does not replay last week. */
-export const RELAY_WINDOW_MS = 60 * 60_000;
+const RELAY_WINDOW_MS = 60 * 60_000;
 
 export async function relayEventNotifications(db: Database, config: NotificationConfig, now: Date): Promise<number> {
   const channels = [config.webhook && ("webhook" as const), config.telegram && ("telegram" as const)].filter((c) => c !== null);

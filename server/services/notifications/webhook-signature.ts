@@ -12,7 +12,7 @@ export const EVENT_HEADER = "X-Fleet-Event";
 export const DELIVERY_HEADER = "X-Fleet-Delivery";
 
 /** Stripe's and Svix's default: a signed request older (or newer) than five minutes is refused. */
-export const DEFAULT_TOLERANCE_SECONDS = 300;
+const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export function signWebhook(secret: string, timestamp: number, body: string): string {
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;

@@ -16,7 +16,7 @@ import { recordAudit, type Transaction } from "../audit/record-audit";
 
 const int = () => z.number().int();
 
-export const healthSettingsSchema = z.object({
+const healthSettingsSchema = z.object({
   intervalSeconds: int().min(5, "must be at least 5").max(3600, "must be at most 3600"),
   fall: int().min(1, "must be at least 1").max(100, "must be at most 100"),
   fallWindowSeconds: int().min(0, "must be 0 or more").max(86_400, "must be at most 86400"),
@@ -25,7 +25,7 @@ export const healthSettingsSchema = z.object({
   retentionDays: int().min(1, "must be at least 1").max(3650, "must be at most 3650"),
 });
 
-export const failoverSettingsSchema = z.object({
+const failoverSettingsSchema = z.object({
   graceSeconds: int().min(0, "must be 0 or more").max(86_400, "must be at most 86400"),
   batchSize: int().min(1, "must be at least 1").max(10_000, "must be at most 10000"),
   autoReturnToService: z.boolean(),

@@ -7,7 +7,7 @@ import { assignments, operationItems, operations } from "@/server/db/schema";
 import { MOVE_OPERATION_KINDS, MOVE_STRATEGIES, OPERATION_LOOKBACK_MS, type StatsDeps } from "./stats-deps";
 import { lastDays } from "./time-range";
 
-export const DAILY_WINDOW_DAYS = 30;
+const DAILY_WINDOW_DAYS = 30;
 
 export type KeysPerDay = { day: string; keys: number }[];
 export type MovesPerDay = { day: string; failover: number; drain: number; rebalance: number; migration: number }[];

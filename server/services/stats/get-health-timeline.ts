@@ -9,10 +9,10 @@ import { events, nodes, type NodeHealthState } from "@/server/db/schema";
 import type { StatsDeps } from "./stats-deps";
 import { windowOf, type TimeRange } from "./time-range";
 
-export const HEALTH_EVENT_KINDS = ["node.up", "node.degraded", "node.down", "node.auth_error"] as const;
+const HEALTH_EVENT_KINDS = ["node.up", "node.degraded", "node.down", "node.auth_error"] as const;
 
 /** Rows beyond this do not fit a card; nodes in trouble now, then the most eventful, come first. */
-export const HEALTH_TIMELINE_LIMIT = 12;
+const HEALTH_TIMELINE_LIMIT = 12;
 
 export type HealthSegment = { from: number; to: number; state: NodeHealthState };
 export type HealthTimeline = {

@@ -12,7 +12,7 @@ import type { StatsDeps } from "./stats-deps";
 import { windowOf, type TimeRange } from "./time-range";
 
 /** More lines than this turn a chart into noise; the slowest nodes right now are shown. */
-export const LATENCY_SERIES_LIMIT = 8;
+const LATENCY_SERIES_LIMIT = 8;
 
 export type LatencySeries = {
   range: TimeRange;

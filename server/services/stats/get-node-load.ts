@@ -3,7 +3,7 @@ import { nodes } from "@/server/db/schema";
 import type { StatsDeps } from "./stats-deps";
 
 /** Bars beyond this stop being readable at laptop width; the busiest nodes are the ones to watch. */
-export const NODE_LOAD_LIMIT = 24;
+const NODE_LOAD_LIMIT = 24;
 
 export type NodeLoad = {
   /** `{node, users, capacity}` per node, busiest first, as NodeLoadChart draws them. */

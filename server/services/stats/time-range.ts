@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-export const TIME_RANGES = ["24h", "7d", "30d"] as const;
+const TIME_RANGES = ["24h", "7d", "30d"] as const;
 export const timeRangeSchema = z.enum(TIME_RANGES, { error: "must be 24h, 7d or 30d" });
 export type TimeRange = z.infer<typeof timeRangeSchema>;
 
@@ -13,7 +13,7 @@ const HOUR_MS = 3_600_000;
 
 type RangeSpec = { spanMs: number; bucketMs: number };
 
-export const RANGE_SPECS: Record<TimeRange, RangeSpec> = {
+const RANGE_SPECS: Record<TimeRange, RangeSpec> = {
   "24h": { spanMs: 24 * HOUR_MS, bucketMs: 15 * 60_000 },
   "7d": { spanMs: 7 * 24 * HOUR_MS, bucketMs: HOUR_MS },
   "30d": { spanMs: 30 * 24 * HOUR_MS, bucketMs: 6 * HOUR_MS },
