@@ -6,25 +6,42 @@
  */
 import { logger } from "@/server/logger";
 
+/** Time and timers, injected so tests step through runs instead of waiting for them. */
+export type Scheduler = {
+  now: () => number;
+  /** Calls `fn` after `delayMs`; the returned function cancels it. */
+  schedule: (fn: () => void, delayMs: number) => () => void;
+};
+
+export const systemScheduler: Scheduler = {
+  now: () => Date.now(),
+  schedule: (fn, delayMs) => {
+    const timer = setTimeout(fn, delayMs);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};
+
 export type InternalCronDeps = {
   intervalSeconds: number;
   run: () => Promise<unknown>;
+  scheduler?: Scheduler;
 };
 
 /** Starts the timer (first run after one interval) and returns a stop function that waits for a run in progress. */
 export function startInternalCron(deps: InternalCronDeps): () => Promise<void> {
+  const scheduler = deps.scheduler ?? systemScheduler;
   const intervalMs = deps.intervalSeconds * 1000;
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: (() => void) | undefined;
   let current: Promise<void> | null = null;
   let isStopped = false;
 
   const schedule = (delayMs: number) => {
     if (isStopped) return;
-    timer = setTimeout(tick, delayMs);
-    timer.unref();
+    cancel = scheduler.schedule(tick, delayMs);
   };
   const tick = () => {
-    const started = Date.now();
+    const started = scheduler.now();
     current = deps
       .run()
       .then(
@@ -33,14 +50,14 @@ export function startInternalCron(deps: InternalCronDeps): () => Promise<void> {
       )
       .finally(() => {
         current = null;
-        schedule(Math.max(0, intervalMs - (Date.now() - started)));
+        schedule(Math.max(0, intervalMs - (scheduler.now() - started)));
       });
   };
 
   if (intervalMs > 0) schedule(intervalMs);
   return async () => {
     isStopped = true;
-    clearTimeout(timer);
+    cancel?.();
     await current;
   };
 }

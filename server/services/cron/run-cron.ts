@@ -5,6 +5,8 @@
  * as the health sweep cannot starve later ones. A failing step is logged and recorded; the next
  * one still runs.
  *
+ * Time is read from the clock collaborator, so a test can step through a budget instead of waiting.
+ *
  * Every step must be safe to run concurrently with itself (two pings, two replicas): the steps
  * coordinate through claims in the database, not through this function.
  */
@@ -40,27 +42,28 @@ export type CronRunResult = { runId: number; trigger: string; durationMs: number
 export type CronDeps = { db: Database; clock: Clock; steps: CronStep[]; budgetMs: number };
 
 export async function runCron(deps: CronDeps, input: { trigger: string }): Promise<CronRunResult> {
-  const started = performance.now();
-  const [run] = await deps.db.insert(cronRuns).values({ trigger: input.trigger, startedAt: deps.clock.now() }).returning({ id: cronRuns.id });
+  const elapsedSince = (start: number) => deps.clock.now().getTime() - start;
+  const started = deps.clock.now().getTime();
+  const [run] = await deps.db.insert(cronRuns).values({ trigger: input.trigger, startedAt: new Date(started) }).returning({ id: cronRuns.id });
   const runId = run!.id;
   const outcomes: CronStepOutcome[] = [];
   for (const [index, step] of deps.steps.entries()) {
     const reservedAfter = deps.steps.slice(index + 1).reduce((sum, s) => sum + (s.reserveMs ?? 0), 0);
-    const budgetMs = Math.floor(deps.budgetMs - (performance.now() - started) - reservedAfter);
+    const budgetMs = Math.floor(deps.budgetMs - elapsedSince(started) - reservedAfter);
     if (budgetMs <= 0) {
       outcomes.push({ name: step.name, status: "skipped", durationMs: 0, reason: "the cron budget was used up" });
       continue;
     }
-    const stepStarted = performance.now();
+    const stepStarted = deps.clock.now().getTime();
     try {
       const result = await step.run({ db: deps.db, clock: deps.clock, trigger: input.trigger, budgetMs });
-      outcomes.push({ name: step.name, status: "ok", durationMs: Math.round(performance.now() - stepStarted), result });
+      outcomes.push({ name: step.name, status: "ok", durationMs: Math.round(elapsedSince(stepStarted)), result });
     } catch (error) {
       logger.error("cron step failed", { step: step.name, runId, error });
-      outcomes.push({ name: step.name, status: "failed", durationMs: Math.round(performance.now() - stepStarted), error: "step failed; see the server log" });
+      outcomes.push({ name: step.name, status: "failed", durationMs: Math.round(elapsedSince(stepStarted)), error: "step failed; see the server log" });
     }
   }
-  const durationMs = Math.round(performance.now() - started);
+  const durationMs = Math.round(elapsedSince(started));
   await deps.db
     .update(cronRuns)
     .set({ finishedAt: deps.clock.now(), summary: { durationMs, steps: outcomes } })
