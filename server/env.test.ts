@@ -31,6 +31,9 @@ describe("parseEnv", () => {
       /PORT[\s\S]*DATABASE_URL[\s\S]*HEALTH_FALL/,
     );
     expect(() => parseEnv({ DATA_DIR: tempDir(), CRON_SECRET: "short" })).toThrow(/CRON_SECRET: must be at least 16/);
+    expect(() => parseEnv({ DATA_DIR: tempDir(), METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN: must be at least 16/);
+    expect(() => parseEnv({ DATA_DIR: tempDir(), INSTANCE_ID: "web 1" })).toThrow(/INSTANCE_ID: may hold letters/);
+    expect(parseEnv({ DATA_DIR: tempDir(), INSTANCE_ID: "web-1.eu:3000" }).INSTANCE_ID).toBe("web-1.eu:3000");
   });
 
   it("treats empty strings as unset and turns the in-process cron off with a real database", () => {

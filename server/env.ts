@@ -30,6 +30,10 @@ const schema = z.object({
   BOT_API_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   BOT_SIGNING_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   CRON_SECRET: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+  INSTANCE_ID: optionalText.pipe(
+    z.string().max(100).regex(/^[\w.:@-]+$/, "may hold letters, digits and . _ : @ - only").optional(),
+  ),
   ALLOW_PRIVATE_PANELS: bool.default(false),
   HEALTH_INTERVAL_SECONDS: seconds.min(5).default(30),
   HEALTH_FALL: z.coerce.number().int().min(1).default(3),

@@ -5,14 +5,17 @@
  * operator scripts from here too. Tests build their own (server/testing/test-app-context.ts) and
  * pass it in; nothing swaps a module.
  *
- * To add a collaborator (a metrics registry, a rate limiter, …): add a field to AppContext, build it
- * in createAppContext, and give it to the services that need it in service-deps.ts.
+ * To add a collaborator (a rate limiter, …): add a field to AppContext, build it in createAppContext,
+ * and give it to the services that need it in service-deps.ts.
  */
+import { hostname } from "node:os";
 import { parseKeyRing, type KeyRing } from "@/server/crypto/secret-box";
 import { openAppDatabase, type Database } from "@/server/db";
 import { getEnv, type Env } from "@/server/env";
 import { logger, type Logger } from "@/server/logger";
+import { createFleetMetrics, type FleetMetrics } from "@/server/metrics/fleet-metrics";
 import { systemClock, type Clock } from "@/server/services/clock";
+import { countPanelCalls } from "@/server/services/metrics/count-panel-calls";
 import { dnsResolver, type PanelAddressPolicy } from "@/server/services/nodes/panel-address-guard";
 import { createPanelClientFactory, type CreatePanelClient, type PanelClientFactory } from "@/server/services/nodes/panel-for-node";
 import { notificationConfigFromEnv, type HttpFetch, type NotificationConfig } from "@/server/services/notifications/notification-config";
@@ -30,6 +33,8 @@ export type AppConfig = {
   reconcile: { graceMs: number; maxActions: number; intervalMs: number };
   bot: { token: string | undefined; signingSecret: string | undefined };
   subscription: { title: string; updateHours: number };
+  /** Bearer token of GET /api/metrics; unset = the route is off. */
+  metricsToken: string | undefined;
 };
 
 /** What a panel client is made of, for node services that reach panels not saved yet. */
@@ -45,6 +50,8 @@ export type AppContext = {
   notifications: NotificationConfig;
   fetch: HttpFetch;
   config: AppConfig;
+  /** This replica's counters and histograms (GET /api/metrics adds the fleet's gauges). */
+  metrics: FleetMetrics;
 };
 
 function appConfigFromEnv(env: Env): AppConfig {
@@ -65,6 +72,7 @@ function appConfigFromEnv(env: Env): AppConfig {
     },
     bot: { token: env.BOT_API_TOKEN, signingSecret: env.BOT_SIGNING_SECRET },
     subscription: { title: env.SUBSCRIPTION_TITLE, updateHours: env.SUBSCRIPTION_UPDATE_HOURS },
+    metricsToken: env.METRICS_TOKEN,
   };
 }
 
@@ -76,15 +84,17 @@ export function createAppContext(env: Env, db: Database, overrides: Partial<AppC
     addressPolicy: { allowPrivate: env.ALLOW_PRIVATE_PANELS, resolve: dnsResolver },
     createClient: createPanelClient,
   };
+  const metrics = overrides.metrics ?? createFleetMetrics({ instance: env.INSTANCE_ID ?? `${hostname()}:${process.pid}` });
   return {
     db,
     clock: systemClock,
     logger,
-    panelFor: createPanelClientFactory({ ...panels, timeoutMs: config.panelTimeoutMs }),
+    panelFor: countPanelCalls(createPanelClientFactory({ ...panels, timeoutMs: config.panelTimeoutMs }), metrics),
     panels,
     notifications: notificationConfigFromEnv(env),
     fetch: (url, init) => fetch(url, init),
     config,
+    metrics,
     ...overrides,
   };
 }

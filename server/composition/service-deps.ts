@@ -3,6 +3,7 @@
  * scripts call these instead of assembling deps themselves, so a service's needs are wired once.
  */
 import type { KeyDeps } from "@/server/services/keys/key-deps";
+import type { RenderMetricsDeps } from "@/server/services/metrics/render-metrics";
 import type { MigrationDeps } from "@/server/services/migration/migration-deps";
 import type { NodeServiceDeps } from "@/server/services/nodes/save-node";
 import type { TestConnectionDeps } from "@/server/services/nodes/test-connection";
@@ -41,4 +42,8 @@ export function settingsDeps(app: AppContext): { db: AppContext["db"]; defaults:
 export async function statsDeps(app: AppContext): Promise<StatsDeps> {
   const settings = await getSettings(app.db, app.config.settingsDefaults);
   return { db: app.db, clock: app.clock, healthIntervalSeconds: settings.health.intervalSeconds };
+}
+
+export function metricsDeps(app: AppContext): RenderMetricsDeps {
+  return { db: app.db, clock: app.clock, settingsDefaults: app.config.settingsDefaults, metrics: app.metrics };
 }

@@ -1,8 +1,8 @@
 /**
  * The one wrapper for every route handler under app/api and app/sub. It supplies the app context
  * (server/composition), authenticates the caller (`bot`: bearer + optional HMAC, bot-auth.ts;
- * `cron`: bearer CRON_SECRET; `public`: nobody) from the headers before reading any body, reads the
- * body as a stream capped at `maxBodyBytes` (413 past it, read-body.ts), validates the path params
+ * `cron`: bearer CRON_SECRET; `metrics`: bearer METRICS_TOKEN; `public`: nobody) from the headers
+ * before reading any body, reads the body as a stream capped at `maxBodyBytes` (413 past it, read-body.ts), validates the path params
  * and the JSON body with zod (a 400 naming each field), and maps every error to
  * `{code, message, fields?}` with its status (and `Retry-After` when repeating the request is the
  * answer); anything unexpected is logged and becomes a generic 500 without internal text. Handlers
@@ -20,7 +20,7 @@ import { requireBearer } from "./bearer";
 import { verifyBotSignature } from "./bot-auth";
 import { BODY_LIMITS, readBodyText } from "./read-body";
 
-export type RouteAuth = "public" | "bot" | "cron";
+export type RouteAuth = "public" | "bot" | "cron" | "metrics";
 
 type Schema = z.ZodType | undefined;
 type Output<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
@@ -69,6 +69,7 @@ function parseJson<S extends z.ZodType>(schema: S, rawBody: string): z.output<S>
 function authenticateHeaders(app: AppContext, auth: RouteAuth, request: Request): void {
   if (auth === "bot") requireBearer(request, app.config.bot.token, "BOT_API_TOKEN");
   else if (auth === "cron") requireBearer(request, app.config.cron.secret, "CRON_SECRET");
+  else if (auth === "metrics") requireBearer(request, app.config.metricsToken, "METRICS_TOKEN");
 }
 
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;

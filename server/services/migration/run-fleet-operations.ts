@@ -25,7 +25,7 @@ import { MOVE_LEASE_MS, recoverInterruptedMoves } from "./migrate-item";
 import type { FleetOperationDeps } from "./migration-deps";
 
 /** A `failover.held` alert younger than this keeps automatic failover off. */
-const HOLD_WINDOW_MS = 15 * 60_000;
+export const HOLD_WINDOW_MS = 15 * 60_000;
 /** At most one wave per node per this long (reliability §2.4: one migration wave every 5 minutes). */
 const WAVE_COOLDOWN_MS = 5 * 60_000;
 const DEFAULT_CONCURRENCY = 8;
