@@ -35,7 +35,7 @@ function AppShell({ user, signOutAction, children }: AppShellProps) {
         <AppSidebar />
       </aside>
       <Dialog open={isNavigationOpen} onOpenChange={setIsNavigationOpen}>
-        <DialogContent side="left" className="bg-sidebar">
+        <DialogContent side="left" className="bg-sidebar" aria-describedby={undefined}>
           <DialogTitle className="sr-only">{t("nav.label")}</DialogTitle>
           <AppSidebar onNavigate={() => setIsNavigationOpen(false)} />
         </DialogContent>

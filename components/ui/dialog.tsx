@@ -1,107 +1,41 @@
 "use client";
 
+import * as DialogPrimitive from "@radix-ui/react-dialog";
 import { cva, type VariantProps } from "class-variance-authority";
 import { XIcon } from "lucide-react";
-import {
-  createContext,
-  useCallback,
-  useContext,
-  useEffect,
-  useId,
-  useMemo,
-  useRef,
-  useState,
-  type ComponentProps,
-  type MouseEvent,
-  type ReactNode,
-  type SyntheticEvent,
-} from "react";
+import { useRef, type ComponentProps } from "react";
 
 import { useT } from "@/components/i18n/i18n-provider";
 
-import { Button, type ButtonProps } from "./button";
+import { Button } from "./button";
 import { cn } from "./cn";
 
 /*
- * Built on the native <dialog> opened with showModal(): the browser makes the rest of the
- * page inert (focus stays inside), puts it in the top layer, handles Esc, and returns focus
- * to the opener on close. React state stays the single source of truth for `open`.
+ * Modal dialog on Radix: focus moves in and Tab stays inside, the rest of the page is hidden
+ * from assistive technology and does not scroll, Esc or a click outside closes, and focus
+ * returns to what opened it. Open state is controlled by the caller (`open`/`onOpenChange`);
+ * with no Radix Dialog.Trigger, Radix would return focus nowhere, so DialogContent remembers
+ * the element that had focus when it opened and gives focus back to it.
  */
 
-type DialogContextValue = {
-  open: boolean;
-  setOpen: (open: boolean) => void;
-  titleId: string;
-  descriptionId: string;
-};
-
-const DialogContext = createContext<DialogContextValue | null>(null);
-
-function useDialog(component: string) {
-  const context = useContext(DialogContext);
-  if (!context) throw new Error(`<${component}> must be used inside <Dialog>`);
-  return context;
-}
-
-type DialogProps = {
-  /** Controlled open state; leave out (with `defaultOpen`) to let a DialogTrigger drive it. */
-  open?: boolean;
-  defaultOpen?: boolean;
-  onOpenChange?: (open: boolean) => void;
-  children: ReactNode;
-};
-
-function Dialog({ open: openProp, defaultOpen = false, onOpenChange, children }: DialogProps) {
-  const [uncontrolledOpen, setUncontrolledOpen] = useState(defaultOpen);
-  const open = openProp ?? uncontrolledOpen;
-  const setOpen = useCallback(
-    (next: boolean) => {
-      if (openProp === undefined) setUncontrolledOpen(next);
-      onOpenChange?.(next);
-    },
-    [openProp, onOpenChange],
-  );
-  const titleId = useId();
-  const descriptionId = useId();
-  const value = useMemo(
-    () => ({ open, setOpen, titleId, descriptionId }),
-    [open, setOpen, titleId, descriptionId],
-  );
-  return <DialogContext.Provider value={value}>{children}</DialogContext.Provider>;
-}
-
-function DialogTrigger({ onClick, ...props }: ButtonProps) {
-  const { open, setOpen } = useDialog("DialogTrigger");
-  return (
-    <Button
-      data-slot="dialog-trigger"
-      aria-haspopup="dialog"
-      aria-expanded={open}
-      onClick={(event) => {
-        onClick?.(event);
-        if (!event.defaultPrevented) setOpen(true);
-      }}
-      {...props}
-    />
-  );
-}
+const Dialog = DialogPrimitive.Root;
 
 const dialogContentVariants = cva(
-  "m-auto bg-background p-0 text-foreground shadow-xl outline-none backdrop:bg-black/50 backdrop:backdrop-blur-[2px] open:backdrop:animate-fade-in",
+  "fixed z-50 bg-background text-foreground shadow-xl outline-none",
   {
     variants: {
       side: {
         center:
-          "w-[calc(100%-2rem)] max-w-lg rounded-xl border open:animate-zoom-in max-h-[calc(100dvh-2rem)]",
+          "top-1/2 left-1/2 flex max-h-[calc(100dvh-2rem)] w-[calc(100%-2rem)] max-w-lg -translate-x-1/2 -translate-y-1/2 animate-zoom-in flex-col gap-4 overflow-y-auto rounded-xl border p-6",
         // A full-height sheet (the mobile navigation); its content brings its own padding.
-        left: "my-0 ml-0 h-dvh max-h-dvh w-72 max-w-[85vw] border-r open:animate-slide-in-left",
+        left: "inset-y-0 left-0 flex h-dvh w-72 max-w-[85vw] animate-slide-in-left flex-col border-r",
       },
     },
     defaultVariants: { side: "center" },
   },
 );
 
-type DialogContentProps = Omit<ComponentProps<"dialog">, "open"> &
+type DialogContentProps = ComponentProps<typeof DialogPrimitive.Content> &
   VariantProps<typeof dialogContentVariants> & {
     /** Hide the corner close button when the content has its own. */
     hideCloseButton?: boolean;
@@ -111,64 +45,48 @@ function DialogContent({
   className,
   side,
   hideCloseButton = false,
+  onOpenAutoFocus,
+  onCloseAutoFocus,
   children,
   ...props
 }: DialogContentProps) {
-  const { open, setOpen, titleId, descriptionId } = useDialog("DialogContent");
-  const ref = useRef<HTMLDialogElement>(null);
   const t = useT();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
-
-  // Esc fires `cancel`; keep the element open until React state says otherwise.
-  const handleCancel = (event: SyntheticEvent<HTMLDialogElement>) => {
-    event.preventDefault();
-    setOpen(false);
-  };
-
-  // A click whose target is the <dialog> itself landed on the backdrop, outside the panel.
-  const handleClick = (event: MouseEvent<HTMLDialogElement>) => {
-    if (event.target === event.currentTarget) setOpen(false);
-  };
-
+  const openerRef = useRef<HTMLElement | null>(null);
   return (
-    <dialog
-      ref={ref}
-      data-slot="dialog-content"
-      aria-modal="true"
-      aria-labelledby={titleId}
-      aria-describedby={descriptionId}
-      onCancel={handleCancel}
-      onClose={() => {
-        // Also covers closes React did not start, e.g. a <form method="dialog"> submit.
-        if (open) setOpen(false);
-      }}
-      onClick={handleClick}
-      className={cn(dialogContentVariants({ side }), className)}
-      {...props}
-    >
-      {open ? (
-        <div className={cn("relative flex h-full flex-col", side !== "left" && "gap-4 p-6")}>
-          {children}
-          {hideCloseButton ? null : (
-            <Button
-              variant="ghost"
-              size="icon-sm"
-              className="absolute top-3 right-3 text-muted-foreground"
-              onClick={() => setOpen(false)}
-            >
+    <DialogPrimitive.Portal>
+      <DialogPrimitive.Overlay
+        data-slot="dialog-overlay"
+        className="fixed inset-0 z-50 animate-fade-in bg-black/50 backdrop-blur-[2px]"
+      />
+      <DialogPrimitive.Content
+        data-slot="dialog-content"
+        className={cn(dialogContentVariants({ side }), className)}
+        onOpenAutoFocus={(event) => {
+          // Runs before focus moves in, so the active element is still the opener.
+          openerRef.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+          onOpenAutoFocus?.(event);
+        }}
+        onCloseAutoFocus={(event) => {
+          onCloseAutoFocus?.(event);
+          const opener = openerRef.current;
+          openerRef.current = null;
+          if (event.defaultPrevented || !opener?.isConnected) return;
+          event.preventDefault();
+          opener.focus();
+        }}
+        {...props}
+      >
+        {children}
+        {hideCloseButton ? null : (
+          <DialogPrimitive.Close asChild>
+            <Button variant="ghost" size="icon-sm" className="absolute top-3 right-3 text-muted-foreground">
               <XIcon aria-hidden />
               <span className="sr-only">{t("common.close")}</span>
             </Button>
-          )}
-        </div>
-      ) : null}
-    </dialog>
+          </DialogPrimitive.Close>
+        )}
+      </DialogPrimitive.Content>
+    </DialogPrimitive.Portal>
   );
 }
 
@@ -192,11 +110,9 @@ function DialogFooter({ className, ...props }: ComponentProps<"div">) {
   );
 }
 
-function DialogTitle({ className, ...props }: Omit<ComponentProps<"h2">, "id">) {
-  const { titleId } = useDialog("DialogTitle");
+function DialogTitle({ className, ...props }: ComponentProps<typeof DialogPrimitive.Title>) {
   return (
-    <h2
-      id={titleId}
+    <DialogPrimitive.Title
       data-slot="dialog-title"
       className={cn("text-lg leading-none font-semibold", className)}
       {...props}
@@ -204,11 +120,9 @@ function DialogTitle({ className, ...props }: Omit<ComponentProps<"h2">, "id">) 
   );
 }
 
-function DialogDescription({ className, ...props }: Omit<ComponentProps<"p">, "id">) {
-  const { descriptionId } = useDialog("DialogDescription");
+function DialogDescription({ className, ...props }: ComponentProps<typeof DialogPrimitive.Description>) {
   return (
-    <p
-      id={descriptionId}
+    <DialogPrimitive.Description
       data-slot="dialog-description"
       className={cn("text-sm text-muted-foreground", className)}
       {...props}
@@ -216,30 +130,4 @@ function DialogDescription({ className, ...props }: Omit<ComponentProps<"p">, "i
   );
 }
 
-/** A button that closes the dialog (after its own onClick, unless that prevents default). */
-function DialogClose({ onClick, variant = "outline", ...props }: ButtonProps) {
-  const { setOpen } = useDialog("DialogClose");
-  return (
-    <Button
-      data-slot="dialog-close"
-      variant={variant}
-      onClick={(event) => {
-        onClick?.(event);
-        if (!event.defaultPrevented) setOpen(false);
-      }}
-      {...props}
-    />
-  );
-}
-
-export {
-  Dialog,
-  DialogTrigger,
-  DialogContent,
-  DialogHeader,
-  DialogFooter,
-  DialogTitle,
-  DialogDescription,
-  DialogClose,
-  type DialogProps,
-};
+export { Dialog, DialogContent, DialogHeader, DialogFooter, DialogTitle, DialogDescription };
