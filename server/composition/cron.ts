@@ -17,18 +17,20 @@ import { migrationDeps, reconcileDeps } from "./service-deps";
 /** In order: each step gets the budget left minus what the steps after it reserve. */
 function cronSteps(app: AppContext, settings: Settings): CronStep[] {
   return [
-    healthSweepCronStep({ panelFor: app.panelFor, settings: settings.health, concurrency: app.config.cron.healthConcurrency }),
+    healthSweepCronStep({ panelFor: app.panelFor, settings: settings.health, concurrency: app.config.cron.healthConcurrency, metrics: app.metrics }),
     healthHistoryCronStep({ retentionDays: settings.health.retentionDays }),
     reconcileCronStep(() => reconcileDeps(app), { intervalMs: app.config.reconcile.intervalMs }),
     fleetOperationsCronStep({ ...migrationDeps(app), failover: settings.failover }),
-    notificationsCronStep({ ...app.notifications, db: app.db, clock: app.clock, fetch: app.fetch }),
+    notificationsCronStep({ ...app.notifications, db: app.db, clock: app.clock, fetch: app.fetch, metrics: app.metrics }),
     botNoncesCronStep,
   ];
 }
 
 export async function runAppCron(app: AppContext, trigger: string): Promise<CronRunResult> {
   const settings = await getSettings(app.db, app.config.settingsDefaults);
-  return runCron({ db: app.db, clock: app.clock, steps: cronSteps(app, settings), budgetMs: app.config.cron.budgetMs }, { trigger });
+  const run = await runCron({ db: app.db, clock: app.clock, steps: cronSteps(app, settings), budgetMs: app.config.cron.budgetMs }, { trigger });
+  app.metrics.cronRun(run, app.config.cron.budgetMs);
+  return run;
 }
 
 /** The in-process sweep every INTERNAL_CRON_SECONDS (nothing when 0); returns its stop function. */

@@ -14,7 +14,7 @@ import type { SubscriptionDeps } from "@/server/services/subscriptions/get-subsc
 import type { AppContext } from "./app-context";
 
 export function keyDeps(app: AppContext): KeyDeps {
-  return { db: app.db, panelFor: app.panelFor, publicUrl: app.config.publicUrl, clock: app.clock };
+  return { db: app.db, panelFor: app.panelFor, publicUrl: app.config.publicUrl, clock: app.clock, metrics: app.metrics };
 }
 
 export function migrationDeps(app: AppContext): MigrationDeps {

@@ -15,10 +15,11 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client
 // The services report to this module, so it imports none of them (a cycle): the shapes it reads are its own.
 export type NodeLabel = { id: string; name: string };
 export type MoveReason = "failover" | "drain" | "rebalance" | "manual";
+/** A move's result as migrate-item reports it. */
+export type MoveResult = { status: "succeeded" | "failed" | "skipped"; isUnplaced?: boolean };
 export type SweepResult = { transitions: { nodeId: string; name: string; to: string }[]; skipped: number; inconclusive: boolean };
 export type CronRun = { trigger: string; durationMs: number; steps: { name: string; status: "ok" | "failed" | "skipped"; durationMs: number }[] };
 
-export type KeyEvent = "issued" | "refreshed" | "revoked";
 export type MoveOutcome = "moved" | "failed" | "skipped" | "unplaced";
 const MOVE_REASONS: MoveReason[] = ["failover", "drain", "rebalance", "manual"];
 const MOVE_OUTCOMES: MoveOutcome[] = ["moved", "failed", "skipped", "unplaced"];
@@ -35,8 +36,10 @@ export type FleetMetrics = {
   readonly contentType: string;
   healthCheck(node: NodeLabel, outcome: string, latencyMs: number | null): void;
   healthSweep(summary: SweepResult): void;
-  key(event: KeyEvent, node: NodeLabel | null): void;
-  userMoved(reason: MoveReason, outcome: MoveOutcome): void;
+  /** A new client on a node: for a user without a servable key (issued), or on request (refreshed). */
+  keyPlaced(kind: "issued" | "refreshed", node: NodeLabel): void;
+  keyRevoked(): void;
+  userMoved(reason: MoveReason, result: MoveResult): void;
   cronRun(run: CronRun, budgetMs: number): void;
   panelCall(node: NodeLabel, errorKind: string | null): void;
   webhookAttempt(channel: string, outcome: (typeof DELIVERY_OUTCOMES)[number]): void;
@@ -49,7 +52,7 @@ const CHECK_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const CRON_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
 
 const NODE = ["node_id", "node"] as const;
-const nodeLabels = (node: NodeLabel | null) => ({ node_id: node?.id ?? "none", node: node?.name ?? "none" });
+const nodeLabels = (node: NodeLabel) => ({ node_id: node.id, node: node.name });
 
 export function createFleetMetrics(options: { instance: string }): FleetMetrics {
   const registry = new Registry();
@@ -65,7 +68,7 @@ export function createFleetMetrics(options: { instance: string }): FleetMetrics 
   const keys = {
     issued: new Counter({ name: "fleet_keys_issued_total", help: "Keys created for users without a servable one, by node.", labelNames: NODE, registers }),
     refreshed: new Counter({ name: "fleet_keys_refreshed_total", help: "Keys rotated on request, by the node of the new key.", labelNames: NODE, registers }),
-    revoked: new Counter({ name: "fleet_keys_revoked_total", help: "Keys revoked, by node.", labelNames: NODE, registers }),
+    revoked: new Counter({ name: "fleet_keys_revoked_total", help: "Keys revoked (by the bot or an admin).", registers }),
   };
   const moves = new Counter({ name: "fleet_user_moves_total", help: "Users moved between nodes (or not), by reason and outcome.", labelNames: ["reason", "outcome"], registers });
   const cronRuns = new Histogram({ name: "fleet_cron_run_duration_seconds", help: "Duration of a whole cron run, by trigger (http, internal).", labelNames: ["trigger"], buckets: CRON_BUCKETS, registers });
@@ -94,10 +97,14 @@ export function createFleetMetrics(options: { instance: string }): FleetMetrics 
       if (summary.skipped > 0) deferred.inc(summary.skipped);
       if (summary.inconclusive) holds.inc();
     },
-    key(event, node) {
-      keys[event].inc(nodeLabels(node));
+    keyPlaced(kind, node) {
+      keys[kind].inc(nodeLabels(node));
     },
-    userMoved(reason, outcome) {
+    keyRevoked() {
+      keys.revoked.inc();
+    },
+    userMoved(reason, result) {
+      const outcome: MoveOutcome = result.status === "succeeded" ? "moved" : result.status === "failed" ? "failed" : result.isUnplaced ? "unplaced" : "skipped";
       moves.inc({ reason, outcome });
     },
     cronRun(run, budgetMs) {

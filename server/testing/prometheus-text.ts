@@ -1,55 +1,51 @@
 /**
- * Test support: parses a Prometheus text exposition with a maintained parser (a port of the
- * official Python client's), then checks what that parser lets through: metric and label names,
- * numeric values, a declared TYPE for every family, `_total` on counters. Returns the families by
- * name with their samples flattened (a histogram's `_bucket`/`_sum`/`_count` lines under its name).
+ * Test support: parses a Prometheus text exposition with the official Python client's parser
+ * (prometheus_client, installed by .ci/run; `pip install prometheus-client`), then checks what a
+ * parser lets through but Prometheus conventions do not: metric and label names, a declared TYPE
+ * for every family, one block per family, and for our own `fleet_*` families `_total` on counters
+ * and nowhere else (prom-client's `nodejs_active_resources_total` is a gauge).
  */
-import parsePrometheusTextFormat, { type MetricFamily } from "parse-prometheus-text-format";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
-export type Sample = { labels: Record<string, string>; value: number };
-export type Family = { name: string; type: MetricFamily["type"]; help: string; samples: Sample[] };
+export type Sample = { name: string; labels: Record<string, string>; value: number };
+/** `name` as exposed: a counter keeps its `_total`. */
+export type Family = { name: string; type: string; help: string; samples: Sample[] };
 
+const PARSER = fileURLToPath(new URL("./parse-exposition.py", import.meta.url));
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-// As Prometheus reads them (Go's ParseFloat): decimal or exponent floats, and NaN/Inf in any case.
-function number(text: string, where: string): number {
-  const special = text.toLowerCase();
-  if (special === "nan") return NaN;
-  if (special === "+inf" || special === "inf") return Infinity;
-  if (special === "-inf") return -Infinity;
-  const value = Number(text);
-  if (text.trim() === "" || Number.isNaN(value)) throw new Error(`${where}: "${text}" is not a number`);
-  return value;
-}
+type Parsed = { name: string; type: string; help: string; samples: { name: string; labels: Record<string, string>; value: number | string }[] };
+
+const numberOf = (value: number | string) => (typeof value === "number" ? value : value === "NaN" ? NaN : value === "+Inf" ? Infinity : -Infinity);
 
 export function parseExposition(text: string): Map<string, Family> {
+  const parsed = JSON.parse(execFileSync("python3", [PARSER], { input: text, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 })) as Parsed[];
   const families = new Map<string, Family>();
-  for (const family of parsePrometheusTextFormat(text)) {
-    if (!METRIC_NAME.test(family.name)) throw new Error(`bad metric name ${family.name}`);
-    if (family.type === "UNTYPED") throw new Error(`${family.name} has no TYPE line`);
-    if (family.type === "COUNTER" && !family.name.endsWith("_total")) throw new Error(`counter ${family.name} does not end in _total`);
-    if (families.has(family.name)) throw new Error(`${family.name} is exposed twice`);
-    const samples: Sample[] = [];
-    for (const metric of family.metrics) {
-      const labels = metric.labels ?? {};
-      for (const name of Object.keys(labels)) if (!LABEL_NAME.test(name)) throw new Error(`${family.name}: bad label name ${name}`);
-      if ("value" in metric) samples.push({ labels, value: number(metric.value, family.name) });
-      else {
-        const series = "buckets" in metric ? metric.buckets : metric.quantiles;
-        for (const [bound, count] of Object.entries(series)) samples.push({ labels: { ...labels, le: bound }, value: number(count, family.name) });
-        samples.push({ labels: { ...labels, stat: "sum" }, value: number(metric.sum, family.name) });
-        samples.push({ labels: { ...labels, stat: "count" }, value: number(metric.count, family.name) });
-      }
-    }
-    families.set(family.name, { name: family.name, type: family.type, help: family.help, samples });
+  for (const family of parsed) {
+    const name = family.type === "counter" ? `${family.name}_total` : family.name;
+    if (!METRIC_NAME.test(name)) throw new Error(`bad metric name ${name}`);
+    if (family.type === "unknown" || family.type === "untyped") throw new Error(`${name} has no TYPE line`);
+    if (name.startsWith("fleet_") && family.type !== "counter" && name.endsWith("_total")) throw new Error(`${name} ends in _total but is a ${family.type}`);
+    if (families.has(name)) throw new Error(`${name} is exposed in two blocks`);
+    const samples = family.samples.map((s) => {
+      for (const label of Object.keys(s.labels)) if (!LABEL_NAME.test(label)) throw new Error(`${name}: bad label name ${label}`);
+      return { name: s.name, labels: s.labels, value: numberOf(s.value) };
+    });
+    families.set(name, { name, type: family.type, help: family.help, samples });
   }
   return families;
 }
 
-/** The value of the one sample of `name` whose labels include `labels`; throws when there is not exactly one. */
-export function sampleValue(families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number {
-  const matches = (families.get(name)?.samples ?? []).filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (matches.length !== 1) throw new Error(`${name}${JSON.stringify(labels)}: ${matches.length} samples`);
+/** The value of the one series named `series` (a family's name, or a histogram's `_count`, `_sum`, `_bucket`) whose labels include `labels`. */
+export function sampleValue(families: Map<string, Family>, series: string, labels: Record<string, string> = {}): number {
+  const matches = [...families.values()].flatMap((f) => f.samples).filter((s) => s.name === series && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  if (matches.length !== 1) throw new Error(`${series}${JSON.stringify(labels)}: ${matches.length} samples`);
   return matches[0]!.value;
+}
+
+/** The sum of every series named `series` whose labels include `labels`. */
+export function sumOf(families: Map<string, Family>, series: string, labels: Record<string, string> = {}): number {
+  return [...families.values()].flatMap((f) => f.samples).filter((s) => s.name === series && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 }

@@ -6,6 +6,7 @@
 import { and, count, eq, gt, lt, sql } from "drizzle-orm";
 import { burnPasswordCheck, verifyPassword } from "./password";
 import type { Database } from "@/server/db/client";
+import type { FleetMetrics } from "@/server/metrics/fleet-metrics";
 import { admins, loginAttempts, type Admin } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { systemClock, type Clock } from "../clock";
@@ -29,7 +30,7 @@ function lockSecondsAfter(failures: number): number {
 }
 
 export async function authenticateAdmin(
-  deps: { db: Database; clock?: Clock },
+  deps: { db: Database; clock?: Clock; metrics?: FleetMetrics },
   input: { username: string; password: string; ip: string },
 ): Promise<LoginResult> {
   const { db } = deps;
@@ -44,6 +45,7 @@ export async function authenticateAdmin(
     .where(and(eq(loginAttempts.ip, input.ip), eq(loginAttempts.isSuccess, false), gt(loginAttempts.createdAt, windowStart)));
   if ((ipFailures?.n ?? 0) >= LOGIN_POLICY.ipMaxFailures) {
     await burnPasswordCheck(input.password);
+    deps.metrics?.rateLimitRefused("login_ip");
     return { ok: false, reason: "throttled", retryAfterSeconds: LOGIN_POLICY.ipWindowSeconds };
   }
 
@@ -51,6 +53,7 @@ export async function authenticateAdmin(
   if (admin?.lockedUntil && admin.lockedUntil > now) {
     await burnPasswordCheck(input.password);
     await db.insert(loginAttempts).values({ ip: input.ip, username, isSuccess: false, createdAt: now });
+    deps.metrics?.rateLimitRefused("login_account");
     return { ok: false, reason: "throttled", retryAfterSeconds: Math.ceil((admin.lockedUntil.getTime() - now.getTime()) / 1000) };
   }
 

@@ -1,4 +1,5 @@
 /** The health sweep's place in a cron run (first), and the upkeep of the check history after it. */
+import type { FleetMetrics } from "@/server/metrics/fleet-metrics";
 import type { CronStep } from "@/server/services/cron/run-cron";
 import type { PanelClientFactory } from "@/server/services/nodes/panel-for-node";
 import type { HealthSettings } from "@/server/services/settings/settings";
@@ -7,7 +8,7 @@ import { runHealthSweep } from "./run-health-sweep";
 
 export const HEALTH_STEP = "health";
 
-export function healthSweepCronStep(deps: { panelFor: PanelClientFactory; settings: HealthSettings; concurrency: number }): CronStep {
+export function healthSweepCronStep(deps: { panelFor: PanelClientFactory; settings: HealthSettings; concurrency: number; metrics?: FleetMetrics }): CronStep {
   return {
     name: HEALTH_STEP,
     run: ({ db, clock, budgetMs }) => runHealthSweep({ db, clock, ...deps }, { budgetMs }),

@@ -16,6 +16,7 @@ import { and, count, eq, ne } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { events, healthChecks, nodes, type Node, type NodeHealthState } from "@/server/db/schema";
 import { logger } from "@/server/logger";
+import type { FleetMetrics } from "@/server/metrics/fleet-metrics";
 import type { Clock } from "../clock";
 import type { Transaction } from "../audit/record-audit";
 import { newLeaseOwner } from "../lease-owner";
@@ -32,6 +33,7 @@ export type HealthSweepDeps = {
   settings: Pick<HealthSettings, "intervalSeconds" | "fall" | "fallWindowSeconds" | "rise" | "timeoutMs">;
   /** How many checks run at once (HEALTH_CONCURRENCY). */
   concurrency: number;
+  metrics?: FleetMetrics;
 };
 
 export type HealthTransition = { nodeId: string; name: string; from: NodeHealthState; to: NodeHealthState };
@@ -182,6 +184,7 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
 
   const checkAndRecord = async (node: Node) => {
     const result = await checkNode(deps.panelFor, node, settings.timeoutMs);
+    deps.metrics?.healthCheck(node, result.outcome, result.latencyMs);
     const at = clock.now();
     if (result.outcome === "unreachable" || result.outcome === "xray_down") summary.failed++;
     const next = nextHealth(healthStatusOf(node), result.outcome, thresholds, at);
@@ -246,5 +249,6 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
     summary.skipped = left?.n ?? 0;
   }
   summary.durationMs = Math.round(performance.now() - started);
+  deps.metrics?.healthSweep(summary);
   return summary;
 }

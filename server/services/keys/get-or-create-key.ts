@@ -19,7 +19,9 @@ export async function placeAndRead(deps: KeyDeps, input: PlacementInput): Promis
   // Another request got the user's lock first: its result is ours too.
   const row = outcome.kind === "in-flight" ? await awaitInFlight(deps, input.telegramId) : await findUserKey(deps.db, input.telegramId);
   if (row?.assignment?.state !== "active") throw panelsUnavailable();
-  return toKeyView(deps.publicUrl, row);
+  const view = toKeyView(deps.publicUrl, row);
+  if (outcome.kind === "placed") deps.metrics?.keyPlaced(input.mode === "rotate" ? "refreshed" : "issued", view.node);
+  return view;
 }
 
 export async function getOrCreateKey(deps: KeyDeps, input: GetOrCreateKeyInput): Promise<KeyView> {

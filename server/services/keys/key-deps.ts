@@ -4,6 +4,7 @@
  */
 import type { Database } from "@/server/db/client";
 import type { Node } from "@/server/db/schema";
+import type { FleetMetrics } from "@/server/metrics/fleet-metrics";
 import type { Clock } from "@/server/services/clock";
 import type { PanelClient } from "@/server/x3ui/types";
 
@@ -26,6 +27,7 @@ export type KeyDeps = {
   /** How long a duplicate request waits for another request's pending key before answering 409. */
   inFlightWaitMs?: number;
   lease?: NodeLeaseOptions;
+  metrics?: FleetMetrics;
 };
 
 export type NodeLeaseOptions = {

@@ -37,6 +37,7 @@ export async function revokeKey(deps: KeyDeps, input: { telegramId: number; acto
     }
     return live.assignment;
   });
+  deps.metrics?.keyRevoked();
   const removedFromPanel = await retireAssignment(deps, retired);
   return { telegramId: input.telegramId, revoked: true, removedFromPanel };
 }

@@ -220,6 +220,7 @@ export async function processBatch(
       .limit(options.batchSize);
     const queue = [...items];
     const count = (outcome: MoveOutcome) => {
+      deps.metrics?.userMoved(REASON_OF[kind], outcome);
       if (outcome.status === "succeeded") report.moved++;
       else if (outcome.status === "failed") report.failed++;
       else {

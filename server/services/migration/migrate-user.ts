@@ -64,6 +64,7 @@ export async function migrateUser(deps: MigrationDeps, actor: AuditActor, input:
   });
 
   const outcome = await migrateItem(deps, item, "manual");
+  deps.metrics?.userMoved("manual", outcome);
   await deps.db
     .update(operations)
     .set({

@@ -128,6 +128,7 @@ export async function deliverDueNotifications(deps: NotificationDeps & { db: Dat
         report.attempted++;
         const outcome = await record(deps, deps.db, row, await send(deps, row, timeoutMs));
         report[outcome]++;
+        deps.metrics?.webhookAttempt(row.channel, outcome);
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, batch.length) }, worker));

@@ -4,6 +4,7 @@
  * queued for a channel that is not configured. `fetch` is injected so tests talk to a local server.
  */
 import type { Env } from "@/server/env";
+import type { FleetMetrics } from "@/server/metrics/fleet-metrics";
 import type { Clock } from "@/server/services/clock";
 
 /** The subset of `fetch` the deliverer uses; `globalThis.fetch` in the app. */
@@ -14,7 +15,7 @@ export type NotificationConfig = {
   telegram: { apiBase: string; botToken: string; chatId: string } | null;
 };
 
-export type NotificationDeps = NotificationConfig & { fetch: HttpFetch; clock: Clock };
+export type NotificationDeps = NotificationConfig & { fetch: HttpFetch; clock: Clock; metrics?: FleetMetrics };
 
 export function notificationConfigFromEnv(env: Env): NotificationConfig {
   return {
