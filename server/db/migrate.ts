@@ -15,6 +15,26 @@ export function migrationsFolder(): string {
   return path.join(process.cwd(), "drizzle");
 }
 
+const latestByFolder = new Map<string, number>();
+
+/** The timestamp of the newest migration in `folder`: a database that has recorded it is up to date for this build. */
+export function latestMigration(folder = migrationsFolder()): number {
+  let latest = latestByFolder.get(folder);
+  if (latest === undefined) {
+    latest = Math.max(0, ...readMigrationFiles({ migrationsFolder: folder }).map((m) => m.folderMillis));
+    latestByFolder.set(folder, latest);
+  }
+  return latest;
+}
+
+/** The timestamp of the newest migration the database has recorded; null before the first (no bookkeeping table yet). */
+export async function lastAppliedMigration(db: Pick<Database, "execute">): Promise<number | null> {
+  const [table] = rowsOf<{ name: string | null }>(await db.execute(sql`SELECT to_regclass('drizzle.__drizzle_migrations')::text AS name`));
+  if (!table?.name) return null;
+  const [last] = rowsOf<{ created_at: string | null }>(await db.execute(sql`SELECT max(created_at) AS created_at FROM drizzle.__drizzle_migrations`));
+  return last?.created_at == null ? null : Number(last.created_at);
+}
+
 export async function runMigrations(db: Database, folder = migrationsFolder()): Promise<{ applied: number }> {
   const migrations = readMigrationFiles({ migrationsFolder: folder });
   return db.transaction(async (tx) => {
@@ -23,10 +43,7 @@ export async function runMigrations(db: Database, folder = migrationsFolder()): 
     await tx.execute(
       sql`CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`,
     );
-    const last = await tx.execute(
-      sql`SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1`,
-    );
-    const lastApplied = Number(rowsOf<{ created_at: string | null }>(last)[0]?.created_at ?? 0);
+    const lastApplied = (await lastAppliedMigration(tx)) ?? 0;
     let applied = 0;
     for (const migration of migrations) {
       if (migration.folderMillis <= lastApplied) continue;

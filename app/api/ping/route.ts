@@ -1,9 +1,5 @@
-// GET /api/ping — liveness for load balancers and the e2e harness: the process answers and its database does too (else 503).
-import { methodNotAllowed, route } from "@/server/http/route";
-import { checkDatabase } from "@/server/services/system/check-database";
+// GET /api/ping — an alias of /api/health/ready, kept for the e2e harness and checks set up before it.
+export { GET, POST, PUT, PATCH, DELETE } from "../health/ready/route";
 
 export const dynamic = "force-dynamic";
-
-export const GET = route("GET /api/ping", { auth: "public" }, async ({ app }) => Response.json(await checkDatabase(app)));
-
-export const { POST, PUT, PATCH, DELETE } = methodNotAllowed("GET");
+export const runtime = "nodejs";

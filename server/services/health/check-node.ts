@@ -8,6 +8,7 @@ import type { Node } from "@/server/db/schema";
 import { SecretBoxError } from "@/server/crypto/secret-box";
 import { logger } from "@/server/logger";
 import { isPanelError, type PanelClient } from "@/server/x3ui/types";
+import { DeadlineError, withDeadline } from "../deadline";
 import type { PanelClientFactory } from "../nodes/panel-for-node";
 import type { CheckOutcome } from "./next-health";
 
@@ -36,18 +37,6 @@ const EMPTY = {
   panelVersion: null,
   apiGeneration: null,
 } as const;
-
-class CheckTimeout extends Error {}
-
-function withDeadline<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CheckTimeout()), timeoutMs);
-  });
-  // The losing promise may still settle later; its outcome is deliberately ignored.
-  work.catch(() => {});
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
 
 async function probe(panel: PanelClient, node: Node): Promise<CheckResult> {
   const detection = node.apiGeneration ? null : await panel.detect();
@@ -78,7 +67,7 @@ export async function checkNode(panelFor: PanelClientFactory, node: Node, timeou
       timeoutMs,
     );
   } catch (error) {
-    if (error instanceof CheckTimeout) return { ...EMPTY, outcome: "unreachable", error: `no answer within ${timeoutMs} ms` };
+    if (error instanceof DeadlineError) return { ...EMPTY, outcome: "unreachable", error: `no answer within ${timeoutMs} ms` };
     if (isPanelError(error, "not_ready")) return { ...EMPTY, outcome: "inconclusive", error: "panel starting: no server status yet" };
     if (isPanelError(error, "auth")) return { ...EMPTY, outcome: "auth", error: `credentials refused: ${error.message}` };
     if (error instanceof SecretBoxError) return { ...EMPTY, outcome: "auth", error: `stored credentials unusable: ${error.message}` };

@@ -12,6 +12,7 @@ import { Counter, Gauge, Registry } from "prom-client";
 import type { FleetMetrics } from "@/server/metrics/fleet-metrics";
 import { logger } from "@/server/logger";
 import { nodeAdminState, nodeHealthState } from "@/server/db/schema";
+import { withDeadline } from "../deadline";
 import { readFleetState, type FleetState, type FleetStateDeps } from "./read-fleet-state";
 
 export type RenderMetricsDeps = FleetStateDeps & { metrics: FleetMetrics };
@@ -72,15 +73,12 @@ function fleetRegistry(state: FleetState | null, readSeconds: number): Registry 
 }
 
 async function readWithin(deps: FleetStateDeps): Promise<FleetState | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), FLEET_STATE_TIMEOUT_MS);
-  });
-  const read = readFleetState(deps).catch((error: unknown) => {
+  try {
+    return await withDeadline(readFleetState(deps), FLEET_STATE_TIMEOUT_MS);
+  } catch (error) {
     logger.warn("metrics: fleet state unavailable", { error });
     return null;
-  });
-  return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
+  }
 }
 
 export async function renderMetrics(deps: RenderMetricsDeps): Promise<string> {
