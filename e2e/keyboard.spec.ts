@@ -4,7 +4,7 @@ import { signInAs } from "./support/auth";
 import { E2E_OWNER } from "./support/e2e-env";
 import { createNode, type NodeRow } from "./support/operations";
 
-// Menus and dialogs driven by the keyboard alone, checked by role, focus and ARIA wiring.
+// Menus, dialogs and tabs driven by the keyboard alone, checked by role, focus and ARIA wiring.
 test.describe.configure({ mode: "serial" });
 
 let panel: SimulatedPanel;
@@ -81,3 +81,47 @@ test("a row's action menu opens a dialog from the keyboard, and closing it gives
   await expect(dialog).toBeHidden();
   await expect(trigger).toBeFocused();
 });
+
+async function expectTabsControlPanels(page: Page, tablist: Locator) {
+  const tabs = tablist.getByRole("tab");
+  for (const tab of await tabs.all()) {
+    const panelId = await tab.getAttribute("aria-controls");
+    expect(panelId).toBeTruthy();
+    const tabPanel = page.locator(`[id="${panelId}"]`);
+    await expect(tabPanel).toHaveAttribute("role", "tabpanel");
+    await expect(tabPanel).toHaveAttribute("aria-labelledby", (await tab.getAttribute("id"))!);
+    if ((await tab.getAttribute("aria-selected")) === "true") await expect(tabPanel).toBeVisible();
+    else await expect(tabPanel).toBeHidden();
+  }
+}
+
+// What the selected panel holds: the charts the range drives.
+const PANEL_TEXT = { overview: "Latency per node", "node page": "Healthy" } as const;
+
+for (const where of ["overview", "node page"] as const) {
+  test(`the range tabs on the ${where} switch with arrow keys and each controls a tab panel`, async ({ page }) => {
+    await signInAs(page, E2E_OWNER.username, E2E_OWNER.password);
+    if (where === "node page") await page.goto(`/nodes/${node.id}`);
+    const tablist = page.getByRole("tablist", { name: "Time range" });
+    const tab = (name: string) => tablist.getByRole("tab", { name, exact: true });
+
+    await expect(tab("24h")).toHaveAttribute("aria-selected", "true");
+    await expectTabsControlPanels(page, tablist);
+    await pressWhenReady(page, tab("24h"), "ArrowRight", tab("7d"));
+    await expect(tab("7d")).toHaveAttribute("aria-selected", "true");
+    await expect(tab("24h")).toHaveAttribute("aria-selected", "false");
+    await page.keyboard.press("End");
+    await expect(tab("30d")).toHaveAttribute("aria-selected", "true");
+    await page.keyboard.press("ArrowRight");
+    await expect(tab("24h")).toBeFocused();
+    await expect(tab("24h")).toHaveAttribute("aria-selected", "true");
+    await page.keyboard.press("ArrowLeft");
+    await expect(tab("30d")).toHaveAttribute("aria-selected", "true");
+    await expectTabsControlPanels(page, tablist);
+    // Only the selected tab is in the Tab order; the next stop is its panel.
+    await page.keyboard.press("Tab");
+    const selectedPanel = page.locator(`[id="${await tab("30d").getAttribute("aria-controls")}"]`);
+    await expect(selectedPanel).toBeFocused();
+    await expect(selectedPanel).toContainText(PANEL_TEXT[where]);
+  });
+}

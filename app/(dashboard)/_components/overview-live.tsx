@@ -28,7 +28,7 @@ import { buttonVariants } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Progress } from "@/components/ui/progress";
-import { RangeTabs, type Range } from "@/app/(dashboard)/_components/range-tabs";
+import { RangeTabs, RangeTabsList, RangeTabsPanel, type Range } from "@/app/(dashboard)/_components/range-tabs";
 import type { RouterOutputs } from "./router-outputs";
 
 
@@ -141,41 +141,43 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
             </Card>
           </div>
 
-          <div className="flex items-center justify-between gap-4">
-            <h2 className="text-lg font-semibold">{t("overview.healthOverTime")}</h2>
-            <RangeTabs value={range} onChange={setRange} />
-          </div>
-          <div className="grid gap-4 xl:grid-cols-2">
-            <Card>
-              <CardHeader>
-                <CardTitle>{t("overview.latency.title")}</CardTitle>
-                <CardDescription>
-                  {latency && latency.totalNodes > latency.series.length
-                    ? t("overview.latency.top", { shown: latency.series.length, count: latency.totalNodes })
-                    : t("overview.latency.all")}
-                </CardDescription>
-                <CardAction>
-                  <ActivityIcon aria-hidden className="size-4 text-muted-foreground" />
-                </CardAction>
-              </CardHeader>
-              <CardContent>
-                <TimeSeriesChart data={latency?.points ?? []} series={latency?.series ?? []} unit="ms" className="h-72" />
-              </CardContent>
-            </Card>
-            <Card>
-              <CardHeader>
-                <CardTitle>{t("overview.timeline.title")}</CardTitle>
-                <CardDescription>
-                  {timeline && timeline.totalNodes > timeline.rows.length
-                    ? t("overview.timeline.top", { shown: timeline.rows.length, count: timeline.totalNodes })
-                    : t("overview.timeline.all")}
-                </CardDescription>
-              </CardHeader>
-              <CardContent className="min-h-72">
-                {timeline ? <HealthTimeline rows={timeline.rows} from={timeline.from} to={timeline.to} /> : null}
-              </CardContent>
-            </Card>
-          </div>
+          <RangeTabs value={range} onChange={setRange}>
+            <div className="flex items-center justify-between gap-4">
+              <h2 className="text-lg font-semibold">{t("overview.healthOverTime")}</h2>
+              <RangeTabsList />
+            </div>
+            <RangeTabsPanel className="grid gap-4 xl:grid-cols-2">
+              <Card>
+                <CardHeader>
+                  <CardTitle>{t("overview.latency.title")}</CardTitle>
+                  <CardDescription>
+                    {latency && latency.totalNodes > latency.series.length
+                      ? t("overview.latency.top", { shown: latency.series.length, count: latency.totalNodes })
+                      : t("overview.latency.all")}
+                  </CardDescription>
+                  <CardAction>
+                    <ActivityIcon aria-hidden className="size-4 text-muted-foreground" />
+                  </CardAction>
+                </CardHeader>
+                <CardContent>
+                  <TimeSeriesChart data={latency?.points ?? []} series={latency?.series ?? []} unit="ms" className="h-72" />
+                </CardContent>
+              </Card>
+              <Card>
+                <CardHeader>
+                  <CardTitle>{t("overview.timeline.title")}</CardTitle>
+                  <CardDescription>
+                    {timeline && timeline.totalNodes > timeline.rows.length
+                      ? t("overview.timeline.top", { shown: timeline.rows.length, count: timeline.totalNodes })
+                      : t("overview.timeline.all")}
+                  </CardDescription>
+                </CardHeader>
+                <CardContent className="min-h-72">
+                  {timeline ? <HealthTimeline rows={timeline.rows} from={timeline.from} to={timeline.to} /> : null}
+                </CardContent>
+              </Card>
+            </RangeTabsPanel>
+          </RangeTabs>
 
           <div className="grid gap-4 xl:grid-cols-2">
             <Card>

@@ -1,23 +1,60 @@
 "use client";
 
+import { createContext, useContext, type ReactNode } from "react";
+
 import { useT } from "@/components/i18n/i18n-provider";
-import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 
 /** The chart windows the health history serves: raw checks for 24 h, hourly roll-ups beyond. */
 export type Range = "24h" | "7d" | "30d";
 const RANGES: readonly Range[] = ["24h", "7d", "30d"];
 
-export function RangeTabs({ value, onChange }: { value: Range; onChange: (range: Range) => void }) {
+const RangeContext = createContext<Range | null>(null);
+
+/**
+ * The range as tabs over the charts it drives: put RangeTabsList and RangeTabsPanel anywhere
+ * inside. The root has no box of its own (display: contents), so the page or card keeps its
+ * layout.
+ */
+export function RangeTabs({ value, onChange, children }: { value: Range; onChange: (range: Range) => void; children: ReactNode }) {
+  return (
+    <RangeContext.Provider value={value}>
+      <Tabs value={value} onValueChange={(next) => onChange(next as Range)} className="contents">
+        {children}
+      </Tabs>
+    </RangeContext.Provider>
+  );
+}
+
+export function RangeTabsList() {
   const t = useT();
   return (
-    <Tabs value={value} onValueChange={(v) => onChange(v as Range)}>
-      <TabsList aria-label={t("range.label")}>
-        {RANGES.map((r) => (
-          <TabsTrigger key={r} value={r}>
-            {t(`range.${r}`)}
-          </TabsTrigger>
-        ))}
-      </TabsList>
-    </Tabs>
+    <TabsList aria-label={t("range.label")}>
+      {RANGES.map((range) => (
+        <TabsTrigger key={range} value={range}>
+          {t(`range.${range}`)}
+        </TabsTrigger>
+      ))}
+    </TabsList>
+  );
+}
+
+/**
+ * The selected range's tab panel, holding the charts. The other ranges get empty hidden panels
+ * so every tab controls an element that exists; the charts sit under a fixed key, so they stay
+ * mounted (and keep the previous data on screen) while the range changes.
+ */
+export function RangeTabsPanel({ className, children }: { className?: string; children: ReactNode }) {
+  const selected = useContext(RangeContext);
+  if (!selected) throw new Error("<RangeTabsPanel> must be used inside <RangeTabs>");
+  return (
+    <>
+      <TabsContent key="selected" value={selected} className={className}>
+        {children}
+      </TabsContent>
+      {RANGES.filter((range) => range !== selected).map((range) => (
+        <TabsContent key={range} value={range} />
+      ))}
+    </>
   );
 }

@@ -9,7 +9,7 @@ import { HealthTimeline } from "@/components/charts/health-timeline";
 import { useT } from "@/components/i18n/i18n-provider";
 import { TimeSeriesChart } from "@/components/charts/time-series-chart";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { RangeTabs, type Range } from "@/app/(dashboard)/_components/range-tabs";
+import { RangeTabs, RangeTabsList, RangeTabsPanel, type Range } from "@/app/(dashboard)/_components/range-tabs";
 
 
 /** One node's latency and health bands over the chosen window; refreshes with the sweep. */
@@ -33,26 +33,30 @@ export function NodeCharts({
   const series = latency?.series[0];
 
   return (
-    <Card>
-      <CardHeader className={STACKED_CARD_HEADER}>
-        <CardTitle>{t("nodeCharts.title")}</CardTitle>
-        <CardDescription>
-          {series
-            ? t("nodeCharts.summary", {
-                uptime: series.uptimePercent === null ? "—" : `${series.uptimePercent}%`,
-                latency: series.avgLatencyMs === null ? "—" : t("common.ms", { value: series.avgLatencyMs }),
-                range: t(`range.${range}`),
-              })
-            : t("nodeCharts.noChecks")}
-        </CardDescription>
-        <CardAction className={STACKED_CARD_ACTION}>
-          <RangeTabs value={range} onChange={setRange} />
-        </CardAction>
-      </CardHeader>
-      <CardContent className="grid gap-6">
-        <TimeSeriesChart data={latency?.points ?? []} series={latency?.series ?? []} unit="ms" variant="area" className="h-60" />
-        {timeline ? <HealthTimeline rows={timeline.rows} from={timeline.from} to={timeline.to} /> : null}
-      </CardContent>
-    </Card>
+    <RangeTabs value={range} onChange={setRange}>
+      <Card>
+        <CardHeader className={STACKED_CARD_HEADER}>
+          <CardTitle>{t("nodeCharts.title")}</CardTitle>
+          <CardDescription>
+            {series
+              ? t("nodeCharts.summary", {
+                  uptime: series.uptimePercent === null ? "—" : `${series.uptimePercent}%`,
+                  latency: series.avgLatencyMs === null ? "—" : t("common.ms", { value: series.avgLatencyMs }),
+                  range: t(`range.${range}`),
+                })
+              : t("nodeCharts.noChecks")}
+          </CardDescription>
+          <CardAction className={STACKED_CARD_ACTION}>
+            <RangeTabsList />
+          </CardAction>
+        </CardHeader>
+        <RangeTabsPanel>
+          <CardContent className="grid gap-6">
+            <TimeSeriesChart data={latency?.points ?? []} series={latency?.series ?? []} unit="ms" variant="area" className="h-60" />
+            {timeline ? <HealthTimeline rows={timeline.rows} from={timeline.from} to={timeline.to} /> : null}
+          </CardContent>
+        </RangeTabsPanel>
+      </Card>
+    </RangeTabs>
   );
 }
