@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { openAppContext } from "@/server/composition/app-context";
 import { AppError } from "@/server/errors";
+import { errorBody } from "@/server/http/messages";
 import {
   adminRoleSchema,
   createAdmin,
@@ -61,8 +62,12 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const fields = error instanceof AppError && error.fields ? ` (${Object.entries(error.fields).map(([k, v]) => `${k} ${v}`).join("; ")})` : "";
-    console.error(`error: ${error instanceof Error ? error.message : String(error)}${fields}`);
+    if (error instanceof AppError) {
+      const { message, fields } = errorBody(error);
+      console.error(`error: ${message}${fields ? ` (${Object.entries(fields).map(([k, v]) => `${k} ${v}`).join("; ")})` : ""}`);
+    } else {
+      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    }
     process.exit(1);
   },
 );

@@ -1,22 +1,27 @@
 /**
- * npm run nodes:import -- nodes.yaml
+ * npm run nodes:import -- nodes.yaml [--save-disabled]
  *
  * Creates or updates nodes by name from a YAML file (see server/services/nodes/import-nodes.ts),
- * all or nothing. Opens the database the way the app does: DATABASE_URL, or the embedded database
- * in DATA_DIR — which it refuses to open while the app holds that folder.
+ * all or nothing; every new or changed connection is tested first, and a failed test refuses the
+ * file unless --save-disabled saves those nodes switched off. Opens the database the way the app
+ * does: DATABASE_URL, or the embedded database in DATA_DIR — which it refuses to open while the app
+ * holds that folder.
  */
 import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 import { openAppContext } from "@/server/composition/app-context";
 import { nodeDeps } from "@/server/composition/service-deps";
 import { DataDirLockedError } from "@/server/db/data-dir-lock";
 import { AppError } from "@/server/errors";
+import { errorBody } from "@/server/http/messages";
 import { cliActor } from "@/server/services/actor";
 import { importNodes } from "@/server/services/nodes/import-nodes";
 
 async function main(): Promise<number> {
-  const file = process.argv[2];
+  const { positionals, values } = parseArgs({ allowPositionals: true, options: { "save-disabled": { type: "boolean" } } });
+  const file = positionals[0];
   if (!file) {
-    console.error("usage: npm run nodes:import -- <nodes.yaml>");
+    console.error("usage: npm run nodes:import -- <nodes.yaml> [--save-disabled]");
     return 2;
   }
   let yaml: string;
@@ -37,16 +42,18 @@ async function main(): Promise<number> {
     throw e;
   }
   try {
-    const result = await importNodes(nodeDeps(opened.app), cliActor("nodes:import"), { yaml });
+    const result = await importNodes(nodeDeps(opened.app), cliActor("nodes:import"), { yaml, saveDisabled: values["save-disabled"] });
     for (const name of result.created) console.log(`created    ${name}`);
     for (const { name, fields } of result.updated) console.log(`updated    ${name}: ${fields.join(", ")}`);
     for (const name of result.unchanged) console.log(`unchanged  ${name}`);
+    for (const name of result.disabled) console.log(`disabled   ${name}: its connection test failed; enable it once the panel answers`);
     console.log(`${result.created.length} created, ${result.updated.length} updated, ${result.unchanged.length} unchanged`);
     return 0;
   } catch (e) {
     if (e instanceof AppError) {
-      console.error(e.message);
-      for (const [field, message] of Object.entries(e.fields ?? {})) console.error(`  ${field}: ${message}`);
+      const { message, fields } = errorBody(e);
+      console.error(message);
+      for (const [field, text] of Object.entries(fields ?? {})) console.error(`  ${field}: ${text}`);
       return 1;
     }
     throw e;

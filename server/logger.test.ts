@@ -129,12 +129,13 @@ describe("what the failure paths write to the log", () => {
     await test.db.update(nodes).set({ adminState: "disabled" }).where(eq(nodes.name, "sim"));
     const actor = await createTestActor(test.db, "admin");
     const panelUrl = `http://127.0.0.1:${(echoPanel.address() as AddressInfo).port}/`;
-    for (const [name, credentials] of [
-      ["echo-password", { panelUsername: "admin", panelPassword: PANEL_PASSWORD }],
-      ["echo-token", { panelApiToken: PANEL_API_TOKEN }],
+    for (const [name, inboundId, credentials] of [
+      ["echo-password", 1, { panelUsername: "admin", panelPassword: PANEL_PASSWORD }],
+      ["echo-token", 2, { panelApiToken: PANEL_API_TOKEN }],
     ] as const) {
-      const node = await createNode(nodeDeps(app), actor, { name, panelUrl, inboundId: 1, ...credentials });
-      await test.db.update(nodes).set({ healthState: "healthy" }).where(eq(nodes.id, node.id));
+      // The echoing panel fails every connection test: saved disabled, then put in service by hand.
+      const node = await createNode(nodeDeps(app), actor, { name, panelUrl, inboundId, saveDisabled: true, ...credentials });
+      await test.db.update(nodes).set({ healthState: "healthy", adminState: "active" }).where(eq(nodes.id, node.id));
     }
     const failed = await keysRoute.POST.withApp(app)(botPost("/api/bot/keys", JSON.stringify({ telegramId: 515151 })), noParams);
     expect(failed.status).toBe(502);

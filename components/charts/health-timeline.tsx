@@ -27,13 +27,14 @@ type HealthTimelineProps = {
   className?: string;
 };
 
-const STATE_ORDER: readonly HealthState[] = ["healthy", "degraded", "unhealthy", "auth_error", "unknown"];
+const STATE_ORDER: readonly HealthState[] = ["healthy", "degraded", "unhealthy", "auth_error", "misconfigured", "unknown"];
 
 const SEGMENT_CLASS: Record<HealthState, string> = {
   healthy: "bg-health-healthy",
   degraded: "bg-health-degraded",
   unhealthy: "bg-health-unhealthy",
   auth_error: "bg-health-auth-error",
+  misconfigured: "bg-health-misconfigured",
   unknown: "bg-health-unknown",
 };
 

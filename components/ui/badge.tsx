@@ -25,6 +25,7 @@ const badgeVariants = cva(
         degraded: "border-health-degraded/35 bg-health-degraded/12 text-foreground",
         unhealthy: "border-health-unhealthy/30 bg-health-unhealthy/10 text-foreground",
         auth_error: "border-health-auth-error/30 bg-health-auth-error/10 text-foreground",
+        misconfigured: "border-health-misconfigured/35 bg-health-misconfigured/10 text-foreground",
         unknown: "border-border bg-muted text-muted-foreground",
 
         active: "border-success/25 bg-success/10 text-foreground",
@@ -41,6 +42,7 @@ const dotClassName: Partial<Record<NonNullable<BadgeVariant>, string>> = {
   degraded: "bg-health-degraded",
   unhealthy: "bg-health-unhealthy",
   auth_error: "bg-health-auth-error",
+  misconfigured: "bg-health-misconfigured",
   unknown: "bg-health-unknown",
   active: "bg-success",
   draining: "bg-warning",

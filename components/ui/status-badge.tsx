@@ -5,7 +5,7 @@ import { useT } from "@/components/i18n/i18n-provider";
 import { Badge } from "./badge";
 
 /* Mirrors the `nodes` enums in the database schema; kept here so UI never imports server code. */
-export type HealthState = "unknown" | "healthy" | "degraded" | "unhealthy" | "auth_error";
+export type HealthState = "unknown" | "healthy" | "degraded" | "unhealthy" | "auth_error" | "misconfigured";
 export type AdminState = "active" | "draining" | "disabled";
 
 /** A node's health with its translated label and colour dot. */

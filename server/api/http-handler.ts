@@ -6,7 +6,9 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { AppContext } from "@/server/composition/app-context";
 import { AppError } from "@/server/errors";
+import { localeOfRequest } from "@/server/http/messages";
 import { BODY_LIMITS, readBodyBytes } from "@/server/http/read-body";
+import { ref } from "@/server/messages";
 import type { Actor } from "@/server/services/actor";
 import { appRouter } from "./root";
 
@@ -16,9 +18,9 @@ export async function handleTrpcRequest(app: AppContext, request: Request, resol
   const actor = await resolveActor();
   let req = request;
   if (!BODYLESS.has(request.method)) {
-    if (!actor) throw new AppError("UNAUTHORIZED", "Sign in first.");
+    if (!actor) throw new AppError("UNAUTHORIZED", ref("error.signIn"));
     const body = await readBodyBytes(request, BODY_LIMITS.trpc);
     req = new Request(request.url, { method: request.method, headers: request.headers, body });
   }
-  return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => ({ app, actor }) });
+  return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => ({ app, actor, locale: localeOfRequest(request) }) });
 }

@@ -1,37 +1,41 @@
 /**
- * tRPC setup: the context (the app's collaborators + the signed-in actor), one error mapping (AppError → tRPC code,
- * zod → BAD_REQUEST with per-field messages, anything else → a generic INTERNAL message), and
- * procedures by role. Procedures stay thin: validate, authorize here, call a service.
+ * tRPC setup: the context (the app's collaborators, the signed-in actor and the reader's locale), one
+ * error mapping (AppError → tRPC code, zod → BAD_REQUEST with per-field messages from the validation
+ * error map, anything else → a generic INTERNAL message), and procedures by role. Every message and
+ * field message is rendered in the reader's locale; `data.appCode` and `data.details` carry what a
+ * client acts on. Procedures stay thin: validate, authorize here, call a service.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import type { Locale } from "@/components/i18n/locale";
 import type { AppContext } from "@/server/composition/app-context";
 import type { AdminRole } from "@/server/db/schema";
-import { AppError, fieldErrorsFromZod, type FieldErrors } from "@/server/errors";
+import { AppError, fieldErrorsFromZod, type ErrorText, type FieldErrors } from "@/server/errors";
+import { renderErrorText } from "@/server/http/messages";
+import { ref } from "@/server/messages";
 import { hasRole, type Actor } from "@/server/services/actor";
 
 /** Procedures pick the collaborators they need from `app` (server/composition/service-deps.ts). */
-export type TrpcContext = { app: AppContext; actor: Actor | null };
+export type TrpcContext = { app: AppContext; actor: Actor | null; locale?: Locale };
 
 const t = initTRPC.context<TrpcContext>().create({
   transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const fields: FieldErrors | null =
-      error.cause instanceof ZodError
-        ? fieldErrorsFromZod(error.cause.issues)
-        : error.cause instanceof AppError
-          ? (error.cause.fields ?? null)
-          : null;
-    const isHidden = error.code === "INTERNAL_SERVER_ERROR";
+  errorFormatter({ shape, error, ctx }) {
+    const cause = error.cause;
+    const fields: FieldErrors | null = cause instanceof ZodError ? fieldErrorsFromZod(cause.issues) : cause instanceof AppError ? (cause.fields ?? null) : null;
+    const text: ErrorText =
+      error.code === "INTERNAL_SERVER_ERROR" ? ref("error.internal") : cause instanceof ZodError ? ref("error.badRequest") : cause instanceof AppError ? cause.text : shape.message;
+    const render = (t: ErrorText) => renderErrorText(t, ctx?.locale);
     return {
       ...shape,
-      message: isHidden ? "Something went wrong on our side." : error.cause instanceof ZodError ? "Some fields are invalid." : shape.message,
+      message: render(text),
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
-        appCode: error.cause instanceof AppError ? error.cause.code : null,
-        fields,
+        appCode: cause instanceof AppError ? cause.code : null,
+        fields: fields ? Object.fromEntries(Object.entries(fields).map(([field, t]) => [field, render(t)])) : null,
+        details: cause instanceof AppError ? (cause.details ?? null) : null,
       },
     };
   },
@@ -45,7 +49,7 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   if (!result.ok) {
     const cause = result.error.cause;
     if (cause instanceof AppError) {
-      throw new TRPCError({ code: cause.trpcCode, message: cause.message, cause });
+      throw new TRPCError({ code: cause.trpcCode, message: renderErrorText(cause.text, ctx.locale), cause });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") ctx.app.logger.error("trpc procedure failed", { path, error: cause ?? result.error });
   }
@@ -56,10 +60,8 @@ export const publicProcedure = t.procedure.use(mapErrors);
 
 function roleProcedure(minimum: AdminRole) {
   return publicProcedure.use(({ ctx, next }) => {
-    if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
-    if (!hasRole(ctx.actor, minimum)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${minimum} role.` });
-    }
+    if (!ctx.actor) throw new AppError("UNAUTHORIZED", ref("error.signIn"));
+    if (!hasRole(ctx.actor, minimum)) throw new AppError("FORBIDDEN", ref("error.forbiddenRole", { role: { code: `roleValue.${minimum}` } }));
     return next({ ctx: { ...ctx, actor: ctx.actor } });
   });
 }

@@ -16,8 +16,10 @@ import type { z } from "zod";
 import { getAppContext, type AppContext } from "@/server/composition/app-context";
 import { AppError, badRequest, parseInput, toAppError } from "@/server/errors";
 import { logger as processLogger, type Logger } from "@/server/logger";
+import { ref } from "@/server/messages";
 import { requireBearer } from "./bearer";
 import { verifyBotSignature } from "./bot-auth";
+import { errorBody } from "./messages";
 import { BODY_LIMITS, readBodyText } from "./read-body";
 
 export type RouteAuth = "public" | "bot" | "cron" | "metrics";
@@ -52,7 +54,7 @@ function errorResponse(logger: Logger, error: unknown, route: string): Response 
   const headers: Record<string, string> = {};
   if (appError.code === "UNAUTHORIZED") headers["WWW-Authenticate"] = 'Bearer realm="x3ui-fleet"';
   if (appError.retryAfterSeconds) headers["Retry-After"] = String(appError.retryAfterSeconds);
-  return Response.json(appError.toJSON(), { status: appError.httpStatus, headers });
+  return Response.json(errorBody(appError), { status: appError.httpStatus, headers });
 }
 
 function parseJson<S extends z.ZodType>(schema: S, rawBody: string): z.output<S> {
@@ -60,7 +62,7 @@ function parseJson<S extends z.ZodType>(schema: S, rawBody: string): z.output<S>
   try {
     body = JSON.parse(rawBody);
   } catch {
-    throw badRequest({ body: "must be a JSON document" });
+    throw badRequest({ body: ref("validation.json") });
   }
   return parseInput(schema, body);
 }
@@ -78,12 +80,12 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 function methodNotAllowedResponse(allowed: readonly HttpMethod[]): Response {
   const allow = [...allowed, ...(allowed.includes("GET") && !allowed.includes("HEAD") ? ["HEAD"] : []), "OPTIONS"].join(", ");
   const error = new AppError("METHOD_NOT_ALLOWED", `This path answers ${allow} only.`);
-  return Response.json(error.toJSON(), { status: error.httpStatus, headers: { Allow: allow } });
+  return Response.json(errorBody(error), { status: error.httpStatus, headers: { Allow: allow } });
 }
 
 const notFoundHandler: NextHandler = async () => {
   const error = new AppError("NOT_FOUND", "No API route at this path.");
-  return Response.json(error.toJSON(), { status: error.httpStatus });
+  return Response.json(errorBody(error), { status: error.httpStatus });
 };
 
 /** For the catch-all under app/api: every method of an unknown path is a JSON 404. */

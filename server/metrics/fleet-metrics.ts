@@ -60,7 +60,7 @@ export function createFleetMetrics(options: { instance: string }): FleetMetrics 
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  const checks = new Counter({ name: "fleet_health_checks_total", help: "Health checks run by this replica, by node and outcome (ok, xray_down, unreachable, auth, inconclusive).", labelNames: [...NODE, "outcome"], registers });
+  const checks = new Counter({ name: "fleet_health_checks_total", help: "Health checks run by this replica, by node and outcome (ok, xray_down, unreachable, auth, misconfigured, inconclusive).", labelNames: [...NODE, "outcome"], registers });
   const checkLatency = new Histogram({ name: "fleet_health_check_duration_seconds", help: "Time a node's panel took to answer its server status in a health check.", labelNames: NODE, buckets: CHECK_BUCKETS, registers });
   const transitions = new Counter({ name: "fleet_node_health_transitions_total", help: "Health state changes recorded by this replica's sweeps, by node and new state.", labelNames: [...NODE, "to"], registers });
   const deferred = new Counter({ name: "fleet_health_nodes_deferred_total", help: "Due nodes a sweep left for the next ping because its time budget ran out.", registers });

@@ -107,13 +107,13 @@ export function sendHttp(request: HttpRequest): Promise<HttpResponse> {
       socket.once(isHttps ? "secureConnect" : "connect", () => {
         const address = socket.remoteAddress ?? "";
         if (request.allowAddress && !request.allowAddress(address)) {
-          fail(new PanelError("unreachable", `panel address ${address} is not allowed`));
+          fail(new PanelError("unreachable", `panel address ${address} is not allowed`, undefined, { transport: { code: "ADDRESS_NOT_ALLOWED", peer: address } }));
           return;
         }
         if (pin && isHttps) {
           const cert = (socket as TLSSocket).getPeerCertificate();
           if (!cert.raw || spkiSha256Hex(cert.raw) !== pin) {
-            fail(new PanelError("unreachable", "TLS public key does not match the pinned SPKI SHA-256"));
+            fail(new PanelError("unreachable", "TLS public key does not match the pinned SPKI SHA-256", undefined, { transport: { code: "PIN_MISMATCH" } }));
             return;
           }
         }
@@ -128,5 +128,6 @@ function transportError(error: Error, isSent: boolean): PanelError {
   return new PanelError("unreachable", code ? `${code}: ${error.message}` : error.message, undefined, {
     cause: error,
     mayHaveApplied: isSent,
+    ...(code ? { transport: { code } } : {}),
   });
 }

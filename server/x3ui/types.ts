@@ -60,15 +60,22 @@ export class PanelError extends Error {
    * outcome is unknown — read back by identity before deciding (invariant 8).
    */
   readonly mayHaveApplied: boolean;
+  /**
+   * For "unreachable": what failed on the way, so a person can be told what to fix — the socket
+   * error's code (ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED, …), or ADDRESS_NOT_ALLOWED (the SSRF
+   * guard refused `peer`) or PIN_MISMATCH.
+   */
+  readonly transport?: { code: string; peer?: string };
   constructor(
     readonly kind: PanelErrorKind,
     message: string,
     /** HTTP status when the panel answered at all. */
     readonly status?: number,
-    options?: { cause?: unknown; mayHaveApplied?: boolean },
+    options?: { cause?: unknown; mayHaveApplied?: boolean; transport?: { code: string; peer?: string } },
   ) {
     super(message, options);
     this.mayHaveApplied = options?.mayHaveApplied ?? kind === "timeout";
+    this.transport = options?.transport;
   }
 }
 
@@ -88,7 +95,8 @@ export interface PanelDetection {
 }
 
 /** Protocols we create clients on; the panel may report others (wireguard, mixed, …). */
-export type ClientProtocol = "vless" | "vmess" | "trojan" | "shadowsocks";
+export const CLIENT_PROTOCOLS = ["vless", "vmess", "trojan", "shadowsocks"] as const;
+export type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number];
 
 export interface InboundSummary {
   id: number;

@@ -84,9 +84,14 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
         <KpiCard
           label={t("overview.kpi.unhealthy")}
           icon={CircleAlertIcon}
-          tone={nodes.unhealthy + nodes.authError ? "bad" : "default"}
-          value={nodes.unhealthy + nodes.authError}
-          detail={nodes.authError ? t("overview.kpi.authErrorDetail", { count: nodes.authError }) : t("overview.kpi.unhealthyDetail")}
+          tone={nodes.unhealthy + nodes.authError + nodes.misconfigured ? "bad" : "default"}
+          value={nodes.unhealthy + nodes.authError + nodes.misconfigured}
+          detail={[
+            nodes.authError ? t("overview.kpi.authErrorDetail", { count: nodes.authError }) : null,
+            nodes.misconfigured ? t("overview.kpi.misconfiguredDetail", { count: nodes.misconfigured }) : null,
+          ]
+            .filter(Boolean)
+            .join(" · ") || t("overview.kpi.unhealthyDetail")}
         />
         <KpiCard label={t("overview.kpi.draining")} icon={ServerIcon} tone={nodes.draining ? "warning" : "default"} value={nodes.draining} detail={t("overview.kpi.disabledDetail", { count: nodes.disabled })} />
         <KpiCard label={t("overview.kpi.users")} icon={UsersIcon} value={num(overview.users.total)} detail={t("overview.kpi.usersDetail", { count: overview.users.withKey })} />

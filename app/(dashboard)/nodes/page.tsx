@@ -26,7 +26,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 const PAGE_SIZE = 50;
-const HEALTH = ["healthy", "degraded", "unhealthy", "auth_error", "unknown"] as const;
+const HEALTH = ["healthy", "degraded", "unhealthy", "auth_error", "misconfigured", "unknown"] as const;
 const ADMIN_STATES = ["active", "draining", "disabled"] as const;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 

@@ -86,8 +86,8 @@ describe("GET /api/metrics", () => {
     expect(sampleValue(families, "fleet_node_last_check_timestamp_seconds", { node: "hel-1" })).toBe(0);
     // A state set: every state of every node, 1 for the current one.
     const healthOf = (node: string) => Object.fromEntries(families.get("fleet_node_health_state")!.samples.filter((s) => s.labels.node === node).map((s) => [s.labels.state, s.value]));
-    expect(healthOf("ams-1")).toEqual({ unknown: 0, healthy: 0, degraded: 0, unhealthy: 1, auth_error: 0 });
-    expect(healthOf("hel-1")).toEqual({ unknown: 1, healthy: 0, degraded: 0, unhealthy: 0, auth_error: 0 });
+    expect(healthOf("ams-1")).toEqual({ unknown: 0, healthy: 0, degraded: 0, unhealthy: 1, auth_error: 0, misconfigured: 0 });
+    expect(healthOf("hel-1")).toEqual({ unknown: 1, healthy: 0, degraded: 0, unhealthy: 0, auth_error: 0, misconfigured: 0 });
     expect(sampleValue(families, "fleet_node_admin_state", { node: "ams-1", state: "draining" })).toBe(1);
     expect(sampleValue(families, "fleet_node_admin_state", { node: "hel-1", state: "active" })).toBe(0);
     expect(sampleValue(families, "fleet_node_admin_state", { node_id: c!.id, state: "disabled" })).toBe(1);

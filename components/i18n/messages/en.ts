@@ -2,8 +2,11 @@
  * The English messages: the source of keys. Every other locale's file is typed `Dictionary`,
  * so a key missing there (or one English does not have) fails typecheck. Placeholders use
  * `{name}` and are filled by `t()`; plural messages list their forms with `|` (see plural.ts).
- * Only the reader's locale reaches the browser: see dictionary.ts.
+ * Only the reader's locale reaches the browser: see dictionary.ts. Texts the server sends as
+ * codes (events, reasons, errors) are in server-en.ts.
  */
+import { serverEn } from "./server-en";
+
 export const en = {
   "app.name": "Fleet",
   "app.tagline": "3X-UI control plane",
@@ -37,6 +40,7 @@ export const en = {
   "health.unhealthy": "Unhealthy",
   "health.auth_error": "Auth error",
   "health.unknown": "Unknown",
+  "health.misconfigured": "Misconfigured",
 
   "adminState.active": "Active",
   "adminState.draining": "Draining",
@@ -79,6 +83,7 @@ export const en = {
   "healthValue.unhealthy": "unhealthy",
   "healthValue.auth_error": "auth_error",
   "healthValue.unknown": "unknown",
+  "healthValue.misconfigured": "misconfigured",
 
   "adminStateValue.active": "active",
   "adminStateValue.draining": "draining",
@@ -132,6 +137,7 @@ export const en = {
   "overview.kpi.degradedDetail": "slow or partly failing; used only when healthy nodes are full",
   "overview.kpi.unhealthy": "Unhealthy nodes",
   "overview.kpi.authErrorDetail": "{count} with wrong panel credentials (never migrated)",
+  "overview.kpi.misconfiguredDetail": "{count} misconfigured (take no users until fixed)",
   "overview.kpi.unhealthyDetail": "their users are moved after the grace period",
   "overview.kpi.draining": "Draining nodes",
   "overview.kpi.disabledDetail": "{count} disabled",
@@ -426,6 +432,11 @@ export const en = {
   "thresholds.nothingChanged": "Nothing changed",
   "thresholds.autoReturn": "A recovered node takes new users again by itself once reconciled",
   "thresholds.save": "Save thresholds",
+  "thresholds.origin.env": "From {variable}={value} in the environment.",
+  "thresholds.origin.default": "Default ({variable} is not set).",
+  "thresholds.origin.saved": "Saved by {by} on {time}; overrides {variable} ({value}).",
+  "thresholds.useEnv": "Follow {variable} again",
+  "thresholds.resetToast": "Following {variable} again",
   "thresholds.intervalSeconds": "Check interval (s)",
   "thresholds.intervalSeconds.hint": "A node is checked when its last check is older than this.",
   "thresholds.timeoutMs": "Check timeout (ms)",
@@ -506,6 +517,8 @@ export const en = {
 
   "nodeLoad.usersOn": "Users on {node}",
   "nodeVersions.notDetected": "not detected yet",
+
+  ...serverEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 // Type-only import: the English strings stay out of the Russian module.
 import type { Dictionary } from "./en";
+import { serverRu } from "./server-ru";
 
 /* The Russian messages; plural messages list the forms one|few|many (see plural.ts). */
 export const ru: Dictionary = {
@@ -35,6 +36,7 @@ export const ru: Dictionary = {
   "health.unhealthy": "Недоступен",
   "health.auth_error": "Ошибка входа",
   "health.unknown": "Неизвестно",
+  "health.misconfigured": "Ошибка настройки",
 
   "adminState.active": "Активен",
   "adminState.draining": "Выводится",
@@ -77,6 +79,7 @@ export const ru: Dictionary = {
   "healthValue.unhealthy": "недоступен",
   "healthValue.auth_error": "ошибка входа",
   "healthValue.unknown": "неизвестно",
+  "healthValue.misconfigured": "ошибка настройки",
 
   "adminStateValue.active": "активен",
   "adminStateValue.draining": "выводится",
@@ -130,6 +133,7 @@ export const ru: Dictionary = {
   "overview.kpi.degradedDetail": "медленные или частично сбоят; используются, только когда работающие узлы заполнены",
   "overview.kpi.unhealthy": "Недоступные узлы",
   "overview.kpi.authErrorDetail": "с неверными данными входа в панель: {count} (не переносятся)",
+  "overview.kpi.misconfiguredDetail": "с ошибкой настройки: {count} (не принимают пользователей, пока не исправят)",
   "overview.kpi.unhealthyDetail": "их пользователи переносятся после периода ожидания",
   "overview.kpi.draining": "Выводятся из работы",
   "overview.kpi.disabledDetail": "отключено: {count}",
@@ -424,6 +428,11 @@ export const ru: Dictionary = {
   "thresholds.nothingChanged": "Ничего не изменилось",
   "thresholds.autoReturn": "Восстановившийся узел сам снова принимает пользователей после сверки",
   "thresholds.save": "Сохранить пороги",
+  "thresholds.origin.env": "Из переменной окружения {variable}={value}.",
+  "thresholds.origin.default": "Значение по умолчанию ({variable} не задана).",
+  "thresholds.origin.saved": "Сохранено: {by}, {time}; заменяет {variable} ({value}).",
+  "thresholds.useEnv": "Снова брать из {variable}",
+  "thresholds.resetToast": "Снова берётся из {variable}",
   "thresholds.intervalSeconds": "Интервал проверки (с)",
   "thresholds.intervalSeconds.hint": "Узел проверяется, если последняя проверка старше этого.",
   "thresholds.timeoutMs": "Таймаут проверки (мс)",
@@ -504,4 +513,6 @@ export const ru: Dictionary = {
 
   "nodeLoad.usersOn": "Пользователи на {node}",
   "nodeVersions.notDetected": "ещё не определены",
+
+  ...serverRu,
 };

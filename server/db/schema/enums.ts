@@ -3,7 +3,9 @@ import { pgEnum } from "drizzle-orm/pg-core";
 export const adminRole = pgEnum("admin_role", ["owner", "admin", "viewer"]);
 export const nodeAdminState = pgEnum("node_admin_state", ["active", "draining", "disabled"]);
 // auth_error: our credentials are wrong but the node may be serving users fine — alert, never migrate.
-export const nodeHealthState = pgEnum("node_health_state", ["unknown", "healthy", "degraded", "unhealthy", "auth_error"]);
+// misconfigured: the panel answers but its inbound is missing, switched off or of a protocol we cannot
+// issue keys on — an operator's mistake, not a network failure: no new users, alert, never migrate.
+export const nodeHealthState = pgEnum("node_health_state", ["unknown", "healthy", "degraded", "unhealthy", "auth_error", "misconfigured"]);
 export const tlsMode = pgEnum("tls_mode", ["verify", "skip", "pin"]);
 export const vpnUserStatus = pgEnum("vpn_user_status", ["active", "disabled"]);
 export const assignmentState = pgEnum("assignment_state", ["pending", "active", "revoking", "revoked", "failed"]);

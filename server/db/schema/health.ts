@@ -1,4 +1,5 @@
 import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import type { MessageRef } from "@/server/message-ref";
 import { nodes } from "./nodes";
 
 export const healthChecks = pgTable(
@@ -12,6 +13,7 @@ export const healthChecks = pgTable(
     isOk: boolean().notNull(),
     latencyMs: integer(),
     error: text(),
+    errorRef: jsonb().$type<MessageRef>(),
     cpuPercent: doublePrecision(),
     memUsedBytes: bigint({ mode: "number" }),
     memTotalBytes: bigint({ mode: "number" }),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, doublePrecision, index, integer, pgTable, text, timestamp, uniqueIndex, uuid, boolean } from "drizzle-orm/pg-core";
+import { check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, boolean } from "drizzle-orm/pg-core";
+import type { MessageRef } from "@/server/message-ref";
 import { nodeAdminState, nodeHealthState, tlsMode } from "./enums";
 
 export const nodes = pgTable(
@@ -10,6 +11,17 @@ export const nodes = pgTable(
     location: text(),
     /** Panel URL including its webBasePath, e.g. https://panel.example.com:2053/secret/ */
     panelUrl: text().notNull(),
+    /**
+     * The panel URL normalised by the database (fleet_panel_address(), drizzle/0003_guardrails.sql:
+     * lower-case scheme and host, explicit port, base path with single slashes ending in "/"). With
+     * `inbound_id` it is unique, so one panel inbound is one node (invariant 11), whoever writes the row.
+     */
+    panelAddress: text().generatedAlwaysAs(sql`fleet_panel_address(panel_url)`),
+    /**
+     * Set by the migration on the younger copies of a panel inbound added twice before the rule: they
+     * are exempt from the unique index and `misconfigured` (naming the original) until changed.
+     */
+    isPanelDuplicate: boolean().notNull().default(false),
     panelUsername: text(),
     /** Encrypted JSON {password?, apiToken?} (server/crypto/secret-box.ts), AAD bound to the node id. */
     panelSecretEnc: text(),
@@ -32,7 +44,9 @@ export const nodes = pgTable(
     failingSince: timestamp({ withTimezone: true }),
     lastCheckAt: timestamp({ withTimezone: true }),
     lastLatencyMs: integer(),
+    /** Technical detail of the last failed check (logs, support); `last_error_ref` is what people read. */
     lastError: text(),
+    lastErrorRef: jsonb().$type<MessageRef>(),
     panelVersion: text(),
     apiGeneration: text(),
     xrayVersion: text(),
@@ -50,6 +64,7 @@ export const nodes = pgTable(
   },
   (t) => [
     uniqueIndex("nodes_name_lower_uq").on(sql`lower(${t.name})`),
+    uniqueIndex("nodes_panel_inbound_uq").on(t.panelAddress, t.inboundId).where(sql`NOT ${t.isPanelDuplicate}`),
     index("nodes_last_check_idx").on(t.lastCheckAt),
     check("nodes_reserved_within_capacity", sql`${t.reservedCount} >= 0 AND ${t.reservedCount} <= ${t.maxUsers}`),
     check("nodes_max_users_nonneg", sql`${t.maxUsers} >= 0`),

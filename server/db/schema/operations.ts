@@ -1,6 +1,7 @@
 import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { admins } from "./admins";
 import { operationItemStatus, operationKind, operationStatus } from "./enums";
+import type { MessageRef } from "@/server/message-ref";
 import { nodes } from "./nodes";
 import { vpnUsers } from "./users";
 
@@ -16,11 +17,14 @@ export const operations = pgTable(
     startedBy: text().notNull(),
     actorAdminId: uuid().references(() => admins.id, { onDelete: "set null" }),
     reason: text(),
+    /** The "Why" column in the reader's language; `reason` is kept for rows written before it. */
+    reasonRef: jsonb().$type<MessageRef>(),
     plan: jsonb().$type<unknown>(),
     total: integer().notNull().default(0),
     succeeded: integer().notNull().default(0),
     failed: integer().notNull().default(0),
     error: text(),
+    errorRef: jsonb().$type<MessageRef>(),
     leaseUntil: timestamp({ withTimezone: true }),
     leaseOwner: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -42,6 +46,7 @@ export const operationItems = pgTable(
     toNodeId: uuid().references(() => nodes.id, { onDelete: "set null" }),
     status: operationItemStatus().notNull().default("pending"),
     detail: text(),
+    detailRef: jsonb().$type<MessageRef>(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("operation_items_op_status_idx").on(t.operationId, t.status)],

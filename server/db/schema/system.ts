@@ -1,6 +1,7 @@
 import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { admins } from "./admins";
 import { deliveryStatus, eventSeverity, notificationChannel } from "./enums";
+import type { MessageRef } from "@/server/message-ref";
 import { nodes } from "./nodes";
 
 /** Invariant 9: every admin mutation writes one row here, in the transaction of the mutation. */
@@ -30,7 +31,9 @@ export const events = pgTable(
     kind: text().notNull(),
     severity: eventSeverity().notNull().default("info"),
     nodeId: uuid().references(() => nodes.id, { onDelete: "set null" }),
+    /** English, for alerts, webhooks and logs; `message_ref` is what the dashboard renders. */
     message: text().notNull(),
+    messageRef: jsonb().$type<MessageRef>(),
     data: jsonb().$type<Record<string, unknown>>(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admins, auditLog } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { errorBody } from "@/server/http/messages";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import type { Actor } from "../actor";
 import { createAdmin, ensureInitialOwner, resetAdminPassword, setAdminDisabled, setAdminRole } from "./manage-admins";
@@ -32,10 +33,11 @@ describe("admin accounts", () => {
   it("rejects bad input with per-field messages", async () => {
     const error = await createAdmin({ db: test.db }, null, { username: "a b", password: "short", role: "admin" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).fields).toMatchObject({ username: expect.any(String), password: expect.stringContaining("10") });
+    expect((error as AppError).fields).toEqual({ username: { code: "validation.username" }, password: { code: "validation.minLength", params: { count: 10 } } });
+    expect(errorBody(error as AppError).fields?.password).toBe("must be at least 10 characters long");
     await createAdmin({ db: test.db }, null, { username: "Frank", password: "frank-password", role: "admin" });
     const dup = await createAdmin({ db: test.db }, null, { username: "frank", password: "frank-password", role: "admin" }).catch((e: unknown) => e);
-    expect((dup as AppError).fields).toEqual({ username: "is already taken" });
+    expect((dup as AppError).fields).toEqual({ username: { code: "admin.field.usernameTaken" } });
   });
 
   it("bumps the session version on role change, disable and reset, each with an audit row", async () => {

@@ -10,19 +10,17 @@ import { hashPassword, MIN_PASSWORD_LENGTH } from "./password";
 import type { Database } from "@/server/db/client";
 import { admins, type Admin, type AdminRole } from "@/server/db/schema";
 import { AppError, badRequest, parseInput } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { Actor } from "../actor";
 import { recordAudit, type Transaction } from "../audit/record-audit";
 
 export const adminUsernameSchema = z
   .string()
   .trim()
-  .min(3, "must be at least 3 characters")
-  .max(64, "must be at most 64 characters")
-  .regex(/^[A-Za-z0-9_.@-]+$/, "may contain letters, digits, and _ . @ - only");
-export const adminPasswordSchema = z
-  .string()
-  .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
-  .max(256, "must be at most 256 characters");
+  .min(3)
+  .max(64)
+  .refine((value) => /^[A-Za-z0-9_.@-]+$/.test(value), "validation.username");
+export const adminPasswordSchema = z.string().min(MIN_PASSWORD_LENGTH).max(256);
 export const adminRoleSchema = z.enum(["owner", "admin", "viewer"]);
 
 export type AdminView = Pick<Admin, "id" | "username" | "role" | "isDisabled" | "lastLoginAt" | "createdAt"> & { isLocked: boolean };
@@ -59,7 +57,7 @@ export async function createAdmin(
   const passwordHash = await hashPassword(data.password);
   return deps.db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: admins.id }).from(admins).where(sql`lower(${admins.username}) = lower(${data.username})`);
-    if (existing) throw badRequest({ username: "is already taken" });
+    if (existing) throw badRequest({ username: ref("admin.field.usernameTaken") });
     const [created] = await tx.insert(admins).values({ username: data.username, passwordHash, role: data.role }).returning();
     if (actor) await recordAudit(tx, actor, { action: "admin.create", targetType: "admin", targetId: created!.id, after: toView(created!) });
     return toView(created!);
@@ -75,7 +73,7 @@ async function updateAdmin(
 ): Promise<AdminView> {
   return deps.db.transaction(async (tx) => {
     const [current] = await tx.select().from(admins).where(eq(admins.id, adminId)).for("update");
-    if (!current) throw new AppError("NOT_FOUND", "No such admin.");
+    if (!current) throw new AppError("NOT_FOUND", ref("error.admin.notFound"));
     const [updated] = await tx
       .update(admins)
       .set({ ...(await change(current, tx)), sessionVersion: current.sessionVersion + 1, updatedAt: new Date() })
@@ -95,12 +93,12 @@ async function assertNotLastOwner(tx: Transaction, target: Admin): Promise<void>
     .select({ n: sql<number>`count(*)::int` })
     .from(admins)
     .where(sql`${admins.role} = 'owner' AND NOT ${admins.isDisabled}`);
-  if ((row?.n ?? 0) <= 1) throw new AppError("CONFLICT", "This is the last owner: make someone else owner first.");
+  if ((row?.n ?? 0) <= 1) throw new AppError("CONFLICT", ref("error.admin.lastOwner"));
 }
 
 export async function setAdminRole(deps: { db: Database }, actor: Actor, input: { adminId: string; role: AdminRole }): Promise<AdminView> {
   const role = parseInput(adminRoleSchema, input.role);
-  if (input.adminId === actor.adminId) throw new AppError("CONFLICT", "You cannot change your own role.");
+  if (input.adminId === actor.adminId) throw new AppError("CONFLICT", ref("error.admin.ownRole"));
   return updateAdmin(deps, actor, input.adminId, "admin.role", async (current, tx) => {
     if (role !== "owner") await assertNotLastOwner(tx, current);
     return { role };
@@ -112,7 +110,7 @@ export async function setAdminDisabled(
   actor: Actor,
   input: { adminId: string; isDisabled: boolean },
 ): Promise<AdminView> {
-  if (input.adminId === actor.adminId) throw new AppError("CONFLICT", "You cannot disable your own account.");
+  if (input.adminId === actor.adminId) throw new AppError("CONFLICT", ref("error.admin.ownDisable"));
   return updateAdmin(deps, actor, input.adminId, input.isDisabled ? "admin.disable" : "admin.enable", async (current, tx) => {
     if (input.isDisabled) await assertNotLastOwner(tx, current);
     return { isDisabled: input.isDisabled };

@@ -51,7 +51,7 @@ describe("rankNodes", () => {
     expect(rankNodes([...tied].reverse()).candidates.map((c) => c.nodeId)).toEqual(expected);
   });
 
-  it("excludes full, draining, disabled, reconcile-pending, unhealthy, unknown and auth_error nodes", () => {
+  it("excludes full, draining, disabled, reconcile-pending, unhealthy, unknown, auth_error and misconfigured nodes", () => {
     expect(
       names([
         node("ok"),
@@ -62,6 +62,7 @@ describe("rankNodes", () => {
         node("down", { healthState: "unhealthy" }),
         node("new", { healthState: "unknown" }),
         node("creds", { healthState: "auth_error" }),
+        node("no-inbound", { healthState: "misconfigured" }),
       ]),
     ).toEqual(["ok"]);
   });

@@ -1,14 +1,20 @@
 /**
  * One health probe of one node: sign in when needed (the panel client does it), read the server
- * status, count online clients. The whole probe — detection, login, both reads — gets one deadline,
- * so a hanging panel costs its own slot in the pool for at most `timeoutMs` and nothing else.
- * Never throws: every failure is a CheckResult.
+ * status, check the node's inbound (exists, switched on, a protocol we issue keys on), count online
+ * clients. The whole probe — detection, login, the reads — gets one deadline, so a hanging panel
+ * costs its own slot in the pool for at most `timeoutMs` and nothing else. Never throws: every
+ * failure is a CheckResult, with the technical detail (`error`, for logs) and a sentence for
+ * people (`errorRef`).
  */
 import type { Node } from "@/server/db/schema";
 import { SecretBoxError } from "@/server/crypto/secret-box";
 import { logger } from "@/server/logger";
+import type { MessageRef } from "@/server/message-ref";
+import { ref } from "@/server/messages";
 import { isPanelError, type PanelClient } from "@/server/x3ui/types";
 import { DeadlineError, withDeadline } from "../deadline";
+import { describePanelError, panelAddressLabel } from "../nodes/describe-panel-error";
+import { inboundProblem } from "../nodes/inbound-problem";
 import type { PanelClientFactory } from "../nodes/panel-for-node";
 import type { CheckOutcome } from "./next-health";
 
@@ -16,6 +22,7 @@ export type CheckResult = {
   outcome: CheckOutcome;
   latencyMs: number | null;
   error: string | null;
+  errorRef: MessageRef | null;
   cpuPercent: number | null;
   memUsedBytes: number | null;
   memTotalBytes: number | null;
@@ -26,7 +33,8 @@ export type CheckResult = {
   apiGeneration: string | null;
 };
 
-const EMPTY = {
+/** The measurements of a check that learned nothing about the panel. */
+export const EMPTY_CHECK = {
   latencyMs: null,
   cpuPercent: null,
   memUsedBytes: null,
@@ -38,17 +46,34 @@ const EMPTY = {
   apiGeneration: null,
 } as const;
 
+async function readInbound(panel: PanelClient, inboundId: number) {
+  try {
+    return await panel.getInbound(inboundId);
+  } catch (error) {
+    if (isPanelError(error, "not_found")) return null;
+    throw error;
+  }
+}
+
 async function probe(panel: PanelClient, node: Node): Promise<CheckResult> {
   const detection = node.apiGeneration ? null : await panel.detect();
   const started = performance.now();
   const status = await panel.getServerStatus();
   const latencyMs = Math.round(performance.now() - started);
-  const online = await panel.getOnlineClients();
+  const [inbound, online] = await Promise.all([readInbound(panel, node.inboundId), panel.getOnlineClients()]);
   const isXrayRunning = status.xray.state === "running";
+  const misconfigured = inboundProblem(inbound, node.inboundId);
+  const xrayState = { code: `xrayState.${status.xray.state}` };
+  const xrayRef = isXrayRunning
+    ? null
+    : status.xray.errorMsg
+      ? ref("check.xrayWithDetail", { state: xrayState, detail: status.xray.errorMsg.slice(0, 300) })
+      : ref("check.xray", { state: xrayState });
   return {
-    outcome: isXrayRunning ? "ok" : "xray_down",
+    outcome: misconfigured ? "misconfigured" : isXrayRunning ? "ok" : "xray_down",
     latencyMs,
-    error: isXrayRunning ? null : `xray is ${status.xray.state}${status.xray.errorMsg ? `: ${status.xray.errorMsg}` : ""}`,
+    error: misconfigured ? misconfigured.code : isXrayRunning ? null : `xray is ${status.xray.state}${status.xray.errorMsg ? `: ${status.xray.errorMsg}` : ""}`,
+    errorRef: misconfigured ?? xrayRef,
     cpuPercent: status.cpuPercent,
     memUsedBytes: status.memory.current,
     memTotalBytes: status.memory.total,
@@ -61,18 +86,22 @@ async function probe(panel: PanelClient, node: Node): Promise<CheckResult> {
 }
 
 export async function checkNode(panelFor: PanelClientFactory, node: Node, timeoutMs: number): Promise<CheckResult> {
+  const failed = (outcome: CheckOutcome, error: string, errorRef: MessageRef): CheckResult => ({ ...EMPTY_CHECK, outcome, error, errorRef });
   try {
     return await withDeadline(
       Promise.resolve().then(() => probe(panelFor(node), node)),
       timeoutMs,
     );
   } catch (error) {
-    if (error instanceof DeadlineError) return { ...EMPTY, outcome: "unreachable", error: `no answer within ${timeoutMs} ms` };
-    if (isPanelError(error, "not_ready")) return { ...EMPTY, outcome: "inconclusive", error: "panel starting: no server status yet" };
-    if (isPanelError(error, "auth")) return { ...EMPTY, outcome: "auth", error: `credentials refused: ${error.message}` };
-    if (error instanceof SecretBoxError) return { ...EMPTY, outcome: "auth", error: `stored credentials unusable: ${error.message}` };
-    if (isPanelError(error)) return { ...EMPTY, outcome: "unreachable", error: `${error.kind}: ${error.message}` };
+    const context = { panelUrl: node.panelUrl, timeoutMs };
+    if (error instanceof DeadlineError) {
+      return failed("unreachable", `no answer within ${timeoutMs} ms`, ref("panel.timeout", { address: panelAddressLabel(node.panelUrl).address, ms: timeoutMs }));
+    }
+    if (isPanelError(error, "not_ready")) return failed("inconclusive", "panel starting: no server status yet", describePanelError(error, context));
+    if (isPanelError(error, "auth")) return failed("auth", `credentials refused: ${error.message}`, describePanelError(error, context));
+    if (error instanceof SecretBoxError) return failed("auth", `stored credentials unusable: ${error.message}`, ref("check.secretUnusable"));
+    if (isPanelError(error)) return failed("unreachable", `${error.kind}: ${error.message}`, describePanelError(error, context));
     logger.error("health probe failed unexpectedly", { nodeId: node.id, error });
-    return { ...EMPTY, outcome: "unreachable", error: "internal error during the check" };
+    return failed("unreachable", "internal error during the check", ref("panel.internal"));
   }
 }

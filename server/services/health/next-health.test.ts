@@ -46,10 +46,22 @@ describe("nextHealth transition table", () => {
     [status("auth_error"), "auth", 0, false, "auth_error"],
     [status("auth_error"), "unreachable", 0, false, "auth_error"],
     [status("auth_error", 0, 2, 0), "unreachable", 90, false, "unhealthy"],
+    // An inbound that is missing, off or of another protocol: misconfigured at once, from any state.
+    [status("unknown"), "misconfigured", 0, false, "misconfigured"],
+    [status("healthy", 5), "misconfigured", 0, false, "misconfigured"],
+    [status("healthy", 0, 2, 0), "misconfigured", 90, false, "misconfigured"],
+    [status("unhealthy", 0, 9, 0), "misconfigured", 600, false, "misconfigured"],
+    [status("misconfigured"), "ok", 0, false, "misconfigured"],
+    [status("misconfigured", 1), "ok", 30, false, "healthy"],
+    [status("misconfigured"), "unreachable", 0, false, "misconfigured"],
   ];
 
   it.each(table)("%o + %s at %ss (hold %s) → %s", (from, outcome, seconds, hold, expected) => {
     expect(nextHealth(from, outcome, T, at(seconds), { holdUnhealthy: hold }).state).toBe(expected);
+  });
+
+  it("clears the failure streak on a misconfiguration: it is not a network failure", () => {
+    expect(nextHealth(status("healthy", 0, 2, 0), "misconfigured", T, at(60))).toEqual(status("misconfigured", 0, 0, null));
   });
 
   it("counts a streak from its first failure and resets it on success or auth error", () => {

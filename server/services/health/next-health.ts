@@ -12,13 +12,17 @@
  *   it — no doubt about our own network — the node shows `degraded` until the fall threshold is met.
  * - auth: our credentials are wrong, the node may be fine: `auth_error` at once, the failure streak
  *   is cleared, and nothing ever migrates because of it.
+ * - misconfigured: the panel answers but the node's inbound is missing, switched off or of a protocol
+ *   we cannot issue keys on. An operator's mistake, not a failure: `misconfigured` at once, the
+ *   streak is cleared (so it never counts towards unhealthy or the blast-radius guard), no new users,
+ *   nothing migrates because of it.
  * - inconclusive: the panel answered without data (its status right after a start): nothing is
  *   learned, so nothing changes.
  * - holdUnhealthy (blast-radius guard): the fall threshold is treated as not met; counters advance.
  */
 import type { NodeHealthState } from "@/server/db/schema";
 
-export type CheckOutcome = "ok" | "xray_down" | "unreachable" | "auth" | "inconclusive";
+export type CheckOutcome = "ok" | "xray_down" | "unreachable" | "auth" | "misconfigured" | "inconclusive";
 
 export type HealthThresholds = { rise: number; fall: number; fallWindowMs: number };
 
@@ -37,8 +41,8 @@ export function nextHealth(
   options: { holdUnhealthy?: boolean } = {},
 ): HealthStatus {
   if (outcome === "inconclusive") return current;
-  if (outcome === "auth") {
-    return { state: "auth_error", consecutiveSuccesses: 0, consecutiveFailures: 0, failingSince: null };
+  if (outcome === "auth" || outcome === "misconfigured") {
+    return { state: outcome === "auth" ? "auth_error" : "misconfigured", consecutiveSuccesses: 0, consecutiveFailures: 0, failingSince: null };
   }
   if (outcome === "ok") {
     const successes = current.consecutiveSuccesses + 1;

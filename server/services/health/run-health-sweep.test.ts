@@ -123,7 +123,8 @@ describe("runHealthSweep", () => {
   it("wrong credentials give auth_error and an alert, never a failure streak", async () => {
     const [sim] = await startSimulators(1, { version: "2.8.11" });
     sims.push(sim!);
-    await createNode(nodeDeps, actor, nodeInputFor(sim!, "wrong-password", { panelPassword: "not-the-password" }));
+    const node = await createNode(nodeDeps, actor, nodeInputFor(sim!, "wrong-password", { panelPassword: "not-the-password", saveDisabled: true }));
+    await test.db.update(nodes).set({ adminState: "active" }).where(eq(nodes.id, node.id));
     const summary = await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
     expect(summary).toMatchObject({ checked: 1, authError: 1, failed: 0, unhealthy: 0 });
     const [row] = await test.db.select().from(nodes);
@@ -131,6 +132,72 @@ describe("runHealthSweep", () => {
     const [alert] = await eventsOf("node.auth_error");
     expect(alert).toMatchObject({ severity: "critical", nodeId: row!.id });
     expect(await eventsOf("node.down")).toHaveLength(0);
+  });
+
+  // Observation 3: a node whose inbound did not exist showed Healthy and took users.
+  describe("an inbound that cannot take keys", () => {
+    it("makes a node misconfigured with the reason, not a failure, whatever the inbound's problem", async () => {
+      const { sims: panels, nodes: added } = await fleet(4);
+      await test.db.update(nodes).set({ inboundId: 999 }).where(eq(nodes.id, added[0]!.id));
+      panels[1]!.state.inbounds.find((i) => i.id === 1)!.enable = false;
+      panels[2]!.state.inbounds.find((i) => i.id === 1)!.protocol = "wireguard";
+      const summary = await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+      expect(summary).toMatchObject({ checked: 4, misconfigured: 3, healthy: 1, failed: 0, unhealthy: 0, inconclusive: false });
+      const byId = new Map((await test.db.select().from(nodes)).map((n) => [n.id, n]));
+      expect(byId.get(added[0]!.id)).toMatchObject({
+        healthState: "misconfigured",
+        consecutiveFailures: 0,
+        lastErrorRef: { code: "check.inboundMissing", params: { inbound: 999 } },
+      });
+      expect(byId.get(added[1]!.id)).toMatchObject({ healthState: "misconfigured", lastErrorRef: { code: "check.inboundDisabled", params: { inbound: 1 } } });
+      expect(byId.get(added[2]!.id)).toMatchObject({
+        healthState: "misconfigured",
+        lastErrorRef: { code: "check.inboundProtocol", params: { inbound: 1, protocol: "wireguard" } },
+      });
+      expect(byId.get(added[3]!.id)!.healthState).toBe("healthy");
+      const alerts = await eventsOf("node.misconfigured");
+      expect(alerts).toHaveLength(3);
+      expect(alerts.find((e) => e.nodeId === added[0]!.id)).toMatchObject({
+        severity: "critical",
+        messageRef: { code: "event.node.misconfigured", params: { node: added[0]!.name, reason: { code: "check.inboundMissing", params: { inbound: 999 } } } },
+      });
+      const [check] = await test.db.select().from(healthChecks).where(eq(healthChecks.nodeId, added[0]!.id));
+      expect(check).toMatchObject({ isOk: false, errorRef: { code: "check.inboundMissing" } });
+    });
+
+    it("never trips the blast-radius guard, and a fixed inbound brings the node back", async () => {
+      const { sims: panels, nodes: added } = await fleet(10);
+      await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+      for (const panel of panels.slice(0, 5)) panel.state.inbounds.find((i) => i.id === 1)!.enable = false;
+      nowMs += 30_000;
+      const summary = await runHealthSweep(sweepDeps({ settings: { ...settings, fall: 1, fallWindowSeconds: 0 } }), { budgetMs: 10_000 });
+      expect(summary).toMatchObject({ misconfigured: 5, failed: 0, inconclusive: false });
+      expect(await eventsOf("failover.held")).toHaveLength(0);
+      panels[0]!.state.inbounds.find((i) => i.id === 1)!.enable = true;
+      for (let i = 0; i < 2; i++) {
+        nowMs += 30_000;
+        await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+      }
+      const [fixed] = await test.db.select().from(nodes).where(eq(nodes.id, added[0]!.id));
+      expect(fixed).toMatchObject({ healthState: "healthy", lastErrorRef: null });
+    });
+
+    it("makes the younger copy of a panel inbound added twice misconfigured, naming the original, without asking the panel", async () => {
+      const { nodes: added } = await fleet(1);
+      // The copy holds no credentials: had it asked the panel, it would be auth_error.
+      const [copy] = await test.db
+        .insert(nodes)
+        .values({ name: "copy", panelUrl: `${added[0]!.panelUrl}/`, inboundId: 1, isPanelDuplicate: true })
+        .returning();
+      await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+      const [row] = await test.db.select().from(nodes).where(eq(nodes.id, copy!.id));
+      expect(row).toMatchObject({ healthState: "misconfigured", lastErrorRef: { code: "check.duplicate", params: { node: added[0]!.name, inbound: 1 } } });
+      await test.db.delete(nodes).where(eq(nodes.id, added[0]!.id));
+      nowMs += 30_000;
+      await runHealthSweep(sweepDeps(), { budgetMs: 10_000 });
+      const [alone] = await test.db.select().from(nodes).where(eq(nodes.id, copy!.id));
+      expect(alone!.isPanelDuplicate).toBe(false);
+    });
   });
 
   it("Xray not running makes a node degraded at once and unhealthy after the fall threshold", async () => {

@@ -7,7 +7,9 @@
  * Blast-radius guard (invariant 5): a node that would become unhealthy is written only once the
  * whole sweep is in. If more than max(3, 20% of the fleet) checks failed, the likely cause is our
  * own network, so no node moves to unhealthy in that sweep, a `failover.held` alert is recorded and
- * the answer says `inconclusive: true`.
+ * the answer says `inconclusive: true`. A misconfigured node (its inbound is missing, off or of a
+ * protocol we cannot use; or it repeats another node's panel inbound) is not a failure: it counts
+ * neither towards unhealthy nor towards the guard.
  *
  * Time budget: no check starts unless it can finish within the budget; what is still due stays
  * unclaimed for the next ping.
@@ -17,12 +19,14 @@ import type { Database } from "@/server/db/client";
 import { events, healthChecks, nodes, type Node, type NodeHealthState } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import type { FleetMetrics } from "@/server/metrics/fleet-metrics";
+import type { MessageRef } from "@/server/message-ref";
+import { ref } from "@/server/messages";
 import type { Clock } from "../clock";
 import type { Transaction } from "../audit/record-audit";
 import { newLeaseOwner } from "../lease-owner";
 import type { PanelClientFactory } from "../nodes/panel-for-node";
 import type { HealthSettings } from "../settings/settings";
-import { checkNode, type CheckResult } from "./check-node";
+import { checkNode, EMPTY_CHECK, type CheckResult } from "./check-node";
 import { claimDueNodes, dueNodesCondition } from "./claim-due-nodes";
 import { nextHealth, type HealthStatus, type HealthThresholds } from "./next-health";
 
@@ -44,7 +48,8 @@ export type HealthSweepSummary = {
   degraded: number;
   unhealthy: number;
   authError: number;
-  /** Checks that failed (unreachable, timeout, Xray not running); auth errors are not counted. */
+  misconfigured: number;
+  /** Checks that failed (unreachable, timeout, Xray not running); auth errors and misconfigurations are not counted. */
   failed: number;
   transitions: HealthTransition[];
   /** Nodes still due when the budget ran out, left for the next ping. */
@@ -67,7 +72,51 @@ const EVENT_FOR: Partial<Record<NodeHealthState, { kind: string; severity: "info
   degraded: { kind: "node.degraded", severity: "warning" },
   unhealthy: { kind: "node.down", severity: "critical" },
   auth_error: { kind: "node.auth_error", severity: "critical" },
+  misconfigured: { kind: "node.misconfigured", severity: "critical" },
 };
+
+const healthValue = (state: NodeHealthState): MessageRef => ({ code: `healthValue.${state}` });
+
+/** The event's text for people: who moved where, and why. */
+function transitionMessage(node: Node, to: NodeHealthState, reason: MessageRef | null): MessageRef {
+  const from = healthValue(node.healthState);
+  const why = reason ?? ref("panel.internal");
+  switch (to) {
+    case "healthy":
+      return ref("event.node.up", { node: node.name, from });
+    case "degraded":
+      return ref("event.node.degraded", { node: node.name, from, reason: why });
+    case "auth_error":
+      return ref("event.node.auth_error", { node: node.name, reason: why });
+    case "misconfigured":
+      return ref("event.node.misconfigured", { node: node.name, reason: why });
+    default:
+      return ref("event.node.down", { node: node.name, from, reason: why });
+  }
+}
+
+/**
+ * A copy of a panel inbound added twice before the rule (nodes.is_panel_duplicate) is misconfigured
+ * without asking its panel; once the original is gone the copy is an ordinary node again.
+ */
+async function duplicateCheck(db: Database, node: Node): Promise<CheckResult | null> {
+  if (!node.isPanelDuplicate) return null;
+  const [original] = await db
+    .select({ name: nodes.name })
+    .from(nodes)
+    .where(and(eq(nodes.panelAddress, node.panelAddress ?? ""), eq(nodes.inboundId, node.inboundId), eq(nodes.isPanelDuplicate, false)))
+    .limit(1);
+  if (!original) {
+    await db.update(nodes).set({ isPanelDuplicate: false }).where(eq(nodes.id, node.id)).catch((error: unknown) => logger.warn("duplicate flag not cleared", { nodeId: node.id, error }));
+    return null;
+  }
+  return {
+    ...EMPTY_CHECK,
+    outcome: "misconfigured",
+    error: `same panel inbound as node ${original.name}`,
+    errorRef: ref("check.duplicate", { node: original.name, inbound: node.inboundId }),
+  };
+}
 
 function healthStatusOf(node: Node): HealthStatus {
   return {
@@ -98,6 +147,7 @@ async function recordCheck(db: Database, owner: string, node: Node, result: Chec
         lastCheckAt: at,
         lastLatencyMs: result.latencyMs,
         lastError: result.error,
+        lastErrorRef: result.errorRef,
         ...(result.xrayState ? { xrayState: result.xrayState, xrayVersion: result.xrayVersion } : {}),
         ...(result.panelVersion ? { panelVersion: result.panelVersion } : {}),
         ...(result.apiGeneration ? { apiGeneration: result.apiGeneration } : {}),
@@ -115,6 +165,7 @@ async function recordCheck(db: Database, owner: string, node: Node, result: Chec
         isOk: result.outcome === "ok",
         latencyMs: result.latencyMs,
         error: result.error,
+        errorRef: result.errorRef,
         cpuPercent: result.cpuPercent,
         memUsedBytes: result.memUsedBytes,
         memTotalBytes: result.memTotalBytes,
@@ -129,6 +180,7 @@ async function recordCheck(db: Database, owner: string, node: Node, result: Chec
         severity: event.severity,
         nodeId: node.id,
         message: `Node "${node.name}" is ${next.state.replace("_", " ")} (was ${node.healthState.replace("_", " ")})${result.error ? `: ${result.error}` : ""}`,
+        messageRef: transitionMessage(node, next.state, result.errorRef),
         data: { from: node.healthState, to: next.state, consecutiveFailures: next.consecutiveFailures, failingSince: next.failingSince },
       });
     }
@@ -156,6 +208,7 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
     degraded: 0,
     unhealthy: 0,
     authError: 0,
+    misconfigured: 0,
     failed: 0,
     transitions: [],
     skipped: 0,
@@ -179,11 +232,12 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
     else if (next.state === "degraded") summary.degraded++;
     else if (next.state === "unhealthy") summary.unhealthy++;
     else if (next.state === "auth_error") summary.authError++;
+    else if (next.state === "misconfigured") summary.misconfigured++;
     if (next.state !== node.healthState) summary.transitions.push({ nodeId: node.id, name: node.name, from: node.healthState, to: next.state });
   };
 
   const checkAndRecord = async (node: Node) => {
-    const result = await checkNode(deps.panelFor, node, settings.timeoutMs);
+    const result = (await duplicateCheck(db, node)) ?? (await checkNode(deps.panelFor, node, settings.timeoutMs));
     deps.metrics?.healthCheck(node, result.outcome, result.latencyMs);
     const at = clock.now();
     if (result.outcome === "unreachable" || result.outcome === "xray_down") summary.failed++;
@@ -236,6 +290,7 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
       message:
         `${summary.failed} of ${fleetSize} nodes failed their health check in one sweep, more than the limit of ` +
         `${Math.floor(blastRadiusLimit(fleetSize))}. This looks like a problem with this server's own network, so no node was marked unhealthy and nothing will migrate.`,
+      messageRef: ref("event.failover.held", { failed: summary.failed, fleet: fleetSize, limit: Math.floor(blastRadiusLimit(fleetSize)) }),
       data: { failed: summary.failed, fleetSize, limit: blastRadiusLimit(fleetSize), heldNodeIds: heldBack.map((h) => h.node.id) },
     });
     logger.warn("health sweep inconclusive: failover held", { failed: summary.failed, fleetSize });

@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db"
 import { NodeBusyError, withNodeMutation } from "./node-mutation";
 
 let test: TestDatabase;
+let created = 0;
 beforeAll(async () => {
   test = await createTestDatabase();
 });
@@ -13,7 +14,7 @@ afterAll(async () => test.close());
 async function newNode(): Promise<Node> {
   const [node] = await test.db
     .insert(nodes)
-    .values({ name: `lease-${crypto.randomUUID()}`, panelUrl: "http://127.0.0.1:1/", inboundId: 1 })
+    .values({ name: `lease-${crypto.randomUUID()}`, panelUrl: `http://127.0.0.1:${++created}/`, inboundId: 1 })
     .returning();
   return node!;
 }

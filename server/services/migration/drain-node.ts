@@ -14,6 +14,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { nodes, type Node, type Operation } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { AuditActor } from "@/server/services/actor";
 import { recordAudit, type Transaction } from "@/server/services/audit/record-audit";
 import { cancelOperation, createEvacuation, findOpenEvacuation, lockNodeOperations } from "./evacuation";
@@ -27,7 +28,7 @@ export type NodeServiceState = { nodeId: string; adminState: Node["adminState"];
 async function lockNode(tx: Transaction, nodeId: string): Promise<Node> {
   await lockNodeOperations(tx, nodeId);
   const [node] = await tx.select().from(nodes).where(eq(nodes.id, nodeId)).for("update");
-  if (!node) throw new AppError("NOT_FOUND", "No such node.");
+  if (!node) throw new AppError("NOT_FOUND", ref("error.node.notFound"));
   return node;
 }
 
@@ -42,7 +43,7 @@ export async function drainNode(deps: Pick<MigrationDeps, "db" | "clock">, actor
   const { nodeId, deleteWhenEmpty } = drainNodeInputSchema.parse(input);
   return deps.db.transaction(async (tx) => {
     const node = await lockNode(tx, nodeId);
-    if (node.adminState === "disabled") throw new AppError("CONFLICT", `Node "${node.name}" is disabled; enable it before draining.`);
+    if (node.adminState === "disabled") throw new AppError("CONFLICT", ref("error.drain.disabled", { node: node.name }));
     const [updated] = await tx.update(nodes).set({ adminState: "draining", updatedAt: new Date() }).where(eq(nodes.id, nodeId)).returning();
     let operation = await findOpenEvacuation(tx, nodeId);
     if (!operation) {
@@ -66,9 +67,9 @@ export async function drainNode(deps: Pick<MigrationDeps, "db" | "clock">, actor
 async function reactivate(deps: Pick<MigrationDeps, "db">, actor: AuditActor, nodeId: string, action: "node.undrain" | "node.return_to_service"): Promise<NodeServiceState> {
   return deps.db.transaction(async (tx) => {
     const node = await lockNode(tx, nodeId);
-    if (action === "node.undrain" && node.adminState !== "draining") throw new AppError("CONFLICT", `Node "${node.name}" is not draining.`);
+    if (action === "node.undrain" && node.adminState !== "draining") throw new AppError("CONFLICT", ref("error.drain.notDraining", { node: node.name }));
     if (action === "node.return_to_service" && node.healthState === "unhealthy") {
-      throw new AppError("CONFLICT", `Node "${node.name}" is still unhealthy; it can return to service once its health checks pass.`);
+      throw new AppError("CONFLICT", ref("error.drain.stillUnhealthy", { node: node.name }));
     }
     const open = await findOpenEvacuation(tx, nodeId);
     if (open) await cancelOperation(tx, open.id, action === "node.undrain" ? "stopped: the node was undrained" : "stopped: the node returned to service");

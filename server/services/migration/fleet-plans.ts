@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Database } from "@/server/db/client";
 import { assignments, operationItems, operations, vpnUsers } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { AuditActor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
 import { readNodeLoads } from "@/server/services/balancer/rank-fleet";
@@ -43,7 +44,7 @@ async function readUsers(db: Database, nodeIds: string[], perNode?: number): Pro
 
 export async function whatIfNodeDies(db: Database, input: { nodeId: string }): Promise<NodeLossSimulation> {
   const loads = await readNodeLoads(db);
-  if (!loads.some((n) => n.id === input.nodeId)) throw new AppError("NOT_FOUND", "No such node.");
+  if (!loads.some((n) => n.id === input.nodeId)) throw new AppError("NOT_FOUND", ref("error.node.notFound"));
   const users = (await readUsers(db, [input.nodeId])).get(input.nodeId) ?? [];
   return simulateNodeLoss(loads, input.nodeId, users);
 }
@@ -68,7 +69,7 @@ export async function executeRebalance(db: Database, actor: AuditActor, input: z
       .from(operations)
       .where(and(eq(operations.kind, "rebalance"), inArray(operations.status, ["pending", "running"])))
       .limit(1);
-    if (open) throw new AppError("CONFLICT", "A rebalance is still running: wait for it to finish (or cancel it) before planning another.");
+    if (open) throw new AppError("CONFLICT", ref("error.rebalance.running"));
     const [operation] = await tx
       .insert(operations)
       .values({

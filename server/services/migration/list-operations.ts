@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Database } from "@/server/db/client";
 import { nodes, operationItems, operations, vpnUsers, type Operation, type OperationItem } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 
 export const listOperationsInputSchema = z.object({
   kinds: z.array(z.enum(["migration", "failover", "drain", "rebalance", "reconcile"])).optional(),
@@ -73,7 +74,7 @@ export type OperationItemView = Omit<OperationItem, "operationId"> & { telegramI
 export async function getOperation(db: Database, input: z.input<typeof operationDetailInputSchema>) {
   const { id, status, limit, afterItemId } = operationDetailInputSchema.parse(input);
   const [row] = await db.select({ operation: operations, nodeName: nodes.name }).from(operations).leftJoin(nodes, eq(nodes.id, operations.nodeId)).where(eq(operations.id, id));
-  if (!row) throw new AppError("NOT_FOUND", "No such operation.");
+  if (!row) throw new AppError("NOT_FOUND", ref("error.operation.notFound"));
   const items = await db
     .select({ item: operationItems, telegramId: vpnUsers.telegramId, fromNodeName: sourceNode.name, toNodeName: targetNode.name })
     .from(operationItems)

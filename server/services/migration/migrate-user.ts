@@ -7,6 +7,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { assignments, nodes, operationItems, operations, vpnUsers } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { AuditActor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
 import { migrateItem, type MoveOutcome } from "./migrate-item";
@@ -27,11 +28,11 @@ export async function migrateUser(deps: MigrationDeps, actor: AuditActor, input:
       .innerJoin(assignments, and(eq(assignments.userId, vpnUsers.id), sql`${assignments.state} IN ('pending', 'active')`))
       .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
       .where(eq(vpnUsers.telegramId, input.telegramId));
-    if (!live?.nodeId) throw new AppError("NOT_FOUND", "This user has no key to move.");
-    if (live.state === "pending") throw new AppError("IN_FLIGHT", "This user's key is being created. Retry in a moment.");
-    if (input.toNodeId === live.nodeId) throw new AppError("BAD_REQUEST", "The user is already on that node.", { fields: { toNodeId: "is the user's current node" } });
+    if (!live?.nodeId) throw new AppError("NOT_FOUND", ref("error.user.noKeyToMove"));
+    if (live.state === "pending") throw new AppError("IN_FLIGHT", ref("error.user.keyPending"));
+    if (input.toNodeId === live.nodeId) throw new AppError("BAD_REQUEST", ref("error.user.alreadyThere"), { fields: { toNodeId: ref("user.field.currentNode") } });
     if (input.toNodeId && (await tx.select({ id: nodes.id }).from(nodes).where(eq(nodes.id, input.toNodeId))).length === 0) {
-      throw new AppError("NOT_FOUND", "No such target node.");
+      throw new AppError("NOT_FOUND", ref("error.node.notFound"));
     }
     const [operation] = await tx
       .insert(operations)

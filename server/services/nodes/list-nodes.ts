@@ -3,6 +3,7 @@ import type { Database } from "@/server/db/client";
 import { nodes, type Node } from "@/server/db/schema";
 import type { KeyRing } from "@/server/crypto/secret-box";
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { Transaction } from "../audit/record-audit";
 import { toNodeView, type NodeView } from "./node-view";
 
@@ -19,6 +20,6 @@ export async function getNode(deps: { db: Database; keyRing: KeyRing }, input: {
 export async function findNodeOrThrow(db: Database | Transaction, id: string, options: { forUpdate?: boolean } = {}): Promise<Node> {
   const query = db.select().from(nodes).where(eq(nodes.id, id));
   const [node] = options.forUpdate ? await query.for("update") : await query;
-  if (!node) throw new AppError("NOT_FOUND", "No such node.");
+  if (!node) throw new AppError("NOT_FOUND", ref("error.node.notFound"));
   return node;
 }

@@ -1,13 +1,18 @@
 /**
  * Input rules for node fields, shared by the tRPC router, the YAML import and the services, so a
- * message names the same field wherever the value came from. Rules that need the database (unique
- * name, max_users not below current users) and the SSRF guard live in save-node.ts.
+ * message names the same field wherever the value came from. Messages come from the validation
+ * error map (server/errors.ts) as codes, rendered in the reader's language; numbers may be typed
+ * with a decimal comma ("1,5"). Rules that need the database (unique name, one node per panel
+ * inbound, max_users not below current users) and the SSRF guard live in save-node.ts.
  */
 import { z } from "zod";
+import type { FieldErrors } from "@/server/errors";
+import { ref } from "@/server/messages";
+import { localeNumber } from "../input-number";
 
 const SPKI_PIN = /^(?:[0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$|^[A-Za-z0-9+/_-]{43}=?$/;
 
-const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+const text = (max: number) => z.string().trim().max(max);
 /** Blank means "none": "" and null both clear an optional text field. */
 const optionalText = (max: number) =>
   z
@@ -17,50 +22,54 @@ const optionalText = (max: number) =>
 /** Write-only credential: blank or absent means "keep what is stored". */
 const credential = z
   .string()
-  .max(1024, "must be at most 1024 characters")
+  .max(1024)
   .optional()
   .transform((v) => (v === "" ? undefined : v));
 
 export const panelUrlSchema = text(2048)
-  .min(1, "is required")
+  .min(1)
   .superRefine((value, ctx) => {
     let url: URL;
     try {
       url = new URL(value);
     } catch {
-      ctx.addIssue({ code: "custom", message: "must be a full URL such as https://panel.example.com:2053/path/" });
+      ctx.addIssue({ code: "custom", message: "validation.panelUrl.format" });
       return;
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      ctx.addIssue({ code: "custom", message: "must start with http:// or https://" });
+      ctx.addIssue({ code: "custom", message: "validation.panelUrl.scheme" });
     } else if (url.username || url.password) {
-      ctx.addIssue({ code: "custom", message: "must not contain a user name or password; use the credential fields" });
+      ctx.addIssue({ code: "custom", message: "validation.panelUrl.credentials" });
     } else if (url.search || url.hash) {
-      ctx.addIssue({ code: "custom", message: "must not contain a query string or fragment" });
+      ctx.addIssue({ code: "custom", message: "validation.panelUrl.query" });
     }
   });
 
+const wholeNumber = () => z.number().int();
+
 const fields = {
-  name: text(100).min(1, "is required"),
+  name: text(100).min(1),
   location: optionalText(100),
   panelUrl: panelUrlSchema,
   panelUsername: optionalText(200),
   panelPassword: credential,
   panelApiToken: credential,
-  inboundId: z
-    .number({ error: (issue) => (issue.input == null || issue.input === "" || Number.isNaN(issue.input) ? "is required" : "must be a number") })
-    .int("must be a whole number")
-    .positive("must be greater than 0"),
+  inboundId: localeNumber(wholeNumber().positive()),
   publicHost: optionalText(253),
-  publicPort: z
-    .union([z.number().int("must be a whole number").min(1, "must be 1–65535").max(65_535, "must be 1–65535"), z.null()])
-    .optional(),
-  tlsMode: z.enum(["verify", "skip", "pin"], { error: "must be verify, skip or pin" }),
-  tlsPinSha256: optionalText(200).refine((v) => v == null || SPKI_PIN.test(v), "must be a SHA-256 digest (64 hex digits or base64)"),
-  maxUsers: z.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").max(1_000_000, "must be at most 1000000"),
-  priority: z.number({ error: "must be a number" }).int("must be a whole number").positive("must be greater than 0").max(1_000_000, "must be at most 1000000"),
-  weight: z.number({ error: "must be a number" }).positive("must be greater than 0").max(1_000_000, "must be at most 1000000").finite("must be a finite number"),
+  // Blank clears the override, like the optional text fields.
+  publicPort: z.preprocess((v) => (v === "" ? null : v), z.union([localeNumber(wholeNumber().min(1).max(65_535)), z.null()]).optional()),
+  tlsMode: z.enum(["verify", "skip", "pin"]),
+  tlsPinSha256: optionalText(200).refine((v) => v == null || SPKI_PIN.test(v), "validation.tlsPin"),
+  maxUsers: localeNumber(wholeNumber().min(0).max(1_000_000)),
+  priority: localeNumber(wholeNumber().positive().max(1_000_000)),
+  weight: localeNumber(z.number().positive().max(1_000_000)),
 };
+
+/**
+ * Save the node switched off when its connection test fails, instead of refusing it: the only way
+ * past a failed test ("save disabled and nothing else"). Without it such a save is CONNECTION_FAILED.
+ */
+const saveDisabled = z.boolean().optional();
 
 export const createNodeInputSchema = z.object({
   ...fields,
@@ -68,10 +77,11 @@ export const createNodeInputSchema = z.object({
   maxUsers: fields.maxUsers.default(100),
   priority: fields.priority.default(100),
   weight: fields.weight.default(1),
+  saveDisabled,
 });
 
 export const updateNodeInputSchema = z.object({
-  id: z.uuid("must be a node id"),
+  id: z.uuid(),
   name: fields.name.optional(),
   location: fields.location,
   panelUrl: fields.panelUrl.optional(),
@@ -86,6 +96,7 @@ export const updateNodeInputSchema = z.object({
   maxUsers: fields.maxUsers.optional(),
   priority: fields.priority.optional(),
   weight: fields.weight.optional(),
+  saveDisabled,
 });
 
 export type CreateNodeInput = z.input<typeof createNodeInputSchema>;
@@ -109,7 +120,7 @@ export type NodeConfig = {
 
 /** A validated create input split into the stored columns and the secret to encrypt. */
 export function newNodeConfig(parsed: z.output<typeof createNodeInputSchema>): { config: NodeConfig; secret: { password?: string; apiToken?: string } } {
-  const { panelPassword, panelApiToken, ...fields } = parsed;
+  const { panelPassword, panelApiToken, saveDisabled: _saveDisabled, ...fields } = parsed;
   return {
     config: {
       ...fields,
@@ -124,15 +135,15 @@ export function newNodeConfig(parsed: z.output<typeof createNodeInputSchema>): {
 }
 
 /** Cross-field rules on the settled configuration and credentials, as per-field messages. */
-export function crossFieldProblems(config: NodeConfig, secret: { password?: string; apiToken?: string }): Record<string, string> {
-  const problems: Record<string, string> = {};
+export function crossFieldProblems(config: NodeConfig, secret: { password?: string; apiToken?: string }): FieldErrors {
+  const problems: FieldErrors = {};
   if (!secret.apiToken && !(config.panelUsername && secret.password)) {
-    if (!config.panelUsername && secret.password) problems.panelUsername = "is required with a password";
-    else problems.panelPassword = "give the panel's username and password, or an API token";
+    if (!config.panelUsername && secret.password) problems.panelUsername = ref("node.field.usernameWithPassword");
+    else problems.panelPassword = ref("node.field.credentials");
   }
   if (config.tlsMode === "pin") {
-    if (!config.tlsPinSha256) problems.tlsPinSha256 = "is required when the TLS mode is pin";
-    if (!config.panelUrl.startsWith("https:")) problems.tlsMode = "pin needs an https:// panel URL";
+    if (!config.tlsPinSha256) problems.tlsPinSha256 = ref("node.field.pinRequired");
+    if (!config.panelUrl.startsWith("https:")) problems.tlsMode = ref("node.field.pinNeedsHttps");
   }
   return problems;
 }

@@ -1,7 +1,9 @@
+import { createServer } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assignments, auditLog, nodes, vpnUsers } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { errorBody, renderErrorText } from "@/server/http/messages";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { startSimulator, type SimulatedPanel } from "@/server/x3ui/simulator";
 import type { Actor } from "../actor";
@@ -19,7 +21,8 @@ let sim: SimulatedPanel;
 let deps: ReturnType<typeof testNodeDeps>;
 let actor: Actor;
 
-const base = { name: "fra-1", panelUrl: "https://panel.example.com:2053/base/", panelUsername: "admin", panelPassword: "pw-123456", inboundId: 1 };
+// No panel answers at this address: these nodes are saved disabled, past their connection test.
+const base = { name: "fra-1", panelUrl: "https://panel.example.com:2053/base/", panelUsername: "admin", panelPassword: "pw-123456", inboundId: 1, saveDisabled: true };
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
@@ -57,15 +60,30 @@ describe("node validation", () => {
     );
     expect(error.code).toBe("BAD_REQUEST");
     expect(Object.keys(error.fields ?? {}).sort()).toEqual(["inboundId", "maxUsers", "panelUrl", "priority", "weight"]);
-    expect(error.fields?.panelUrl).toMatch(/user name or password/);
-    expect(error.fields?.weight).toBe("must be greater than 0");
+    expect(error.fields?.panelUrl).toEqual({ code: "validation.panelUrl.credentials" });
+    expect(error.fields?.weight).toEqual({ code: "validation.greaterThan", params: { minimum: 0 } });
+    expect(errorBody(error).fields?.weight).toBe("must be greater than 0");
+    expect(errorBody(error, "ru").fields?.weight).toBe("должно быть больше 0");
   });
 
-  it("says a missing inbound is required, and a non-number is not a number", async () => {
+  // Observation 6: zod's own "Invalid input: expected number, received undefined" reached the form.
+  it("says a missing inbound is required and a non-number is not a number, never in the validation library's words", async () => {
     const { inboundId: _omitted, ...withoutInbound } = base;
-    expect((await failure(createNode(deps, actor, withoutInbound as typeof base))).fields?.inboundId).toBe("is required");
-    expect((await failure(createNode(deps, actor, { ...base, inboundId: Number.NaN }))).fields?.inboundId).toBe("is required");
-    expect((await failure(createNode(deps, actor, { ...base, inboundId: "7" as unknown as number }))).fields?.inboundId).toBe("must be a number");
+    const fieldOf = async (input: unknown) => (await failure(createNode(deps, actor, input as typeof base))).fields?.inboundId;
+    expect(await fieldOf(withoutInbound)).toEqual({ code: "validation.required" });
+    expect(await fieldOf({ ...base, inboundId: Number.NaN })).toEqual({ code: "validation.required" });
+    expect(await fieldOf({ ...base, inboundId: "" })).toEqual({ code: "validation.required" });
+    expect(await fieldOf({ ...base, inboundId: "seven" })).toEqual({ code: "validation.number" });
+    expect(await fieldOf({ ...base, inboundId: 1.5 })).toEqual({ code: "validation.integer" });
+    const error = await failure(createNode(deps, actor, withoutInbound as typeof base));
+    expect(JSON.stringify(errorBody(error))).not.toMatch(/Invalid input|expected|received/);
+  });
+
+  // Observation 6: "1,5" was refused as a weight.
+  it("takes a decimal comma in number fields", async () => {
+    const node = await createNode(deps, actor, { ...base, weight: "1,5" as unknown as number, maxUsers: "250" as unknown as number });
+    expect(node).toMatchObject({ weight: 1.5, maxUsers: 250 });
+    expect((await updateNode(deps, actor, { id: node.id, weight: "0,25" as unknown as number })).weight).toBe(0.25);
   });
 
   it("refuses non-http schemes, missing credentials and a pin without a fingerprint", async () => {
@@ -76,13 +94,14 @@ describe("node validation", () => {
 
   it("keeps names unique ignoring case", async () => {
     await createNode(deps, actor, base);
-    expect((await failure(createNode(deps, actor, { ...base, name: "FRA-1" }))).fields?.name).toMatch(/already used/);
+    const error = await failure(createNode(deps, actor, { ...base, name: "FRA-1", inboundId: 2 }));
+    expect(error.fields?.name).toEqual({ code: "node.field.nameTaken", params: { node: "fra-1" } });
   });
 
   it("refuses panels on private addresses unless allowed", async () => {
     const privateHost = { ...deps, addressPolicy: { allowPrivate: false, resolve: async () => ["192.168.1.10"] } };
-    expect((await failure(createNode(privateHost, actor, base))).fields?.panelUrl).toMatch(/resolves to 192\.168\.1\.10/);
-    expect((await failure(createNode(deps, actor, { ...base, panelUrl: "http://127.0.0.1:2053/" }))).fields?.panelUrl).toMatch(/loopback/);
+    expect(errorBody(await failure(createNode(privateHost, actor, base))).fields?.panelUrl).toMatch(/resolves to 192\.168\.1\.10/);
+    expect(errorBody(await failure(createNode(deps, actor, { ...base, panelUrl: "http://127.0.0.1:2053/" }))).fields?.panelUrl).toMatch(/^127\.0\.0\.1 is a loopback/);
     const allowed = { ...deps, addressPolicy: { allowPrivate: true, resolve: async () => ["192.168.1.10"] } };
     expect((await createNode(allowed, actor, base)).name).toBe("fra-1");
   });
@@ -90,7 +109,7 @@ describe("node validation", () => {
   it("refuses max_users below the users already on the node", async () => {
     const node = await createNode(deps, actor, base);
     await test.db.update(nodes).set({ reservedCount: 5 }).where(eq(nodes.id, node.id));
-    expect((await failure(updateNode(deps, actor, { id: node.id, maxUsers: 4 }))).fields?.maxUsers).toMatch(/at least 5/);
+    expect(errorBody(await failure(updateNode(deps, actor, { id: node.id, maxUsers: 4 }))).fields?.maxUsers).toMatch(/at least 5/);
     expect((await updateNode(deps, actor, { id: node.id, maxUsers: 5 })).maxUsers).toBe(5);
   });
 });
@@ -121,7 +140,7 @@ describe("audit", () => {
     const before = await auditCount();
     const node = await createNode(deps, actor, base);
     await updateNode(deps, actor, { id: node.id, weight: 3 });
-    await setNodeAdminState(deps, actor, { id: node.id, adminState: "disabled" });
+    await setNodeAdminState(deps, actor, { id: node.id, adminState: "draining" });
     expect(await auditCount()).toBe(before + 3);
 
     // An actor whose admin row does not exist makes the audit insert fail: the change must roll back with it.
@@ -171,7 +190,128 @@ describe("testConnection", () => {
   it("fills blank fields from a saved node and reports a refused login as an answer", async () => {
     const node = await createNode(open(), actor, nodeInputFor(sim, "saved"));
     expect(await testConnection(open(), { nodeId: node.id, panelPassword: "" })).toMatchObject({ ok: true });
-    expect(await testConnection(open(), { nodeId: node.id, panelPassword: "wrong-password" })).toMatchObject({ ok: false, kind: "auth" });
-    expect((await failure(testConnection(deps, { nodeId: node.id }))).fields?.panelUrl).toMatch(/loopback/);
+    expect(await testConnection(open(), { nodeId: node.id, panelPassword: "wrong-password" })).toMatchObject({
+      ok: false,
+      kind: "auth",
+      reason: { code: "panel.auth", params: { address: new URL(sim.url).host } },
+    });
+    expect(errorBody(await failure(testConnection(deps, { nodeId: node.id }))).fields?.panelUrl).toMatch(/loopback/);
+  });
+
+  it("says whether the chosen inbound can take keys", async () => {
+    const given = { panelUrl: sim.url, panelUsername: sim.username, panelPassword: sim.password };
+    expect(await testConnection(open(), { ...given, inboundId: 999 })).toMatchObject({ ok: true, hasInbound: false, inboundProblem: { code: "check.inboundMissing" } });
+    sim.state.inbounds.find((i) => i.id === 2)!.enable = false;
+    try {
+      expect(await testConnection(open(), { ...given, inboundId: 2 })).toMatchObject({ ok: true, inboundProblem: { code: "check.inboundDisabled" } });
+    } finally {
+      sim.state.inbounds.find((i) => i.id === 2)!.enable = true;
+    }
+  });
+});
+
+/** A TCP port on 127.0.0.1 where nothing listens. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// Observation 1: a second node with ams-1's URL and inbound was accepted; its reconcile deleted ams-1's clients.
+describe("one panel inbound is one node", () => {
+  const open = () => ({ ...deps, addressPolicy: { allowPrivate: true, resolve: async () => [] } });
+
+  it("refuses the same panel inbound under another spelling of its URL, naming the node that has it", async () => {
+    const first = await createNode(open(), actor, nodeInputFor(sim, "ams-1"));
+    const respelled = sim.url.replace("http://127.0.0.1:", "HTTP://127.0.0.1:").replace(/\/$/, "//");
+    const error = await failure(createNode(open(), actor, nodeInputFor(sim, "ams-1-copy", { panelUrl: respelled })));
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.fields).toEqual({
+      panelUrl: { code: "node.field.panelTaken", params: { node: "ams-1", inbound: sim.inboundId } },
+      inboundId: { code: "node.field.inboundTaken", params: { node: "ams-1" } },
+    });
+    expect(errorBody(error).fields?.panelUrl).toBe(`is already node “ams-1” with inbound ${sim.inboundId}: one panel inbound can be one node only`);
+    // Another inbound of the same panel is another node.
+    const other = await createNode(open(), actor, nodeInputFor(sim, "ams-1-vmess", { inboundId: 2 }));
+    // And an existing node cannot be pointed at a panel inbound another node has.
+    expect((await failure(updateNode(open(), actor, { id: other.id, inboundId: sim.inboundId }))).fields?.panelUrl).toMatchObject({
+      params: { node: first.name },
+    });
+    expect(await test.db.select().from(nodes)).toHaveLength(2);
+  });
+
+  it("lets one of two concurrent saves of the same panel inbound through, and refuses the other by name", async () => {
+    const results = await Promise.allSettled([
+      createNode(open(), actor, nodeInputFor(sim, "left")),
+      createNode(open(), actor, nodeInputFor(sim, "right")),
+    ]);
+    const saved = results.filter((r) => r.status === "fulfilled");
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(saved).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    const winner = (saved[0] as PromiseFulfilledResult<{ name: string }>).value.name;
+    expect((refused[0]!.reason as AppError).fields?.panelUrl).toEqual({ code: "node.field.panelTaken", params: { node: winner, inbound: sim.inboundId } });
+  });
+});
+
+// Observation 2: a node that failed its connection test saved without a prompt.
+describe("verified before serving", () => {
+  const open = () => ({ ...deps, addressPolicy: { allowPrivate: true, resolve: async () => [] } });
+  const refusal = async (input: Parameters<typeof createNode>[2]) => {
+    const error = await failure(createNode(open(), actor, input));
+    expect(error.code).toBe("CONNECTION_FAILED");
+    expect(error.details?.connection).toMatchObject({ ok: expect.any(Boolean) });
+    return error;
+  };
+
+  it("refuses a node whose panel refuses the password, beside the password, with the test result", async () => {
+    const error = await refusal(nodeInputFor(sim, "wrong", { panelPassword: "not-the-password" }));
+    expect(error.fields).toEqual({ panelPassword: { code: "panel.auth", params: { address: new URL(sim.url).host } } });
+    expect(error.details?.connection).toMatchObject({ ok: false, kind: "auth" });
+    expect(errorBody(error).message).toMatch(/^The connection test failed, so the node was not saved\. The panel at 127\.0\.0\.1:\d+ refused/);
+    expect(await test.db.select().from(nodes)).toHaveLength(0);
+  });
+
+  it("says in a sentence with the address that nothing answers, and that a name does not resolve", async () => {
+    const port = await closedPort();
+    const refused = await refusal(nodeInputFor(sim, "nobody", { panelUrl: `http://127.0.0.1:${port}/` }));
+    expect(renderErrorText(refused.fields!.panelUrl!)).toBe(`Nothing answers at 127.0.0.1:${port} — is the panel running, and is the port right?`);
+    expect(renderErrorText(refused.fields!.panelUrl!, "ru")).toBe(`По адресу 127.0.0.1:${port} никто не отвечает — запущена ли панель и верен ли порт?`);
+    const unresolvable = await refusal(nodeInputFor(sim, "typo", { panelUrl: "http://panel.nowhere.invalid:2053/" }));
+    expect(unresolvable.fields?.panelUrl).toEqual({ code: "panel.dns", params: { host: "panel.nowhere.invalid" } });
+  });
+
+  it("recognises a pasted page address and says which address to use", async () => {
+    const error = await refusal(nodeInputFor(sim, "pasted", { panelUrl: `${sim.url}panel/inbounds` }));
+    expect(error.fields?.panelUrl).toMatchObject({ code: "panel.pagePath", params: { suggestion: sim.url } });
+  });
+
+  it("refuses an inbound that does not exist, beside the inbound", async () => {
+    const error = await refusal(nodeInputFor(sim, "no-inbound", { inboundId: 999 }));
+    expect(error.fields).toEqual({ inboundId: { code: "check.inboundMissing", params: { inbound: 999 } } });
+  });
+
+  it("saves it disabled when asked — no users, no checks — and a changed connection of a serving node is tested too", async () => {
+    const port = await closedPort();
+    const disabled = await createNode(open(), actor, nodeInputFor(sim, "later", { panelUrl: `http://127.0.0.1:${port}/`, saveDisabled: true }));
+    expect(disabled).toMatchObject({ adminState: "disabled", healthState: "unknown" });
+
+    const serving = await createNode(open(), actor, nodeInputFor(sim, "serving"));
+    expect(serving.adminState).toBe("active");
+    expect((await failure(updateNode(open(), actor, { id: serving.id, panelPassword: "wrong-password" }))).code).toBe("CONNECTION_FAILED");
+    // A change that does not touch the connection is not tested.
+    expect((await updateNode(open(), actor, { id: serving.id, weight: 2 })).weight).toBe(2);
+    const switchedOff = await updateNode(open(), actor, { id: serving.id, panelPassword: "wrong-password", saveDisabled: true });
+    expect(switchedOff.adminState).toBe("disabled");
+  });
+
+  it("starts a node enabled again as unknown, so it serves only after a fresh successful check", async () => {
+    const node = await createNode(open(), actor, nodeInputFor(sim, "back"));
+    await test.db.update(nodes).set({ healthState: "healthy", lastCheckAt: new Date() }).where(eq(nodes.id, node.id));
+    await setNodeAdminState(deps, actor, { id: node.id, adminState: "disabled" });
+    const enabled = await setNodeAdminState(deps, actor, { id: node.id, adminState: "active" });
+    expect(enabled).toMatchObject({ adminState: "active", healthState: "unknown", lastCheckAt: null });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findPanelAddressProblem, isPublicAddress } from "./panel-address-guard";
+import { renderErrorText } from "@/server/http/messages";
+import { findPanelAddressProblem, isPublicAddress, type PanelAddressPolicy } from "./panel-address-guard";
 
 describe("isPublicAddress", () => {
   it.each([
@@ -54,17 +55,35 @@ describe("isPublicAddress", () => {
 
 describe("findPanelAddressProblem", () => {
   const resolveTo = (addresses: string[]) => ({ allowPrivate: false, resolve: async () => addresses });
+  const problem = async (url: string, policy: PanelAddressPolicy, locale: "en" | "ru" = "en") => {
+    const found = await findPanelAddressProblem(url, policy);
+    return found && renderErrorText(found, locale);
+  };
 
   it("refuses a host that resolves to a private address, even among public ones", async () => {
-    expect(await findPanelAddressProblem("https://panel.example.com/", resolveTo(["8.8.8.8", "10.0.0.5"]))).toMatch(/resolves to 10\.0\.0\.5/);
+    expect(await findPanelAddressProblem("https://panel.example.com/", resolveTo(["8.8.8.8", "10.0.0.5"]))).toEqual({
+      code: "panelAddress.resolvesPrivate",
+      params: { host: "panel.example.com", address: "10.0.0.5" },
+    });
     expect(await findPanelAddressProblem("https://panel.example.com/", resolveTo(["8.8.8.8"]))).toBeNull();
   });
 
+  // Observation 6: the message started mid-sentence ("is a loopback, …; panels must be …").
+  it("says so in a sentence that names the host, in the reader's language", async () => {
+    expect(await problem("https://panel.example.com/", resolveTo(["10.0.0.5"]))).toBe(
+      "The host panel.example.com resolves to 10.0.0.5, a loopback, private, link-local or reserved address. Panels must be on public addresses unless ALLOW_PRIVATE_PANELS=true is set.",
+    );
+    expect(await problem("http://127.0.0.1:2053/", resolveTo([]))).toBe(
+      "127.0.0.1 is a loopback, private, link-local or reserved address. Panels must be on public addresses unless ALLOW_PRIVATE_PANELS=true is set.",
+    );
+    expect(await problem("http://127.0.0.1:2053/", resolveTo([]), "ru")).toMatch(/^127\.0\.0\.1 — адрес loopback/);
+  });
+
   it("refuses literal private addresses and unresolvable hosts", async () => {
-    expect(await findPanelAddressProblem("http://127.0.0.1:2053/", resolveTo([]))).toMatch(/is a loopback/);
-    expect(await findPanelAddressProblem("http://[::ffff:192.168.0.1]/", resolveTo([]))).toMatch(/loopback, private/);
+    expect(await findPanelAddressProblem("http://127.0.0.1:2053/", resolveTo([]))).toMatchObject({ code: "panelAddress.private" });
+    expect(await findPanelAddressProblem("http://[::ffff:192.168.0.1]/", resolveTo([]))).toMatchObject({ code: "panelAddress.private" });
     const failing = { allowPrivate: false, resolve: async () => Promise.reject(new Error("ENOTFOUND")) };
-    expect(await findPanelAddressProblem("https://nowhere.invalid/", failing)).toMatch(/does not resolve/);
+    expect(await problem("https://nowhere.invalid/", failing)).toBe("The host nowhere.invalid does not resolve. Check the spelling of the panel's address.");
   });
 
   it("allows anything when ALLOW_PRIVATE_PANELS is on", async () => {

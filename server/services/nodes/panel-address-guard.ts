@@ -10,6 +10,8 @@
  */
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
+import type { MessageRef } from "@/server/message-ref";
+import { ref } from "@/server/messages";
 
 /** Resolves a host name to every address it has (A and AAAA). */
 export type HostResolver = (hostname: string) => Promise<string[]>;
@@ -115,15 +117,16 @@ export function isPublicAddress(address: string): boolean {
 }
 
 /**
- * Why this panel URL may not be used, or null when it may. Every resolved address must be public:
- * one private answer among public ones is enough to be steered inside.
+ * Why this panel URL may not be used, as a sentence for the person who typed it, or null when it
+ * may. Every resolved address must be public: one private answer among public ones is enough to be
+ * steered inside.
  */
-export async function findPanelAddressProblem(url: string, policy: PanelAddressPolicy): Promise<string | null> {
+export async function findPanelAddressProblem(url: string, policy: PanelAddressPolicy): Promise<MessageRef | null> {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return "is not a valid URL";
+    return ref("panelAddress.invalid");
   }
   if (policy.allowPrivate) return null;
   const host = parsed.hostname.replace(/^\[|\]$/g, "");
@@ -134,11 +137,11 @@ export async function findPanelAddressProblem(url: string, policy: PanelAddressP
     try {
       addresses = await policy.resolve(host);
     } catch {
-      return `host ${host} does not resolve`;
+      return ref("panelAddress.unresolvable", { host });
     }
-    if (addresses.length === 0) return `host ${host} does not resolve`;
+    if (addresses.length === 0) return ref("panelAddress.unresolvable", { host });
   }
   const refused = addresses.find((a) => !isPublicAddress(a));
   if (refused === undefined) return null;
-  return `${host === refused ? "is" : `resolves to ${refused},`} a loopback, private, link-local or reserved address; panels must be on public addresses unless ALLOW_PRIVATE_PANELS=true`;
+  return host === refused ? ref("panelAddress.private", { host }) : ref("panelAddress.resolvesPrivate", { host, address: refused });
 }

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { nodes } from "@/server/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { createPanelClient } from "@/server/x3ui/client";
 import { startSimulator, type SimulatedPanel } from "@/server/x3ui/simulator";
@@ -17,6 +18,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim.close();
   await test.close();
+});
+// Both tests register the same panel inbound, which may be one node only.
+beforeEach(async () => {
+  await test.db.delete(nodes);
 });
 
 describe("panel client factory", () => {

@@ -1,6 +1,8 @@
 /**
- * The writes behind create, update and import: validation that needs the database, the SSRF
- * check, encryption of the write-only credentials, and the audit row in the same transaction.
+ * The writes behind create, update and import: validation that needs the database (unique name;
+ * one node per panel inbound, invariant 11 — held by the unique index on the normalised address,
+ * checked first under a lock so the refusal names the other node), the SSRF check, encryption of
+ * the write-only credentials, and the audit row in the same transaction.
  */
 import { randomUUID } from "node:crypto";
 import { and, eq, ne, sql } from "drizzle-orm";
@@ -8,13 +10,15 @@ import type { Database } from "@/server/db/client";
 import { nodes, type Node } from "@/server/db/schema";
 import { encryptSecret, type KeyRing } from "@/server/crypto/secret-box";
 import { AppError, badRequest, type FieldErrors } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { AuditActor } from "../actor";
 import { recordAudit, type Transaction } from "../audit/record-audit";
 import type { NodeConfig } from "./node-input";
 import { findPanelAddressProblem, type PanelAddressPolicy } from "./panel-address-guard";
-import { readPanelSecret, secretAad, type PanelSecret } from "./panel-for-node";
+import { readPanelSecret, secretAad, type CreatePanelClient, type PanelSecret } from "./panel-for-node";
 
-export type NodeServiceDeps = { db: Database; keyRing: KeyRing; addressPolicy: PanelAddressPolicy };
+/** `createClient` and `timeoutMs` serve the connection test every save of a node's connection runs. */
+export type NodeServiceDeps = { db: Database; keyRing: KeyRing; addressPolicy: PanelAddressPolicy; createClient: CreatePanelClient; timeoutMs: number };
 
 type Tx = Database | Transaction;
 
@@ -40,16 +44,38 @@ export async function panelAddressProblems(url: string, policy: PanelAddressPoli
   return problem ? { panelUrl: problem } : {};
 }
 
+// Lock-id namespace for "this panel inbound is being saved" (two-int form, like the per-user locks).
+const PANEL_INBOUND_LOCK_NAMESPACE = 5_302;
+
+/** The node that already is this panel inbound, if any; the caller's transaction then holds its lock until commit. */
+async function nodeOnPanelInbound(tx: Tx, config: NodeConfig, current: Node | null): Promise<{ name: string } | undefined> {
+  const address = sql`fleet_panel_address(${config.panelUrl})`;
+  // Two saves of the same panel inbound at once: the second waits here and then sees the first.
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${PANEL_INBOUND_LOCK_NAMESPACE}::int, hashtext(${address} || '#' || ${config.inboundId}))`);
+  const [other] = await tx
+    .select({ name: nodes.name })
+    .from(nodes)
+    .where(and(eq(nodes.panelAddress, address), eq(nodes.inboundId, config.inboundId), current ? ne(nodes.id, current.id) : undefined))
+    .orderBy(nodes.isPanelDuplicate, nodes.createdAt)
+    .limit(1);
+  return other;
+}
+
 async function databaseProblems(tx: Tx, config: NodeConfig, current: Node | null): Promise<FieldErrors> {
   const problems: FieldErrors = {};
-  const sameName = await tx
-    .select({ id: nodes.id })
+  const [sameName] = await tx
+    .select({ name: nodes.name })
     .from(nodes)
     .where(and(eq(sql`lower(${nodes.name})`, config.name.toLowerCase()), current ? ne(nodes.id, current.id) : undefined))
     .limit(1);
-  if (sameName.length > 0) problems.name = "is already used by another node (names are compared ignoring case)";
+  if (sameName) problems.name = ref("node.field.nameTaken", { node: sameName.name });
+  const samePanel = await nodeOnPanelInbound(tx, config, current);
+  if (samePanel) {
+    problems.panelUrl = ref("node.field.panelTaken", { node: samePanel.name, inbound: config.inboundId });
+    problems.inboundId = ref("node.field.inboundTaken", { node: samePanel.name });
+  }
   if (current && config.maxUsers < current.reservedCount) {
-    problems.maxUsers = `must be at least ${current.reservedCount}, the users already on this node (drain some first)`;
+    problems.maxUsers = ref("node.field.belowUsers", { count: current.reservedCount });
   }
   return problems;
 }
@@ -64,14 +90,20 @@ function pgError(e: unknown): { code?: string; constraint?: string } {
   return {};
 }
 
-/** A concurrent writer can still win the race after our checks: its constraint names the field. */
-function constraintToFieldError(e: unknown): AppError | null {
+/**
+ * A concurrent writer can still win the race after our checks (the name is not locked; a row
+ * written around this service is not either): its constraint names the field.
+ */
+function constraintToFieldError(e: unknown, config: NodeConfig): AppError | null {
   const { code, constraint } = pgError(e);
   if (code === "23505" && constraint === "nodes_name_lower_uq") {
-    return badRequest({ name: "is already used by another node (names are compared ignoring case)" });
+    return badRequest({ name: ref("node.field.nameTaken", { node: config.name }) });
+  }
+  if (code === "23505" && constraint === "nodes_panel_inbound_uq") {
+    return badRequest({ panelUrl: ref("node.field.panelTakenUnnamed", { inbound: config.inboundId }) });
   }
   if (code === "23514" && constraint === "nodes_reserved_within_capacity") {
-    return badRequest({ maxUsers: "must not be below the users already on this node" });
+    return badRequest({ maxUsers: ref("node.field.belowUsersUnknown") });
   }
   return null;
 }
@@ -84,20 +116,41 @@ function sealSecret(keyRing: KeyRing, nodeId: string, secret: PanelSecret): stri
   return encryptSecret(keyRing, JSON.stringify(compact), secretAad(nodeId));
 }
 
-/** Inserts a node and its audit row; throws BAD_REQUEST naming the field on a database rule. */
-export async function insertNode(tx: Tx, keyRing: KeyRing, actor: AuditActor, config: NodeConfig, secret: PanelSecret): Promise<Node> {
-  const problems = await databaseProblems(tx, config, null);
+/** The database's rules for a node about to be written (BAD_REQUEST naming each field), under the panel inbound's lock. */
+export async function checkNodeRules(tx: Tx, config: NodeConfig, current: Node | null): Promise<void> {
+  const problems = await databaseProblems(tx, config, current);
   if (Object.keys(problems).length > 0) throw badRequest(problems);
+}
+
+/**
+ * Inserts a node and its audit row; throws BAD_REQUEST naming the field on a database rule. A node
+ * whose connection test failed is saved `disabled` (the caller decides): it takes no users and is
+ * not checked until an admin enables it.
+ */
+export async function insertNode(
+  tx: Tx,
+  keyRing: KeyRing,
+  actor: AuditActor,
+  config: NodeConfig,
+  secret: PanelSecret,
+  options: { disabled?: boolean } = {},
+): Promise<Node> {
+  await checkNodeRules(tx, config, null);
   const id = randomUUID();
   try {
     const [node] = await tx
       .insert(nodes)
-      .values({ id, ...config, panelSecretEnc: sealSecret(keyRing, id, secret) })
+      .values({ id, ...config, panelSecretEnc: sealSecret(keyRing, id, secret), ...(options.disabled ? { adminState: "disabled" as const } : {}) })
       .returning();
-    await recordAudit(tx, actor, { action: "node.create", targetType: "node", targetId: id, after: auditView(config, secret) });
+    await recordAudit(tx, actor, {
+      action: "node.create",
+      targetType: "node",
+      targetId: id,
+      after: { ...auditView(config, secret), ...(options.disabled ? { adminState: "disabled" } : {}) },
+    });
     return node!;
   } catch (e) {
-    throw constraintToFieldError(e) ?? e;
+    throw constraintToFieldError(e, config) ?? e;
   }
 }
 
@@ -112,16 +165,17 @@ export async function writeNodeUpdate(
   current: Node,
   config: NodeConfig,
   secretChanges: PanelSecret,
+  options: { disable?: boolean } = {},
 ): Promise<{ node: Node; changed: string[] }> {
-  const problems = await databaseProblems(tx, config, current);
-  if (Object.keys(problems).length > 0) throw badRequest(problems);
+  await checkNodeRules(tx, config, current);
   const before = nodeConfigOf(current);
   const changed = (Object.keys(config) as (keyof NodeConfig)[]).filter((k) => config[k] !== before[k]);
   const stored = readPanelSecret(keyRing, current);
   const credentialChanges = (["password", "apiToken"] as const).filter(
     (k) => secretChanges[k] !== undefined && secretChanges[k] !== stored[k],
   );
-  if (changed.length === 0 && credentialChanges.length === 0) return { node: current, changed: [] };
+  const isDisabling = Boolean(options.disable) && current.adminState !== "disabled";
+  if (changed.length === 0 && credentialChanges.length === 0 && !isDisabling) return { node: current, changed: [] };
   const nextSecret: PanelSecret = { ...stored };
   for (const k of credentialChanges) nextSecret[k] = secretChanges[k];
   try {
@@ -132,6 +186,9 @@ export async function writeNodeUpdate(
         ...(credentialChanges.length > 0 ? { panelSecretEnc: sealSecret(keyRing, current.id, nextSecret) } : {}),
         // A different panel may run another API generation: detect again.
         ...(config.panelUrl !== before.panelUrl ? { apiGeneration: null, panelVersion: null } : {}),
+        // The rules above just held: whatever this node repeated before, it is its own panel inbound now.
+        isPanelDuplicate: false,
+        ...(isDisabling ? { adminState: "disabled" as const } : {}),
         updatedAt: new Date(),
       })
       .where(eq(nodes.id, current.id))
@@ -141,11 +198,14 @@ export async function writeNodeUpdate(
       targetType: "node",
       targetId: current.id,
       before: auditView(before, stored),
-      after: { ...auditView(config, nextSecret), credentialsChanged: credentialChanges },
+      after: { ...auditView(config, nextSecret), credentialsChanged: credentialChanges, ...(isDisabling ? { adminState: "disabled" } : {}) },
     });
-    return { node: node!, changed: [...changed, ...credentialChanges.map((k) => (k === "password" ? "panelPassword" : "panelApiToken"))] };
+    return {
+      node: node!,
+      changed: [...changed, ...credentialChanges.map((k) => (k === "password" ? "panelPassword" : "panelApiToken")), ...(isDisabling ? ["adminState"] : [])],
+    };
   } catch (e) {
-    throw constraintToFieldError(e) ?? e;
+    throw constraintToFieldError(e, config) ?? e;
   }
 }
 

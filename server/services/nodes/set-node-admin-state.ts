@@ -10,13 +10,15 @@ import { toNodeView, type NodeView } from "./node-view";
 import { parseInput } from "@/server/errors";
 
 export const setNodeAdminStateInputSchema = z.object({
-  id: z.uuid("must be a node id"),
-  adminState: z.enum(["active", "draining", "disabled"], { error: "must be active, draining or disabled" }),
+  id: z.uuid(),
+  adminState: z.enum(["active", "draining", "disabled"]),
 });
 
 /**
  * Enable, disable (no new users, no health checks) or mark draining. Moving the users off a
- * draining node is the drain operation's job; this only records the admin's intent.
+ * draining node is the drain operation's job; this only records the admin's intent. A node coming
+ * back from disabled has not been checked meanwhile: its health starts over as `unknown` and is
+ * checked at the next sweep, so it takes users only after a successful check.
  */
 export async function setNodeAdminState(
   deps: { db: Database; keyRing: KeyRing },
@@ -27,7 +29,13 @@ export async function setNodeAdminState(
   const node = await deps.db.transaction(async (tx) => {
     const current = await findNodeOrThrow(tx, id, { forUpdate: true });
     if (current.adminState === adminState) return current;
-    const [updated] = await tx.update(nodes).set({ adminState, updatedAt: new Date() }).where(eq(nodes.id, id)).returning();
+    const isReturning = current.adminState === "disabled";
+    const fresh = { healthState: "unknown" as const, healthChangedAt: new Date(), lastCheckAt: null, consecutiveSuccesses: 0, consecutiveFailures: 0, failingSince: null };
+    const [updated] = await tx
+      .update(nodes)
+      .set({ adminState, ...(isReturning ? fresh : {}), updatedAt: new Date() })
+      .where(eq(nodes.id, id))
+      .returning();
     await recordAudit(tx, actor, {
       action: "node.set_admin_state",
       targetType: "node",

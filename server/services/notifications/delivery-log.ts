@@ -6,6 +6,7 @@ import { and, desc, eq, lt, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { webhookDeliveries, type WebhookDelivery } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { AuditActor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
 
@@ -46,8 +47,8 @@ export async function listDeliveries(db: Database, input: DeliveryLogInput): Pro
 export async function retryDelivery(db: Database, actor: AuditActor, input: { id: number }): Promise<DeliveryView> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, input.id)).for("update");
-    if (!current) throw new AppError("NOT_FOUND", "No such delivery.");
-    if (current.status === "delivered") throw new AppError("CONFLICT", "This notification was already delivered.");
+    if (!current) throw new AppError("NOT_FOUND", ref("error.delivery.notFound"));
+    if (current.status === "delivered") throw new AppError("CONFLICT", ref("error.delivery.delivered"));
     const [updated] = await tx
       .update(webhookDeliveries)
       .set({ status: "pending", attempts: 0, nextAttemptAt: new Date() })

@@ -17,6 +17,7 @@ export type FleetOverview = {
     degraded: number;
     unhealthy: number;
     authError: number;
+    misconfigured: number;
     unknown: number;
     draining: number;
     disabled: number;
@@ -47,6 +48,7 @@ export async function getFleetOverview(deps: StatsDeps): Promise<FleetOverview> 
         degraded: countWhere(sql`${enabled} and ${nodes.healthState} = 'degraded'`),
         unhealthy: countWhere(sql`${enabled} and ${nodes.healthState} = 'unhealthy'`),
         authError: countWhere(sql`${enabled} and ${nodes.healthState} = 'auth_error'`),
+        misconfigured: countWhere(sql`${enabled} and ${nodes.healthState} = 'misconfigured'`),
         unknown: countWhere(sql`${enabled} and ${nodes.healthState} = 'unknown'`),
         draining: countWhere(sql`${nodes.adminState} = 'draining'`),
         disabled: countWhere(sql`${nodes.adminState} = 'disabled'`),
@@ -89,6 +91,7 @@ export async function getFleetOverview(deps: StatsDeps): Promise<FleetOverview> 
       degraded: n.degraded,
       unhealthy: n.unhealthy,
       authError: n.authError,
+      misconfigured: n.misconfigured,
       unknown: n.unknown,
       draining: n.draining,
       disabled: n.disabled,

@@ -5,11 +5,11 @@
  * along. So the timeline needs no history before the window and reads only the window's events.
  */
 import { and, asc, desc, eq, gte, inArray, sql } from "drizzle-orm";
-import { events, nodes, type NodeHealthState } from "@/server/db/schema";
+import { events, nodeHealthState, nodes, type NodeHealthState } from "@/server/db/schema";
 import type { StatsDeps } from "./stats-deps";
 import { windowOf, type TimeRange } from "./time-range";
 
-const HEALTH_EVENT_KINDS = ["node.up", "node.degraded", "node.down", "node.auth_error"] as const;
+const HEALTH_EVENT_KINDS = ["node.up", "node.degraded", "node.down", "node.auth_error", "node.misconfigured"] as const;
 
 /** Rows beyond this do not fit a card; nodes in trouble now, then the most eventful, come first. */
 const HEALTH_TIMELINE_LIMIT = 12;
@@ -22,7 +22,7 @@ export type HealthTimeline = {
   totalNodes: number;
 };
 
-const HEALTH_STATES = new Set<NodeHealthState>(["unknown", "healthy", "degraded", "unhealthy", "auth_error"]);
+const HEALTH_STATES = new Set<NodeHealthState>(nodeHealthState.enumValues);
 const asState = (value: unknown): NodeHealthState | null => (HEALTH_STATES.has(value as NodeHealthState) ? (value as NodeHealthState) : null);
 
 export async function getHealthTimeline(deps: StatsDeps, input: { range: TimeRange; nodeId?: string }): Promise<HealthTimeline> {

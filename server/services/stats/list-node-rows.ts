@@ -5,7 +5,7 @@
  */
 import { and, asc, count, eq, ilike, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { nodes } from "@/server/db/schema";
+import { nodeAdminState, nodeHealthState, nodes, type NodeAdminState, type NodeHealthState } from "@/server/db/schema";
 import { escapeLike } from "@/server/db/escape-like";
 import { readPage, type Page } from "../paging";
 import type { StatsDeps } from "./stats-deps";
@@ -15,8 +15,8 @@ export const listNodeRowsInputSchema = z.object({
   pageSize: z.number().int().min(1).max(200).default(50),
   /** Part of the name or location. */
   query: z.string().trim().max(100).optional(),
-  health: z.enum(["unknown", "healthy", "degraded", "unhealthy", "auth_error"]).optional(),
-  adminState: z.enum(["active", "draining", "disabled"]).optional(),
+  health: z.enum(nodeHealthState.enumValues).optional(),
+  adminState: z.enum(nodeAdminState.enumValues).optional(),
 });
 
 export type NodeRow = {
@@ -24,8 +24,8 @@ export type NodeRow = {
   name: string;
   location: string | null;
   panelUrl: string;
-  healthState: "unknown" | "healthy" | "degraded" | "unhealthy" | "auth_error";
-  adminState: "active" | "draining" | "disabled";
+  healthState: NodeHealthState;
+  adminState: NodeAdminState;
   users: number;
   maxUsers: number;
   priority: number;

@@ -72,7 +72,7 @@ describe("fleet overview", () => {
     ]);
 
     const overview = await getFleetOverview(deps);
-    expect(overview.nodes).toEqual({ total: 4, healthy: 1, degraded: 1, unhealthy: 1, authError: 0, unknown: 0, draining: 1, disabled: 1 });
+    expect(overview.nodes).toEqual({ total: 4, healthy: 1, degraded: 1, unhealthy: 1, authError: 0, misconfigured: 0, unknown: 0, draining: 1, disabled: 1 });
     expect(overview.users.total).toBe(3);
     expect(overview.capacity).toEqual({ used: 5, total: 24 });
     expect(overview.keysIssuedToday).toBe(1);

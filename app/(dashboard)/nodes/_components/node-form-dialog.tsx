@@ -9,6 +9,7 @@ import { fieldErrorsOf } from "@/app/_trpc/errors";
 import { useTRPC } from "@/app/_trpc/react";
 import type { RouterInputs, RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
 import { useT } from "@/components/i18n/i18n-provider";
+import { renderMessage } from "@/components/i18n/message-ref";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/form-field";
@@ -242,8 +243,15 @@ function TestOutcome({ result }: { result: TestResult | null }) {
   if (!result) return <span className="text-sm text-muted-foreground">{t("nodeForm.notTested")}</span>;
   if (!result.ok) {
     return (
+      <span role="status" className="flex items-center gap-1.5 text-sm text-destructive" title={result.detail}>
+        <XCircleIcon aria-hidden className="size-4 shrink-0" /> {renderMessage(t, result.reason)}
+      </span>
+    );
+  }
+  if (result.inboundProblem) {
+    return (
       <span role="status" className="flex items-center gap-1.5 text-sm text-destructive">
-        <XCircleIcon aria-hidden className="size-4" /> {result.message}
+        <XCircleIcon aria-hidden className="size-4 shrink-0" /> {renderMessage(t, result.inboundProblem)}
       </span>
     );
   }
