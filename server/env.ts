@@ -66,6 +66,8 @@ export type Env = z.infer<typeof schema> & {
   PUBLIC_URL: string;
   INTERNAL_CRON_SECONDS: number;
   isEmbeddedDb: boolean;
+  /** The variables the operator set (not blank): Settings tells a value set in the env from a default. */
+  setVariables: readonly string[];
 };
 
 type GeneratedSecrets = { AUTH_SECRET: string; PANEL_SECRET_KEYS: string };
@@ -107,6 +109,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     PUBLIC_URL: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ""),
     INTERNAL_CRON_SECONDS: env.INTERNAL_CRON_SECONDS ?? (isEmbeddedDb ? 30 : 0),
     isEmbeddedDb,
+    setVariables: Object.keys(schema.shape).filter((name) => source[name] !== undefined && source[name] !== ""),
   };
 }
 

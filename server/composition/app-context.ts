@@ -29,6 +29,8 @@ export type AppConfig = {
   /** Every panel request (health checks, key flows, test connection) times out after this. */
   panelTimeoutMs: number;
   settingsDefaults: Settings;
+  /** The env variables the operator set, so Settings can say where each threshold comes from. */
+  setVariables: readonly string[];
   cron: { secret: string | undefined; budgetMs: number; healthConcurrency: number; internalIntervalSeconds: number };
   reconcile: { graceMs: number; maxActions: number; intervalMs: number };
   bot: { token: string | undefined; signingSecret: string | undefined };
@@ -59,6 +61,7 @@ function appConfigFromEnv(env: Env): AppConfig {
     publicUrl: env.PUBLIC_URL,
     panelTimeoutMs: env.HEALTH_TIMEOUT_MS,
     settingsDefaults: settingsDefaultsFromEnv(env),
+    setVariables: env.setVariables,
     cron: {
       secret: env.CRON_SECRET,
       budgetMs: env.CRON_BUDGET_MS,

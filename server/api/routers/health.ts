@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { settingsDeps } from "@/server/composition/service-deps";
 import { getHealthSeries, getLastSweep, getUptimeSummary, HEALTH_RANGES, type HealthRange } from "@/server/services/health/health-history";
-import { getSettings, settingsPatchSchema, updateSettings } from "@/server/services/settings/settings";
+import { getSettings, getSettingsOrigins, settingsPatchSchema, updateSettings } from "@/server/services/settings/settings";
 import { ownerProcedure, router, viewerProcedure } from "../trpc";
 
 const nodeIds = z.array(z.uuid()).max(1000).optional();
@@ -17,6 +17,8 @@ export const healthRouter = router({
     return getLastSweep(ctx.app.db, { now: ctx.app.clock.now(), intervalSeconds: settings.health.intervalSeconds });
   }),
   settings: viewerProcedure.query(({ ctx }) => getSettings(ctx.app.db, ctx.app.config.settingsDefaults)),
+  /** Each threshold's effective value and where it comes from: a saved override, its env variable, or the default. */
+  settingsOrigins: viewerProcedure.query(({ ctx }) => getSettingsOrigins(ctx.app.db, ctx.app.config.settingsDefaults, ctx.app.config.setVariables)),
   updateSettings: ownerProcedure
     .input(settingsPatchSchema)
     .mutation(({ ctx, input }) => updateSettings(settingsDeps(ctx.app), ctx.actor, input)),

@@ -1,8 +1,10 @@
 /**
  * Operator-editable thresholds. Each group is one `app_settings` row holding only the keys an owner
- * changed; everything else falls back to the env default, so changing an env var still works for
- * keys nobody has overridden. Values are validated on write and again on read (a row written by an
- * older version that no longer parses is ignored key by key, never fatal to the health sweep).
+ * changed; everything else falls back to its env variable, or the built-in default when the
+ * variable is not set — so changing an env var still works for keys nobody has overridden, and
+ * clearing an override (null) hands the key back to the env. Values are validated on write and
+ * again on read (a row written by an older version that no longer parses is ignored key by key,
+ * never fatal to the health sweep). `getSettingsOrigins` says where each effective value comes from.
  */
 import { inArray } from "drizzle-orm";
 import { z } from "zod";
@@ -13,21 +15,22 @@ import { badRequest, fieldErrorsFromZod } from "@/server/errors";
 import { logger } from "@/server/logger";
 import type { Actor } from "../actor";
 import { recordAudit, type Transaction } from "../audit/record-audit";
+import { localeNumber } from "../input-number";
 
-const int = () => z.number().int();
+const int = (min: number, max: number) => localeNumber(z.number().int().min(min).max(max));
 
 const healthSettingsSchema = z.object({
-  intervalSeconds: int().min(5, "must be at least 5").max(3600, "must be at most 3600"),
-  fall: int().min(1, "must be at least 1").max(100, "must be at most 100"),
-  fallWindowSeconds: int().min(0, "must be 0 or more").max(86_400, "must be at most 86400"),
-  rise: int().min(1, "must be at least 1").max(100, "must be at most 100"),
-  timeoutMs: int().min(100, "must be at least 100").max(120_000, "must be at most 120000"),
-  retentionDays: int().min(1, "must be at least 1").max(3650, "must be at most 3650"),
+  intervalSeconds: int(5, 3600),
+  fall: int(1, 100),
+  fallWindowSeconds: int(0, 86_400),
+  rise: int(1, 100),
+  timeoutMs: int(100, 120_000),
+  retentionDays: int(1, 3650),
 });
 
 const failoverSettingsSchema = z.object({
-  graceSeconds: int().min(0, "must be 0 or more").max(86_400, "must be at most 86400"),
-  batchSize: int().min(1, "must be at least 1").max(10_000, "must be at most 10000"),
+  graceSeconds: int(0, 86_400),
+  batchSize: int(1, 10_000),
   autoReturnToService: z.boolean(),
 });
 
@@ -35,11 +38,30 @@ export type HealthSettings = z.infer<typeof healthSettingsSchema>;
 export type FailoverSettings = z.infer<typeof failoverSettingsSchema>;
 export type Settings = { health: HealthSettings; failover: FailoverSettings };
 
+/** The env variable behind each key: what the key follows while no override is saved. */
+export const SETTING_VARIABLES = {
+  health: {
+    intervalSeconds: "HEALTH_INTERVAL_SECONDS",
+    fall: "HEALTH_FALL",
+    fallWindowSeconds: "HEALTH_FALL_WINDOW_SECONDS",
+    rise: "HEALTH_RISE",
+    timeoutMs: "HEALTH_TIMEOUT_MS",
+    retentionDays: "HEALTH_RETENTION_DAYS",
+  },
+  failover: { graceSeconds: "FAILOVER_GRACE_SECONDS", batchSize: "FAILOVER_BATCH_SIZE", autoReturnToService: "AUTO_RETURN_TO_SERVICE" },
+} as const satisfies { [G in keyof Settings]: Record<keyof Settings[G], string> };
+
+/** A value to save, or null: drop the saved override and follow the env again. */
+const nullablePartial = <S extends z.ZodRawShape>(shape: S) =>
+  z.object(Object.fromEntries(Object.entries(shape).map(([key, field]) => [key, (field as z.ZodType).nullable().optional()])) as unknown as {
+    [K in keyof S]: z.ZodOptional<z.ZodNullable<S[K]>>;
+  });
+
 export const settingsPatchSchema = z.object({
-  health: healthSettingsSchema.partial().optional(),
-  failover: failoverSettingsSchema.partial().optional(),
+  health: nullablePartial(healthSettingsSchema.shape).optional(),
+  failover: nullablePartial(failoverSettingsSchema.shape).optional(),
 });
-export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+export type SettingsPatch = z.input<typeof settingsPatchSchema>;
 
 const GROUPS = { health: healthSettingsSchema, failover: failoverSettingsSchema } as const;
 type Group = keyof typeof GROUPS;
@@ -75,15 +97,61 @@ function validOverrides<G extends Group>(group: G, stored: unknown): Partial<Set
   return kept as Partial<Settings[G]>;
 }
 
-async function readOverrides(db: Database | Transaction): Promise<{ [G in Group]: Partial<Settings[G]> }> {
+type Overrides = { [G in Group]: Partial<Settings[G]> };
+type SavedBy = { [G in Group]: { by: string | null; at: Date } | null };
+
+async function readOverrideRows(db: Database | Transaction): Promise<{ overrides: Overrides; savedBy: SavedBy }> {
   const rows = await db.select().from(appSettings).where(inArray(appSettings.key, GROUP_NAMES));
-  const byKey = new Map(rows.map((r) => [r.key, r.value]));
-  return { health: validOverrides("health", byKey.get("health")), failover: validOverrides("failover", byKey.get("failover")) };
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  const savedBy = (group: Group) => {
+    const row = byKey.get(group);
+    return row ? { by: row.updatedBy, at: row.updatedAt } : null;
+  };
+  return {
+    overrides: { health: validOverrides("health", byKey.get("health")?.value), failover: validOverrides("failover", byKey.get("failover")?.value) },
+    savedBy: { health: savedBy("health"), failover: savedBy("failover") },
+  };
+}
+
+async function readOverrides(db: Database | Transaction): Promise<Overrides> {
+  return (await readOverrideRows(db)).overrides;
 }
 
 export async function getSettings(db: Database, defaults: Settings): Promise<Settings> {
   const overrides = await readOverrides(db);
   return { health: { ...defaults.health, ...overrides.health }, failover: { ...defaults.failover, ...overrides.failover } };
+}
+
+export type SettingOrigin = {
+  /** saved: an owner's override in the database; env: the variable is set; default: neither. */
+  source: "saved" | "env" | "default";
+  variable: string;
+  /** What the key would be without a saved override: the variable's value, or the built-in default. */
+  envValue: number | boolean;
+};
+
+export type SettingsOrigins = {
+  values: Settings;
+  origins: { [G in Group]: Record<keyof Settings[G], SettingOrigin> };
+  /** Who saved each group's overrides last, and when. */
+  savedBy: SavedBy;
+};
+
+/** Each effective value with where it comes from. `setVariables` are the env variables the operator set (Env.setVariables). */
+export async function getSettingsOrigins(db: Database, defaults: Settings, setVariables: readonly string[]): Promise<SettingsOrigins> {
+  const { overrides, savedBy } = await readOverrideRows(db);
+  const originsOf = <G extends Group>(group: G) =>
+    Object.fromEntries(
+      Object.entries(SETTING_VARIABLES[group]).map(([key, variable]) => {
+        const source = key in overrides[group] ? "saved" : setVariables.includes(variable) ? "env" : "default";
+        return [key, { source, variable, envValue: (defaults[group] as Record<string, number | boolean>)[key]! }];
+      }),
+    ) as Record<keyof Settings[G], SettingOrigin>;
+  return {
+    values: { health: { ...defaults.health, ...overrides.health }, failover: { ...defaults.failover, ...overrides.failover } },
+    origins: { health: originsOf("health"), failover: originsOf("failover") },
+    savedBy,
+  };
 }
 
 /** Owner-only (enforced by the router). Stores the changed keys and audits the change in one transaction. */
@@ -99,7 +167,11 @@ export async function updateSettings(
     for (const group of GROUP_NAMES) {
       const changes = parsed.data[group];
       if (!changes || Object.keys(changes).length === 0) continue;
-      const value = { ...before[group], ...changes };
+      const value: Record<string, unknown> = { ...before[group] };
+      for (const [key, changed] of Object.entries(changes)) {
+        if (changed === null) delete value[key];
+        else if (changed !== undefined) value[key] = changed;
+      }
       await tx
         .insert(appSettings)
         .values({ key: group, value, updatedBy: actor.username })
