@@ -13,6 +13,11 @@ const IV_BYTES = 12;
 
 export type KeyRing = { activeKeyId: string; keys: ReadonlyMap<string, Buffer> };
 
+/** Recognised by name, like PanelError (x3ui/types.ts › isPanelError): the server bundles this module more than once. */
+export function isSecretBoxError(error: unknown): error is SecretBoxError {
+  return error instanceof Error && error.name === "SecretBoxError";
+}
+
 export class SecretBoxError extends Error {
   constructor(message: string) {
     super(message);

@@ -79,13 +79,20 @@ export class PanelError extends Error {
   }
 }
 
+/**
+ * Recognised by its name and kind, not `instanceof`: the production server bundles this module more
+ * than once (the instrumentation hook's cron and the route handlers share one panel client factory
+ * through the process-wide app context), and a PanelError made by one copy is not an instance of
+ * the other's class.
+ */
 export function isPanelError(error: unknown, kind?: PanelErrorKind): error is PanelError {
-  return error instanceof PanelError && (kind === undefined || error.kind === kind);
+  if (!(error instanceof Error) || error.name !== "PanelError" || typeof (error as { kind?: unknown }).kind !== "string") return false;
+  return kind === undefined || (error as PanelError).kind === kind;
 }
 
 /** A failed call that may nevertheless have changed the panel (see PanelError.mayHaveApplied). */
 export function isOutcomeUnknown(error: unknown): boolean {
-  return error instanceof PanelError && error.mayHaveApplied;
+  return isPanelError(error) && error.mayHaveApplied;
 }
 
 export interface PanelDetection {

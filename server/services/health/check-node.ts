@@ -7,7 +7,7 @@
  * people (`errorRef`).
  */
 import type { Node } from "@/server/db/schema";
-import { SecretBoxError } from "@/server/crypto/secret-box";
+import { isSecretBoxError } from "@/server/crypto/secret-box";
 import { logger } from "@/server/logger";
 import type { MessageRef } from "@/server/message-ref";
 import { ref } from "@/server/messages";
@@ -99,7 +99,7 @@ export async function checkNode(panelFor: PanelClientFactory, node: Node, timeou
     }
     if (isPanelError(error, "not_ready")) return failed("inconclusive", "panel starting: no server status yet", describePanelError(error, context));
     if (isPanelError(error, "auth")) return failed("auth", `credentials refused: ${error.message}`, describePanelError(error, context));
-    if (error instanceof SecretBoxError) return failed("auth", `stored credentials unusable: ${error.message}`, ref("check.secretUnusable"));
+    if (isSecretBoxError(error)) return failed("auth", `stored credentials unusable: ${error.message}`, ref("check.secretUnusable"));
     if (isPanelError(error)) return failed("unreachable", `${error.kind}: ${error.message}`, describePanelError(error, context));
     logger.error("health probe failed unexpectedly", { nodeId: node.id, error });
     return failed("unreachable", "internal error during the check", ref("panel.internal"));
