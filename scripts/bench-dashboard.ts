@@ -14,53 +14,21 @@
  * 30), plus each procedure alone. Goal: ≤ 200 ms per page.
  */
 import { randomBytes } from "node:crypto";
-import postgres from "postgres";
-import { DEFAULT_TEST_DATABASE_URL, withDatabase } from "@/server/testing/test-db-url";
+import { createBenchDatabase, fleetSeedSteps, percentiles, seed, type SeedStep } from "./lib/bench-database";
 
 const env = process.env;
-const SERVER_URL = env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL;
 const NODES = 1_000;
 const USERS = 100_000;
 const DAYS = 30;
 const OLD_CHECK_SECONDS = Number(env.BENCH_OLD_CHECK_SECONDS ?? 600);
 const RUNS = Number(env.BENCH_RUNS ?? 30);
 const GOAL_MS = 200;
-
-const DB_NAME = `fleet_bench_dash_${randomBytes(4).toString("hex")}`;
-const DB_URL = withDatabase(SERVER_URL, DB_NAME);
-// The app modules read the env once: point them at the bench database before they load.
-env.DATABASE_URL = DB_URL;
 env.AUTH_SECRET ??= randomBytes(32).toString("base64url");
 env.PANEL_SECRET_KEYS ??= `bench:${randomBytes(32).toString("base64")}`;
 env.LOG_LEVEL ??= "warn";
 
-const SEED_STEPS: [string, string][] = [
-  [
-    "1,000 nodes",
-    `INSERT INTO nodes (name, location, panel_url, panel_username, inbound_id, max_users, reserved_count, priority, weight,
-                        health_state, admin_state, last_check_at, last_latency_ms, panel_version, api_generation, xray_version, created_at)
-     SELECT 'node-' || lpad(i::text, 4, '0'), (ARRAY['Frankfurt','Amsterdam','Helsinki','Warsaw','Riga'])[1 + i % 5],
-            'https://panel-' || i || '.example.com:2053/p/', 'admin', 1, 150, 100, 100, 1,
-            (CASE WHEN i % 50 = 0 THEN 'unhealthy' WHEN i % 20 = 0 THEN 'degraded' ELSE 'healthy' END)::node_health_state,
-            (CASE WHEN i % 100 = 1 THEN 'draining' ELSE 'active' END)::node_admin_state,
-            now() - interval '10 seconds', 20 + (i * 37) % 300, '2.8.11', 'g3', '25.3.6', now() - interval '${DAYS + 5} days'
-     FROM generate_series(1, ${NODES}) AS i`,
-  ],
-  [
-    "100,000 users",
-    `INSERT INTO vpn_users (telegram_id, username, subscription_token, created_at)
-     SELECT 100000000 + i, 'user' || i, md5('sub' || i), now() - (i % (${DAYS} * 24 * 60)) * interval '1 minute'
-     FROM generate_series(1, ${USERS}) AS i`,
-  ],
-  [
-    "100,000 live assignments",
-    `INSERT INTO assignments (user_id, node_id, inbound_id, client_id, client_email, share_link, state, placement_reason, created_at, activated_at)
-     SELECT u.id, n.id, 1, md5(u.id::text), 'fleet-' || u.telegram_id, 'vless://' || md5(u.id::text) || '@host:443', 'active',
-            jsonb_build_object('strategy', CASE WHEN u.telegram_id % 10 = 0 THEN 'migration' ELSE 'balancer' END, 'candidates', '[]'::jsonb, 'chosenNodeId', n.id),
-            u.created_at, u.created_at
-     FROM vpn_users u
-     JOIN (SELECT id, row_number() OVER (ORDER BY name) - 1 AS k FROM nodes) n ON n.k = u.telegram_id % ${NODES}`,
-  ],
+const SEED_STEPS: SeedStep[] = [
+  ...fleetSeedSteps({ nodes: NODES, users: USERS, nodesCreatedDaysAgo: DAYS + 5 }),
   [
     "health checks, last 24 h every 30 s",
     `INSERT INTO health_checks (node_id, checked_at, is_ok, latency_ms, cpu_percent, xray_state, online_clients)
@@ -114,32 +82,14 @@ const SEED_STEPS: [string, string][] = [
   ],
 ];
 
-type Stat = { p50: number; p95: number };
-const stat = (samples: number[]): Stat => {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-  return { p50: at(0.5), p95: at(0.95) };
-};
-
 async function main() {
-  const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${DB_NAME}`);
-  const { openDatabase } = await import("@/server/db/client");
-  const { runMigrations } = await import("@/server/db/migrate");
-  const handle = await openDatabase({ url: DB_URL, maxConnections: 10 });
-  const raw = postgres(DB_URL, { max: 1, onnotice: () => {} });
+  const bench = await createBenchDatabase("fleet_bench_dash");
+  // The app modules read the env once, when first asked: point them at the bench database first.
+  env.DATABASE_URL = bench.url;
+  const { handle, raw } = bench;
   try {
-    await runMigrations(handle.db);
-    console.log(`bench:dashboard — seeding ${DB_NAME}`);
-    const seedStart = performance.now();
-    for (const [label, statement] of SEED_STEPS) {
-      const t0 = performance.now();
-      const result = await raw.unsafe(statement);
-      console.log(`  ${label}: ${result.count.toLocaleString()} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    }
-    await raw.unsafe(`UPDATE nodes SET reserved_count = c.n FROM (SELECT node_id, count(*)::int AS n FROM assignments GROUP BY node_id) c WHERE c.node_id = nodes.id`);
-    await raw.unsafe("VACUUM ANALYZE");
-    console.log(`  seeded and analyzed in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+    console.log(`bench:dashboard — seeding ${bench.name}`);
+    await seed(raw, SEED_STEPS);
 
     const { createCaller } = await import("@/server/api/root");
     const { createAppContext } = await import("@/server/composition/app-context");
@@ -219,9 +169,9 @@ async function main() {
           await call();
           samples.push(performance.now() - t0);
         }
-        single.push(`    ${label.padEnd(28)} p50 ${stat(samples).p50.toFixed(1).padStart(7)} ms`);
+        single.push(`    ${label.padEnd(28)} p50 ${percentiles(samples).p50.toFixed(1).padStart(7)} ms`);
       }
-      const { p50, p95 } = stat(pageSamples);
+      const { p50, p95 } = percentiles(pageSamples);
       const verdict = p95 <= GOAL_MS ? "ok" : "OVER GOAL";
       const line = `  ${page.name.padEnd(36)} p50 ${p50.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms   ${verdict}`;
       summary.push(line);
@@ -230,10 +180,7 @@ async function main() {
     }
     console.log(`\nSummary (${NODES.toLocaleString()} nodes, ${USERS.toLocaleString()} users, ${DAYS} days of checks):\n${summary.join("\n")}`);
   } finally {
-    await raw.end();
-    await handle.close();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await admin.end();
+    await bench.drop();
   }
 }
 

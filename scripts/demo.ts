@@ -4,7 +4,7 @@
  * nodes added through the node service and a few hundred users through the bot API (so panels and
  * database agree), then it prints where everything is and runs until Ctrl-C.
  *
- * Honours PORT (3000), BOT_API_TOKEN, CRON_SECRET, ADMIN_USERNAME (admin) and ADMIN_PASSWORD
+ * Honours PORT (3000), BOT_API_TOKEN, CRON_SECRET, METRICS_TOKEN, ADMIN_USERNAME (admin) and ADMIN_PASSWORD
  * (generated when unset). The demo keeps its own data folder, DEMO_DATA_DIR (./.data/demo), and
  * starts it afresh each run: the simulated panels live in memory and are new every time.
  */
@@ -29,6 +29,7 @@ Object.assign(env, {
   PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${PORT}`,
   BOT_API_TOKEN: env.BOT_API_TOKEN || `demo-bot-${randomBytes(12).toString("base64url")}`,
   CRON_SECRET: env.CRON_SECRET || `demo-cron-${randomBytes(12).toString("base64url")}`,
+  METRICS_TOKEN: env.METRICS_TOKEN || `demo-metrics-${randomBytes(12).toString("base64url")}`,
   ADMIN_USERNAME: env.ADMIN_USERNAME || "admin",
   ADMIN_PASSWORD: env.ADMIN_PASSWORD || randomBytes(9).toString("base64url"),
   ALLOW_PRIVATE_PANELS: "true",
@@ -185,6 +186,10 @@ Bot API     Authorization: Bearer ${env.BOT_API_TOKEN}
 
 Health      the app sweeps every ${env.INTERNAL_CRON_SECONDS} s; to ping it yourself:
   curl -s -X POST ${BASE}/api/cron/health -H 'authorization: Bearer ${env.CRON_SECRET}'
+
+Metrics     Prometheus text format; readiness for a load balancer
+  curl -s ${BASE}/api/metrics -H 'authorization: Bearer ${env.METRICS_TOKEN}'
+  curl -s ${BASE}/api/health/ready
 
 Simulated panels (in this process; credentials as the nodes use them):
 ${PANELS.map((p, i) => `  ${p.name.padEnd(6)} v${p.version.padEnd(7)} ${panels[i]!.url.padEnd(32)} ${panels[i]!.username} / ${panels[i]!.password}${"isFlaky" in p ? "   flaky: HTTP 500 for 40 s every 150 s" : ""}`).join("\n")}
