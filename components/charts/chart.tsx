@@ -1,16 +1,17 @@
 "use client";
 
 import { createContext, useContext, type ComponentProps, type ReactElement, type ReactNode } from "react";
-import { ResponsiveContainer } from "recharts";
+import { CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 
 import { useT } from "@/components/i18n/i18n-provider";
 import { cn } from "@/components/ui/cn";
 
 /*
  * The one wrapper over recharts. Feature charts describe their series in a ChartConfig
- * (label + colour) and compose raw recharts elements inside <ChartContainer>; tooltip and
- * legend read labels and colours from the same config. Colours are CSS variables from
- * app/globals.css, so both themes work without re-rendering.
+ * (label + colour) and compose raw recharts elements inside <ChartContainer>, with
+ * <ChartAxes> for the grid, axes and tooltip they all share; tooltip and legend read labels
+ * and colours from the same config. Colours are CSS variables from app/globals.css, so both
+ * themes work without re-rendering.
  */
 
 export type ChartSeriesConfig = { label: ReactNode; color: string };
@@ -23,15 +24,19 @@ export function chartColor(index: number): string {
   return `var(--chart-${(index % CHART_COLOR_COUNT) + 1})`;
 }
 
-/** Axis styling shared by all cartesian charts: quiet ticks, no axis lines. */
-export const AXIS_PROPS = {
-  tickLine: false,
-  axisLine: false,
-  tickMargin: 8,
-  tick: { fill: "var(--muted-foreground)", fontSize: 12 },
-} as const;
+/** One plotted series: the data key it reads and its name in the tooltip and legend. */
+export type ChartSeries<K extends string> = { key: K; label: string };
 
-export const GRID_PROPS = { vertical: false, stroke: "var(--border)" } as const;
+/** A config for series listed in colour order (--chart-1, --chart-2, …). */
+export function seriesConfig(series: readonly ChartSeries<string>[]): ChartConfig {
+  return Object.fromEntries(series.map(({ key, label }, index) => [key, { label, color: chartColor(index) }]));
+}
+
+/** The plot's margin inside the container, the same for every cartesian chart. */
+export const CHART_MARGIN = { top: 8, right: 8, bottom: 0, left: 0 };
+
+/** The band behind the hovered category of a bar chart. */
+export const BAR_CURSOR = { fill: "var(--muted)", opacity: 0.6 };
 
 const ChartContext = createContext<ChartConfig | null>(null);
 
@@ -104,10 +109,7 @@ type ChartTooltipContentProps = {
   indicator?: "dot" | "line";
 };
 
-/**
- * Tooltip body for `<Tooltip content={(props) => <ChartTooltipContent {...pick(props)} />} />`.
- * Series names come from the ChartConfig, not from recharts.
- */
+/** The tooltip body (ChartAxes puts it in recharts' Tooltip); series names come from the ChartConfig. */
 function ChartTooltipContent({
   active,
   payload,
@@ -151,6 +153,47 @@ function ChartTooltipContent({
   );
 }
 
+/** Quiet ticks and no axis lines, on both axes of every chart. */
+const AXIS_STYLE = {
+  tickLine: false,
+  axisLine: false,
+  tickMargin: 8,
+  tick: { fill: "var(--muted-foreground)", fontSize: 12 },
+} as const;
+
+const Y_AXIS_WIDTH = 44;
+
+type ChartAxesProps = {
+  /** What the x axis plots and how its ticks read: dataKey, type, scale, domain, tickFormatter, … */
+  x: ComponentProps<typeof XAxis>;
+  /** The y axis beyond the shared look: tickFormatter, allowDecimals, … */
+  y?: ComponentProps<typeof YAxis>;
+  /** How the tooltip shows its label (the x value) and each series' value. */
+  tooltip?: Pick<ChartTooltipContentProps, "labelFormatter" | "valueFormatter" | "indicator">;
+  /** What marks the hovered x: recharts' default line, or a band behind bars. */
+  cursor?: ComponentProps<typeof Tooltip>["cursor"];
+};
+
+/**
+ * The horizontal grid, both axes and the tooltip that every cartesian chart shares, styled in
+ * one place; a chart passes only what differs. Goes inside the recharts chart element.
+ */
+function ChartAxes({ x, y, tooltip, cursor }: ChartAxesProps) {
+  return (
+    <>
+      <CartesianGrid vertical={false} stroke="var(--border)" />
+      <XAxis {...AXIS_STYLE} {...x} />
+      <YAxis {...AXIS_STYLE} width={Y_AXIS_WIDTH} {...y} />
+      <Tooltip
+        cursor={cursor}
+        content={({ active, payload, label }) => (
+          <ChartTooltipContent active={active} payload={payload} label={label} {...tooltip} />
+        )}
+      />
+    </>
+  );
+}
+
 /** An HTML legend built from the config (recharts' own legend is harder to style). */
 function ChartLegend() {
   const config = useChartConfig();
@@ -169,4 +212,4 @@ function ChartLegend() {
   );
 }
 
-export { ChartContainer, ChartTooltipContent };
+export { ChartAxes, ChartContainer };

@@ -1,21 +1,19 @@
 "use client";
 
-import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart } from "recharts";
 
 import { useLocale } from "@/components/i18n/i18n-provider";
 
-import { AXIS_PROPS, ChartContainer, ChartTooltipContent, GRID_PROPS, chartColor, type ChartConfig } from "./chart";
+import { BAR_CURSOR, CHART_MARGIN, ChartAxes, ChartContainer, chartColor, seriesConfig, type ChartSeries } from "./chart";
 import { formatDay, formatValue } from "./format";
 
 /** One calendar day ("YYYY-MM-DD", bucketed by the server) with a count per series. */
 export type DailyPoint<K extends string> = { day: string } & Record<K, number>;
 
-export type DailySeries<K extends string> = { key: K; label: string };
-
 type DailyBarChartProps<K extends string> = {
   /** Every day in the range, including days with zero (the server fills gaps). */
   data: readonly DailyPoint<K>[];
-  series: readonly DailySeries<K>[];
+  series: readonly ChartSeries<K>[];
   /** Stack the series (parts of one total) instead of grouping them side by side. */
   isStacked?: boolean;
   unit?: string;
@@ -31,9 +29,7 @@ function DailyBarChart<K extends string>({
   className,
 }: DailyBarChartProps<K>) {
   const locale = useLocale();
-  const config: ChartConfig = Object.fromEntries(
-    series.map(({ key, label }, index) => [key, { label, color: chartColor(index) }]),
-  );
+  const config = seriesConfig(series);
   const lastIndex = series.length - 1;
 
   return (
@@ -43,26 +39,15 @@ function DailyBarChart<K extends string>({
       hasLegend={series.length > 1}
       className={className}
     >
-      <BarChart data={[...data]} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-        <CartesianGrid {...GRID_PROPS} />
-        <XAxis
-          dataKey="day"
-          {...AXIS_PROPS}
-          minTickGap={16}
-          tickFormatter={(day: string) => formatDay(day, locale)}
-        />
-        <YAxis {...AXIS_PROPS} width={44} allowDecimals={false} />
-        <Tooltip
-          cursor={{ fill: "var(--muted)", opacity: 0.6 }}
-          content={({ active, payload, label }) => (
-            <ChartTooltipContent
-              active={active}
-              payload={payload}
-              label={label}
-              labelFormatter={(day) => formatDay(String(day), locale, { withWeekday: true })}
-              valueFormatter={(value) => formatValue(value, locale, unit)}
-            />
-          )}
+      <BarChart data={[...data]} margin={CHART_MARGIN}>
+        <ChartAxes
+          x={{ dataKey: "day", minTickGap: 16, tickFormatter: (day: string) => formatDay(day, locale) }}
+          y={{ allowDecimals: false }}
+          cursor={BAR_CURSOR}
+          tooltip={{
+            labelFormatter: (day) => formatDay(String(day), locale, { withWeekday: true }),
+            valueFormatter: (value) => formatValue(value, locale, unit),
+          }}
         />
         {series.map(({ key }, index) => (
           <Bar

@@ -1,10 +1,10 @@
 "use client";
 
-import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart } from "recharts";
 
 import { useLocale, useT } from "@/components/i18n/i18n-provider";
 
-import { ChartContainer, ChartTooltipContent, chartColor, AXIS_PROPS, GRID_PROPS, type ChartConfig } from "./chart";
+import { BAR_CURSOR, CHART_MARGIN, ChartAxes, ChartContainer, chartColor, type ChartConfig } from "./chart";
 import { formatValue } from "./format";
 
 export type NodeLoadDatum = {
@@ -36,20 +36,12 @@ function NodeLoadChart({ data, className }: NodeLoadChartProps) {
 
   return (
     <ChartContainer config={config} isEmpty={data.length === 0} hasLegend className={className}>
-      <BarChart data={[...data]} barGap={2} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
-        <CartesianGrid {...GRID_PROPS} />
-        <XAxis dataKey="node" {...AXIS_PROPS} interval="preserveStartEnd" />
-        <YAxis {...AXIS_PROPS} width={44} allowDecimals={false} />
-        <Tooltip
-          cursor={{ fill: "var(--muted)", opacity: 0.6 }}
-          content={({ active, payload, label }) => (
-            <ChartTooltipContent
-              active={active}
-              payload={payload}
-              label={label}
-              valueFormatter={(value) => formatValue(value, locale)}
-            />
-          )}
+      <BarChart data={[...data]} barGap={2} margin={CHART_MARGIN}>
+        <ChartAxes
+          x={{ dataKey: "node", interval: "preserveStartEnd" }}
+          y={{ allowDecimals: false }}
+          cursor={BAR_CURSOR}
+          tooltip={{ valueFormatter: (value) => formatValue(value, locale) }}
         />
         <Bar
           dataKey="users"

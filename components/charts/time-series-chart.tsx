@@ -1,23 +1,21 @@
 "use client";
 
-import { Area, AreaChart, CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, AreaChart, Line, LineChart } from "recharts";
 
 import { useLocale } from "@/components/i18n/i18n-provider";
 
-import { AXIS_PROPS, ChartContainer, ChartTooltipContent, GRID_PROPS, chartColor, type ChartConfig } from "./chart";
+import { CHART_MARGIN, ChartAxes, ChartContainer, chartColor, seriesConfig, type ChartSeries } from "./chart";
 import { formatDateTime, formatTick, formatValue } from "./format";
 import { isolatedPoints } from "./isolated-points";
 
 /** One sample time; `null` (or a missing key) is a gap, e.g. a failed check. */
 export type TimeSeriesPoint<K extends string> = { t: number } & Partial<Record<K, number | null>>;
 
-export type TimeSeries<K extends string> = { key: K; label: string };
-
 type TimeSeriesChartProps<K extends string> = {
   /** Sorted by `t` (epoch milliseconds). */
   data: readonly TimeSeriesPoint<K>[];
   /** One entry per line, in colour order (--chart-1, --chart-2, …). */
-  series: readonly TimeSeries<K>[];
+  series: readonly ChartSeries<K>[];
   variant?: "line" | "area";
   /** Unit shown in the tooltip ("ms", "%"); axis ticks stay bare numbers to save width. */
   unit?: string;
@@ -33,41 +31,29 @@ function TimeSeriesChart<K extends string>({
   className,
 }: TimeSeriesChartProps<K>) {
   const locale = useLocale();
-  const config: ChartConfig = Object.fromEntries(
-    series.map(({ key, label }, index) => [key, { label, color: chartColor(index) }]),
-  );
+  const config = seriesConfig(series);
   const first = data[0]?.t ?? 0;
   const spanMs = (data[data.length - 1]?.t ?? first) - first;
 
   const axes = (
-    <>
-      <CartesianGrid {...GRID_PROPS} />
-      <XAxis
-        dataKey="t"
-        type="number"
-        scale="time"
-        domain={["dataMin", "dataMax"]}
-        {...AXIS_PROPS}
-        minTickGap={32}
-        tickFormatter={(value: number) => formatTick(value, spanMs, locale)}
-      />
-      <YAxis {...AXIS_PROPS} width={44} tickFormatter={(value: number) => formatValue(value, locale)} />
-      <Tooltip
-        content={({ active, payload, label }) => (
-          <ChartTooltipContent
-            active={active}
-            payload={payload}
-            label={label}
-            indicator="line"
-            labelFormatter={(value) => formatDateTime(Number(value), locale)}
-            valueFormatter={(value) => formatValue(value, locale, unit)}
-          />
-        )}
-      />
-    </>
+    <ChartAxes
+      x={{
+        dataKey: "t",
+        type: "number",
+        scale: "time",
+        domain: ["dataMin", "dataMax"],
+        minTickGap: 32,
+        tickFormatter: (value: number) => formatTick(value, spanMs, locale),
+      }}
+      y={{ tickFormatter: (value: number) => formatValue(value, locale) }}
+      tooltip={{
+        indicator: "line",
+        labelFormatter: (value) => formatDateTime(Number(value), locale),
+        valueFormatter: (value) => formatValue(value, locale, unit),
+      }}
+    />
   );
 
-  const margin = { top: 8, right: 8, bottom: 0, left: 0 };
   const mutableData = [...data];
   // Only samples with no neighbour get a dot; elsewhere the line carries them.
   const dotFor = (key: K, index: number) => {
@@ -90,7 +76,7 @@ function TimeSeriesChart<K extends string>({
       className={className}
     >
       {variant === "area" ? (
-        <AreaChart data={mutableData} margin={margin}>
+        <AreaChart data={mutableData} margin={CHART_MARGIN}>
           {axes}
           {series.map(({ key }, index) => (
             <Area
@@ -108,7 +94,7 @@ function TimeSeriesChart<K extends string>({
           ))}
         </AreaChart>
       ) : (
-        <LineChart data={mutableData} margin={margin}>
+        <LineChart data={mutableData} margin={CHART_MARGIN}>
           {axes}
           {series.map(({ key }, index) => (
             <Line
