@@ -125,3 +125,17 @@ for (const where of ["overview", "node page"] as const) {
     await expect(selectedPanel).toContainText(PANEL_TEXT[where]);
   });
 }
+
+test("an icon-only button shows its name in a tooltip on keyboard focus, and Escape hides it", async ({ page }) => {
+  await signInAs(page, E2E_OWNER.username, E2E_OWNER.password);
+  const signOut = page.getByRole("button", { name: "Sign out" });
+  const tooltip = page.getByRole("tooltip");
+  await expect(async () => {
+    await signOut.focus();
+    await expect(tooltip).toHaveText("Sign out", { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(signOut).toHaveAttribute("aria-describedby", (await tooltip.getAttribute("id"))!);
+  await page.keyboard.press("Escape");
+  await expect(tooltip).toHaveCount(0);
+  await expect(signOut).toBeFocused();
+});

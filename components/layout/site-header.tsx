@@ -7,6 +7,7 @@ import { useT } from "@/components/i18n/i18n-provider";
 import { LocaleSwitcher } from "@/components/layout/locale-switcher";
 import { Badge, type BadgeVariant } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { Tooltip } from "@/components/ui/tooltip";
 
 import { ThemeToggle } from "./theme-toggle";
 
@@ -80,9 +81,11 @@ function SiteHeader({ user, signOutAction, onOpenNavigation, isNavigationOpen }:
 function SignOutButton({ label }: { label: string }) {
   const { pending } = useFormStatus();
   return (
-    <Button type="submit" variant="ghost" size="icon" aria-label={label} disabled={pending}>
-      {pending ? <Loader2Icon aria-hidden className="animate-spin" /> : <LogOutIcon aria-hidden />}
-    </Button>
+    <Tooltip content={label} side="bottom">
+      <Button type="submit" variant="ghost" size="icon" aria-label={label} disabled={pending}>
+        {pending ? <Loader2Icon aria-hidden className="animate-spin" /> : <LogOutIcon aria-hidden />}
+      </Button>
+    </Tooltip>
   );
 }
 

@@ -7,6 +7,7 @@ import { toast } from "sonner";
 import { useT } from "@/components/i18n/i18n-provider";
 
 import { Button, type ButtonProps } from "./button";
+import { Tooltip } from "./tooltip";
 
 const COPIED_FEEDBACK_MS = 2000;
 
@@ -37,7 +38,7 @@ function CopyButton({ value, label, variant = "outline", size, ...props }: CopyB
 
   const Icon = isCopied ? CheckIcon : CopyIcon;
 
-  return (
+  const button = (
     <Button
       data-slot="copy-button"
       variant={variant}
@@ -52,6 +53,8 @@ function CopyButton({ value, label, variant = "outline", size, ...props }: CopyB
       </span>
     </Button>
   );
+  // Icon-only: the tooltip shows sighted pointer users the name screen readers already hear.
+  return label ? button : <Tooltip content={props["aria-label"] ?? t("common.copy")}>{button}</Tooltip>;
 }
 
 export { CopyButton, type CopyButtonProps };
