@@ -111,6 +111,7 @@ export function createPanelClient(config: PanelClientConfig): PanelClient {
     updateClient: async (inboundId, email, patch) => (await ready()).updateClient(inboundId, email, patch),
     deleteClient: async (inboundId, email) => (await ready()).deleteClient(inboundId, email),
     getClientTraffic: async (email) => (await ready()).getClientTraffic(email),
+    listClientTraffic: async (inboundIds) => (await ready()).listClientTraffic(inboundIds),
     getServerStatus: async () => (await ready()).getServerStatus(),
     getOnlineClients: async () => (await ready()).getOnlineClients(),
   };

@@ -225,6 +225,12 @@ export interface PanelClient {
   deleteClient(inboundId: number, email: string): Promise<void>;
   /** null when the panel has no traffic row for the email. */
   getClientTraffic(email: string): Promise<ClientTraffic | null>;
+  /**
+   * The counters of every client on these inbounds (one row per email), read per inbound rather
+   * than per client: v3 one `inbounds/get/:id` each; v2 one `inbounds/list` for all of them, because
+   * its `inbounds/get/:id` carries no clientStats. Unknown inbounds are left out.
+   */
+  listClientTraffic(inboundIds: number[]): Promise<ClientTraffic[]>;
   getServerStatus(): Promise<ServerStatus>;
   /** Emails with traffic in the panel's last poll window. */
   getOnlineClients(): Promise<string[]>;

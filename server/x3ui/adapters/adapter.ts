@@ -18,6 +18,7 @@ export interface GenerationAdapter {
   updateClient(inboundId: number, email: string, patch: ClientPatch): Promise<void>;
   deleteClient(inboundId: number, email: string): Promise<void>;
   getClientTraffic(email: string): Promise<ClientTraffic | null>;
+  listClientTraffic(inboundIds: number[]): Promise<ClientTraffic[]>;
   getServerStatus(): Promise<ServerStatus>;
   getOnlineClients(): Promise<string[]>;
 }
@@ -36,6 +37,13 @@ export async function nullIfNotFound<T>(read: () => Promise<T>): Promise<T | nul
 export function requireFound<T>(found: T | null, inboundId: number, email: string): T {
   if (!found) throw new PanelError("not_found", `client ${email} is not on inbound ${inboundId}`);
   return found;
+}
+
+/** One row per email (v3 lists a client attached to two inbounds under both), in the order first seen. */
+export function uniqueByEmail(rows: ClientTraffic[]): ClientTraffic[] {
+  const seen = new Map<string, ClientTraffic>();
+  for (const row of rows) if (!seen.has(row.email)) seen.set(row.email, row);
+  return [...seen.values()];
 }
 
 /** A client's traffic counters from the generation's route, or null for an email the panel does not know. */

@@ -6,8 +6,8 @@
 
 import { z } from "zod";
 
-import type { InboundClient } from "../types";
-import { nullIfNotFound, readClientTraffic, requireFound, type AdapterContext, type GenerationAdapter } from "./adapter";
+import type { ClientTraffic, InboundClient } from "../types";
+import { nullIfNotFound, readClientTraffic, requireFound, uniqueByEmail, type AdapterContext, type GenerationAdapter } from "./adapter";
 import {
   newClientToRaw,
   parseOrThrow,
@@ -16,6 +16,7 @@ import {
   sameEmail,
   toInboundClient,
   toOnlineEmails,
+  toInboundTraffic,
   toServerStatus,
   type RawObject,
 } from "./parse";
@@ -102,6 +103,16 @@ export function createG4Adapter(ctx: AdapterContext): GenerationAdapter {
     },
 
     getClientTraffic: (email) => readClientTraffic(session, `${API}/traffic/${encodeURIComponent(email)}`),
+
+    async listClientTraffic(inboundIds) {
+      const rows: ClientTraffic[] = [];
+      for (const inboundId of inboundIds) {
+        const envelope = await nullIfNotFound(() => session.call({ method: "GET", path: `panel/api/inbounds/get/${inboundId}` }));
+        if (!envelope || envelope.obj === null) continue;
+        rows.push(...toInboundTraffic(envelope.obj).rows.map((row) => ({ ...row, inboundId })));
+      }
+      return uniqueByEmail(rows);
+    },
 
     async getServerStatus() {
       const envelope = await session.call({ method: "GET", path: "panel/api/server/status" });

@@ -3,8 +3,10 @@
 // updateClient/:key, :id/delClient/:key}, where :key is the UUID, the trojan
 // password, or (shadowsocks) the email. Only the status route differs.
 
+import { z } from "zod";
+
 import { PanelError, type InboundClient } from "../types";
-import { readClientTraffic, requireFound, type AdapterContext, type GenerationAdapter } from "./adapter";
+import { readClientTraffic, requireFound, uniqueByEmail, type AdapterContext, type GenerationAdapter } from "./adapter";
 import {
   newClientToRaw,
   patchToRaw,
@@ -12,6 +14,8 @@ import {
   sameEmail,
   toInboundClient,
   toOnlineEmails,
+  parseOrThrow,
+  toInboundTraffic,
   toServerStatus,
   type RawObject,
 } from "./parse";
@@ -70,6 +74,13 @@ export function createLegacyAdapter(ctx: AdapterContext, generation: "g2" | "g3"
 
     // v2.8.1–v3.0.2 refuse an unknown email with "Inbound Not Found For Email"; older answer null.
     getClientTraffic: (email) => readClientTraffic(session, `${API}/getClientTraffics/${encodeURIComponent(email)}`),
+
+    async listClientTraffic(inboundIds) {
+      const envelope = await session.call({ method: "GET", path: `${API}/list` });
+      const wanted = new Set(inboundIds);
+      const inbounds = (parseOrThrow(z.array(z.unknown()).nullable(), envelope.obj, "inbound list") ?? []).map(toInboundTraffic);
+      return uniqueByEmail(inbounds.filter((i) => wanted.has(i.inboundId)).flatMap((i) => i.rows.map((row) => ({ ...row, inboundId: i.inboundId }))));
+    },
 
     async getServerStatus() {
       const envelope =

@@ -185,6 +185,15 @@ export function toClientTraffic(value: unknown): ClientTraffic | null {
   };
 }
 
+const clientStatsSchema = z.looseObject({ id: z.number().int(), clientStats: z.array(z.unknown()).nullish().catch(null) });
+
+/** The traffic rows an inbound JSON carries in `clientStats` (null on v2's inbounds/get). */
+export function toInboundTraffic(value: unknown): { inboundId: number; rows: ClientTraffic[] } {
+  const inbound = parseOrThrow(clientStatsSchema, value, "inbound");
+  const rows = (inbound.clientStats ?? []).map(toClientTraffic).filter((row): row is ClientTraffic => row !== null);
+  return { inboundId: inbound.id, rows };
+}
+
 const usageSchema = z.object({ current: num, total: num }).catch({ current: 0, total: 0 });
 const statusSchema = z.looseObject({
   cpu: num,

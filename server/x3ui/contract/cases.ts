@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createPanelClient } from "../client";
 import { PanelSession } from "../session";
-import { isPanelError, type NewClient, type PanelClient, type PanelClientConfig, type PanelGeneration } from "../types";
+import { isOutcomeUnknown, isPanelError, type NewClient, type PanelClient, type PanelClientConfig, type PanelGeneration } from "../types";
 
 export const CONTRACT_EMAIL_PREFIX = "x3ui-contract-";
 
@@ -76,7 +76,8 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
           total: 0,
           expiryTime: 0,
           settings: JSON.stringify({
-            clients: clients.map((c) => ({ flow: "", limitIp: 0, totalGB: 0, expiryTime: 0, enable: true, tgId: "", subId: "", comment: "", reset: 0, ...c })),
+            // tgId must be a number: real v3.6.0 refuses "" (v2 accepts any JSON type).
+            clients: clients.map((c) => ({ flow: "", limitIp: 0, totalGB: 0, expiryTime: 0, enable: true, tgId: 0, subId: "", comment: "", reset: 0, ...c })),
             decryption: "none",
             fallbacks: [],
           }),
@@ -87,6 +88,27 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
       const id = (envelope.obj as { id?: number } | null)?.id ?? (await panel.listInbounds()).find((i) => i.remark === remark)?.id;
       if (!id) throw new Error(`the scratch inbound ${remark} was not found after adding it`);
       return { id, remove: async () => void (await session.call({ method: "POST", path: `panel/api/inbounds/del/${id}` })) };
+    }
+
+    /** Sets a client's stored counters through the panel's own route, as an admin can: traffic without Xray. */
+    async function setCounters(email: string, up: number, down: number): Promise<void> {
+      const path = panel.generation === "g4" ? `panel/api/clients/updateTraffic/${email}` : `panel/api/inbounds/updateClientTraffic/${email}`;
+      await session.call({ method: "POST", path, body: { upload: up, download: down } });
+    }
+
+    async function resetCounters(email: string): Promise<void> {
+      const path = panel.generation === "g4" ? `panel/api/clients/resetTraffic/${email}` : `panel/api/inbounds/${target.inboundId}/resetClientTraffic/${email}`;
+      await session.call({ method: "POST", path });
+    }
+
+    /** The panel's traffic job runs every 10 s (v2) or 5 s (v3): wait for it to have acted. */
+    async function untilPolled<T>(read: () => Promise<T>, isDone: (value: T) => boolean): Promise<T> {
+      const deadline = Date.now() + 25_000;
+      for (;;) {
+        const value = await read();
+        if (isDone(value) || Date.now() > deadline) return value;
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
 
     afterAll(async () => {
@@ -160,6 +182,33 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
       expect(traffic).toMatchObject({ email: client.email, inboundId: target.inboundId, up: 0, down: 0 });
     });
 
+    it("lists every client's counters of an inbound in one read per inbound, one row per email, by exact spelling", async () => {
+      const [a, b] = [newClient(), newClient()];
+      await panel.addClient(target.inboundId, a);
+      await panel.addClient(target.inboundId, b);
+      await setCounters(a.email, 1_000, 2_000);
+      const rows = (await panel.listClientTraffic([target.inboundId, 999_999])).filter((r) => r.email.startsWith(prefix));
+      expect(new Set(rows.map((r) => r.email)).size).toBe(rows.length);
+      expect(rows.find((r) => r.email === a.email)).toMatchObject({ inboundId: target.inboundId, up: 1_000, down: 2_000, enable: true });
+      expect(rows.find((r) => r.email === b.email)).toMatchObject({ inboundId: target.inboundId, up: 0, down: 0 });
+      expect(await panel.listClientTraffic([999_999])).toEqual([]);
+      expect(await panel.getClientTraffic(a.email)).toMatchObject({ up: 1_000, down: 2_000 });
+      // Emails are unique case-insensitively, but traffic is looked up by the stored spelling only.
+      expect(await panel.getClientTraffic(a.email.toUpperCase())).toBeNull();
+    });
+
+    it("resets one client's counters and no other's", async () => {
+      const [a, b] = [newClient(), newClient()];
+      await panel.addClient(target.inboundId, a);
+      await panel.addClient(target.inboundId, b);
+      await setCounters(a.email, 10, 20);
+      await setCounters(b.email, 30, 40);
+      await resetCounters(a.email);
+      const rows = await panel.listClientTraffic([target.inboundId]);
+      expect(rows.find((r) => r.email === a.email)).toMatchObject({ up: 0, down: 0 });
+      expect(rows.find((r) => r.email === b.email)).toMatchObject({ up: 30, down: 40 });
+    });
+
     it("deletes a client, then reports it gone", async () => {
       const client = newClient();
       await panel.addClient(target.inboundId, client);
@@ -199,7 +248,9 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
         // What the control plane does instead: switch the client off (Xray drops it) and delete it later.
         await panel.updateClient(scratch.id, client.email, { enable: false });
         expect(await panel.getClient(scratch.id, client.email)).toMatchObject({ email: client.email, id: client.id, enable: false });
-        expect(await panel.getClientTraffic(client.email)).toMatchObject({ enable: false });
+        // Real v2.6.8 leaves the traffic row switched on after an admin disable; v2.9.4 and v3.6.0 flip it too.
+        const flipsRow = isAtLeast(version, "2.9.4");
+        if (flipsRow !== null) expect(await panel.getClientTraffic(client.email)).toMatchObject({ enable: !flipsRow });
       } finally {
         await scratch.remove();
       }
@@ -266,6 +317,37 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
       const wrong = createPanelClient(target.wrongPasswordConfig!);
       const error = await wrong.listInbounds().catch((e: unknown) => e);
       expect(isPanelError(error, "auth")).toBe(true);
+    });
+
+    // Last: real v2.9.4 restarts Xray when it switches a client off, and its onlines answer null until the next poll.
+    it("switches a client off at its next poll once past its quota (settings too from v2.9.4), and back on with a larger quota", async () => {
+      const client = newClient({ totalBytes: 2_500 });
+      await panel.addClient(target.inboundId, client);
+      await setCounters(client.email, 1_000, 2_000);
+      const depleted = await untilPolled(
+        () => panel.getClientTraffic(client.email),
+        (t) => t?.enable === false,
+      );
+      expect(depleted).toMatchObject({ enable: false, up: 1_000, down: 2_000, total: 2_500 });
+      const disablesSettings = isAtLeast(version, "2.9.4");
+      if (disablesSettings !== null) {
+        const settings = await untilPolled(
+          () => panel.getClient(target.inboundId, client.email),
+          (c) => c?.enable === !disablesSettings,
+        );
+        expect(settings?.enable).toBe(!disablesSettings);
+      }
+      // Real v2.9.4 answers HTTP 500 (empty body) for a moment after a depletion, while it restarts Xray.
+      for (let attempt = 1; ; attempt++) {
+        const error = await panel.updateClient(target.inboundId, client.email, { enable: true, totalBytes: 10_000 }).catch((e: unknown) => e);
+        if (!isOutcomeUnknown(error) || attempt === 5) {
+          expect(error).toBeUndefined();
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(await panel.getClient(target.inboundId, client.email)).toMatchObject({ enable: true, totalBytes: 10_000 });
+      expect(await panel.getClientTraffic(client.email)).toMatchObject({ enable: true, up: 1_000, down: 2_000 });
     });
   });
 }

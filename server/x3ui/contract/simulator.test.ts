@@ -11,7 +11,8 @@ for (const version of versions) {
   defineContractSuite(
     `simulator v${version} (session)`,
     async () => {
-      sim = await startSimulator({ version });
+      // A fast traffic job, so the quota case waits milliseconds instead of the real 5–10 s.
+      sim = await startSimulator({ version, trafficPollMs: 100 });
       const config = { baseUrl: sim.url, username: sim.username, password: sim.password, timeoutMs: 2000 };
       return {
         config,
@@ -29,7 +30,7 @@ let tokenSim: SimulatedPanel;
 defineContractSuite(
   "simulator v3.6.0 (Bearer token, base path)",
   async () => {
-    tokenSim = await startSimulator({ version: "3.6.0", apiToken: "contract-token", basePath: "/secret-path" });
+    tokenSim = await startSimulator({ version: "3.6.0", apiToken: "contract-token", basePath: "/secret-path", trafficPollMs: 100 });
     return {
       config: { baseUrl: tokenSim.url.replace(/\/$/, ""), apiToken: "contract-token", timeoutMs: 2000 },
       inboundId: tokenSim.inboundId,

@@ -3,6 +3,7 @@
 // by the contract suite (docs/x3ui-compat.md).
 
 import type { PanelGeneration } from "../types";
+import type { TrafficRules } from "./state";
 
 export interface VersionProfile {
   version: string;
@@ -32,6 +33,19 @@ export interface VersionProfile {
   onlinesEmptyArray: boolean;
   /** Real v2.9.4, v3.6.0: an unknown route answers 404 with an empty body (v2.8.5+); older send Gin's "404 page not found". */
   emptyNotFound: boolean;
+  /** Traffic rows carry `allTime` (real v2.6.8, v2.9.4; v2.6.7–v3.0.2) and `uuid`/`subId` (real v2.9.4, v3.6.0; v2.8.3+). */
+  trafficRowHasAllTime: boolean;
+  trafficRowHasIdentity: boolean;
+  /** Real v2.6.8, v2.9.4: the traffic job polls Xray every 10 s; real v3.6.0 every 5 s. */
+  trafficPollMs: number;
+  /**
+   * Real v2.6.8: depletion and expiry flip only the traffic row, and an admin disable only the
+   * settings; v2.9.4 and v3.6.0 flip both. Real v2.6.8 and v3.6.0: a traffic reset revives a depleted
+   * client; v2.9.4 leaves its settings off. Real v3.6.0: the first poll after a start records
+   * baselines only (its traffic is lost) and onlines last 20 s after the last bytes; v2 counts
+   * everything since the start and reports online only the clients of the last poll.
+   */
+  traffic: TrafficRules;
 }
 
 export const SIMULATED_VERSIONS = { g2: "2.6.0", g3: "2.8.11", g4: "3.6.0" } as const;
@@ -67,5 +81,15 @@ export function profileFor(versionOrGeneration: string): VersionProfile {
     refusesUnknownClientDelete: at(20_904) && !at(30_100),
     onlinesEmptyArray: at(20_900),
     emptyNotFound: at(20_805),
+    trafficRowHasAllTime: at(20_607) && !at(30_100),
+    trafficRowHasIdentity: at(20_803),
+    trafficPollMs: at(30_100) ? 5_000 : 10_000,
+    traffic: {
+      depletionDisablesSettings: at(20_904),
+      adminDisableFlipsTrafficRow: at(20_904),
+      resetRevivesSettings: !at(20_904) || at(30_100),
+      firstPollIsBaseline: at(30_100),
+      onlineGraceMs: at(30_100) ? 20_000 : 0,
+    },
   };
 }

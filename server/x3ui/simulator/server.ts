@@ -26,6 +26,11 @@ export interface SimulatorOptions {
    * first 2-second status snapshot (v2.9.4, v3.6.0: ~2 s). 0 (the default) keeps tests fast.
    */
   statusReadyAfterMs?: number;
+  /**
+   * How often the traffic job polls Xray (default: the version's real period, 10 s on v2 and 5 s
+   * on v3); 0 = never by itself, tests call `state.poll()`.
+   */
+  trafficPollMs?: number;
   port?: number;
 }
 
@@ -49,7 +54,11 @@ export interface SimulatorFaults {
   down(): Promise<void>;
   /** Listen again on the same port. */
   up(): Promise<void>;
-  /** A panel restart: connections drop, sessions are forgotten, status is null for `statusReadyAfterMs` (default 2000). */
+  /**
+   * A panel restart: connections drop, sessions are forgotten, status is null for
+   * `statusReadyAfterMs` (default 2000), traffic not polled yet is lost (and on v3.6.0 also the
+   * traffic of the first poll after the start); stored counters stay.
+   */
   restart(statusReadyAfterMs?: number): Promise<void>;
 }
 
@@ -111,7 +120,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const apiToken = profile.isV3 ? (options.apiToken ?? null) : null;
   const basePath = normalizeBasePath(options.basePath ?? "/");
   const maxAge = options.sessionMaxAgeSeconds ?? 360 * 60;
-  const state = new SimState(seedInbounds());
+  const state = new SimState(seedInbounds(), profile.traffic);
+  const pollMs = options.trafficPollMs ?? profile.trafficPollMs;
+  // Xray keeps counting while the panel's HTTP side is down; only close() stops the job.
+  const poller = pollMs > 0 ? setInterval(() => state.poll(), pollMs) : null;
+  poller?.unref();
   const sessions = new Map<string, Session>();
   const loginFailures = new Map<string, number[]>();
   const bannedUntil = new Map<string, number>();
@@ -134,6 +147,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     restart: async (statusReadyAfterMs = 2_000) => {
       await closeListener();
       sessions.clear();
+      state.restart();
       statusReadyAt = Date.now() + statusReadyAfterMs;
       await listen(port);
     },
@@ -250,8 +264,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           });
         }
         if (get && action === "getClientTraffics" && third && s.length === 3) return trafficReply(third);
+        if (post && third === "resetClientTraffic" && fourth && s.length === 4) return resetTraffic(fourth);
+        if (post && action === "updateClientTraffic" && third && s.length === 3) return setTraffic(req, third);
         if (post && action === "onlines" && s.length === 2) {
-          return ok(state.online.size || profile.onlinesEmptyArray ? [...state.online] : null);
+          const online = state.onlineEmails();
+          return ok(online.length || profile.onlinesEmptyArray ? online : null);
         }
       }
     }
@@ -267,12 +284,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       }
       if (post && third === "detach" && action && s.length === 3) return g4Detach(req, action);
       if (get && action === "traffic" && third && s.length === 3) return trafficReply(third);
-      if (post && action === "onlines" && s.length === 2) return ok([...state.online]);
+      if (post && action === "resetTraffic" && third && s.length === 3) return resetTraffic(third);
+      if (post && action === "updateTraffic" && third && s.length === 3) return setTraffic(req, third);
+      if (post && action === "onlines" && s.length === 2) return ok(state.onlineEmails());
       if (get && action === "list" && third === "paged" && s.length === 3) {
         const pageSize = Math.min(Number(query.get("pageSize") ?? 25) || 25, 200);
         const page = Math.max(Number(query.get("page") ?? 1) || 1, 1);
-        const all = state.clients();
-        return ok({ items: all.slice((page - 1) * pageSize, page * pageSize), total: all.length, filtered: all.length, page, pageSize });
+        const inbound = query.get("inbound");
+        const all = state.clients(inbound ? Number(inbound) : undefined);
+        const items = all.slice((page - 1) * pageSize, page * pageSize).map((c) => ({ ...c, traffic: trafficRow(String(c.email), false) }));
+        return ok({ items, total: state.clients().length, filtered: all.length, page, pageSize });
       }
     }
     return notFound();
@@ -340,7 +361,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   function g4Get(email: string): Reply {
     const record = g4Record(email);
     if (!record) return refused("Obtain", "record not found");
-    return ok({ ...record, externalLinks: [], usedTraffic: 0 });
+    const row = state.traffic.get(email.toLowerCase());
+    return ok({ ...record, externalLinks: [], usedTraffic: row ? row.up + row.down : 0 });
   }
 
   // inbounds/add: the inbound JSON with settings, streamSettings and sniffing as JSON strings (v3.1+ also objects).
@@ -354,6 +376,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         throw new GoError(`json: cannot unmarshal ${typeof value} into Go struct field Inbound.${name} of type string`);
       };
       const settings = field("settings");
+      if (profile.generation === "g4") requireNumericTgIds(Array.isArray(settings.clients) ? (settings.clients as RawObject[]) : [], "Client.tgId");
       const inbound = state.addInbound({
         remark: String(data.remark ?? ""),
         protocol: String(data.protocol ?? ""),
@@ -372,6 +395,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return attempt(WENT_WRONG, () => {
       const payload = parseJsonObject(req.body);
       const client = { ...(payload.client as RawObject | undefined) };
+      requireNumericTgIds([client], "Client.client.tgId");
       const email = String(client.email ?? "");
       if (!email.trim()) throw new GoError("client email is required\n");
       if (/[/\\\s]/.test(email)) throw new GoError(`invalid email ${JSON.stringify(email)}\n`);
@@ -417,25 +441,45 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     });
   }
 
-  function trafficReply(email: string): Reply {
+  // Traffic rows are looked up by the exact spelling of the email (real v2.6.8, v2.9.4, v3.6.0).
+  function trafficRow(email: string, isSlim: boolean): RawObject | null {
     const row = state.traffic.get(email.toLowerCase());
-    if (!row) {
-      return profile.trafficNotFoundRefuses
-        ? refused("Error getting traffic", `Inbound Not Found For Email: ${email}\n`)
-        : ok(null);
-    }
-    const found = state.findClient(email);
-    return ok({
-      id: 1,
+    if (!row || row.email !== email) return null;
+    const client = state.findClient(email)?.client;
+    return {
+      id: [...state.traffic.keys()].indexOf(email.toLowerCase()) + 1,
       inboundId: row.inboundId,
-      enable: found?.client.enable !== false,
+      enable: row.enable,
       email: row.email,
+      ...(profile.trafficRowHasIdentity ? { uuid: isSlim ? "" : String(client?.id ?? ""), subId: isSlim ? "" : String(client?.subId ?? "") } : {}),
       up: row.up,
       down: row.down,
-      total: Number(found?.client.totalGB ?? 0),
-      expiryTime: Number(found?.client.expiryTime ?? 0),
-      reset: Number(found?.client.reset ?? 0),
+      ...(profile.trafficRowHasAllTime ? { allTime: row.allTime } : {}),
+      expiryTime: Number(client?.expiryTime ?? 0),
+      total: Number(client?.totalGB ?? 0),
+      reset: Number(client?.reset ?? 0),
       lastOnline: row.lastOnline,
+    };
+  }
+
+  function trafficReply(email: string): Reply {
+    const row = trafficRow(email, false);
+    if (row) return ok(row);
+    return profile.trafficNotFoundRefuses ? refused("Error getting traffics.", `Inbound Not Found For Email: ${email}\n`) : ok(null);
+  }
+
+  function setTraffic(req: Request, email: string): Reply {
+    return attempt(WENT_WRONG, () => {
+      const body = parseJsonObject(req.body);
+      state.setTraffic(email, Number(body.upload ?? 0), Number(body.download ?? 0));
+      return ok(null, "Inbound client has been updated.");
+    });
+  }
+
+  function resetTraffic(email: string): Reply {
+    return attempt(WENT_WRONG, () => {
+      state.resetTraffic(email);
+      return ok(null, "Traffic has been reset.");
     });
   }
 
@@ -476,12 +520,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const { settings: _s, streamSettings, sniffing, ...rest } = inbound;
     return {
       ...rest,
-      clientStats: withStats
-        ? inbound.settings.clients.map((c) => {
-            const row = state.traffic.get(String(c.email).toLowerCase());
-            return { inboundId: inbound.id, email: c.email, up: row?.up ?? 0, down: row?.down ?? 0, enable: c.enable !== false };
-          })
-        : null,
+      clientStats: withStats ? inbound.settings.clients.map((c) => trafficRow(String(c.email), slim)).filter((row) => row !== null) : null,
       settings: encode(settings),
       streamSettings: encode(streamSettings),
       sniffing: encode(sniffing),
@@ -607,7 +646,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     inboundId: 1,
     faults,
     state,
-    close: closeListener,
+    close: async () => {
+      if (poller) clearInterval(poller);
+      await closeListener();
+    },
   };
 }
 
@@ -617,6 +659,13 @@ function attempt(action: string, fn: () => Reply): Reply {
   } catch (error) {
     if (error instanceof GoError) return refused(action, error);
     throw error;
+  }
+}
+
+// v3.6.0 decodes tgId as int64: a string (even "") fails the whole request (real v2 stores any JSON type).
+function requireNumericTgIds(clients: RawObject[], field: string): void {
+  if (clients.some((c) => typeof c.tgId === "string")) {
+    throw new GoError(`json: cannot unmarshal string into Go struct field ${field} of type int64`);
   }
 }
 

@@ -1,6 +1,13 @@
 // The simulated panel's data: inbounds with their clients (as the panel keeps
 // them, inside settings.clients), traffic rows, online emails and Xray state.
 // Tests read it to assert what really landed on the "panel".
+//
+// Traffic works as on real panels (v2.6.8, v2.9.4, v3.6.0): bytes that pass
+// through Xray (`flow`) are counted only when the panel's traffic job polls
+// (`poll`, every 10 s on v2 and 5 s on v3), which also switches off depleted and
+// expired clients and decides who is online. Stored counters survive a restart;
+// bytes not polled yet are lost with it, and v3.6.0's first poll after a start
+// only records baselines. Resetting a client's traffic zeroes that row only.
 
 import { randomUUID, randomBytes } from "node:crypto";
 
@@ -29,9 +36,27 @@ export interface SimInbound {
 export interface SimTraffic {
   inboundId: number;
   email: string;
+  /** The traffic row's own switch: false once the panel found the client depleted or expired. */
+  enable: boolean;
   up: number;
   down: number;
+  /** v2.6.7+: a total that a traffic reset leaves alone. */
+  allTime: number;
   lastOnline: number;
+}
+
+/** How a version's traffic job behaves (see profile.ts for which versions do what). */
+export interface TrafficRules {
+  /** A depleted or expired client is switched off in its settings too, not only in its traffic row. */
+  depletionDisablesSettings: boolean;
+  /** An admin's enable:false also flips the traffic row. */
+  adminDisableFlipsTrafficRow: boolean;
+  /** Resetting a client's traffic switches a depleted client back on in its settings too. */
+  resetRevivesSettings: boolean;
+  /** The first poll after a start only records baselines: the traffic before it is never counted. */
+  firstPollIsBaseline: boolean;
+  /** How long a client stays online after the poll that saw its bytes; 0 = only until the next poll. */
+  onlineGraceMs: number;
 }
 
 const lower = (s: unknown) => String(s ?? "").toLowerCase();
@@ -42,10 +67,17 @@ const goError = (...parts: string[]) => new GoError(`${parts.join(" ")}\n`);
 export class SimState {
   readonly inbounds: SimInbound[];
   readonly traffic = new Map<string, SimTraffic>();
-  readonly online = new Set<string>();
   xrayState: "running" | "stop" | "error" = "running";
+  /** Bytes Xray has counted since the last poll, by lower-case email. */
+  private readonly pending = new Map<string, { up: number; down: number }>();
+  /** Emails whose bytes the last poll saw (online on v2 until the next poll). */
+  private lastPolled = new Set<string>();
+  private isBaselinePoll = false;
 
-  constructor(inbounds: SimInbound[]) {
+  constructor(
+    inbounds: SimInbound[],
+    private readonly rules: TrafficRules,
+  ) {
     this.inbounds = inbounds;
     for (const inbound of inbounds) {
       for (const client of inbound.settings.clients) this.addTrafficRow(inbound.id, String(client.email));
@@ -67,14 +99,91 @@ export class SimState {
     return null;
   }
 
-  /** Marks emails online and gives them some traffic, as an Xray poll would. */
-  recordTraffic(email: string, up: number, down: number): void {
+  /**
+   * Traffic through Xray: counted at the next poll. false (and nothing counted) when Xray refuses
+   * the client: unknown, switched off by the admin, or depleted.
+   */
+  flow(email: string, up: number, down: number): boolean {
     const row = this.traffic.get(lower(email));
-    if (!row) throw new Error(`no traffic row for ${email}`);
-    row.up += up;
-    row.down += down;
-    row.lastOnline = Date.now();
-    this.online.add(row.email);
+    const found = this.findClient(email);
+    if (!row || !found || found.client.enable === false || !row.enable) return false;
+    const pending = this.pending.get(lower(email)) ?? { up: 0, down: 0 };
+    pending.up += up;
+    pending.down += down;
+    this.pending.set(lower(email), pending);
+    return true;
+  }
+
+  /** Traffic that the panel has already polled: `flow` and `poll` in one step. */
+  recordTraffic(email: string, up: number, down: number): void {
+    if (!this.flow(email, up, down)) throw new Error(`Xray refuses ${email}`);
+    this.poll();
+  }
+
+  /**
+   * The panel's traffic job: stores the bytes counted since the last poll (or, first after a start
+   * where the version does so, drops them as baselines), marks who moved bytes as online, turns a
+   * delayed-start expiry into a date, and switches off every client past its quota or expiry.
+   */
+  poll(now = Date.now()): void {
+    const counted = this.isBaselinePoll ? new Map<string, { up: number; down: number }>() : this.pending;
+    this.isBaselinePoll = false;
+    this.lastPolled = new Set();
+    for (const [key, bytes] of counted) {
+      const row = this.traffic.get(key);
+      if (!row || bytes.up + bytes.down === 0) continue;
+      row.up += bytes.up;
+      row.down += bytes.down;
+      row.allTime += bytes.up + bytes.down;
+      row.lastOnline = now;
+      this.lastPolled.add(row.email);
+      const client = this.findClient(row.email)?.client;
+      if (client && Number(client.expiryTime) < 0) client.expiryTime = now - Number(client.expiryTime);
+    }
+    this.pending.clear();
+    for (const row of this.traffic.values()) {
+      const client = this.findClient(row.email)?.client;
+      if (!client || !row.enable) continue;
+      const total = Number(client.totalGB ?? 0);
+      const expiry = Number(client.expiryTime ?? 0);
+      if ((total > 0 && row.up + row.down >= total) || (expiry > 0 && expiry <= now)) {
+        row.enable = false;
+        if (this.rules.depletionDisablesSettings) client.enable = false;
+      }
+    }
+  }
+
+  /** Emails the panel reports online: seen by the last poll, or (v3) within its grace window. */
+  onlineEmails(now = Date.now()): string[] {
+    if (this.rules.onlineGraceMs === 0) return [...this.lastPolled];
+    return [...this.traffic.values()].filter((r) => r.lastOnline > 0 && now - r.lastOnline <= this.rules.onlineGraceMs).map((r) => r.email);
+  }
+
+  /** A panel (and Xray) restart: stored counters stay, bytes not polled yet are gone. */
+  restart(): void {
+    this.pending.clear();
+    this.lastPolled = new Set();
+    this.isBaselinePoll = this.rules.firstPollIsBaseline;
+  }
+
+  /** updateClientTraffic: sets one client's stored counters, as an admin can (real v2.6.8, v2.9.4, v3.6.0). */
+  setTraffic(email: string, up: number, down: number): void {
+    const row = this.traffic.get(lower(email));
+    if (!row || row.email !== email) throw new GoError("record not found");
+    row.up = up;
+    row.down = down;
+  }
+
+  /** resetClientTraffic: zeroes one client's counters (not allTime) and lifts a depletion. */
+  resetTraffic(email: string): void {
+    const row = this.traffic.get(lower(email));
+    if (!row || row.email !== email) throw goError(`Inbound Not Found For Email: ${email}`);
+    row.up = 0;
+    row.down = 0;
+    row.enable = true;
+    this.pending.delete(lower(email));
+    const client = this.findClient(email)?.client;
+    if (client && this.rules.resetRevivesSettings) client.enable = true;
   }
 
   inbound(id: number): SimInbound {
@@ -111,7 +220,10 @@ export class SimState {
     inbound.settings.clients[index] = { ...next };
     const row = this.traffic.get(lower(old.email));
     this.traffic.delete(lower(old.email));
-    if (row && next.email) this.traffic.set(lower(next.email), { ...row, email: String(next.email) });
+    if (!row || !next.email) return;
+    // Switching a client on revives its traffic row everywhere (until the next poll finds it still depleted).
+    const enable = next.enable === false ? (this.rules.adminDisableFlipsTrafficRow ? false : row.enable) : true;
+    this.traffic.set(lower(next.email), { ...row, email: String(next.email), enable });
   }
 
   /** v2 delClient: an unknown key changes nothing (or is refused, v2.9.4+); the last client cannot go. */
@@ -120,10 +232,7 @@ export class SimState {
     const remaining = inbound.settings.clients.filter((c) => clientKey(inbound.protocol, c) !== key);
     if (options.refuseUnknown && remaining.length === inbound.settings.clients.length) throw goError("Client Not Found In Inbound For ID:", key);
     if (remaining.length === 0) throw goError("no client remained in Inbound");
-    for (const gone of inbound.settings.clients.filter((c) => !remaining.includes(c))) {
-      this.traffic.delete(lower(gone.email));
-      this.online.delete(String(gone.email));
-    }
+    for (const gone of inbound.settings.clients.filter((c) => !remaining.includes(c))) this.forgetTraffic(String(gone.email));
     inbound.settings.clients = remaining;
   }
 
@@ -133,8 +242,7 @@ export class SimState {
     for (const inbound of this.inbounds) {
       inbound.settings.clients = inbound.settings.clients.filter((c) => lower(c.email) !== lower(email));
     }
-    this.traffic.delete(lower(email));
-    this.online.delete(email);
+    this.forgetTraffic(email);
   }
 
   /** inbounds/add: a new inbound with the next id and the tag the panel derives from the port. */
@@ -158,15 +266,18 @@ export class SimState {
 
   deleteInbound(id: number): void {
     const inbound = this.inbound(id);
-    for (const client of inbound.settings.clients) {
-      this.traffic.delete(lower(client.email));
-      this.online.delete(String(client.email));
-    }
+    for (const client of inbound.settings.clients) this.forgetTraffic(String(client.email));
     this.inbounds.splice(this.inbounds.indexOf(inbound), 1);
   }
 
   private addTrafficRow(inboundId: number, email: string): void {
-    this.traffic.set(lower(email), { inboundId, email, up: 0, down: 0, lastOnline: 0 });
+    this.traffic.set(lower(email), { inboundId, email, enable: true, up: 0, down: 0, allTime: 0, lastOnline: 0 });
+  }
+
+  private forgetTraffic(email: string): void {
+    this.traffic.delete(lower(email));
+    this.pending.delete(lower(email));
+    this.lastPolled.delete(email);
   }
 }
 
