@@ -50,6 +50,8 @@ const schema = z.object({
   RECONCILE_GRACE_SECONDS: seconds.default(600),
   RECONCILE_INTERVAL_SECONDS: seconds.min(10).default(300),
   RECONCILE_MAX_ACTIONS: z.coerce.number().int().min(1).default(100),
+  TRAFFIC_INTERVAL_SECONDS: seconds.min(10).max(3600).default(60),
+  USER_EXPIRING_DAYS: z.coerce.number().int().min(0).max(365).default(3),
   SUBSCRIPTION_TITLE: z.string().min(1).default("VPN"),
   SUBSCRIPTION_UPDATE_HOURS: z.coerce.number().int().min(1).max(168).default(1),
   WEBHOOK_URL: optionalText.pipe(z.url().optional()),

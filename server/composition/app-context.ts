@@ -33,6 +33,8 @@ export type AppConfig = {
   setVariables: readonly string[];
   cron: { secret: string | undefined; budgetMs: number; healthConcurrency: number; internalIntervalSeconds: number };
   reconcile: { graceMs: number; maxActions: number; intervalMs: number };
+  traffic: { intervalMs: number; concurrency: number };
+  plans: { expiringDays: number };
   bot: { token: string | undefined; signingSecret: string | undefined };
   subscription: { title: string; updateHours: number };
   /** Bearer token of GET /api/metrics; unset = the route is off. */
@@ -73,6 +75,9 @@ function appConfigFromEnv(env: Env): AppConfig {
       maxActions: env.RECONCILE_MAX_ACTIONS,
       intervalMs: env.RECONCILE_INTERVAL_SECONDS * 1000,
     },
+    // Nodes read at once by the traffic pass: each read is one or two panel calls and three statements.
+    traffic: { intervalMs: env.TRAFFIC_INTERVAL_SECONDS * 1000, concurrency: 32 },
+    plans: { expiringDays: env.USER_EXPIRING_DAYS },
     bot: { token: env.BOT_API_TOKEN, signingSecret: env.BOT_SIGNING_SECRET },
     subscription: { title: env.SUBSCRIPTION_TITLE, updateHours: env.SUBSCRIPTION_UPDATE_HOURS },
     metricsToken: env.METRICS_TOKEN,

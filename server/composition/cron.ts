@@ -11,14 +11,17 @@ import { fleetOperationsCronStep } from "@/server/services/migration/fleet-opera
 import { notificationsCronStep } from "@/server/services/notifications/notifications-cron-step";
 import { reconcileCronStep } from "@/server/services/reconcile/reconcile-cron-step";
 import { getSettings, type Settings } from "@/server/services/settings/settings";
+import { plansCronStep, trafficCronStep } from "@/server/services/traffic/traffic-cron-steps";
 import type { AppContext } from "./app-context";
-import { migrationDeps, reconcileDeps } from "./service-deps";
+import { migrationDeps, planDeps, reconcileDeps, trafficDeps } from "./service-deps";
 
 /** In order: each step gets the budget left minus what the steps after it reserve. */
 function cronSteps(app: AppContext, settings: Settings): CronStep[] {
   return [
     healthSweepCronStep({ panelFor: app.panelFor, settings: settings.health, concurrency: app.config.cron.healthConcurrency, metrics: app.metrics }),
     healthHistoryCronStep({ retentionDays: settings.health.retentionDays }),
+    trafficCronStep(() => trafficDeps(app)),
+    plansCronStep(() => planDeps(app)),
     reconcileCronStep(() => reconcileDeps(app), { intervalMs: app.config.reconcile.intervalMs }),
     fleetOperationsCronStep({ ...migrationDeps(app), failover: settings.failover }),
     notificationsCronStep({ ...app.notifications, db: app.db, clock: app.clock, fetch: app.fetch, metrics: app.metrics }),

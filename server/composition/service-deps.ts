@@ -6,11 +6,13 @@ import type { KeyDeps } from "@/server/services/keys/key-deps";
 import type { RenderMetricsDeps } from "@/server/services/metrics/render-metrics";
 import type { MigrationDeps } from "@/server/services/migration/migration-deps";
 import type { NodeServiceDeps } from "@/server/services/nodes/save-node";
+import type { PlanDeps } from "@/server/services/plans/plan-deps";
 import type { TestConnectionDeps } from "@/server/services/nodes/test-connection";
 import type { ReconcileDeps } from "@/server/services/reconcile/reconcile-node";
 import { getSettings } from "@/server/services/settings/settings";
 import type { StatsDeps } from "@/server/services/stats/stats-deps";
 import type { SubscriptionDeps } from "@/server/services/subscriptions/get-subscription";
+import type { TrafficDeps } from "@/server/services/traffic/traffic-deps";
 import type { AppContext } from "./app-context";
 
 export function keyDeps(app: AppContext): KeyDeps {
@@ -19,6 +21,14 @@ export function keyDeps(app: AppContext): KeyDeps {
 
 export function migrationDeps(app: AppContext): MigrationDeps {
   return { ...keyDeps(app), clock: app.clock, notifications: app.notifications };
+}
+
+export function planDeps(app: AppContext): PlanDeps {
+  return { ...migrationDeps(app), expiringDays: app.config.plans.expiringDays };
+}
+
+export function trafficDeps(app: AppContext): TrafficDeps {
+  return { ...planDeps(app), ...app.config.traffic, timeoutMs: app.config.panelTimeoutMs };
 }
 
 export function nodeDeps(app: AppContext): NodeServiceDeps & TestConnectionDeps {

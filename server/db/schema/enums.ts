@@ -7,7 +7,10 @@ export const nodeAdminState = pgEnum("node_admin_state", ["active", "draining", 
 // issue keys on — an operator's mistake, not a network failure: no new users, alert, never migrate.
 export const nodeHealthState = pgEnum("node_health_state", ["unknown", "healthy", "degraded", "unhealthy", "auth_error", "misconfigured"]);
 export const tlsMode = pgEnum("tls_mode", ["verify", "skip", "pin"]);
+/** The admin's (or the bot's) switch; a plan that ran out is `suspension`, not this. */
 export const vpnUserStatus = pgEnum("vpn_user_status", ["active", "disabled"]);
+/** Why the plan enforcer switched a user off everywhere: past `expires_at`, or fleet-wide usage at the limit. */
+export const userSuspension = pgEnum("user_suspension", ["expired", "over_quota"]);
 export const assignmentState = pgEnum("assignment_state", ["pending", "active", "revoking", "revoked", "failed"]);
 export const operationKind = pgEnum("operation_kind", ["migration", "failover", "drain", "rebalance", "reconcile"]);
 export const operationStatus = pgEnum("operation_status", ["pending", "running", "succeeded", "partial", "failed", "cancelled"]);

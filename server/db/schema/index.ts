@@ -5,3 +5,4 @@ export * from "./users";
 export * from "./health";
 export * from "./operations";
 export * from "./system";
+export * from "./traffic";

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { assignmentState, vpnUserStatus } from "./enums";
+import { assignmentState, userSuspension, vpnUserStatus } from "./enums";
 import { nodes } from "./nodes";
 
 export const vpnUsers = pgTable(
@@ -12,10 +12,39 @@ export const vpnUsers = pgTable(
     /** Unguessable token of the stable subscription URL /sub/{token}; survives moves between nodes. */
     subscriptionToken: text().notNull().unique(),
     status: vpnUserStatus().notNull().default("active"),
+    // The plan, enforced on every node the user's clients live on (panel expiryTime, totalGB, limitIp, enable).
+    /** null = never. */
+    expiresAt: timestamp({ withTimezone: true }),
+    /** Fleet-wide quota for the current period (upload + download); null = unlimited. */
+    trafficLimitBytes: bigint({ mode: "number" }),
+    /** The panel's limitIp; null = unlimited. */
+    deviceLimit: integer(),
+    // The traffic ledger's totals for the current period, changed only together with the counter readings they add up.
+    uploadBytes: bigint({ mode: "number" }).notNull().default(0),
+    downloadBytes: bigint({ mode: "number" }).notNull().default(0),
+    /** Start of the current period: the last traffic reset, or when the user was created. */
+    periodStartedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Set by the plan enforcer when it switched the user off; cleared when the plan allows access again. */
+    suspension: userSuspension(),
+    suspendedAt: timestamp({ withTimezone: true }),
+    /** The `expires_at` a user.expiring webhook was sent for, so each expiry date is announced once. */
+    expiringNotifiedFor: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("vpn_users_username_idx").on(sql`lower(${t.username})`)],
+  (t) => [
+    index("vpn_users_username_idx").on(sql`lower(${t.username})`),
+    // The plan enforcer's sweeps and the "expiring soon" lists read only users not suspended yet.
+    index("vpn_users_expires_idx").on(t.expiresAt).where(sql`${t.suspension} IS NULL AND ${t.expiresAt} IS NOT NULL`),
+    index("vpn_users_over_quota_idx")
+      .on(t.id)
+      .where(sql`${t.suspension} IS NULL AND ${t.trafficLimitBytes} IS NOT NULL AND ${t.uploadBytes} + ${t.downloadBytes} >= ${t.trafficLimitBytes}`),
+    index("vpn_users_suspension_idx").on(t.suspension).where(sql`${t.suspension} IS NOT NULL`),
+    index("vpn_users_usage_idx").on(sql`(${t.uploadBytes} + ${t.downloadBytes}) DESC`),
+    check("vpn_users_traffic_limit_positive", sql`${t.trafficLimitBytes} IS NULL OR ${t.trafficLimitBytes} > 0`),
+    check("vpn_users_device_limit_positive", sql`${t.deviceLimit} IS NULL OR ${t.deviceLimit} > 0`),
+    check("vpn_users_usage_nonneg", sql`${t.uploadBytes} >= 0 AND ${t.downloadBytes} >= 0`),
+  ],
 );
 
 export type PlacementReason = {

@@ -3,7 +3,8 @@
  * assignment id, so a retry or read-back names the same client) and the secret the protocol needs.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { PanelError, type Inbound, type NewClient } from "@/server/x3ui/types";
+import { PanelError, type Inbound, type InboundClient, type NewClient } from "@/server/x3ui/types";
+import { hasPlan, planPatch, type ClientPlan } from "./client-plan";
 
 export function newAssignmentIdentity(prefix: string, telegramId: number): { assignmentId: string; clientId: string; clientEmail: string } {
   const assignmentId = randomUUID();
@@ -43,24 +44,27 @@ export function panelSecretFor(inbound: Inbound, clientId: string): { id?: strin
   }
 }
 
-export function newClientFor(inbound: Inbound, spec: { clientId: string; clientEmail: string }): NewClient {
-  const secret = panelSecretFor(inbound, spec.clientId);
+/** The flow (VLESS Vision where the transport allows it) and VMess cipher a client of this inbound gets. */
+export function clientTransport(inbound: Inbound): { flow?: string; security?: string } {
   const isVisionCapable =
     inbound.protocol === "vless" &&
     inbound.streamSettings.network === "tcp" &&
     (inbound.streamSettings.security === "reality" || inbound.streamSettings.security === "tls");
+  return { ...(isVisionCapable ? { flow: "xtls-rprx-vision" } : {}), ...(inbound.protocol === "vmess" ? { security: "auto" } : {}) };
+}
+
+export function newClientFor(inbound: Inbound, spec: { clientId: string; clientEmail: string }, plan: ClientPlan): NewClient {
   return {
     email: spec.clientEmail,
-    ...secret,
-    enable: true,
-    ...(isVisionCapable ? { flow: "xtls-rprx-vision" } : {}),
-    ...(inbound.protocol === "vmess" ? { security: "auto" } : {}),
+    ...panelSecretFor(inbound, spec.clientId),
+    ...planPatch(plan),
+    ...clientTransport(inbound),
     comment: "managed by the fleet control plane",
   };
 }
 
-/** Whether the panel's copy of our client still carries the secret we issued and is switched on. */
-export function isClientIntact(inbound: Inbound, clientId: string, client: { id: string; password: string; enable: boolean }): boolean {
+/** Whether the panel's copy of our client still carries the secret we issued and the user's plan. */
+export function isClientIntact(inbound: Inbound, clientId: string, client: InboundClient, plan: ClientPlan): boolean {
   const secret = panelSecretFor(inbound, clientId);
-  return client.enable && (secret.id === undefined || client.id === secret.id) && (secret.password === undefined || client.password === secret.password);
+  return hasPlan(client, plan) && (secret.id === undefined || client.id === secret.id) && (secret.password === undefined || client.password === secret.password);
 }

@@ -7,9 +7,10 @@ import type { PlacementPreference } from "@/server/services/balancer/score-nodes
 import { awaitInFlight } from "./await-in-flight";
 import { findUserKey, isServable, toKeyView, type KeyView } from "./find-user-key";
 import type { KeyDeps } from "./key-deps";
-import { placeKey, type PlacementInput } from "./place-key";
+import { placeKey, type NewUserPlan, type PlacementInput } from "./place-key";
 
-export type GetOrCreateKeyInput = PlacementPreference & { telegramId: number; username?: string | null };
+/** `plan`: the plan a user created by this request starts with (an existing user's plan is left alone). */
+export type GetOrCreateKeyInput = PlacementPreference & { telegramId: number; username?: string | null; plan?: NewUserPlan; nodeId?: string };
 
 const panelsUnavailable = () => new AppError("PANELS_UNAVAILABLE", "No node could create the key right now. Try again shortly.");
 

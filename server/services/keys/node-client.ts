@@ -1,29 +1,38 @@
 /**
- * The two panel steps every key flow is built from, reusable by migration (create on the target
- * first, switch the assignment, delete on the source now or via the reconciler):
+ * The panel steps every key flow is built from, reusable by migration (create on the target
+ * first, switch the assignment, delete on the source now or via the reconciler) and plan changes:
  *
  * - `createClientOnNode` — idempotent by email: a duplicate or a timeout is read back, and a
  *   client that exists with our secret counts as created (invariant 8: unknown is not failed).
- * - `deleteClientFromNode` — idempotent: a client that is already gone counts as deleted.
+ *   The client carries the user's plan (keys/client-plan.ts).
+ * - `applyPlanOnNode` — writes a plan onto an existing client.
+ * - `deleteClientFromNode` — idempotent: a client that is already gone counts as deleted. Its
+ *   counter is read and added to the traffic ledger first, so the bytes it counted since the last
+ *   ledger pass are not lost with it.
  *
- * Both run under `withNodeMutation` (invariant 7). Neither writes to the database: the caller
- * owns the assignment row and its state transitions.
+ * All run under `withNodeMutation` (invariant 7). None changes an assignment: the caller owns the
+ * assignment row and its state transitions.
  */
+import type { Database } from "@/server/db/client";
 import type { Node } from "@/server/db/schema";
+import { logger } from "@/server/logger";
+import type { Clock } from "@/server/services/clock";
+import { applyReadings } from "@/server/services/ledger/apply-readings";
 import { buildShareLink } from "@/server/x3ui/share-link";
 import { isPanelError, type Inbound, type PanelClient } from "@/server/x3ui/types";
-import { isClientIntact, newClientFor, panelSecretFor } from "./client-identity";
+import { clientTransport, isClientIntact, newClientFor, panelSecretFor } from "./client-identity";
+import { planPatch, type ClientPlan } from "./client-plan";
 import type { NodeLeaseOptions, PanelFactory } from "./key-deps";
 import { withNodeMutation } from "./node-mutation";
-import type { Database } from "@/server/db/client";
 
-export type NodeClientDeps = { db: Database; panelFor: PanelFactory; lease?: NodeLeaseOptions };
+export type NodeClientDeps = { db: Database; panelFor: PanelFactory; lease?: NodeLeaseOptions; clock?: Clock };
 
 export type ClientSpec = {
   /** The assignment's inbound on that node (normally node.inboundId at placement time). */
   inboundId: number;
   clientId: string;
   clientEmail: string;
+  plan: ClientPlan;
 };
 
 export type CreateOutcome = {
@@ -55,12 +64,12 @@ export function remarkFor(node: Pick<Node, "name" | "location">): string {
   return node.location ? `${node.location} · ${node.name}` : node.name;
 }
 
-export function shareLinkFor(node: Node, inbound: Inbound, spec: ClientSpec): string {
+export function shareLinkFor(node: Node, inbound: Inbound, spec: Pick<ClientSpec, "clientId" | "clientEmail">): string {
   const secret = panelSecretFor(inbound, spec.clientId);
-  const client = newClientFor(inbound, spec);
+  const transport = clientTransport(inbound);
   return buildShareLink({
     inbound,
-    client: { email: spec.clientEmail, id: secret.id ?? "", password: secret.password ?? "", flow: client.flow ?? "", security: client.security ?? "", subId: "" },
+    client: { email: spec.clientEmail, id: secret.id ?? "", password: secret.password ?? "", flow: transport.flow ?? "", security: transport.security ?? "", subId: "" },
     host: publicHostOf(node),
     port: node.publicPort ?? undefined,
     remark: remarkFor(node),
@@ -83,7 +92,7 @@ export async function createClientOnNode(deps: NodeClientDeps, node: Node, spec:
 
 async function addOrAdopt(panel: PanelClient, inbound: Inbound, spec: ClientSpec): Promise<CreateOutcome["outcome"]> {
   try {
-    await panel.addClient(spec.inboundId, newClientFor(inbound, spec));
+    await panel.addClient(spec.inboundId, newClientFor(inbound, spec, spec.plan));
     return "created";
   } catch (error) {
     // duplicate: an earlier attempt (ours, by construction of the email) landed; timeout: it may have.
@@ -91,10 +100,48 @@ async function addOrAdopt(panel: PanelClient, inbound: Inbound, spec: ClientSpec
     const existing = await panel.getClient(spec.inboundId, spec.clientEmail);
     // Missing after a duplicate means the email is taken on another inbound: not ours to adopt.
     if (!existing) throw error;
-    if (isClientIntact(inbound, spec.clientId, existing)) return "existed";
-    await panel.updateClient(spec.inboundId, spec.clientEmail, { ...panelSecretFor(inbound, spec.clientId), enable: true });
+    if (isClientIntact(inbound, spec.clientId, existing, spec.plan)) return "existed";
+    await panel.updateClient(spec.inboundId, spec.clientEmail, { ...panelSecretFor(inbound, spec.clientId), ...planPatch(spec.plan) });
     return "repaired";
   }
+}
+
+/** Writes the plan onto our client; "absent" when it is not there (the reconciler re-creates it). */
+export async function applyPlanOnNode(
+  deps: NodeClientDeps,
+  node: Node,
+  client: { inboundId: number; clientEmail: string },
+  plan: ClientPlan,
+): Promise<"updated" | "absent"> {
+  const panel = deps.panelFor(node);
+  return withNodeMutation(
+    deps.db,
+    node.id,
+    async () => {
+      try {
+        await panel.updateClient(client.inboundId, client.clientEmail, planPatch(plan));
+        return "updated";
+      } catch (error) {
+        if (isPanelError(error, "not_found")) return "absent";
+        throw error;
+      }
+    },
+    deps.lease,
+  );
+}
+
+/** Adds the client's counter to the ledger right before it goes; a failed read only costs the bytes since the last pass. */
+async function recordFinalReading(deps: NodeClientDeps, panel: PanelClient, node: Node, client: { inboundId: number; clientEmail: string }): Promise<void> {
+  const traffic = await panel.getClientTraffic(client.clientEmail).catch((error: unknown) => {
+    logger.warn("could not read a client's counter before deleting it", { nodeId: node.id, error });
+    return null;
+  });
+  if (!traffic) return;
+  await applyReadings(deps.db, {
+    nodeId: node.id,
+    at: deps.clock?.now() ?? new Date(),
+    readings: [{ inboundId: client.inboundId, email: traffic.email, up: traffic.up, down: traffic.down }],
+  });
 }
 
 /** Removes our client; "absent" when it was not there (already deleted, or never created). */
@@ -109,6 +156,7 @@ export async function deleteClientFromNode(
     node.id,
     async () => {
       try {
+        await recordFinalReading(deps, panel, node, client);
         await panel.deleteClient(client.inboundId, client.clientEmail);
         return "deleted";
       } catch (error) {

@@ -26,6 +26,8 @@ import { rankFleet } from "@/server/services/balancer/rank-fleet";
 import type { PlacementPreference, ScoredNode } from "@/server/services/balancer/score-nodes";
 import { releaseReservation, reserveAnyRoom, reserveForNewUser } from "./capacity";
 import { newAssignmentIdentity } from "./client-identity";
+import { clientPlanFor, type ClientPlan } from "./client-plan";
+import { systemClock } from "@/server/services/clock";
 import { describeFailure } from "./describe-failure";
 import { CLIENT_EMAIL_PREFIX, type KeyDeps } from "./key-deps";
 import { createClientOnNode, deleteClientFromNode } from "./node-client";
@@ -33,9 +35,15 @@ import { createClientOnNode, deleteClientFromNode } from "./node-client";
 // Lock-id namespace for per-user locks (two-int form, so it never collides with single-key locks).
 const USER_LOCK_NAMESPACE = 5_301;
 
+/** A plan given with the request that creates the user; an existing user's plan changes through the plans service. */
+export type NewUserPlan = { expiresAt?: Date | null; trafficLimitBytes?: number | null; deviceLimit?: number | null };
+
 export type PlacementInput = PlacementPreference & {
   telegramId: number;
   username?: string | null;
+  plan?: NewUserPlan;
+  /** An admin's choice of node: the only candidate, instead of the balancer's ranking. */
+  nodeId?: string;
   /** rotate = always issue a new client (refresh); replace-unservable = only when the current key cannot be served. */
   mode: "rotate" | "replace-unservable";
   /** An admin acting from the dashboard: audited in the transaction that retires the old key (invariant 9). */
@@ -45,6 +53,8 @@ export type PlacementInput = PlacementPreference & {
 export type Placement = {
   assignment: Assignment;
   node: Node;
+  /** What the new client carries: the user's plan, its whole remaining quota. */
+  plan: ClientPlan;
   /** The live assignment this placement replaces, now `revoking`. */
   retired: Assignment | null;
   candidates: ScoredNode[];
@@ -83,7 +93,7 @@ export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candi
     await lockUser(tx, input.telegramId);
     const [user] = await tx
       .insert(vpnUsers)
-      .values({ telegramId: input.telegramId, username: input.username ?? null, subscriptionToken: randomBytes(24).toString("base64url") })
+      .values({ telegramId: input.telegramId, username: input.username ?? null, subscriptionToken: randomBytes(24).toString("base64url"), ...input.plan })
       .onConflictDoUpdate({
         target: vpnUsers.telegramId,
         set: { username: sql`coalesce(excluded.username, ${vpnUsers.username})`, updatedAt: sql`now()` },
@@ -130,11 +140,11 @@ export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candi
         clientId: identity.clientId,
         clientEmail: identity.clientEmail,
         state: "pending",
-        placementReason: reasonFor(candidates, reserved.node.id, input.location),
+        placementReason: { ...reasonFor(candidates, reserved.node.id, input.location), ...(input.nodeId ? { strategy: "manual" as const } : {}) },
       })
       .returning();
     if (!assignment) throw new Error("assignment insert returned nothing");
-    return { assignment, node: reserved.node, retired, candidates, position: reserved.position };
+    return { assignment, node: reserved.node, plan: clientPlanFor(user, 0, (deps.clock ?? systemClock).now()), retired, candidates, position: reserved.position };
   });
 }
 
@@ -216,8 +226,16 @@ export async function retireAssignment(deps: KeyDeps, retired: Pick<Assignment, 
   return true;
 }
 
+async function candidatesFor(deps: KeyDeps, input: PlacementInput): Promise<ScoredNode[]> {
+  const { candidates } = await rankFleet(deps.db, input.nodeId ? {} : input);
+  if (!input.nodeId) return candidates;
+  const chosen = candidates.filter((c) => c.nodeId === input.nodeId);
+  if (chosen.length === 0) throw new AppError("BAD_REQUEST", "That node cannot take new users now.", { fields: { nodeId: "cannot take new users now (full, not active or not healthy)" } });
+  return chosen;
+}
+
 export async function placeKey(deps: KeyDeps, input: PlacementInput): Promise<PlacementOutcome> {
-  const { candidates } = await rankFleet(deps.db, input);
+  const candidates = await candidatesFor(deps, input);
   if (candidates.length === 0) throw new AppError("NO_CAPACITY", "No node has room for a new key right now.");
   const begun = await beginPlacement(deps, input, candidates);
   if ("kind" in begun) return begun;
@@ -226,7 +244,7 @@ export async function placeKey(deps: KeyDeps, input: PlacementInput): Promise<Pl
   for (;;) {
     let shareLink: string;
     try {
-      shareLink = (await createClientOnNode(deps, placement.node, placement.assignment)).shareLink;
+      shareLink = (await createClientOnNode(deps, placement.node, { ...placement.assignment, plan: placement.plan })).shareLink;
     } catch (error) {
       const failure = describeFailure(error);
       logger.warn("key placement failed on a node", { nodeId: placement.node.id, assignmentId: placement.assignment.id, error });

@@ -30,7 +30,8 @@ import { newAssignmentIdentity } from "@/server/services/keys/client-identity";
 import { describeFailure } from "@/server/services/keys/describe-failure";
 import { subscriptionUrlFor } from "@/server/services/keys/find-user-key";
 import { CLIENT_EMAIL_PREFIX } from "@/server/services/keys/key-deps";
-import { createClientOnNode, deleteClientFromNode } from "@/server/services/keys/node-client";
+import { clientPlanFor, loadClientPlans, hasPlan, PLAN_COLUMNS, type ClientPlan, type PlanSource } from "@/server/services/keys/client-plan";
+import { applyPlanOnNode, createClientOnNode, deleteClientFromNode } from "@/server/services/keys/node-client";
 import { lockUser, retireAssignment } from "@/server/services/keys/place-key";
 import { enqueueNotification } from "@/server/services/notifications/enqueue-notification";
 import type { MigrationDeps, MoveReason } from "./migration-deps";
@@ -45,7 +46,13 @@ export type MoveOutcome =
   | { status: "skipped"; detail: string; isUnplaced: boolean }
   | { status: "failed"; detail: string };
 
-type Claimed = { user: { id: string; telegramId: number; username: string | null; subscriptionToken: string }; old: Assignment; source: Node; target: Node; position: number };
+type Claimed = {
+  user: { id: string; telegramId: number; username: string | null; subscriptionToken: string } & PlanSource;
+  old: Assignment;
+  source: Node;
+  target: Node;
+  position: number;
+};
 
 async function setItem(tx: Transaction | MigrationDeps["db"], itemId: number, status: "skipped" | "failed", detail: string): Promise<void> {
   await tx.update(operationItems).set({ status, detail, updatedAt: sql`now()` }).where(eq(operationItems.id, itemId));
@@ -55,7 +62,7 @@ async function claimMove(deps: MigrationDeps, item: MoveItem, candidates: Scored
   const skip = (detail: string, isUnplaced = false) => ({ status: "skipped" as const, detail, isUnplaced });
   if (!item.userId || !item.fromNodeId) return skip("the user or node no longer exists");
   const [user] = await deps.db
-    .select({ id: vpnUsers.id, telegramId: vpnUsers.telegramId, username: vpnUsers.username, subscriptionToken: vpnUsers.subscriptionToken })
+    .select({ id: vpnUsers.id, telegramId: vpnUsers.telegramId, username: vpnUsers.username, subscriptionToken: vpnUsers.subscriptionToken, ...PLAN_COLUMNS })
     .from(vpnUsers)
     .where(eq(vpnUsers.id, item.userId));
   if (!user) return skip("the user no longer exists");
@@ -217,6 +224,19 @@ async function discardCreated(deps: MigrationDeps, target: Node, client: { inbou
 }
 
 /**
+ * The plan may have changed while the move ran (the user extended, suspended, or the old client's
+ * last bytes counted on retirement): the new client gets the plan as it stands now. A failure here
+ * is the reconciler's to repair.
+ */
+async function catchUpPlan(deps: MigrationDeps, target: Node, client: { id: string; inboundId: number; clientEmail: string; plan: ClientPlan }): Promise<void> {
+  const current = (await loadClientPlans(deps.db, [client.id], deps.clock.now())).get(client.id);
+  if (!current || hasPlan(current, client.plan)) return;
+  await applyPlanOnNode(deps, target, client, current).catch((error: unknown) =>
+    logger.warn("could not bring a moved client's plan up to date; the reconciler will", { nodeId: target.id, error }),
+  );
+}
+
+/**
  * Candidates for a move: the planned target only (rebalance), else the balancer's ranking with
  * the user's original location preference as a soft preference.
  */
@@ -248,8 +268,10 @@ export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: M
   }
 
   const identity = newAssignmentIdentity(deps.emailPrefix ?? CLIENT_EMAIL_PREFIX, claimed.user.telegramId);
+  // The target gets what is left of the quota (its counter starts at zero) and the same expiry.
+  const plan = clientPlanFor(claimed.user, 0, deps.clock.now());
   for (;;) {
-    const spec = { inboundId: claimed.target.inboundId, clientId: identity.clientId, clientEmail: identity.clientEmail };
+    const spec = { inboundId: claimed.target.inboundId, clientId: identity.clientId, clientEmail: identity.clientEmail, plan };
     let shareLink: string;
     try {
       shareLink = (await createClientOnNode(deps, claimed.target, spec)).shareLink;
@@ -272,6 +294,7 @@ export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: M
         : { status: "skipped", detail: "the user's key changed during the move", isUnplaced: false };
     }
     const sourceCleaned = await retireAssignment(deps, claimed.old);
+    await catchUpPlan(deps, claimed.target, { id: identity.assignmentId, ...spec });
     return { status: "succeeded", toNodeId: claimed.target.id, sourceCleaned };
   }
 }

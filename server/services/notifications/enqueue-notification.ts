@@ -4,7 +4,8 @@
  * cron (deliver-notifications.ts), with retries.
  *
  * Events that go out:
- * - webhook (the bot): key.moved, node.down, node.up, failover.held, capacity.low
+ * - webhook (the bot): key.moved, node.down, node.up, failover.held, capacity.low, user.expiring,
+ *   user.expired, user.quota_exceeded
  * - telegram (admins): node.down, node.up, failover.held, capacity.low — never key.moved, which
  *   carries a user's key and is the bot's to pass on.
  */
@@ -13,7 +14,15 @@ import { events, webhookDeliveries } from "@/server/db/schema";
 import type { Transaction } from "@/server/services/audit/record-audit";
 import type { NotificationConfig } from "./notification-config";
 
-export type WebhookEvent = "key.moved" | "node.down" | "node.up" | "failover.held" | "capacity.low";
+export type WebhookEvent =
+  | "key.moved"
+  | "node.down"
+  | "node.up"
+  | "failover.held"
+  | "capacity.low"
+  | "user.expiring"
+  | "user.expired"
+  | "user.quota_exceeded";
 
 const ALERT_EVENTS: ReadonlySet<string> = new Set<WebhookEvent>(["node.down", "node.up", "failover.held", "capacity.low"]);
 

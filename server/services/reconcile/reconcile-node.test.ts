@@ -43,7 +43,7 @@ describe("reconcileNode", () => {
   it("converges a crash after the panel call and before the commit: the pending row is activated", async () => {
     fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
     const placement = await pendingPlacement(7001);
-    await createClientOnNode(keyDeps(), placement.node, placement.assignment);
+    await createClientOnNode(keyDeps(), placement.node, { ...placement.assignment, plan: placement.plan });
     // ...and the process dies here.
     const report = await reconcileNode(recDeps(), placement.node.id);
     expect(report.actions.map((a) => a.kind)).toEqual(["activated"]);

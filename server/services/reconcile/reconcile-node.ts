@@ -5,7 +5,10 @@
  *
  * - a live assignment without its client → create it (and activate a `pending` row that is past
  *   the grace period: the request that made it died between the panel call and the commit);
- * - a client with a live assignment whose secret drifted or that was switched off → repair it;
+ * - a client with a live assignment whose secret or plan drifted (enable, quota, expiry, device
+ *   limit: keys/client-plan.ts) → repair it. A client the panel switched off while the user still
+ *   has quota is read first: the panel may have counted bytes our last ledger pass had not, and
+ *   switching it back on would only make the panel (v2.9.4: and its Xray) do it again;
  * - a client whose assignment left this node or ended (`revoking`, `revoked`, `failed`, moved),
  *   or whose email we do not know at all → delete it once the grace period has passed (the grace
  *   protects requests still in flight; unknown emails are timed from their first sighting);
@@ -21,6 +24,8 @@ import { assignments, events, nodes, operationItems, operations, type Assignment
 import { logger } from "@/server/logger";
 import { systemClock, type Clock } from "@/server/services/clock";
 import { hasPrefix, isClientIntact, panelSecretFor } from "@/server/services/keys/client-identity";
+import { loadClientPlans, planPatch, UNLIMITED_PLAN, type ClientPlan } from "@/server/services/keys/client-plan";
+import { applyReadings } from "@/server/services/ledger/apply-readings";
 import { CLIENT_EMAIL_PREFIX } from "@/server/services/keys/key-deps";
 import { createClientOnNode, deleteClientFromNode, readNodeInbound, shareLinkFor, type NodeClientDeps } from "@/server/services/keys/node-client";
 import { withNodeMutation } from "@/server/services/keys/node-mutation";
@@ -126,15 +131,20 @@ export async function reconcileNode(deps: ReconcileDeps, nodeId: string): Promis
     }
   };
 
+  const plans = await loadClientPlans(db, rows.filter((r) => r.state !== "revoking").map((r) => r.id), now);
+  const planOf = (row: Assignment) => plans.get(row.id) ?? UNLIMITED_PLAN;
+
   // Clients on the panel: keep and repair ours, delete what nothing live claims.
   for (const [email, { client, inboundId }] of onPanel) {
     const row = rowByEmail.get(email);
     const isWanted = row && (row.state === "pending" || row.state === "active") && row.inboundId === inboundId;
     if (row && isWanted) {
       const inbound = inbounds.get(inboundId) as Inbound;
-      if (!isClientIntact(inbound, row.clientId, client)) {
+      let plan = planOf(row);
+      if (plan.enable && !client.enable && !isClientIntact(inbound, row.clientId, client, plan)) plan = await freshPlan(deps, node, row, plan, now);
+      if (!isClientIntact(inbound, row.clientId, client, plan)) {
         await act("repaired", row, row.clientEmail, () =>
-          withNodeMutation(db, node.id, () => deps.panelFor(node).updateClient(inboundId, client.email, { ...panelSecretFor(inbound, row.clientId), enable: true }), deps.lease),
+          withNodeMutation(db, node.id, () => deps.panelFor(node).updateClient(inboundId, client.email, { ...panelSecretFor(inbound, row.clientId), ...planPatch(plan) }), deps.lease),
         );
       }
       if (row.state === "pending") {
@@ -171,7 +181,8 @@ export async function reconcileNode(deps: ReconcileDeps, nodeId: string): Promis
     if (present?.inboundId === row.inboundId) continue;
     if (row.state === "pending" && !isPastGrace(row.updatedAt)) continue;
     await act("created", row, row.clientEmail, async () => {
-      const { shareLink } = await createClientOnNode(deps, node, row);
+      // A re-created client's counter starts again from zero: it gets what is left fleet-wide.
+      const { shareLink } = await createClientOnNode(deps, node, { ...row, plan: (await loadClientPlans(db, [row.id], now)).get(row.id) ?? UNLIMITED_PLAN });
       if (row.state === "pending") await activate(db, row, shareLink);
       return row.state === "pending" ? "created and activated a pending key" : "re-created a missing client";
     });
@@ -180,6 +191,14 @@ export async function reconcileNode(deps: ReconcileDeps, nodeId: string): Promis
   report.reservedCount = await recountReservations(db, node.id);
   await finish(deps, node, report, now);
   return report;
+}
+
+/** The client's plan after adding its current counter to the ledger; the plan as it was when the panel cannot say. */
+async function freshPlan(deps: ReconcileDeps, node: Node, row: Assignment, plan: ClientPlan, now: Date): Promise<ClientPlan> {
+  const traffic = await deps.panelFor(node).getClientTraffic(row.clientEmail).catch(() => null);
+  if (!traffic) return plan;
+  await applyReadings(deps.db, { nodeId: node.id, at: now, readings: [{ inboundId: row.inboundId, email: traffic.email, up: traffic.up, down: traffic.down }] });
+  return (await loadClientPlans(deps.db, [row.id], now)).get(row.id) ?? plan;
 }
 
 async function activate(db: Database, row: Assignment, shareLink: string): Promise<void> {

@@ -22,12 +22,13 @@ export type SimulatedFleet = {
   close(): Promise<void>;
 };
 
-export async function startSimulatedFleet(db: Database, specs: NodeSpec[], options: { timeoutMs?: number } = {}): Promise<SimulatedFleet> {
+/** `trafficPollMs`: the panels' traffic job period (default the versions' real one; 0 = tests poll by hand). */
+export async function startSimulatedFleet(db: Database, specs: NodeSpec[], options: { timeoutMs?: number; trafficPollMs?: number } = {}): Promise<SimulatedFleet> {
   const panels = new Map<string, SimulatedPanel>();
   const rows: Node[] = [];
   try {
     for (const { version, ...spec } of specs) {
-      const panel = await startSimulator({ version: version ?? "g3" });
+      const panel = await startSimulator({ version: version ?? "g3", trafficPollMs: options.trafficPollMs });
       const [row] = await db
         .insert(nodes)
         .values({ healthState: "healthy", maxUsers: 100, ...spec, panelUrl: panel.url, panelUsername: panel.username, inboundId: panel.inboundId })
