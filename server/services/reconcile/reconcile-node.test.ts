@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { assignments, events, nodes, operationItems, operations } from "@/server/db/schema";
+import { assignments, events, nodes, operationItems, operations, vpnUsers } from "@/server/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { rankFleet } from "@/server/services/balancer/rank-fleet";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
@@ -88,6 +88,34 @@ describe("reconcileNode", () => {
     const after = ours();
     expect(after).toHaveLength(2);
     expect(after.find((c) => c.email === drifted?.email)).toMatchObject({ id: drifted?.id, enable: true });
+  });
+
+  it("repairs plan drift: a client's quota, expiry, device limit and switch go back to the user's plan", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }], { trafficPollMs: 0 });
+    const expiresAt = new Date(Date.now() + 7 * 86_400_000);
+    await getOrCreateKey(keyDeps(), { telegramId: 7010, plan: { trafficLimitBytes: 5_000, expiresAt, deviceLimit: 2 } });
+    const [client] = ours();
+    const panel = fleet.panelFor(fleet.node("a"));
+    // Someone edits the client in the panel's own UI.
+    await panel.updateClient(1, String(client?.email), { totalBytes: 0, expiryTime: 0, limitIp: 0, enable: false });
+    const report = await reconcileNode(recDeps(), fleet.node("a").id);
+    expect(report.actions.map((a) => a.kind)).toEqual(["repaired"]);
+    expect(ours()[0]).toMatchObject({ totalGB: 5_000, expiryTime: expiresAt.getTime(), limitIp: 2, enable: true });
+    expect((await reconcileNode(recDeps(), fleet.node("a").id)).actions).toEqual([]);
+  });
+
+  it("does not switch back on a client the panel switched off for bytes the ledger had not read yet: it reads them first", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a", version: "2.9.4" }], { trafficPollMs: 0 });
+    await getOrCreateKey(keyDeps(), { telegramId: 7011, plan: { trafficLimitBytes: 1_000 } });
+    const email = String(ours()[0]?.email);
+    fleet.panel("a").state.recordTraffic(email, 100, 950);
+    expect(ours()[0]?.enable).toBe(false);
+    const report = await reconcileNode(recDeps(), fleet.node("a").id);
+    // The counter was read into the ledger: the user is out of quota, so the client stays off.
+    expect(report.actions).toEqual([]);
+    expect(ours()[0]?.enable).toBe(false);
+    const [user] = await test.db.select().from(vpnUsers);
+    expect(user).toMatchObject({ uploadBytes: 100, downloadBytes: 950 });
   });
 
   it("deletes our orphans after the grace period and never touches clients without our prefix", async () => {
