@@ -106,28 +106,30 @@ async function addOrAdopt(panel: PanelClient, inbound: Inbound, spec: ClientSpec
   }
 }
 
-/** Writes the plan onto our client; "absent" when it is not there (the reconciler re-creates it). */
-export async function applyPlanOnNode(
-  deps: NodeClientDeps,
-  node: Node,
-  client: { inboundId: number; clientEmail: string },
-  plan: ClientPlan,
-): Promise<"updated" | "absent"> {
+/** A change to one of our clients under the node's write guard (invariant 7); "absent" when the panel does not have it. */
+function mutateClient<T>(deps: NodeClientDeps, node: Node, change: (panel: PanelClient) => Promise<T>): Promise<T | "absent"> {
   const panel = deps.panelFor(node);
   return withNodeMutation(
     deps.db,
     node.id,
     async () => {
       try {
-        await panel.updateClient(client.inboundId, client.clientEmail, planPatch(plan));
-        return "updated";
+        return await change(panel);
       } catch (error) {
-        if (isPanelError(error, "not_found")) return "absent";
+        if (isPanelError(error, "not_found")) return "absent" as const;
         throw error;
       }
     },
     deps.lease,
   );
+}
+
+/** Writes the plan onto our client; "absent" when it is not there (the reconciler re-creates it). */
+export function applyPlanOnNode(deps: NodeClientDeps, node: Node, client: { inboundId: number; clientEmail: string }, plan: ClientPlan): Promise<"updated" | "absent"> {
+  return mutateClient(deps, node, async (panel) => {
+    await panel.updateClient(client.inboundId, client.clientEmail, planPatch(plan));
+    return "updated" as const;
+  });
 }
 
 /** Adds the client's counter to the ledger right before it goes; a failed read only costs the bytes since the last pass. */
@@ -145,30 +147,19 @@ async function recordFinalReading(deps: NodeClientDeps, panel: PanelClient, node
 }
 
 /** Removes our client; "absent" when it was not there (already deleted, or never created). */
-export async function deleteClientFromNode(
-  deps: NodeClientDeps,
-  node: Node,
-  client: { inboundId: number; clientEmail: string },
-): Promise<"deleted" | "absent"> {
-  const panel = deps.panelFor(node);
-  return withNodeMutation(
-    deps.db,
-    node.id,
-    async () => {
-      try {
-        await recordFinalReading(deps, panel, node, client);
-        await panel.deleteClient(client.inboundId, client.clientEmail);
-        return "deleted";
-      } catch (error) {
-        if (isPanelError(error, "not_found")) return "absent";
-        if (!isPanelError(error, "timeout")) throw error;
-        // Unknown outcome: it is deleted only if a read-back no longer finds it.
-        if ((await panel.getClient(client.inboundId, client.clientEmail)) === null) return "deleted";
-        throw error;
-      }
-    },
-    deps.lease,
-  );
+export function deleteClientFromNode(deps: NodeClientDeps, node: Node, client: { inboundId: number; clientEmail: string }): Promise<"deleted" | "absent"> {
+  return mutateClient(deps, node, async (panel) => {
+    await recordFinalReading(deps, panel, node, client);
+    try {
+      await panel.deleteClient(client.inboundId, client.clientEmail);
+      return "deleted" as const;
+    } catch (error) {
+      if (!isPanelError(error, "timeout")) throw error;
+      // Unknown outcome: it is deleted only if a read-back no longer finds it.
+      if ((await panel.getClient(client.inboundId, client.clientEmail)) === null) return "deleted" as const;
+      throw error;
+    }
+  });
 }
 
 /** Reads the inbound (cached) without mutating; the reconciler needs it to judge drift. */
