@@ -134,6 +134,12 @@ export const MESSAGE_PARAMS = {
   "error.location.noneAtAll": ["location"],
   "error.capacity.none": [],
   "error.capacity.location": ["location"],
+  "error.user.notFound": [],
+  "error.user.nodeCannotTake": [],
+  "user.field.nodeCannotTake": [],
+  "plan.field.future": [],
+  "plan.field.extendWithExpiresAt": [],
+  "plan.field.nothingToChange": [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MessageCode = keyof typeof MESSAGE_PARAMS;

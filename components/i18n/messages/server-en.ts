@@ -128,4 +128,10 @@ export const serverEn = {
   "error.location.noneAtAll": "No node is in the location “{location}”, and no node has a location set.",
   "error.capacity.none": "No node has room for a new key right now.",
   "error.capacity.location": "No node in “{location}” has room for a new key right now.",
+  "error.user.notFound": "No such user.",
+  "error.user.nodeCannotTake": "That node cannot take new users now.",
+  "user.field.nodeCannotTake": "cannot take new users now (full, not active or not healthy)",
+  "plan.field.future": "must be in the future",
+  "plan.field.extendWithExpiresAt": "cannot be combined with expiresAt",
+  "plan.field.nothingToChange": "names nothing to change",
 } as const;

@@ -130,4 +130,10 @@ export const serverRu: Record<keyof typeof serverEn, string> = {
   "error.location.noneAtAll": "В локации «{location}» нет ни одного узла, и ни у одного узла локация не указана.",
   "error.capacity.none": "Сейчас ни на одном узле нет места для нового ключа.",
   "error.capacity.location": "Сейчас ни на одном узле в «{location}» нет места для нового ключа.",
+  "error.user.notFound": "Такого пользователя нет.",
+  "error.user.nodeCannotTake": "Этот узел сейчас не может принять новых пользователей.",
+  "user.field.nodeCannotTake": "сейчас не может принять новых пользователей (заполнен, не активен или неисправен)",
+  "plan.field.future": "должна быть в будущем",
+  "plan.field.extendWithExpiresAt": "нельзя указывать вместе с expiresAt",
+  "plan.field.nothingToChange": "не указано, что изменить",
 };

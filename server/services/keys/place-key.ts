@@ -19,6 +19,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { assignments, nodes, vpnUsers, type Assignment, type Node, type PlacementReason } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import { logger } from "@/server/logger";
 import { recordAudit, type Transaction } from "@/server/services/audit/record-audit";
 import type { Actor } from "@/server/services/actor";
@@ -230,7 +231,7 @@ async function candidatesFor(deps: KeyDeps, input: PlacementInput): Promise<Scor
   const { candidates } = await rankFleet(deps.db, input.nodeId ? {} : input);
   if (!input.nodeId) return candidates;
   const chosen = candidates.filter((c) => c.nodeId === input.nodeId);
-  if (chosen.length === 0) throw new AppError("BAD_REQUEST", "That node cannot take new users now.", { fields: { nodeId: "cannot take new users now (full, not active or not healthy)" } });
+  if (chosen.length === 0) throw new AppError("BAD_REQUEST", ref("error.user.nodeCannotTake"), { fields: { nodeId: ref("user.field.nodeCannotTake") } });
   return chosen;
 }
 

@@ -1,7 +1,8 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { auditLog, vpnUsers, webhookDeliveries } from "@/server/db/schema";
-import { AppError } from "@/server/errors";
+import { AppError, fieldErrorsFromZod } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { Clock } from "@/server/services/clock";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { CLIENT_EMAIL_PREFIX } from "@/server/services/keys/key-deps";
@@ -100,17 +101,17 @@ describe("plans", () => {
     await getOrCreateKey(deps(), { telegramId: 6004 });
     const fields = (value: unknown) => {
       const parsed = PlanPatch.safeParse(value);
-      return parsed.success ? {} : Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "body", i.message]));
+      return parsed.success ? {} : fieldErrorsFromZod(parsed.error.issues);
     };
-    expect(fields({ trafficLimitBytes: -1 })).toEqual({ trafficLimitBytes: "must be greater than 0" });
-    expect(fields({ trafficLimitBytes: 1.5 })).toEqual({ trafficLimitBytes: "must be a whole number of bytes" });
-    expect(fields({ deviceLimit: 0 })).toEqual({ deviceLimit: "must be at least 1" });
-    expect(fields({ expiresAt: "next week" })).toMatchObject({ expiresAt: expect.stringContaining("ISO 8601") });
-    expect(fields({ expiresAt: "2030-01-01T00:00:00Z", extendDays: 30 })).toEqual({ extendDays: "cannot be combined with expiresAt" });
-    expect(fields({})).toEqual({ body: "names nothing to change" });
+    expect(fields({ trafficLimitBytes: -1 })).toEqual({ trafficLimitBytes: ref("validation.greaterThan", { minimum: 0 }) });
+    expect(fields({ trafficLimitBytes: 1.5 })).toEqual({ trafficLimitBytes: ref("validation.integer") });
+    expect(fields({ deviceLimit: 0 })).toEqual({ deviceLimit: ref("validation.min", { minimum: 1 }) });
+    expect(fields({ expiresAt: "next week" })).toEqual({ expiresAt: ref("validation.format") });
+    expect(fields({ expiresAt: "2030-01-01T00:00:00Z", extendDays: 30 })).toEqual({ extendDays: ref("plan.field.extendWithExpiresAt") });
+    expect(fields({})).toEqual({ body: ref("plan.field.nothingToChange") });
     const past = await updateUserPlan(deps(), { telegramId: 6004, patch: { expiresAt: new Date(nowMs - 1) } }).catch((e: unknown) => e);
     expect(past).toBeInstanceOf(AppError);
-    expect(past).toMatchObject({ code: "BAD_REQUEST", fields: { expiresAt: "must be in the future" } });
+    expect(past).toMatchObject({ code: "BAD_REQUEST", fields: { expiresAt: ref("plan.field.future") } });
     await expect(updateUserPlan(deps(), { telegramId: 999, patch: { disabled: true } })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

@@ -8,6 +8,7 @@
 import { eq } from "drizzle-orm";
 import { vpnUsers, type VpnUser } from "@/server/db/schema";
 import { AppError, badRequest } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { AuditActor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
 import { lockUser } from "@/server/services/keys/place-key";
@@ -44,7 +45,7 @@ export async function updateUserPlan(deps: PlanDeps, input: UpdatePlanInput): Pr
   const user = await deps.db.transaction(async (tx) => {
     await lockUser(tx, input.telegramId);
     const [before] = await tx.select().from(vpnUsers).where(eq(vpnUsers.telegramId, input.telegramId)).for("update");
-    if (!before) throw new AppError("NOT_FOUND", "No such user.");
+    if (!before) throw new AppError("NOT_FOUND", ref("error.user.notFound"));
     const next = {
       expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : patch.extendDays ? extendedExpiry(before.expiresAt, patch.extendDays, now) : before.expiresAt,
       trafficLimitBytes: patch.trafficLimitBytes !== undefined ? patch.trafficLimitBytes : before.trafficLimitBytes,
