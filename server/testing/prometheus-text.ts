@@ -1,6 +1,7 @@
 /**
  * Test support: parses a Prometheus text exposition with the official Python client's parser
- * (prometheus_client, installed by .ci/run; `pip install prometheus-client`), then checks what a
+ * (prometheus_client: Debian's python3-prometheus-client, installed by .ci/run, for /usr/bin/python3;
+ * PROMETHEUS_PYTHON names another interpreter that has it), then checks what a
  * parser lets through but Prometheus conventions do not: metric and label names, a declared TYPE
  * for every family, one block per family, and for our own `fleet_*` families `_total` on counters
  * and nowhere else (prom-client's `nodejs_active_resources_total` is a gauge).
@@ -13,6 +14,8 @@ export type Sample = { name: string; labels: Record<string, string>; value: numb
 export type Family = { name: string; type: string; help: string; samples: Sample[] };
 
 const PARSER = fileURLToPath(new URL("./parse-exposition.py", import.meta.url));
+// Debian's package installs for the system interpreter, which a pyenv or venv `python3` on PATH may hide.
+const PYTHON = process.env.PROMETHEUS_PYTHON ?? "/usr/bin/python3";
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -21,7 +24,7 @@ type Parsed = { name: string; type: string; help: string; samples: { name: strin
 const numberOf = (value: number | string) => (typeof value === "number" ? value : value === "NaN" ? NaN : value === "+Inf" ? Infinity : -Infinity);
 
 export function parseExposition(text: string): Map<string, Family> {
-  const parsed = JSON.parse(execFileSync("python3", [PARSER], { input: text, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 })) as Parsed[];
+  const parsed = JSON.parse(execFileSync(PYTHON, [PARSER], { input: text, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 })) as Parsed[];
   const families = new Map<string, Family>();
   for (const family of parsed) {
     const name = family.type === "counter" ? `${family.name}_total` : family.name;
