@@ -4,6 +4,7 @@ import Link from "next/link";
 import { serverApi } from "@/app/_trpc/server";
 import { formatDateTime } from "@/components/i18n/format";
 import { getTranslator } from "@/components/i18n/server";
+import { labelOf } from "@/components/i18n/translate";
 import { buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -40,7 +41,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   const api = await serverApi();
   const { t, locale } = await getTranslator();
   const [audit, facets] = await Promise.all([api.audit.list({ ...filters, page, pageSize: PAGE_SIZE }), api.audit.facets()]);
-  const domains = [...new Set(facets.actions.map((a) => `${a.split(".")[0]}.`))];
+  const domains = [...new Set(facets.actions.map((a) => a.split(".")[0]!))];
   const isFiltered = Object.values(filters).some(Boolean);
 
   return (
@@ -50,13 +51,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         <Select name="action" defaultValue={filters.action ?? ""} aria-label={t("audit.action")} className="w-52">
           <option value="">{t("audit.anyAction")}</option>
           {domains.map((d) => (
-            <option key={d} value={d}>
-              {t("audit.domainAll", { domain: d })}
+            <option key={d} value={`${d}.`}>
+              {t("audit.domainAll", { domain: labelOf(t, "auditDomain", d) })}
             </option>
           ))}
           {facets.actions.map((a) => (
             <option key={a} value={a}>
-              {a}
+              {labelOf(t, "auditAction", a)}
             </option>
           ))}
         </Select>
@@ -64,7 +65,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
           <option value="">{t("audit.anyTarget")}</option>
           {facets.targetTypes.map((type) => (
             <option key={type} value={type}>
-              {type}
+              {labelOf(t, "auditTarget", type)}
             </option>
           ))}
         </Select>
@@ -107,7 +108,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
                     <div className="text-xs text-muted-foreground">{row.ip ?? ""}</div>
                   </TableCell>
                   <TableCell>
-                    <code className="font-mono text-xs">{row.action}</code>
+                    <span className="text-xs" title={row.action}>
+                      {labelOf(t, "auditAction", row.action)}
+                    </span>
                   </TableCell>
                   <TableCell className="text-xs">
                     {row.targetType === "node" && row.targetId ? (
@@ -116,7 +119,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
                       </Link>
                     ) : (
                       <>
-                        {row.targetType} {row.targetId ? <span className="font-mono text-muted-foreground">{row.targetId.slice(0, 36)}</span> : null}
+                        {labelOf(t, "auditTarget", row.targetType)} {row.targetId ? <span className="font-mono text-muted-foreground">{row.targetId.slice(0, 36)}</span> : null}
                       </>
                     )}
                   </TableCell>

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { serverApi } from "@/app/_trpc/server";
 import { formatTime } from "@/components/i18n/format";
+import { renderText } from "@/components/i18n/message-ref";
 import { getTranslator } from "@/components/i18n/server";
 import { NodeLoad, NodeVersions } from "@/components/nodes/node-load";
 import { buttonVariants } from "@/components/ui/button";
@@ -126,8 +127,8 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
                     <div className="grid gap-1">
                       <HealthBadge state={node.healthState} />
                       {node.lastError && node.healthState !== "healthy" ? (
-                        <span className="max-w-48 truncate text-xs text-muted-foreground" title={node.lastError}>
-                          {node.lastError}
+                        <span className="max-w-48 truncate text-xs text-muted-foreground" title={renderText(t, node.lastErrorRef, node.lastError) ?? undefined}>
+                          {renderText(t, node.lastErrorRef, node.lastError)}
                         </span>
                       ) : null}
                     </div>

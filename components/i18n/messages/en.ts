@@ -326,6 +326,7 @@ export const en = {
   "operations.col.by": "By",
   "operations.progressOf": "Progress of {kind}",
   "operations.loadOlder": "Load older operations",
+  "startedBy.system": "system",
 
   "operation.metaTitle": "Operation",
   "operation.title": "{kind} of {node}",
@@ -458,7 +459,7 @@ export const en = {
   "audit.filterLabel": "Filter the audit log",
   "audit.action": "Action",
   "audit.anyAction": "Any action",
-  "audit.domainAll": "{domain}* (all)",
+  "audit.domainAll": "All about {domain}",
   "audit.target": "Target",
   "audit.anyTarget": "Any target",
   "audit.admin": "Admin",

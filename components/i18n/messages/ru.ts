@@ -321,6 +321,7 @@ export const ru: Dictionary = {
   "operations.col.why": "Причина",
   "operations.col.by": "Кем",
   "operations.progressOf": "Ход операции: {kind}",
+  "startedBy.system": "система",
   "operations.loadOlder": "Загрузить более старые",
 
   "operation.metaTitle": "Операция",
@@ -454,7 +455,7 @@ export const ru: Dictionary = {
   "audit.filterLabel": "Фильтр журнала аудита",
   "audit.action": "Действие",
   "audit.anyAction": "Любое действие",
-  "audit.domainAll": "{domain}* (все)",
+  "audit.domainAll": "Всё: {domain}",
   "audit.target": "Объект",
   "audit.anyTarget": "Любой объект",
   "audit.admin": "Администратор",

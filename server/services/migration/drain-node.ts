@@ -49,7 +49,7 @@ export async function drainNode(deps: Pick<MigrationDeps, "db" | "clock">, actor
     if (!operation) {
       operation = await createEvacuation(
         tx,
-        { kind: "drain", nodeId, startedBy: actor.username, actorAdminId: actor.adminId, reason: `${node.name} drained by an admin`, plan: { deleteWhenEmpty } },
+        { kind: "drain", nodeId, startedBy: actor.username, actorAdminId: actor.adminId, reason: ref("operation.reason.drainedByAdmin", { node: node.name }), plan: { deleteWhenEmpty } },
         deps.clock.now(),
       );
     }
@@ -72,7 +72,7 @@ async function reactivate(deps: Pick<MigrationDeps, "db">, actor: AuditActor, no
       throw new AppError("CONFLICT", ref("error.drain.stillUnhealthy", { node: node.name }));
     }
     const open = await findOpenEvacuation(tx, nodeId);
-    if (open) await cancelOperation(tx, open.id, action === "node.undrain" ? "stopped: the node was undrained" : "stopped: the node returned to service");
+    if (open) await cancelOperation(tx, open.id, ref(action === "node.undrain" ? "operation.stopped.undrained" : "operation.stopped.returnedToService"));
     const [updated] = await tx.update(nodes).set({ adminState: "active", updatedAt: new Date() }).where(eq(nodes.id, nodeId)).returning();
     await recordAudit(tx, actor, {
       action,

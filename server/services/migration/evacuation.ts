@@ -20,6 +20,8 @@ import { deleteNode } from "@/server/services/nodes/delete-node";
 import { recordNotifiedEvent } from "@/server/services/notifications/enqueue-notification";
 import { migrateItem, type MoveOutcome } from "./migrate-item";
 import type { MigrationDeps, MoveReason } from "./migration-deps";
+import type { MessageRef } from "@/server/message-ref";
+import { ref } from "@/server/messages";
 
 export const EVACUATION_KINDS = ["failover", "drain"] as const;
 export type EvacuationKind = (typeof EVACUATION_KINDS)[number];
@@ -53,7 +55,8 @@ export type NewEvacuation = {
   nodeId: string;
   startedBy: string;
   actorAdminId?: string | null;
-  reason: string;
+  /** Why it runs: the operations list's "Why", in the reader's language. */
+  reason: MessageRef;
   plan?: DrainPlan;
 };
 
@@ -77,7 +80,7 @@ export async function createEvacuation(tx: Transaction, input: NewEvacuation, no
       nodeId: input.nodeId,
       startedBy: input.startedBy,
       actorAdminId: input.actorAdminId ?? null,
-      reason: input.reason,
+      reasonRef: input.reason,
       plan: input.plan ?? null,
       total: users.length,
       startedAt: now,
@@ -92,14 +95,14 @@ export async function createEvacuation(tx: Transaction, input: NewEvacuation, no
 }
 
 /** Pending items become `skipped` and the operation `cancelled`; moves already running finish. */
-export async function cancelOperation(tx: Transaction, operationId: string, why: string): Promise<void> {
+export async function cancelOperation(tx: Transaction, operationId: string, why: MessageRef): Promise<void> {
   await tx
     .update(operationItems)
-    .set({ status: "skipped", detail: why, updatedAt: sql`now()` })
+    .set({ status: "skipped", detail: why.code, detailRef: why, updatedAt: sql`now()` })
     .where(and(eq(operationItems.operationId, operationId), eq(operationItems.status, "pending")));
   await tx
     .update(operations)
-    .set({ status: "cancelled", error: why, finishedAt: sql`now()`, leaseOwner: null, leaseUntil: null })
+    .set({ status: "cancelled", error: why.code, errorRef: why, finishedAt: sql`now()`, leaseOwner: null, leaseUntil: null })
     .where(and(eq(operations.id, operationId), inArray(operations.status, OPEN)));
   await refreshCounters(tx, operationId);
 }
@@ -145,19 +148,19 @@ async function releaseOperation(deps: MigrationDeps, operationId: string, owner:
 }
 
 /** Why an open operation should stop now, if it should: the node recovered, or was undrained. */
-async function stopReason(deps: MigrationDeps, operation: Operation): Promise<string | null> {
+async function stopReason(deps: MigrationDeps, operation: Operation): Promise<MessageRef | null> {
   if (operation.kind !== "failover" && operation.kind !== "drain") return null;
-  if (!operation.nodeId) return "the node was deleted";
+  if (!operation.nodeId) return ref("operation.stopped.nodeDeleted");
   const [node] = await deps.db.select({ healthState: nodes.healthState, adminState: nodes.adminState }).from(nodes).where(eq(nodes.id, operation.nodeId));
-  if (!node) return "the node was deleted";
-  if (operation.kind === "failover" && node.healthState !== "unhealthy" && node.adminState !== "draining") return "the node recovered";
-  if (operation.kind === "drain" && node.adminState !== "draining") return "the node is no longer draining";
+  if (!node) return ref("operation.stopped.nodeDeleted");
+  if (operation.kind === "failover" && node.healthState !== "unhealthy" && node.adminState !== "draining") return ref("operation.stopped.recovered");
+  if (operation.kind === "drain" && node.adminState !== "draining") return ref("operation.stopped.notDraining");
   return null;
 }
 
 async function finish(deps: MigrationDeps, operation: Operation, tally: { succeeded: number; problems: number }): Promise<Operation["status"]> {
   const status: Operation["status"] = tally.problems === 0 ? "succeeded" : tally.succeeded > 0 ? "partial" : "failed";
-  let error: string | null = tally.problems > 0 ? `${tally.problems} user${tally.problems === 1 ? " was" : "s were"} not moved; see the items` : null;
+  let error: MessageRef | null = tally.problems > 0 ? ref("operation.error.notMoved", { count: tally.problems }) : null;
   const plan = operation.plan as DrainPlan | null;
   if (operation.kind === "drain" && plan?.deleteWhenEmpty && status === "succeeded" && operation.nodeId) {
     const actor: AuditActor = { adminId: operation.actorAdminId, username: operation.startedBy, ip: null, userAgent: null };
@@ -165,12 +168,12 @@ async function finish(deps: MigrationDeps, operation: Operation, tally: { succee
       await deleteNode(deps, actor, { id: operation.nodeId });
     } catch (e) {
       if (!isAppError(e)) throw e;
-      error = `drained, but the node was not deleted: ${e.message}`;
+      error = ref("operation.error.drainedNotDeleted", { reason: e.text });
     }
   }
   await deps.db
     .update(operations)
-    .set({ status, error, finishedAt: sql`now()`, leaseOwner: null, leaseUntil: null })
+    .set({ status, error: error?.code ?? null, errorRef: error, finishedAt: sql`now()`, leaseOwner: null, leaseUntil: null })
     .where(and(eq(operations.id, operation.id), inArray(operations.status, OPEN)));
   return status;
 }
@@ -180,12 +183,16 @@ async function reportUnplaced(deps: MigrationDeps, operation: Operation, unplace
   const message =
     `${unplaced} user${unplaced === 1 ? "" : "s"} on ${node?.name ?? "a removed node"} could not be moved (${operation.kind}): ` +
     `no other node has room. They keep their key where it is; add capacity and the next wave moves them.`;
+  const messageRef = node
+    ? ref("event.capacity.low", { count: unplaced, node: node.name, kind: { code: `operationKind.${operation.kind}` } })
+    : ref("event.capacity.lowRemovedNode", { count: unplaced, kind: { code: `operationKind.${operation.kind}` } });
   await deps.db.transaction((tx) =>
     recordNotifiedEvent(tx, deps.notifications, {
       kind: "capacity.low",
       severity: "critical",
       nodeId: operation.nodeId,
       message,
+      messageRef,
       data: { operationId: operation.id, operationKind: operation.kind, unplaced },
     }),
   );

@@ -1,3 +1,4 @@
+import { renderErrorText } from "@/server/http/messages";
 import { and, count, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assignments, events, nodes, operationItems, operations, vpnUsers, webhookDeliveries, type Node } from "@/server/db/schema";
@@ -124,6 +125,10 @@ describe("automatic failover", () => {
     await expectCapacityExact(["a", "b", "c"]);
     const [failover] = await test.db.select().from(operations).where(eq(operations.kind, "failover"));
     expect(failover).toMatchObject({ status: "succeeded", total: 30, succeeded: 30, failed: 0 });
+    // Observation 7: the Operations "Why" and the events stayed English; they are codes rendered per reader now.
+    expect(renderErrorText(failover!.reasonRef!, "ru")).toMatch(/^a недоступен не меньше \d+ с$/);
+    const [started] = await test.db.select().from(events).where(eq(events.kind, "failover.started"));
+    expect(renderErrorText(started!.messageRef!, "ru")).toMatch(/^Переносим 30 пользователей с a\./);
     expect(await test.db.select({ n: count() }).from(operationItems).where(eq(operationItems.status, "succeeded"))).toEqual([{ n: 30 }]);
 
     for (const telegramId of ids) {
@@ -206,6 +211,7 @@ describe("automatic failover", () => {
     expect(skipped.map((s) => s.detail)).toEqual(["no node has room for this user", "no node has room for this user"]);
     const [low] = await test.db.select().from(events).where(eq(events.kind, "capacity.low"));
     expect(low?.data).toMatchObject({ unplaced: 2 });
+    expect(renderErrorText(low!.messageRef!, "ru")).toMatch(/^2 пользователей на a не удалось перенести \(аварийный перенос\)/);
     expect(await test.db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.event, "capacity.low"))).toEqual([{ n: 1 }]);
     expect(await nodeRow("a")).toMatchObject({ adminState: "draining", needsReconcile: true });
     // Within the cool-down no new wave starts; after it, the two are tried again.

@@ -77,7 +77,7 @@ export async function executeRebalance(db: Database, actor: AuditActor, input: z
         status: "running",
         startedBy: actor.username,
         actorAdminId: actor.adminId,
-        reason: `rebalance: ${plan.moves.length} move${plan.moves.length === 1 ? "" : "s"}`,
+        reasonRef: ref("operation.reason.rebalance", { count: plan.moves.length }),
         plan: { nodes: plan.nodes, parameters: rebalanceInputSchema.parse(input) },
         total: plan.moves.length,
         startedAt: sql`now()`,

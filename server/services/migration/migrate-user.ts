@@ -43,7 +43,7 @@ export async function migrateUser(deps: MigrationDeps, actor: AuditActor, input:
         targetNodeId: input.toNodeId ?? null,
         startedBy: actor.username,
         actorAdminId: actor.adminId,
-        reason: `user ${input.telegramId} moved off ${live.nodeName} by an admin`,
+        reasonRef: ref("operation.reason.movedByAdmin", { user: input.telegramId, node: live.nodeName }),
         total: 1,
         startedAt: deps.clock.now(),
       })

@@ -23,6 +23,7 @@ import { recordNotifiedEvent } from "@/server/services/notifications/enqueue-not
 import { createEvacuation, findOpenEvacuation, listOpenBatchOperations, lockNodeOperations, processBatch, EVACUATION_KINDS, type BatchReport, type EvacuationKind } from "./evacuation";
 import { MOVE_LEASE_MS, recoverInterruptedMoves } from "./migrate-item";
 import type { FleetOperationDeps } from "./migration-deps";
+import { ref } from "@/server/messages";
 
 /** A `failover.held` alert younger than this keeps automatic failover off. */
 export const HOLD_WINDOW_MS = 15 * 60_000;
@@ -61,6 +62,7 @@ async function isFailoverHeld(deps: FleetOperationDeps, now: Date): Promise<bool
       message:
         `${downCount} of ${fleetSize} nodes are unhealthy, more than the limit of ${Math.floor(blastRadiusLimit(fleetSize))}. ` +
         "Automatic failover is on hold: check this server's own network before moving users by hand.",
+      messageRef: ref("event.failover.heldUnhealthy", { unhealthy: downCount, fleet: fleetSize, limit: Math.floor(blastRadiusLimit(fleetSize)) }),
       data: { unhealthy: downCount, fleetSize, limit: blastRadiusLimit(fleetSize) },
     }),
   );
@@ -95,8 +97,8 @@ async function startEvacuation(deps: FleetOperationDeps, kind: EvacuationKind, n
     if (await findOpenEvacuation(tx, node.id)) return null;
     const reason =
       kind === "failover"
-        ? `${node.name} has been unhealthy for at least ${deps.failover.graceSeconds} s`
-        : `${node.name} is draining`;
+        ? ref("operation.reason.failover", { node: node.name, seconds: deps.failover.graceSeconds })
+        : ref("operation.reason.draining", { node: node.name });
     const operation = await createEvacuation(tx, { kind, nodeId: node.id, startedBy: "system", reason }, now);
     if (kind === "failover") {
       await tx
@@ -112,6 +114,10 @@ async function startEvacuation(deps: FleetOperationDeps, kind: EvacuationKind, n
           (deps.failover.autoReturnToService
             ? "It takes new users again once it is back and the reconciler has cleaned it."
             : "It stays draining until an admin returns it to service."),
+        messageRef: ref(deps.failover.autoReturnToService ? "event.failover.startedAutoReturn" : "event.failover.startedStaysDraining", {
+          count: operation.total,
+          node: node.name,
+        }),
         data: { operationId: operation.id, total: operation.total },
       });
     }

@@ -13,6 +13,7 @@ import type { Database } from "@/server/db/client";
 import { events, webhookDeliveries } from "@/server/db/schema";
 import type { Transaction } from "@/server/services/audit/record-audit";
 import type { NotificationConfig } from "./notification-config";
+import type { MessageRef } from "@/server/message-ref";
 
 export type WebhookEvent =
   | "key.moved"
@@ -59,7 +60,10 @@ export type SystemEventInput = {
   kind: WebhookEvent;
   severity: "info" | "warning" | "critical";
   nodeId?: string | null;
+  /** English, for the alert, the webhook and the logs. */
   message: string;
+  /** The same for the dashboard, in the reader's language. */
+  messageRef: MessageRef;
   data: Record<string, unknown>;
 };
 
@@ -67,7 +71,7 @@ export type SystemEventInput = {
 export async function recordNotifiedEvent(tx: Database | Transaction, config: NotificationConfig, input: SystemEventInput): Promise<void> {
   const [row] = await tx
     .insert(events)
-    .values({ kind: input.kind, severity: input.severity, nodeId: input.nodeId ?? null, message: input.message, data: input.data })
+    .values({ kind: input.kind, severity: input.severity, nodeId: input.nodeId ?? null, message: input.message, messageRef: input.messageRef, data: input.data })
     .returning({ id: events.id, createdAt: events.createdAt });
   await enqueueNotification(tx, config, {
     event: input.kind,

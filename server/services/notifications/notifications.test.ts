@@ -10,6 +10,7 @@ import { enqueueNotification, recordNotifiedEvent } from "./enqueue-notification
 import type { NotificationConfig, NotificationDeps } from "./notification-config";
 import { relayEventNotifications } from "./relay-events";
 import { signWebhook, verifyWebhookSignature } from "./webhook-signature";
+import { ref } from "@/server/messages";
 
 type Received = { path: string; headers: http.IncomingHttpHeaders; body: string };
 
@@ -101,7 +102,7 @@ describe("outbox", () => {
 
   it("sends key.moved to the bot only, alerts to both channels, and nothing for an unconfigured channel", async () => {
     await enqueueNotification(test.db, config(), { event: "key.moved", data: { telegramId: 5, key: "vless://secret" } });
-    await recordNotifiedEvent(test.db, config(), { kind: "capacity.low", severity: "warning", message: "3 users fit nowhere", data: { unplaced: 3 } });
+    await recordNotifiedEvent(test.db, config(), { kind: "capacity.low", severity: "warning", message: "3 users fit nowhere", messageRef: ref("event.capacity.low", { count: 3, node: "a", kind: "drain" }), data: { unplaced: 3 } });
     await enqueueNotification(test.db, { webhook: null, telegram: null }, { event: "node.down", data: {} });
     expect((await rows()).map((r) => `${r.channel}:${r.event}`)).toEqual(["webhook:key.moved", "webhook:capacity.low", "telegram:capacity.low"]);
   });
@@ -141,7 +142,7 @@ describe("delivery", () => {
   });
 
   it("sends alerts through the Bot API to the configured chat", async () => {
-    await recordNotifiedEvent(test.db, { ...config(), webhook: null }, { kind: "failover.held", severity: "critical", message: "7 of 8 nodes failed", data: {} });
+    await recordNotifiedEvent(test.db, { ...config(), webhook: null }, { kind: "failover.held", severity: "critical", message: "7 of 8 nodes failed", messageRef: ref("event.failover.held", { failed: 7, fleet: 8, limit: 3 }), data: {} });
     await deliverDueNotifications(deps(), { budgetMs: 5_000 });
     expect(receiver.received.map((r) => r.path)).toEqual(["/bot123:ABC/sendMessage"]);
     expect(JSON.parse(receiver.received[0]?.body ?? "{}")).toMatchObject({ chat_id: "-100", text: expect.stringContaining("7 of 8 nodes failed") });
@@ -193,7 +194,7 @@ describe("delivery", () => {
   it("records an unreachable receiver as a retry, never leaking the bot token", async () => {
     const closed = await startReceiver();
     await closed.close();
-    await recordNotifiedEvent(test.db, { webhook: null, telegram: { apiBase: closed.url, botToken: "999:SECRET", chatId: "1" } }, { kind: "node.down", severity: "critical", message: "down", data: {} });
+    await recordNotifiedEvent(test.db, { webhook: null, telegram: { apiBase: closed.url, botToken: "999:SECRET", chatId: "1" } }, { kind: "node.down", severity: "critical", message: "down", messageRef: ref("event.node.down", { node: "a", from: "healthy", reason: "refused" }), data: {} });
     const d = { ...deps(), telegram: { apiBase: closed.url, botToken: "999:SECRET", chatId: "1" } };
     expect(await deliverDueNotifications(d, { budgetMs: 5_000 })).toMatchObject({ retrying: 1 });
     const [row] = await rows();

@@ -5,6 +5,7 @@
 import { and, count, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { events, nodes } from "@/server/db/schema";
+import type { MessageRef } from "@/server/message-ref";
 import { pageFields, readPage, type Page } from "../paging";
 import type { StatsDeps } from "./stats-deps";
 
@@ -21,6 +22,8 @@ export type EventRow = {
   nodeId: string | null;
   nodeName: string | null;
   message: string;
+  /** The message for people; `message` is the English of rows written before it. */
+  messageRef: MessageRef | null;
   createdAt: Date;
 };
 
@@ -41,6 +44,7 @@ export async function listEvents(
           nodeId: events.nodeId,
           nodeName: nodes.name,
           message: events.message,
+          messageRef: events.messageRef,
           createdAt: events.createdAt,
         })
         .from(events)

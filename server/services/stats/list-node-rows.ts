@@ -7,6 +7,7 @@ import { and, asc, count, eq, ilike, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { nodeAdminState, nodeHealthState, nodes, type NodeAdminState, type NodeHealthState } from "@/server/db/schema";
 import { escapeLike } from "@/server/db/escape-like";
+import type { MessageRef } from "@/server/message-ref";
 import { readPage, type Page } from "../paging";
 import type { StatsDeps } from "./stats-deps";
 
@@ -33,6 +34,7 @@ export type NodeRow = {
   lastLatencyMs: number | null;
   lastCheckAt: Date | null;
   lastError: string | null;
+  lastErrorRef: MessageRef | null;
   panelVersion: string | null;
   apiGeneration: string | null;
   xrayVersion: string | null;
@@ -69,6 +71,7 @@ export async function listNodeRows(
           lastLatencyMs: nodes.lastLatencyMs,
           lastCheckAt: nodes.lastCheckAt,
           lastError: nodes.lastError,
+          lastErrorRef: nodes.lastErrorRef,
           panelVersion: nodes.panelVersion,
           apiGeneration: nodes.apiGeneration,
           xrayVersion: nodes.xrayVersion,

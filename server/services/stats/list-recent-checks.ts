@@ -1,5 +1,6 @@
 import { desc, eq } from "drizzle-orm";
 import { healthChecks } from "@/server/db/schema";
+import type { MessageRef } from "@/server/message-ref";
 import type { StatsDeps } from "./stats-deps";
 
 export type RecentCheck = {
@@ -8,6 +9,8 @@ export type RecentCheck = {
   isOk: boolean;
   latencyMs: number | null;
   error: string | null;
+  /** The failure for people; `error` is the technical detail (and all that rows from before it carry). */
+  errorRef: MessageRef | null;
   cpuPercent: number | null;
   memUsedBytes: number | null;
   memTotalBytes: number | null;
@@ -24,6 +27,7 @@ export async function listRecentChecks(deps: Pick<StatsDeps, "db">, input: { nod
       isOk: healthChecks.isOk,
       latencyMs: healthChecks.latencyMs,
       error: healthChecks.error,
+      errorRef: healthChecks.errorRef,
       cpuPercent: healthChecks.cpuPercent,
       memUsedBytes: healthChecks.memUsedBytes,
       memTotalBytes: healthChecks.memTotalBytes,

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { serverApi } from "@/app/_trpc/server";
 import { formatDate, formatDateTime, formatTime } from "@/components/i18n/format";
+import { renderText } from "@/components/i18n/message-ref";
 import { getTranslator } from "@/components/i18n/server";
 import { labelOf } from "@/components/i18n/translate";
 import { NodeLoad, NodeVersions } from "@/components/nodes/node-load";
@@ -76,8 +77,9 @@ export default async function NodePage({ params, searchParams }: { params: Param
             <AdminStateBadge state={node.adminState} />
             {node.needsReconcile ? <Badge variant="warning">{t("node.waitingReconcile")}</Badge> : null}
           </div>
-          <p className="truncate text-xs text-muted-foreground" title={node.lastError ?? undefined}>
-            {node.lastError ?? (node.lastCheckAt ? t("node.checkedAt", { time: formatDateTime(locale, node.lastCheckAt) }) : t("node.notChecked"))}
+          <p className="line-clamp-3 text-xs text-muted-foreground" title={node.lastError ?? undefined} data-testid="node-last-error">
+            {renderText(t, node.lastErrorRef, node.lastError) ??
+              (node.lastCheckAt ? t("node.checkedAt", { time: formatDateTime(locale, node.lastCheckAt) }) : t("node.notChecked"))}
           </p>
         </Card>
         <Card className="gap-2 px-5 py-4">
@@ -88,7 +90,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
         <Card className="gap-2 px-5 py-4">
           <p className="text-sm text-muted-foreground">{t("node.latencyNow")}</p>
           <p className="text-2xl font-semibold tabular-nums">{node.lastLatencyMs === null ? "—" : t("common.ms", { value: node.lastLatencyMs })}</p>
-          <p className="text-xs text-muted-foreground">{t("node.xray", { state: node.xrayState ?? t("node.xrayUnknown") })}</p>
+          <p className="text-xs text-muted-foreground">{t("node.xray", { state: node.xrayState ? labelOf(t, "xrayState", node.xrayState) : t("node.xrayUnknown") })}</p>
         </Card>
         <Card className="gap-2 px-5 py-4">
           <p className="text-sm text-muted-foreground">{t("node.panel")}</p>
@@ -96,7 +98,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
           <p className="text-xs text-muted-foreground">
             {t("node.panelLine", {
               inbound: node.inboundId,
-              tls: node.tlsMode,
+              tls: labelOf(t, "tlsMode", node.tlsMode),
               auth: t(node.hasApiToken ? "node.auth.token" : node.hasPassword ? "node.auth.password" : "node.auth.none"),
             })}
           </p>
@@ -139,8 +141,8 @@ export default async function NodePage({ params, searchParams }: { params: Param
                             <Badge variant="destructive" dot>
                               {t("node.checks.failed")}
                             </Badge>
-                            <span className="max-w-56 truncate text-xs text-muted-foreground" title={check.error ?? undefined}>
-                              {check.error}
+                            <span className="max-w-56 truncate text-xs text-muted-foreground" title={renderText(t, check.errorRef, check.error) ?? undefined}>
+                              {renderText(t, check.errorRef, check.error)}
                             </span>
                           </span>
                         )}

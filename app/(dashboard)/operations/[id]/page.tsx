@@ -4,6 +4,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { serverApi } from "@/app/_trpc/server";
 import { formatDateTime, formatTime } from "@/components/i18n/format";
+import { renderText } from "@/components/i18n/message-ref";
 import { getTranslator } from "@/components/i18n/server";
 import { labelOf } from "@/components/i18n/translate";
 import { OperationProgress, OperationStatusBadge } from "@/components/operations/operation-badges";
@@ -44,8 +45,8 @@ export default async function OperationPage({ params }: { params: Params }) {
       <PageHeader
         title={operation.nodeName ? t("operation.title", { kind, node: operation.nodeName }) : kind}
         description={t("operation.description", {
-          reason: operation.reason ?? t("operation.noReason"),
-          by: operation.startedBy,
+          reason: renderText(t, operation.reasonRef, operation.reason) ?? t("operation.noReason"),
+          by: labelOf(t, "startedBy", operation.startedBy),
           time: formatDateTime(locale, operation.createdAt),
         })}
         actions={<OperationStatusBadge status={operation.status} />}
@@ -59,7 +60,7 @@ export default async function OperationPage({ params }: { params: Params }) {
           </CardDescription>
         </CardHeader>
         <CardContent>
-          {operation.error ? <p className="mb-3 text-sm text-destructive">{operation.error}</p> : null}
+          {operation.error ? <p className="mb-3 text-sm text-destructive">{renderText(t, operation.errorRef, operation.error)}</p> : null}
           {items.length === 0 ? (
             <p className="rounded-lg border border-dashed px-4 py-8 text-center text-sm text-muted-foreground">
               {t(isOpen ? "operation.emptyOpen" : "operation.emptyDone")}
@@ -93,8 +94,8 @@ export default async function OperationPage({ params }: { params: Params }) {
                     <TableCell>
                       <OperationStatusBadge status={item.status} />
                     </TableCell>
-                    <TableCell className="max-w-80 truncate text-xs" title={item.detail ?? undefined}>
-                      {item.detail ?? ""}
+                    <TableCell className="max-w-80 truncate text-xs" title={renderText(t, item.detailRef, item.detail) ?? undefined}>
+                      {renderText(t, item.detailRef, item.detail) ?? ""}
                     </TableCell>
                     <TableCell className="text-xs text-muted-foreground tabular-nums">{formatTime(locale, item.updatedAt)}</TableCell>
                   </TableRow>

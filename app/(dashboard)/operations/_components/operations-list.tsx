@@ -7,6 +7,7 @@ import { useTRPC } from "@/app/_trpc/react";
 import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
 import { formatDateTime } from "@/components/i18n/format";
 import { useLocale, useT } from "@/components/i18n/i18n-provider";
+import { renderText } from "@/components/i18n/message-ref";
 import { labelOf } from "@/components/i18n/translate";
 import { OperationProgress, OperationStatusBadge } from "@/components/operations/operation-badges";
 import { Badge } from "@/components/ui/badge";
@@ -16,6 +17,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 
 type Page = RouterOutputs["operations"]["list"];
+type Operation = Page["items"][number];
 const PAGE_SIZE = 25;
 
 /** The operations log, newest first; running operations refresh every few seconds. */
@@ -23,6 +25,8 @@ export function OperationsList({ initial }: { initial: Page }) {
   const trpc = useTRPC();
   const t = useT();
   const locale = useLocale();
+  // The "Why": how it ended when it went wrong, else why it runs; codes rendered, older rows as written.
+  const whyOf = (op: Operation) => renderText(t, op.errorRef, op.error) ?? renderText(t, op.reasonRef, op.reason);
   const query = useInfiniteQuery(
     trpc.operations.list.infiniteQueryOptions(
       { limit: PAGE_SIZE },
@@ -75,10 +79,10 @@ export function OperationsList({ initial }: { initial: Page }) {
               <TableCell>
                 <OperationProgress total={op.total} succeeded={op.succeeded} failed={op.failed} label={t("operations.progressOf", { kind: labelOf(t, "operationKind", op.kind) })} />
               </TableCell>
-              <TableCell className="max-w-72 truncate text-xs" title={op.error ?? op.reason ?? undefined}>
-                {op.error ?? op.reason ?? "—"}
+              <TableCell className="max-w-72 truncate text-xs" title={whyOf(op) ?? undefined}>
+                {whyOf(op) ?? "—"}
               </TableCell>
-              <TableCell className="text-xs">{op.startedBy}</TableCell>
+              <TableCell className="text-xs">{labelOf(t, "startedBy", op.startedBy)}</TableCell>
             </TableRow>
           ))}
         </TableBody>
