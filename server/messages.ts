@@ -164,6 +164,8 @@ export const MESSAGE_PARAMS = {
   "auditDomain.fleet": [],
   "auditDomain.reconcile": [],
   "auditDomain.notification": [],
+  "settingsGroup.health": [],
+  "settingsGroup.failover": [],
   "auditTarget.node": [],
   "auditTarget.admin": [],
   "auditTarget.settings": [],

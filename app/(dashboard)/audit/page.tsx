@@ -119,7 +119,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
                       </Link>
                     ) : (
                       <>
-                        {labelOf(t, "auditTarget", row.targetType)} {row.targetId ? <span className="font-mono text-muted-foreground">{row.targetId.slice(0, 36)}</span> : null}
+                        {labelOf(t, "auditTarget", row.targetType)}{" "}
+                        {row.targetType === "settings" && row.targetId ? (
+                          labelOf(t, "settingsGroup", row.targetId)
+                        ) : row.targetId ? (
+                          <span className="font-mono text-muted-foreground">{row.targetId.slice(0, 36)}</span>
+                        ) : null}
                       </>
                     )}
                   </TableCell>

@@ -18,6 +18,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { requireActor } from "@/server/auth/session";
 import { hasRole } from "@/server/services/actor";
 import { AutoRefresh } from "../_components/auto-refresh";
+import { ReconcileButton } from "../_components/reconcile-button";
 import { AddNodeButton } from "./_components/add-node-button";
 import { NodeActions } from "./_components/node-actions";
 
@@ -52,7 +53,14 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
       <PageHeader
         title={t("nav.nodes")}
         description={t("nodes.description")}
-        actions={canManage ? <AddNodeButton isInitiallyOpen={one(params.add) === "1"} /> : null}
+        actions={
+          canManage ? (
+            <>
+              <ReconcileButton />
+              <AddNodeButton isInitiallyOpen={one(params.add) === "1"} />
+            </>
+          ) : null
+        }
       />
       <AutoRefresh />
       <form className="flex flex-wrap items-end gap-3" role="search" aria-label={t("nodes.filterLabel")}>

@@ -162,6 +162,8 @@ export const serverEn = {
   "auditDomain.fleet": "fleet",
   "auditDomain.reconcile": "reconcile",
   "auditDomain.notification": "notifications",
+  "settingsGroup.health": "health thresholds",
+  "settingsGroup.failover": "failover thresholds",
   "auditTarget.node": "node",
   "auditTarget.admin": "admin",
   "auditTarget.settings": "settings",

@@ -164,6 +164,8 @@ export const serverRu: Record<keyof typeof serverEn, string> = {
   "auditDomain.fleet": "флот",
   "auditDomain.reconcile": "сверка",
   "auditDomain.notification": "уведомления",
+  "settingsGroup.health": "пороги проверок",
+  "settingsGroup.failover": "пороги переноса",
   "auditTarget.node": "узел",
   "auditTarget.admin": "администратор",
   "auditTarget.settings": "настройки",

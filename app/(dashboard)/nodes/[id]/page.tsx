@@ -19,6 +19,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { requireActor } from "@/server/auth/session";
 import { hasRole } from "@/server/services/actor";
 import { AutoRefresh } from "../../_components/auto-refresh";
+import { ReconcileButton } from "../../_components/reconcile-button";
 import { NodeActions } from "../_components/node-actions";
 import { NodeCharts } from "./_components/node-charts";
 import { WhatIfCard } from "./_components/what-if-card";
@@ -64,7 +65,10 @@ export default async function NodePage({ params, searchParams }: { params: Param
         description={`${node.location ?? t("node.noLocation")} · ${node.panelUrl}`}
         actions={
           canManage ? (
-            <NodeActions node={{ id: node.id, name: node.name, adminState: node.adminState, users: node.reservedCount }} variant="buttons" afterDeleteHref="/nodes" />
+            <>
+              <ReconcileButton nodeId={node.id} />
+              <NodeActions node={{ id: node.id, name: node.name, adminState: node.adminState, users: node.reservedCount }} variant="buttons" afterDeleteHref="/nodes" />
+            </>
           ) : null
         }
       />
