@@ -6,6 +6,7 @@
 import { getAppContext } from "@/server/composition/app-context";
 import { startAppInternalCron } from "@/server/composition/cron";
 import { getEnv } from "@/server/env";
+import { firstStartBanner } from "@/server/first-start-banner";
 import { ensureInitialOwner } from "@/server/services/admins/manage-admins";
 
 export async function bootstrap(): Promise<void> {
@@ -15,13 +16,7 @@ export async function bootstrap(): Promise<void> {
 
   const owner = await ensureInitialOwner(app, { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD });
   if (owner.created) {
-    const lines = [
-      "First start: created the owner account.",
-      `  username: ${owner.username}`,
-      owner.generatedPassword ? `  password: ${owner.generatedPassword}` : "  password: the one in ADMIN_PASSWORD",
-      owner.generatedPassword ? "  This password is shown only now. Change it later with `npm run admin -- reset-password`." : "",
-    ].filter(Boolean);
-    process.stdout.write(`\n${lines.join("\n")}\n\n`);
+    process.stdout.write(firstStartBanner({ url: env.PUBLIC_URL, username: owner.username, generatedPassword: owner.generatedPassword }));
   }
 
   if (app.config.cron.internalIntervalSeconds > 0) {
