@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { en } from "../components/i18n/messages/en";
 import { startSimulator, type SimulatedPanel } from "../server/x3ui/simulator";
 import { signInAs } from "./support/auth";
 import { E2E_ENV, E2E_OWNER } from "./support/e2e-env";
@@ -138,7 +139,7 @@ test("an admin drains a node", async ({ page }, testInfo) => {
   await screenshot(page, testInfo, "nodes-draining");
 
   await page.goto("/audit");
-  await expect(page.getByRole("table", { name: "Audit log" })).toContainText("node.");
+  await expect(page.getByRole("table", { name: "Audit log" })).toContainText(en["auditAction.node.drain"]);
   await screenshot(page, testInfo, "audit");
   await page.goto("/settings");
   await expect(page.getByRole("form", { name: "Thresholds" })).toBeVisible();
