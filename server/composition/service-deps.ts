@@ -41,7 +41,7 @@ export function reconcileDeps(app: AppContext, startedBy = "system"): ReconcileD
 }
 
 export function subscriptionDeps(app: AppContext): SubscriptionDeps {
-  return { db: app.db, panelFor: app.panelFor };
+  return { db: app.db };
 }
 
 export function settingsDeps(app: AppContext): { db: AppContext["db"]; defaults: AppContext["config"]["settingsDefaults"] } {

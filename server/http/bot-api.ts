@@ -7,6 +7,9 @@ import { z } from "zod";
 import { APP_ERROR_CODES } from "@/server/errors";
 import type { KeyView } from "@/server/services/keys/find-user-key";
 import type { RevokeResult } from "@/server/services/keys/revoke-key";
+import { NewPlanFields, PlanPatch } from "@/server/services/plans/plan-input";
+import type { UserPlanResult } from "@/server/services/plans/update-plan";
+import { toPlanView, type PlanView } from "@/server/services/plans/user-plan";
 import { TelegramId } from "@/server/services/users/telegram-id";
 
 /** The `{telegramId}` path segment: digits only. */
@@ -27,14 +30,44 @@ export const KeyRequest = z
     username: z.string().trim().min(1).max(64).optional().meta({ description: "Telegram username, shown to admins." }),
     location: Location.optional(),
     strictLocation: StrictLocation.optional(),
+    // The plan: a new user starts with it; an existing user's plan is changed to it (as PATCH /api/bot/users/{telegramId}).
+    ...NewPlanFields,
   })
   .meta({ id: "KeyRequest" });
+
+/** PATCH /api/bot/users/{telegramId}: any of these; at least one. */
+export const PlanPatchRequest = PlanPatch.meta({ id: "PlanPatch" });
 
 export const RefreshRequest = z
   .object({ telegramId: TelegramId, location: Location.optional(), strictLocation: StrictLocation.optional() })
   .meta({ id: "RefreshRequest" });
 
 const NodeSummary = z.object({ id: z.uuid(), name: z.string(), location: z.string().nullable() });
+
+const Status = z
+  .enum(["active", "disabled", "expired", "over_quota"])
+  .meta({ description: "active; disabled (switched off by the bot or an admin); expired; over_quota (fleet-wide usage reached the limit). Only active users' clients let traffic through." });
+
+const Plan = z
+  .object({
+    expiresAt: z.iso.datetime().nullable().meta({ description: "null: never." }),
+    trafficLimitBytes: z.number().int().nullable().meta({ description: "Fleet-wide quota for the current period; null: unlimited." }),
+    deviceLimit: z.number().int().nullable().meta({ description: "null: unlimited." }),
+    disabled: z.boolean(),
+  })
+  .meta({ id: "Plan" });
+
+const Usage = z
+  .object({
+    uploadBytes: z.number().int(),
+    downloadBytes: z.number().int(),
+    usedBytes: z.number().int().meta({ description: "upload + download in the current period, counted on every node the user was on." }),
+    remainingBytes: z.number().int().nullable().meta({ description: "null: unlimited." }),
+    periodStartedAt: z.iso.datetime().meta({ description: "The last traffic reset, or when the user was created." }),
+  })
+  .meta({ id: "Usage" });
+
+const PlanFields = { status: Status, plan: Plan, usage: Usage };
 
 export const KeyResponse = z
   .object({
@@ -43,10 +76,20 @@ export const KeyResponse = z
     subscriptionUrl: z.url().meta({ description: "Stable per user: keeps working when the user is moved to another node." }),
     node: NodeSummary,
     createdAt: z.iso.datetime().meta({ description: "When this key was issued." }),
+    ...PlanFields,
   })
   .meta({ id: "KeyResponse" });
 
 export const UserResponse = KeyResponse.extend({ username: z.string().nullable() }).meta({ id: "UserResponse" });
+
+export const UserPlanResponse = z
+  .object({
+    telegramId: TelegramId,
+    username: z.string().nullable(),
+    ...PlanFields,
+    syncedToPanels: z.boolean().meta({ description: "false: a node was unreachable; the plan is saved and applied to the client when it is back." }),
+  })
+  .meta({ id: "UserPlanResponse" });
 
 export const RevokeResponse = z
   .object({
@@ -64,12 +107,32 @@ export const ErrorResponse = z
   })
   .meta({ id: "Error" });
 
-export function toKeyResponse(view: KeyView): z.output<typeof KeyResponse> {
-  return { telegramId: view.telegramId, key: view.key, subscriptionUrl: view.subscriptionUrl, node: view.node, createdAt: view.createdAt.toISOString() };
+function planFields(view: PlanView): Pick<z.output<typeof KeyResponse>, "status" | "plan" | "usage"> {
+  return {
+    status: view.status,
+    plan: { ...view.plan, expiresAt: view.plan.expiresAt?.toISOString() ?? null },
+    usage: { ...view.usage, periodStartedAt: view.usage.periodStartedAt.toISOString() },
+  };
 }
 
-export function toUserResponse(view: KeyView): z.output<typeof UserResponse> {
-  return { ...toKeyResponse(view), username: view.username };
+/** `now` decides whether a plan past its expiry already reads as expired. */
+export function toKeyResponse(view: KeyView, now: Date): z.output<typeof KeyResponse> {
+  return {
+    telegramId: view.telegramId,
+    key: view.key,
+    subscriptionUrl: view.subscriptionUrl,
+    node: view.node,
+    createdAt: view.createdAt.toISOString(),
+    ...planFields(toPlanView(view.plan, now)),
+  };
+}
+
+export function toUserResponse(view: KeyView, now: Date): z.output<typeof UserResponse> {
+  return { ...toKeyResponse(view, now), username: view.username };
+}
+
+export function toUserPlanResponse(result: UserPlanResult): z.output<typeof UserPlanResponse> {
+  return { telegramId: result.telegramId, username: result.username, ...planFields(result), syncedToPanels: result.syncedToPanels };
 }
 
 export function toRevokeResponse(result: RevokeResult): z.output<typeof RevokeResponse> {

@@ -6,14 +6,24 @@
 import { z } from "zod";
 import { SIGNATURE_HEADERS } from "@/server/http/bot-auth";
 import { REPLAY_WINDOW_SECONDS } from "@/server/services/bot-nonces/bot-nonces";
-import { ErrorResponse, KeyRequest, KeyResponse, RefreshRequest, RevokeResponse, TelegramIdParams, UserResponse } from "@/server/http/bot-api";
+import {
+  ErrorResponse,
+  KeyRequest,
+  KeyResponse,
+  PlanPatchRequest,
+  RefreshRequest,
+  RevokeResponse,
+  TelegramIdParams,
+  UserPlanResponse,
+  UserResponse,
+} from "@/server/http/bot-api";
 import { CronRunResponse } from "@/server/http/cron-api";
 
 type JsonObject = Record<string, unknown>;
 
 /** A route as documented: what the test holds the handlers to. */
 export type DocumentedRoute = {
-  method: "get" | "post" | "delete";
+  method: "get" | "post" | "patch" | "delete";
   path: string;
   summary: string;
   request?: z.ZodType;
@@ -23,17 +33,33 @@ export type DocumentedRoute = {
 };
 
 export const BOT_ROUTES: DocumentedRoute[] = [
-  { method: "post", path: "/api/bot/keys", summary: "Get or create the user's key", request: KeyRequest, response: KeyResponse, errors: [400, 401, 403, 409, 502, 503] },
+  {
+    method: "post",
+    path: "/api/bot/keys",
+    summary: "Get or create the user's key; with plan fields, the user's plan is set to them (a new user starts with it)",
+    request: KeyRequest,
+    response: KeyResponse,
+    errors: [400, 401, 403, 409, 502, 503],
+  },
   { method: "post", path: "/api/bot/keys/refresh", summary: "Rotate the user's key (new client; the old one is removed)", request: RefreshRequest, response: KeyResponse, errors: [400, 401, 403, 409, 502, 503] },
   { method: "delete", path: "/api/bot/keys/{telegramId}", summary: "Revoke the user's key", params: TelegramIdParams, response: RevokeResponse, errors: [400, 401, 404, 409] },
-  { method: "get", path: "/api/bot/users/{telegramId}", summary: "The user's current node and key", params: TelegramIdParams, response: UserResponse, errors: [400, 401, 404, 409] },
+  { method: "get", path: "/api/bot/users/{telegramId}", summary: "The user's current node, key, plan and usage", params: TelegramIdParams, response: UserResponse, errors: [400, 401, 404, 409] },
+  {
+    method: "patch",
+    path: "/api/bot/users/{telegramId}",
+    summary: "Change the user's plan: expiry (or extend by days), traffic limit, device limit, switch off/on, start a new traffic period",
+    params: TelegramIdParams,
+    request: PlanPatchRequest,
+    response: UserPlanResponse,
+    errors: [400, 401, 404],
+  },
 ];
 
 const ERROR_MEANINGS: Record<number, string> = {
   400: "Invalid input; `fields` names each invalid field.",
   401: "Missing or wrong bearer token, or a bad, stale or replayed signature.",
   403: "The user is disabled.",
-  404: "The user has no key.",
+  404: "The user has no key (PATCH: the user is unknown).",
   409: "`IN_FLIGHT`: another request for this user is still running; retry in a second.",
   502: "`PANELS_UNAVAILABLE`: every candidate node failed to create the key; retry later.",
   503: "`NO_CAPACITY`: no node has room (or the route is disabled: BOT_API_TOKEN unset).",
@@ -97,7 +123,11 @@ export function buildOpenApiDocument(publicUrl: string): JsonObject {
         "200": {
           description: "The links (an empty body when the user has no key).",
           headers: {
-            "Subscription-Userinfo": { schema: { type: "string" }, description: "upload=<bytes>; download=<bytes>; total=<bytes, 0 = unlimited>; expire=<unix seconds, 0 = never>" },
+            "Subscription-Userinfo": {
+              schema: { type: "string" },
+              description:
+                "upload=<bytes>; download=<bytes>; total=<bytes, 0 = unlimited>; expire=<unix seconds, 0 = never> — the user's plan and the fleet-wide usage of the current period from the traffic ledger (every node the user was on), read without calling a panel.",
+            },
             "Profile-Title": { schema: { type: "string" }, description: "base64:<title>" },
             "Profile-Update-Interval": { schema: { type: "string" }, description: "Hours between updates." },
             "Content-Disposition": { schema: { type: "string" } },

@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signBotRequest } from "@/server/http/bot-auth";
 import type { NextHandler } from "@/server/http/route";
-import { ErrorResponse, KeyRequest, KeyResponse, RevokeResponse, TelegramIdParams, UserResponse } from "@/server/http/bot-api";
+import { ErrorResponse, KeyRequest, KeyResponse, RevokeResponse, TelegramIdParams, UserPlanResponse, UserResponse } from "@/server/http/bot-api";
 import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
 import { createTestAppContext } from "@/server/testing/test-app-context";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
@@ -27,6 +27,7 @@ let postKey: NextHandler;
 let postRefresh: NextHandler;
 let deleteKey: NextHandler;
 let getUser: NextHandler;
+let patchUser: NextHandler;
 
 beforeAll(async () => {
   test = await createTestDatabase();
@@ -36,6 +37,7 @@ beforeAll(async () => {
   postRefresh = refreshRoute.POST.withApp(app);
   deleteKey = revokeRoute.DELETE.withApp(app);
   getUser = userRoute.GET.withApp(app);
+  patchUser = userRoute.PATCH.withApp(app);
 });
 afterAll(async () => {
   await fleet.close();
@@ -132,7 +134,20 @@ describe("bot routes", () => {
     const body = fc.oneof(
       fc.string(),
       fc.json(),
-      fc.record({ telegramId: telegramIdish, username: fc.oneof(fc.string(), fc.integer()), location: fc.oneof(fc.string({ maxLength: 80 }), fc.constant("")), strictLocation: fc.oneof(fc.boolean(), fc.string()) }, { requiredKeys: ["telegramId"] }).map((o) => JSON.stringify(o)),
+      fc
+        .record(
+          {
+            telegramId: telegramIdish,
+            username: fc.oneof(fc.string(), fc.integer()),
+            location: fc.oneof(fc.string({ maxLength: 80 }), fc.constant("")),
+            strictLocation: fc.oneof(fc.boolean(), fc.string()),
+            expiresAt: fc.oneof(fc.constant(null), fc.constant("2099-01-01T00:00:00Z"), fc.constant("2001-01-01T00:00:00Z"), fc.string()),
+            trafficLimitBytes: fc.oneof(fc.constant(null), fc.integer(), fc.double(), fc.string()),
+            deviceLimit: fc.oneof(fc.constant(null), fc.integer({ min: -5, max: 2000 })),
+          },
+          { requiredKeys: ["telegramId"] },
+        )
+        .map((o) => JSON.stringify(o)),
     );
     await fc.assert(
       fc.asyncProperty(body, async (raw) => {
@@ -147,6 +162,10 @@ describe("bot routes", () => {
         if (!valid.success) {
           expect(response.status).toBe(400);
           expect(ErrorResponse.parse(await response.json()).code).toBe("BAD_REQUEST");
+        } else if (valid.data.expiresAt && valid.data.expiresAt.getTime() < Date.now()) {
+          // A valid date in the past: refused by the service, naming the field.
+          expect(response.status).toBe(400);
+          expect(ErrorResponse.parse(await response.json()).fields).toEqual({ expiresAt: "must be in the future" });
         } else {
           // Valid but unplaceable (a strict location nobody has) is a 503; everything else gets a key.
           expect([200, 503]).toContain(response.status);
@@ -167,6 +186,58 @@ describe("bot routes", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("sell a 30-day, 50 GB plan: the key carries it, the bot reads it back, extends it, resets the period and switches the user off and on", async () => {
+    const expiresAt = new Date(Date.now() + 30 * 86_400_000);
+    const quota = 50 * 2 ** 30;
+    const sold = await postKeys(JSON.stringify({ telegramId: 9300, username: "carol", expiresAt: expiresAt.toISOString(), trafficLimitBytes: quota, deviceLimit: 2 }));
+    expect(sold.status).toBe(200);
+    const key = KeyResponse.parse(await sold.json());
+    expect(key).toMatchObject({
+      status: "active",
+      plan: { expiresAt: expiresAt.toISOString(), trafficLimitBytes: quota, deviceLimit: 2, disabled: false },
+      usage: { uploadBytes: 0, downloadBytes: 0, usedBytes: 0, remainingBytes: quota },
+    });
+    const client = fleet.panel("a").state.clients().find((c) => String(c.email).startsWith("fleet-9300-"));
+    expect(client).toMatchObject({ totalGB: quota, expiryTime: expiresAt.getTime(), limitIp: 2, enable: true });
+    expect(UserResponse.parse(await (await getUser(signedRequest("GET", "/api/bot/users/9300", ""), idParams("9300"))).json())).toEqual({ ...key, username: "carol" });
+
+    const patch = (body: unknown, id = "9300") => patchUser(signedRequest("PATCH", `/api/bot/users/${id}`, JSON.stringify(body)), idParams(id));
+    const extended = UserPlanResponse.parse(await (await patch({ extendDays: 30, resetTraffic: true })).json());
+    expect(extended).toMatchObject({ status: "active", syncedToPanels: true, plan: { expiresAt: new Date(expiresAt.getTime() + 30 * 86_400_000).toISOString() } });
+    expect(UserPlanResponse.parse(await (await patch({ disabled: true })).json())).toMatchObject({ status: "disabled", plan: { disabled: true } });
+    expect(fleet.panel("a").state.findClient(String(client?.email))?.client.enable).toBe(false);
+    // A disabled user gets no key from POST, until the bot switches them back on.
+    expect((await postKeys(JSON.stringify({ telegramId: 9300 }))).status).toBe(403);
+    expect(UserPlanResponse.parse(await (await patch({ disabled: false, trafficLimitBytes: null })).json())).toMatchObject({ status: "active", plan: { trafficLimitBytes: null }, usage: { remainingBytes: null } });
+
+    // Selling more to an existing user through POST changes the plan too.
+    const more = KeyResponse.parse(await (await postKeys(JSON.stringify({ telegramId: 9300, trafficLimitBytes: 2 * quota }))).json());
+    expect(more).toMatchObject({ key: key.key, plan: { trafficLimitBytes: 2 * quota } });
+  });
+
+  it("refuse a bad plan with 400 naming each field, an unknown user with 404, and answer PATCH to other methods with 405", async () => {
+    const patch = (body: string, id = "9300") => patchUser(signedRequest("PATCH", `/api/bot/users/${id}`, body), idParams(id));
+    const bad = await patch(JSON.stringify({ trafficLimitBytes: -5, deviceLimit: 1.5, expiresAt: "soon" }));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({
+      code: "BAD_REQUEST",
+      message: "Some fields are invalid.",
+      fields: { trafficLimitBytes: "must be greater than 0", deviceLimit: "must be a whole number", expiresAt: "has the wrong format" },
+    });
+    const past = await patch(JSON.stringify({ expiresAt: "2001-01-01T00:00:00Z" }));
+    expect((await past.json()) as unknown).toMatchObject({ fields: { expiresAt: "must be in the future" } });
+    expect(((await (await patch("{}")).json()) as { fields: unknown }).fields).toEqual({ body: "names nothing to change" });
+    expect(((await (await patch(JSON.stringify({ expiresAt: "2099-01-01T00:00:00Z", extendDays: 3 }))).json()) as { fields: unknown }).fields).toEqual({
+      extendDays: "cannot be combined with expiresAt",
+    });
+    const unknown = await patch(JSON.stringify({ disabled: true }), "424242");
+    expect(unknown.status).toBe(404);
+    expect(ErrorResponse.parse(await unknown.json())).toEqual({ code: "NOT_FOUND", message: "No such user." });
+    const wrong = await userRoute.POST(new Request(`${BASE}/api/bot/users/1`, { method: "POST" }), idParams("1"));
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toContain("PATCH");
   });
 
   it("leak no internal text in errors", async () => {

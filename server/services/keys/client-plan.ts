@@ -19,6 +19,9 @@ export type ClientPlan = { enable: boolean; totalBytes: number; expiryTime: numb
 
 export type PlanSource = Pick<VpnUser, "status" | "suspension" | "expiresAt" | "trafficLimitBytes" | "deviceLimit" | "uploadBytes" | "downloadBytes">;
 
+/** A user's plan and the ledger's totals, as the bot API and the dashboard show them. */
+export type PlanRow = PlanSource & Pick<VpnUser, "periodStartedAt">;
+
 /** The columns clientPlanFor reads, for selects. */
 export const PLAN_COLUMNS = {
   status: vpnUsers.status,
@@ -29,6 +32,8 @@ export const PLAN_COLUMNS = {
   uploadBytes: vpnUsers.uploadBytes,
   downloadBytes: vpnUsers.downloadBytes,
 };
+
+export const PLAN_ROW_COLUMNS = { ...PLAN_COLUMNS, periodStartedAt: vpnUsers.periodStartedAt };
 
 /** No plan: what clients created before plans existed carry, and what an unlimited user gets. */
 export const UNLIMITED_PLAN: ClientPlan = { enable: true, totalBytes: 0, expiryTime: 0, limitIp: 0 };

@@ -8,11 +8,12 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { assignments, nodes, vpnUsers, type Assignment, type VpnUser } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { PLAN_ROW_COLUMNS, type PlanRow } from "./client-plan";
 
 const IS_LIVE = sql`${assignments.state} IN ('pending', 'active')`;
 
 export type UserKeyRow = {
-  user: Pick<VpnUser, "id" | "telegramId" | "username" | "subscriptionToken" | "status">;
+  user: Pick<VpnUser, "id" | "telegramId" | "username" | "subscriptionToken"> & PlanRow;
   assignment: Pick<Assignment, "id" | "state" | "shareLink" | "createdAt" | "activatedAt" | "nodeId"> | null;
   node: { id: string; name: string; location: string | null; healthState: string; adminState: string } | null;
 };
@@ -25,7 +26,7 @@ function buildFindUserKey(db: Database) {
         telegramId: vpnUsers.telegramId,
         username: vpnUsers.username,
         subscriptionToken: vpnUsers.subscriptionToken,
-        status: vpnUsers.status,
+        ...PLAN_ROW_COLUMNS,
       },
       assignment: {
         id: assignments.id,
@@ -67,6 +68,8 @@ export type KeyView = {
   subscriptionUrl: string;
   node: { id: string; name: string; location: string | null };
   createdAt: Date;
+  /** The user's plan and usage, read in the same query. */
+  plan: PlanRow;
 };
 
 export function subscriptionUrlFor(publicUrl: string, token: string): string {
@@ -80,6 +83,7 @@ export function isServable(row: UserKeyRow | null): boolean {
 
 export function toKeyView(publicUrl: string, row: UserKeyRow): KeyView {
   const { assignment, node, user } = row;
+  const { id: _id, telegramId: _t, username: _u, subscriptionToken: _s, ...plan } = user;
   if (!assignment?.shareLink || !node) throw new AppError("INTERNAL", "Something went wrong on our side.", { cause: new Error(`user ${user.id} has no servable key`) });
   return {
     telegramId: user.telegramId,
@@ -88,5 +92,6 @@ export function toKeyView(publicUrl: string, row: UserKeyRow): KeyView {
     subscriptionUrl: subscriptionUrlFor(publicUrl, user.subscriptionToken),
     node: { id: node.id, name: node.name, location: node.location },
     createdAt: assignment.activatedAt ?? assignment.createdAt,
+    plan,
   };
 }

@@ -27,8 +27,9 @@ export async function placeAndRead(deps: KeyDeps, input: PlacementInput): Promis
 
 export async function getOrCreateKey(deps: KeyDeps, input: GetOrCreateKeyInput): Promise<KeyView> {
   const found = await findUserKey(deps.db, input.telegramId);
-  if (found && isServable(found)) return toKeyView(deps.publicUrl, found);
+  // A switched-off user's key does not work: say so rather than hand it out.
   if (found?.user.status === "disabled") throw new AppError("FORBIDDEN", "This user is disabled.");
+  if (found && isServable(found)) return toKeyView(deps.publicUrl, found);
   if (found?.assignment?.state === "pending") {
     const settled = await awaitInFlight(deps, input.telegramId);
     if (settled) return toKeyView(deps.publicUrl, settled);

@@ -133,7 +133,7 @@ describe("automatic failover", () => {
 
     for (const telegramId of ids) {
       const [user] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
-      const sub = await getSubscription({ db: test.db, panelFor: f.panelFor }, user!.subscriptionToken);
+      const sub = await getSubscription({ db: test.db }, user!.subscriptionToken);
       expect(sub.kind).toBe("links");
       const [live] = await test.db.select().from(assignments).where(and(eq(assignments.userId, user!.id), eq(assignments.state, "active")));
       expect(sub.kind === "links" && sub.links).toEqual([live?.shareLink]);

@@ -4,11 +4,11 @@
  * (`accessOf`: disabled by hand, expired, over quota, or active).
  */
 import type { VpnUser } from "@/server/db/schema";
+import type { PlanRow } from "@/server/services/keys/client-plan";
 
 export type Suspension = NonNullable<VpnUser["suspension"]>;
 export type Access = "active" | "disabled" | Suspension;
 
-type PlanRow = Pick<VpnUser, "status" | "suspension" | "expiresAt" | "trafficLimitBytes" | "deviceLimit" | "uploadBytes" | "downloadBytes" | "periodStartedAt">;
 
 export function usedBytes(user: Pick<VpnUser, "uploadBytes" | "downloadBytes">): number {
   return user.uploadBytes + user.downloadBytes;

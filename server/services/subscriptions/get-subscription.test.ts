@@ -25,21 +25,22 @@ afterEach(async () => {
 });
 
 const keyDeps = (): KeyDeps => ({ db: test.db, panelFor: fleet.panelFor, publicUrl: "https://fleet.example.com" });
-const fetchSub = async (token: string) => subscriptionResponse(await getSubscription({ db: test.db, panelFor: fleet.panelFor }, token), settings);
+const fetchSub = async (token: string) => subscriptionResponse(await getSubscription({ db: test.db }, token), settings);
 const tokenOf = (url: string) => url.split("/sub/")[1] ?? "";
 
 describe("subscriptions", () => {
-  it("serves the current link base64-encoded with the headers VPN apps read", async () => {
+  it("serves the current link base64-encoded with the headers VPN apps read, usage and plan from the ledger, no panel call", async () => {
     fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
-    const key = await getOrCreateKey(keyDeps(), { telegramId: 8001 });
-    const email = String(fleet.panel("a").state.clients().find((c) => String(c.email).startsWith("fleet-"))?.email);
-    const traffic = fleet.panel("a").state.traffic.get(email.toLowerCase());
-    if (traffic) Object.assign(traffic, { up: 1000, down: 5000 });
+    const expiresAt = new Date("2031-01-02T03:04:05Z");
+    const key = await getOrCreateKey(keyDeps(), { telegramId: 8001, plan: { expiresAt, trafficLimitBytes: 50 * 2 ** 30 } });
+    // The ledger's totals, whatever the user's current panel counts.
+    await test.db.update(vpnUsers).set({ uploadBytes: 1000, downloadBytes: 5000 }).where(eq(vpnUsers.telegramId, 8001));
+    await fleet.panel("a").faults.down();
 
     const response = await fetchSub(tokenOf(key.subscriptionUrl));
     expect(response.status).toBe(200);
     expect(Buffer.from(await response.text(), "base64").toString("utf8")).toBe(`${key.key}\n`);
-    expect(response.headers.get("subscription-userinfo")).toBe("upload=1000; download=5000; total=0; expire=0");
+    expect(response.headers.get("subscription-userinfo")).toBe(`upload=1000; download=5000; total=${50 * 2 ** 30}; expire=${expiresAt.getTime() / 1000}`);
     expect(response.headers.get("profile-title")).toBe(`base64:${Buffer.from("Fleet VPN").toString("base64")}`);
     expect(response.headers.get("profile-update-interval")).toBe("1");
     expect(response.headers.get("content-disposition")).toBe("attachment; filename*=UTF-8''Fleet%20VPN");
@@ -73,6 +74,19 @@ describe("subscriptions", () => {
     expect(moved.subscriptionUrl).toBe(first.subscriptionUrl);
     const body = Buffer.from(await (await fetchSub(tokenOf(first.subscriptionUrl))).text(), "base64").toString("utf8");
     expect(body).toBe(`${moved.key}\n`);
+  });
+
+  it("keeps the link of a user whose plan ran out, so the app shows the spent quota; a switched-off user gets an empty list", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    const key = await getOrCreateKey(keyDeps(), { telegramId: 8005, plan: { trafficLimitBytes: 100 } });
+    await test.db.update(vpnUsers).set({ downloadBytes: 150, suspension: "over_quota" }).where(eq(vpnUsers.telegramId, 8005));
+    const spent = await fetchSub(tokenOf(key.subscriptionUrl));
+    expect(Buffer.from(await spent.text(), "base64").toString("utf8")).toBe(`${key.key}\n`);
+    expect(spent.headers.get("subscription-userinfo")).toBe("upload=0; download=150; total=100; expire=0");
+    await test.db.update(vpnUsers).set({ status: "disabled" }).where(eq(vpnUsers.telegramId, 8005));
+    const off = await fetchSub(tokenOf(key.subscriptionUrl));
+    expect(await off.text()).toBe("");
+    expect(off.headers.get("subscription-userinfo")).toBe("upload=0; download=150; total=100; expire=0");
   });
 
   it("serves an empty list once the key is revoked", async () => {

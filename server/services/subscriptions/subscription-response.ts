@@ -4,7 +4,7 @@
  * (bytes, expiry in unix seconds, 0 = unlimited/never), `Profile-Update-Interval` in hours,
  * `Profile-Title` as `base64:…` so any title survives header encoding.
  */
-import type { Subscription } from "./get-subscription";
+import type { Subscription, Userinfo } from "./get-subscription";
 
 export type SubscriptionSettings = { title: string; updateHours: number };
 
@@ -21,6 +21,10 @@ function commonHeaders(settings: SubscriptionSettings): Record<string, string> {
   };
 }
 
+function userinfoHeader({ upload, download, total, expire }: Userinfo): string {
+  return `upload=${upload}; download=${download}; total=${total}; expire=${expire}`;
+}
+
 export function subscriptionResponse(subscription: Subscription, settings: SubscriptionSettings): Response {
   switch (subscription.kind) {
     case "not-found":
@@ -28,13 +32,11 @@ export function subscriptionResponse(subscription: Subscription, settings: Subsc
     case "unavailable":
       return new Response("", { status: 503, headers: { ...commonHeaders(settings), "Retry-After": String(SUBSCRIPTION_RETRY_AFTER_SECONDS) } });
     case "empty":
-      return new Response("", { status: 200, headers: { ...commonHeaders(settings), "Subscription-Userinfo": "upload=0; download=0; total=0; expire=0" } });
-    case "links": {
-      const { upload, download, total, expire } = subscription.userinfo;
+      return new Response("", { status: 200, headers: { ...commonHeaders(settings), "Subscription-Userinfo": userinfoHeader(subscription.userinfo) } });
+    case "links":
       return new Response(Buffer.from(`${subscription.links.join("\n")}\n`, "utf8").toString("base64"), {
         status: 200,
-        headers: { ...commonHeaders(settings), "Subscription-Userinfo": `upload=${upload}; download=${download}; total=${total}; expire=${expire}` },
+        headers: { ...commonHeaders(settings), "Subscription-Userinfo": userinfoHeader(subscription.userinfo) },
       });
-    }
   }
 }

@@ -7,7 +7,7 @@ import { refreshKey } from "@/server/services/keys/refresh-key";
 export const dynamic = "force-dynamic";
 
 export const POST = route("POST /api/bot/keys/refresh", { auth: "bot", body: RefreshRequest }, async ({ app, body }) =>
-  Response.json(toKeyResponse(await refreshKey(keyDeps(app), body))),
+  Response.json(toKeyResponse(await refreshKey(keyDeps(app), body), app.clock.now())),
 );
 
 export const { GET, PUT, PATCH, DELETE } = methodNotAllowed("POST");
