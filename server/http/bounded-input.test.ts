@@ -123,7 +123,7 @@ describe("API misses are JSON", () => {
     expect(getKeys.status).toBe(405);
     expect(getKeys.headers.get("allow")).toBe("POST, OPTIONS");
     expect(await getKeys.json()).toEqual({ code: "METHOD_NOT_ALLOWED", message: "This path answers POST, OPTIONS only." });
-    expect((await userRoute.DELETE(new Request("http://fleet.test/api/bot/users/1", { method: "DELETE" }), noParams)).headers.get("allow")).toBe("GET, HEAD, OPTIONS");
+    expect((await userRoute.DELETE(new Request("http://fleet.test/api/bot/users/1", { method: "DELETE" }), noParams)).headers.get("allow")).toBe("GET, PATCH, HEAD, OPTIONS");
     expect((await cronRoute.PUT(new Request("http://fleet.test/api/cron/health", { method: "PUT" }), noParams)).headers.get("allow")).toBe("GET, POST, HEAD, OPTIONS");
   });
 });
