@@ -11,6 +11,8 @@ export type TcpProxy = {
   port: number;
   /** Connections currently open through the proxy. */
   readonly openConnections: number;
+  /** Connections accepted since the start. */
+  readonly acceptedConnections: number;
   cut(): void;
   blackhole(): void;
   restore(): void;
@@ -20,8 +22,10 @@ export type TcpProxy = {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let mode: "forward" | "cut" | "blackhole" = "forward";
   const pairs = new Set<{ client: net.Socket; upstream: net.Socket | null }>();
+  let accepted = 0;
 
   const server = net.createServer((client) => {
+    accepted++;
     if (mode === "cut") return client.resetAndDestroy();
     const pair: { client: net.Socket; upstream: net.Socket | null } = { client, upstream: null };
     pairs.add(pair);
@@ -55,6 +59,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port: (server.address() as AddressInfo).port,
     get openConnections() {
       return pairs.size;
+    },
+    get acceptedConnections() {
+      return accepted;
     },
     cut: () => {
       mode = "cut";

@@ -8,8 +8,9 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { startFaultProxy, type Fault, type FaultProxy } from "@/server/testing/fault-proxy";
+import { startTcpProxy, type TcpProxy } from "@/server/testing/tcp-proxy";
 import { createPanelClient } from "./client";
-import { spkiSha256Hex } from "./http";
+import { MAX_IDLE_SOCKETS_PER_PANEL, spkiSha256Hex } from "./http";
 import { startSimulator, type SimulatedPanel } from "./simulator";
 import { isOutcomeUnknown, isPanelError, type PanelClientConfig } from "./types";
 
@@ -365,6 +366,83 @@ describe("address check (SSRF guard)", () => {
     const config: PanelClientConfig = { baseUrl: url, apiToken: "secret", timeoutMs: 1000, generation: "g3", allowAddress: () => true };
     expect(await createPanelClient(config).listInbounds()).toEqual([]);
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe("connection reuse (keep-alive per panel)", () => {
+  async function proxied(url: string): Promise<{ proxy: TcpProxy; url: string }> {
+    const { hostname, port } = new URL(url);
+    const proxy = await startTcpProxy({ host: hostname, port: Number(port) });
+    cleanups.push(() => proxy.close());
+    return { proxy, url: url.replace(`:${port}/`, `:${proxy.port}/`) };
+  }
+
+  it("a first check's calls — detection, sign-in, status, inbound, onlines — share the panel's connections; a mutation opens its own", async () => {
+    for (const version of ["2.6.0", "2.9.4", "3.6.0"]) {
+      const panel = await sim(version);
+      const { proxy, url } = await proxied(panel.url);
+      const client = createPanelClient(configFor({ ...panel, url }));
+      await client.detect();
+      await client.getServerStatus();
+      expect(proxy.acceptedConnections).toBe(1);
+      await Promise.all([client.getInbound(1), client.getOnlineClients()]);
+      expect(proxy.acceptedConnections).toBeLessThanOrEqual(2);
+      const before = proxy.acceptedConnections;
+      await client.addClient(1, { email: `t-keepalive-${version}`, id: "8a1f0c7e-0000-4000-8000-00000000000d" });
+      expect(proxy.acceptedConnections).toBe(before + 1);
+    }
+  });
+
+  it("checks the address of every new socket and writes nothing to one it refuses, however many calls the pool served before", async () => {
+    const seen: string[] = [];
+    const { proxy, url } = await proxied(
+      await serve((req, res) => {
+        seen.push(`${req.method} ${req.url}`);
+        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ success: true, msg: "", obj: [] }));
+      }),
+    );
+    let isAllowed = true;
+    let checks = 0;
+    const client = createPanelClient({ baseUrl: url, apiToken: "secret", timeoutMs: 1000, generation: "g3", allowAddress: () => (checks++, isAllowed) });
+    for (let i = 0; i < 3; i++) await client.listInbounds();
+    expect(checks).toBe(1);
+    await Promise.all([client.listInbounds(), client.listInbounds(), client.listInbounds()]);
+    expect(checks).toBe(proxy.acceptedConnections);
+    expect(seen).toHaveLength(6);
+
+    // The pooled connections drop; the next socket is new and its address is refused now.
+    proxy.cut();
+    proxy.restore();
+    isAllowed = false;
+    const error = await failure(client.listInbounds());
+    expect(isPanelError(error, "unreachable") && error.transport?.code).toBe("ADDRESS_NOT_ALLOWED");
+    expect(seen).toHaveLength(6);
+  });
+
+  it(`keeps at most ${MAX_IDLE_SOCKETS_PER_PANEL} idle sockets per panel`, async () => {
+    const panel = await sim("3.6.0");
+    const { proxy, url } = await proxied(panel.url);
+    const client = createPanelClient(configFor({ ...panel, url }, { generation: "g4" }));
+    await Promise.all(Array.from({ length: 8 }, () => client.listInbounds()));
+    expect(proxy.acceptedConnections).toBeGreaterThan(MAX_IDLE_SOCKETS_PER_PANEL);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(proxy.openConnections).toBeLessThanOrEqual(MAX_IDLE_SOCKETS_PER_PANEL);
+  });
+
+  it("replaces a pooled connection the panel closed while it sat idle, within the same call", async () => {
+    let requests = 0;
+    const url = await serve((req, res) => {
+      requests++;
+      const socket = req.socket as typeof req.socket & { served?: number };
+      socket.served = (socket.served ?? 0) + 1;
+      // The panel dropped the idle connection just as the second request arrived on it.
+      if (socket.served > 1) return void socket.destroy();
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ success: true, msg: "", obj: [] }));
+    });
+    const client = createPanelClient({ baseUrl: url, apiToken: "secret", timeoutMs: 1000, generation: "g3" });
+    expect(await client.listInbounds()).toEqual([]);
+    expect(await client.listInbounds()).toEqual([]);
+    expect(requests).toBe(3);
   });
 });
 

@@ -9,7 +9,9 @@
 
 import { z } from "zod";
 
-import { DEFAULT_MAX_RESPONSE_BYTES, sendHttp, type HttpResponse } from "./http";
+import type http from "node:http";
+
+import { createPanelAgent, DEFAULT_MAX_RESPONSE_BYTES, sendHttp, type HttpResponse } from "./http";
 import { PanelError, type PanelClientConfig } from "./types";
 
 const envelopeSchema = z.object({
@@ -26,6 +28,8 @@ export interface ApiCall {
   path: string;
   /** Sent as JSON. */
   body?: unknown;
+  /** A POST that changes nothing on the panel (a v2 status read, onlines, the login): it may use a pooled connection. GETs always do. */
+  isReadOnly?: boolean;
 }
 
 /** Normalizes the configured URL to the panel root, always ending in "/". */
@@ -73,6 +77,8 @@ export class PanelSession {
   private signingIn: Promise<void> | null = null;
   /** Bumped by every successful sign-in: an expiry seen under an older session needs no new login. */
   private sessionEpoch = 0;
+  /** Keep-alive connections to this panel, for calls that are safe to repeat (http.ts). */
+  private readonly agent: http.Agent;
 
   constructor(private readonly config: PanelClientConfig) {
     this.root = panelRoot(config.baseUrl);
@@ -82,6 +88,7 @@ export class PanelSession {
     if (!config.apiToken && !(config.username && config.password)) {
       throw new PanelError("auth", "panel config needs username and password, or an API token");
     }
+    this.agent = createPanelAgent(this.root, config.tls);
   }
 
   get usesToken(): boolean {
@@ -112,6 +119,7 @@ export class PanelSession {
       method: "POST",
       path: "login",
       body: { username: this.config.username, password: this.config.password },
+      isReadOnly: true,
     });
     const envelope = parseEnvelope(response);
     if (response.status === 200 && envelope) {
@@ -203,6 +211,7 @@ export class PanelSession {
       maxResponseBytes: this.config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       tls: this.config.tls,
       allowAddress: this.config.allowAddress,
+      agent: call.method === "GET" || call.isReadOnly ? this.agent : undefined,
     });
     if (!call.anonymous) this.storeCookies(response.headers["set-cookie"]);
     return response;

@@ -120,7 +120,7 @@ export function createG4Adapter(ctx: AdapterContext): GenerationAdapter {
     },
 
     async getOnlineClients() {
-      const envelope = await session.call({ method: "POST", path: `${API}/onlines` });
+      const envelope = await session.call({ method: "POST", path: `${API}/onlines`, isReadOnly: true });
       return toOnlineEmails(envelope.obj);
     },
   };

@@ -85,13 +85,13 @@ export function createLegacyAdapter(ctx: AdapterContext, generation: "g2" | "g3"
     async getServerStatus() {
       const envelope =
         generation === "g2"
-          ? await session.call({ method: "POST", path: "server/status" })
+          ? await session.call({ method: "POST", path: "server/status", isReadOnly: true })
           : await session.call({ method: "GET", path: "panel/api/server/status" });
       return toServerStatus(envelope.obj);
     },
 
     async getOnlineClients() {
-      const envelope = await session.call({ method: "POST", path: `${API}/onlines` });
+      const envelope = await session.call({ method: "POST", path: `${API}/onlines`, isReadOnly: true });
       return toOnlineEmails(envelope.obj);
     },
   };
