@@ -20,6 +20,7 @@ import { dnsResolver, type PanelAddressPolicy } from "@/server/services/nodes/pa
 import { createPanelClientFactory, type CreatePanelClient, type PanelClientFactory } from "@/server/services/nodes/panel-for-node";
 import { notificationConfigFromEnv, type HttpFetch, type NotificationConfig } from "@/server/services/notifications/notification-config";
 import { settingsDefaultsFromEnv, type Settings } from "@/server/services/settings/settings";
+import type { SubscriptionSettings } from "@/server/services/subscriptions/subscription-response";
 import { createPanelClient } from "@/server/x3ui/client";
 
 /** Settings read from the env once; owner overrides of `settingsDefaults` live in the database. */
@@ -36,7 +37,7 @@ export type AppConfig = {
   traffic: { intervalMs: number; concurrency: number };
   plans: { expiringDays: number };
   bot: { token: string | undefined; signingSecret: string | undefined };
-  subscription: { title: string; updateHours: number };
+  subscription: SubscriptionSettings;
   /** Bearer token of GET /api/metrics; unset = the route is off. */
   metricsToken: string | undefined;
 };
@@ -79,7 +80,13 @@ function appConfigFromEnv(env: Env): AppConfig {
     traffic: { intervalMs: env.TRAFFIC_INTERVAL_SECONDS * 1000, concurrency: 32 },
     plans: { expiringDays: env.USER_EXPIRING_DAYS },
     bot: { token: env.BOT_API_TOKEN, signingSecret: env.BOT_SIGNING_SECRET },
-    subscription: { title: env.SUBSCRIPTION_TITLE, updateHours: env.SUBSCRIPTION_UPDATE_HOURS },
+    subscription: {
+      title: env.SUBSCRIPTION_TITLE,
+      updateHours: env.SUBSCRIPTION_UPDATE_HOURS,
+      webPageUrl: env.SUBSCRIPTION_WEB_PAGE_URL,
+      supportUrl: env.SUBSCRIPTION_SUPPORT_URL,
+      probe: { url: env.SUBSCRIPTION_PROBE_URL, intervalSeconds: env.SUBSCRIPTION_PROBE_INTERVAL_SECONDS },
+    },
     metricsToken: env.METRICS_TOKEN,
   };
 }

@@ -18,6 +18,7 @@ import {
   UserResponse,
 } from "@/server/http/bot-api";
 import { CronRunResponse } from "@/server/http/cron-api";
+import { PROFILE_FORMATS } from "@/server/services/subscriptions/formats/profile-format";
 
 type JsonObject = Record<string, unknown>;
 
@@ -116,12 +117,18 @@ export function buildOpenApiDocument(publicUrl: string): JsonObject {
       tags: ["subscription"],
       summary: "The user's subscription, for VPN client apps",
       description:
-        "Body: the user's share links, one per line, standard base64. The URL stays the same when the user is moved. " +
+        "Body: the profile the calling app reads, chosen by its User-Agent unless `format` names one: the share links one per line in standard base64 " +
+        "(v2rayN, v2rayNG, Shadowrocket, Streisand, Happ, Hiddify, and any caller not recognised), Clash/Mihomo YAML, sing-box JSON or an Xray JSON config, " +
+        "built from the same links. The URL stays the same when the user is moved. " +
         "No link ever points at an unhealthy, draining or disabled node: then the answer is 503 with Retry-After and apps keep their last profile.",
-      parameters: [{ name: "token", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{16,128}$" } }],
+      parameters: [
+        { name: "token", in: "path", required: true, schema: { type: "string", pattern: "^[A-Za-z0-9_-]{16,128}$" } },
+        { name: "format", in: "query", required: false, schema: { type: "string", enum: [...PROFILE_FORMATS] }, description: "Overrides the User-Agent's choice." },
+        { name: "User-Agent", in: "header", required: false, schema: { type: "string" }, description: "Picks the format when `format` is absent." },
+      ],
       responses: {
         "200": {
-          description: "The links (an empty body when the user has no key).",
+          description: "The profile (for a user with no key: an empty body in base64, a profile that lets nothing out in the others).",
           headers: {
             "Subscription-Userinfo": {
               schema: { type: "string" },
@@ -130,11 +137,19 @@ export function buildOpenApiDocument(publicUrl: string): JsonObject {
             },
             "Profile-Title": { schema: { type: "string" }, description: "base64:<title>" },
             "Profile-Update-Interval": { schema: { type: "string" }, description: "Hours between updates." },
+            "Profile-Web-Page-Url": { schema: { type: "string" }, description: "SUBSCRIPTION_WEB_PAGE_URL, when set." },
+            "Support-Url": { schema: { type: "string" }, description: "SUBSCRIPTION_SUPPORT_URL, when set." },
             "Content-Disposition": { schema: { type: "string" } },
           },
-          content: { "text/plain": { schema: { type: "string", contentEncoding: "base64" } } },
+          content: {
+            "text/plain": { schema: { type: "string", contentEncoding: "base64" } },
+            "text/yaml": { schema: { type: "string" } },
+            "application/json": { schema: { type: "object" } },
+          },
         },
+        "400": { description: "`format` is not one of the accepted values (fields.format says which are).", content: json({ $ref: "#/components/schemas/Error" }) },
         "404": { description: "Unknown token." },
+        "406": { description: "The key's transport cannot be written in the asked format (sing-box has no xhttp, …); the body names it." },
         "503": { description: "The key is being created or moved, or its node is not serving: retry after Retry-After seconds.", headers: { "Retry-After": { schema: { type: "integer" } } } },
       },
     },

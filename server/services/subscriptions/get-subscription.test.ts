@@ -11,7 +11,7 @@ import { SUBSCRIPTION_RETRY_AFTER_SECONDS, subscriptionResponse } from "./subscr
 
 let test: TestDatabase;
 let fleet: SimulatedFleet;
-const settings = { title: "Fleet VPN", updateHours: 1 };
+const settings = { title: "Fleet VPN", updateHours: 1, probe: { url: "https://probe.example/204", intervalSeconds: 10 } };
 
 beforeAll(async () => {
   test = await createTestDatabase();

@@ -307,10 +307,11 @@ export function seedInbounds(): SimInbound[] {
       settings: { clients: [client({ id: randomUUID(), email: "seed-vless", flow: "xtls-rprx-vision" })], decryption: "none", fallbacks: [] },
       streamSettings: {
         network: "tcp", security: "reality", tcpSettings: { header: { type: "none" } },
+        // A real X25519 pair (xray x25519), so profiles built from the link pass the cores' checks.
         realitySettings: {
           show: false, xver: 0, dest: "www.example.com:443", serverNames: ["www.example.com"],
-          privateKey: "sim-private-key", shortIds: ["a1b2c3d4"],
-          settings: { publicKey: "sim-public-key", fingerprint: "chrome", serverName: "", spiderX: "/" },
+          privateKey: "SJKCOjED7T97ulLsArC8FXCMjaqSVhfbodwpFmYxFXw", shortIds: ["a1b2c3d4"],
+          settings: { publicKey: "Mvt9BSmHInCJ9PCs_Crh8ck8KpRAorwAo8OJ4zkf3nM", fingerprint: "chrome", serverName: "", spiderX: "/" },
         },
       },
     },
