@@ -9,6 +9,7 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { z } from "zod";
 import { isMessageRef, type MessageRef } from "./message-ref";
 import { isMessageCode, MESSAGE_PARAMS, ref } from "./messages";
+import { isDatabaseUnavailable } from "@/server/db/unavailable";
 
 export const APP_ERROR_CODES = {
   BAD_REQUEST: { http: 400, trpc: "BAD_REQUEST" },
@@ -180,8 +181,17 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
   return parsed.data;
 }
 
-/** Anything that is not an AppError becomes INTERNAL with a generic message; the original is the cause. */
+/** A database that cannot be reached answers within its connect/statement timeouts; retrying soon is right. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Anything that is not an AppError becomes INTERNAL with a generic message, except an unreachable
+ * database: that is UNAVAILABLE with Retry-After, because the same request will work again.
+ */
 export function toAppError(e: unknown): AppError {
   if (isAppError(e)) return e;
+  if (isDatabaseUnavailable(e)) {
+    return new AppError("UNAVAILABLE", "The service is briefly unavailable. Retry in a few seconds.", { cause: e, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
+  }
   return new AppError("INTERNAL", ref("error.internal"), { cause: e });
 }

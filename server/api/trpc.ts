@@ -11,7 +11,7 @@ import { ZodError } from "zod";
 import type { Locale } from "@/components/i18n/locale";
 import type { AppContext } from "@/server/composition/app-context";
 import type { AdminRole } from "@/server/db/schema";
-import { AppError, fieldErrorsFromZod, type ErrorText, type FieldErrors } from "@/server/errors";
+import { AppError, fieldErrorsFromZod, toAppError, type ErrorText, type FieldErrors } from "@/server/errors";
 import { renderErrorText } from "@/server/http/messages";
 import { ref } from "@/server/messages";
 import { hasRole, type Actor } from "@/server/services/actor";
@@ -48,8 +48,10 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof AppError) {
-      throw new TRPCError({ code: cause.trpcCode, message: renderErrorText(cause.text, ctx.locale), cause });
+    // An AppError keeps its code; an unreachable database becomes SERVICE_UNAVAILABLE, not INTERNAL.
+    const appError = cause instanceof AppError ? cause : cause ? toAppError(cause) : null;
+    if (appError && appError.code !== "INTERNAL") {
+      throw new TRPCError({ code: appError.trpcCode, message: renderErrorText(appError.text, ctx.locale), cause: appError });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") ctx.app.logger.error("trpc procedure failed", { path, error: cause ?? result.error });
   }

@@ -15,14 +15,31 @@ export type DatabaseHandle = {
   close: () => Promise<void>;
 };
 
-export async function openDatabase(options: { url?: string; dataDir?: string; maxConnections?: number }): Promise<DatabaseHandle> {
+export type OpenDatabaseOptions = {
+  url?: string;
+  dataDir?: string;
+  maxConnections?: number;
+  /** Give up on a new connection after this long (postgres.js waits 30 s by default). */
+  connectTimeoutSeconds?: number;
+  /**
+   * Server-side limit on one statement and on a transaction left idle; unset = none. With these two,
+   * a database that stops answering costs a request seconds, not minutes (errors → 503, see unavailable.ts).
+   */
+  statementTimeoutMs?: number;
+};
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
+    const timeouts = options.statementTimeoutMs
+      ? { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: options.statementTimeoutMs }
+      : {};
     const client = postgres(options.url, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
-      connection: { application_name: "x3ui-fleet" },
+      connect_timeout: options.connectTimeoutSeconds ?? 30,
+      connection: { application_name: "x3ui-fleet", ...timeouts },
     });
     return { db: drizzle(client, { schema, casing: "snake_case" }), kind: "postgres", close: () => client.end({ timeout: 5 }) };
   }

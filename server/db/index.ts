@@ -10,12 +10,18 @@ import { acquireDataDirLock } from "./data-dir-lock";
 import { runMigrations } from "./migrate";
 
 export async function openAppDatabase(
-  env: Pick<Env, "DATABASE_URL" | "DATA_DIR" | "isEmbeddedDb">,
+  env: Pick<Env, "DATABASE_URL" | "DATA_DIR" | "isEmbeddedDb" | "DATABASE_CONNECT_TIMEOUT_SECONDS" | "DATABASE_STATEMENT_TIMEOUT_MS">,
   options: { maxConnections?: number } = {},
 ): Promise<DatabaseHandle> {
   const release = env.isEmbeddedDb ? acquireDataDirLock(env.DATA_DIR) : () => {};
   try {
-    const handle = await openDatabase({ url: env.DATABASE_URL, dataDir: env.isEmbeddedDb ? env.DATA_DIR : undefined, maxConnections: options.maxConnections });
+    const handle = await openDatabase({
+      url: env.DATABASE_URL,
+      dataDir: env.isEmbeddedDb ? env.DATA_DIR : undefined,
+      maxConnections: options.maxConnections,
+      connectTimeoutSeconds: env.DATABASE_CONNECT_TIMEOUT_SECONDS,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    });
     await runMigrations(handle.db);
     return {
       ...handle,

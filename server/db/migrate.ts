@@ -38,6 +38,8 @@ export async function lastAppliedMigration(db: Pick<Database, "execute">): Promi
 export async function runMigrations(db: Database, folder = migrationsFolder()): Promise<{ applied: number }> {
   const migrations = readMigrationFiles({ migrationsFolder: folder });
   return db.transaction(async (tx) => {
+    // A migration may legitimately run long (an index on a big table): the app's statement limit is for requests.
+    await tx.execute(sql`SET LOCAL statement_timeout = 0`);
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
     await tx.execute(sql`CREATE SCHEMA IF NOT EXISTS drizzle`);
     await tx.execute(

@@ -5,9 +5,10 @@
  * before reading any body, reads the body as a stream capped at `maxBodyBytes` (413 past it, read-body.ts), validates the path params
  * and the JSON body with zod (a 400 naming each field), and maps every error to
  * `{code, message, fields?}` with its status (and `Retry-After` when repeating the request is the
- * answer); anything unexpected is logged and becomes a generic 500 without internal text. Handlers
- * stay thin: call one service, shape the answer. `methodNotAllowed` gives a route file JSON 405s
- * with `Allow` for the methods it does not serve.
+ * answer); an unreachable database is a 503 UNAVAILABLE; anything else unexpected is logged and
+ * becomes a generic 500 without internal text. Handlers stay thin: call one service, shape the
+ * answer. `methodNotAllowed` gives a route file JSON 405s with `Allow` for the methods it does
+ * not serve.
  *
  * `handler.withApp(app)` is the same handler on another context: tests pass theirs this way. When the
  * context cannot be built (the database is down at start-up) every route answers 503 UNAVAILABLE.
@@ -50,7 +51,8 @@ export type RouteHandler = NextHandler & { withApp(app: AppContext | (() => Prom
 
 function errorResponse(logger: Logger, error: unknown, route: string): Response {
   const appError = toAppError(error);
-  if (!(error instanceof AppError)) logger.error("route handler failed", { route, error });
+  if (appError.code === "INTERNAL") logger.error("route handler failed", { route, error });
+  else if (!(error instanceof AppError)) logger.warn("route handler could not reach the database", { route, error });
   const headers: Record<string, string> = {};
   if (appError.code === "UNAUTHORIZED") headers["WWW-Authenticate"] = 'Bearer realm="x3ui-fleet"';
   if (appError.retryAfterSeconds) headers["Retry-After"] = String(appError.retryAfterSeconds);
@@ -120,7 +122,7 @@ export function route<B extends Schema = undefined, P extends Schema = undefined
         app = await appFor();
       } catch (error) {
         processLogger.error("app context unavailable", { route: name, error });
-        return errorResponse(processLogger, new AppError("UNAVAILABLE", "The service is starting or its database is not reachable."), name);
+        return errorResponse(processLogger, new AppError("UNAVAILABLE", "The service is starting or its database is not reachable.", { retryAfterSeconds: 5 }), name);
       }
       try {
         authenticateHeaders(app, options.auth, request);
