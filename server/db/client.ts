@@ -5,7 +5,9 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { Sql } from "postgres";
 import * as schema from "./schema";
+import { isConnectionLost } from "./unavailable";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -35,13 +37,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const timeouts = options.statementTimeoutMs
       ? { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: options.statementTimeoutMs }
       : {};
-    const client = postgres(options.url, {
-      max: options.maxConnections ?? 10,
-      onnotice: () => {},
-      connect_timeout: options.connectTimeoutSeconds ?? 30,
-      connection: { application_name: "x3ui-fleet", ...timeouts },
-    });
-    return { db: drizzle(client, { schema, casing: "snake_case" }), kind: "postgres", close: () => client.end({ timeout: 5 }) };
+    const url = options.url;
+    const pool = renewablePool(() =>
+      postgres(url, {
+        max: options.maxConnections ?? 10,
+        onnotice: () => {},
+        connect_timeout: options.connectTimeoutSeconds ?? 30,
+        connection: { application_name: "x3ui-fleet", ...timeouts },
+      }),
+    );
+    return { db: drizzle(pool.sql, { schema, casing: "snake_case" }), kind: "postgres", close: pool.end };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { drizzle } = await import("drizzle-orm/pglite");
@@ -55,4 +60,48 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   await client.waitReady;
   return { db: drizzle(client, { schema, casing: "snake_case" }), kind: "pglite", close: () => client.close() };
+}
+
+/**
+ * postgres.js (3.4.9) wedges a pool when a connection dies inside a transaction — a restart, a
+ * terminated backend, a cut network: its rollback is written to the dead connection, which then
+ * never takes a query again, so a few such transactions stall every later query for good. The
+ * app talks to `sql`, a stand-in for the current pool; a transaction that failed because its
+ * connection was lost replaces the pool with a fresh one (the old one is ended after its other
+ * queries had time to finish). Drizzle's type parsers are carried over to each new pool.
+ */
+function renewablePool(create: () => Sql): { sql: Sql; end: () => Promise<void> } {
+  let current = create();
+  const retiring = new Set<Promise<void>>();
+  const renew = (failed: Sql) => {
+    if (failed !== current) return;
+    const fresh = create();
+    Object.assign(fresh.options.parsers, current.options.parsers);
+    Object.assign(fresh.options.serializers, current.options.serializers);
+    current = fresh;
+    const ended = failed.end({ timeout: 5 }).catch(() => {});
+    retiring.add(ended);
+    void ended.finally(() => retiring.delete(ended));
+  };
+  const sql = new Proxy(current, {
+    get(_target, prop) {
+      const pool = current;
+      if (prop === "begin") {
+        return (...args: Parameters<Sql["begin"]>) =>
+          (pool.begin as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
+            if (isConnectionLost(error)) renew(pool);
+            throw error;
+          });
+      }
+      const value = Reflect.get(pool, prop, pool) as unknown;
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(pool) : value;
+    },
+  });
+  return {
+    sql,
+    end: async () => {
+      await current.end({ timeout: 5 });
+      await Promise.all(retiring);
+    },
+  };
 }

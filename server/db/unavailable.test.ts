@@ -87,6 +87,24 @@ describe("an unreachable database is a retryable 503, quickly", () => {
     }
   });
 
+  it("a connection lost inside a transaction fails it as unavailable and does not wedge the pool", async () => {
+    const small = await openDatabase({ url: test.url, maxConnections: 1 });
+    try {
+      const { error } = await failing(() =>
+        small.db.transaction(async (tx) => {
+          await tx.execute(sql`SELECT 1`);
+          await tx.execute(sql`SELECT pg_terminate_backend(pg_backend_pid())`);
+        }),
+      );
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      // postgres.js alone leaves its only connection stuck here: the next query would never return.
+      const next = await Promise.race([small.db.execute(sql`SELECT 2`).then(() => "answered"), new Promise((r) => setTimeout(() => r("stuck"), 3_000))]);
+      expect(next).toBe("answered");
+    } finally {
+      await small.close();
+    }
+  });
+
   it("a statement over the limit is cancelled by the server and answered as unavailable", async () => {
     const { error, ms } = await failing(() => handle.db.execute(sql`SELECT pg_sleep(10)`));
     expect(isDatabaseUnavailable(error)).toBe(true);

@@ -40,6 +40,16 @@ function codeOf(error: unknown): string | null {
   return typeof code === "string" ? code : null;
 }
 
+/** The connection itself went away (as opposed to a statement being refused or cancelled on it). */
+export function isConnectionLost(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const code = codeOf(current);
+    if (code && (CONNECTION_CODES.has(code) || code === "57P01" || code === "57P02" || code.startsWith("08"))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   // drizzle wraps driver errors (DrizzleQueryError); follow the causes down to the driver's.
   for (let current = error, depth = 0; current && depth < 5; depth++) {
