@@ -20,6 +20,8 @@ export const APP_ERROR_CODES = {
   CONFLICT: { http: 409, trpc: "CONFLICT" },
   IN_FLIGHT: { http: 409, trpc: "CONFLICT" },
   PAYLOAD_TOO_LARGE: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
+  /** A key's creation reached a node that has not confirmed it: never made elsewhere meanwhile; retry. */
+  KEY_PENDING: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
   TOO_MANY_REQUESTS: { http: 429, trpc: "TOO_MANY_REQUESTS" },
   PANELS_UNAVAILABLE: { http: 502, trpc: "BAD_GATEWAY" },
   PANEL_ERROR: { http: 502, trpc: "BAD_GATEWAY" },

@@ -16,7 +16,7 @@ import type { TrafficDeps } from "@/server/services/traffic/traffic-deps";
 import type { AppContext } from "./app-context";
 
 export function keyDeps(app: AppContext): KeyDeps {
-  return { db: app.db, panelFor: app.panelFor, publicUrl: app.config.publicUrl, clock: app.clock, metrics: app.metrics };
+  return { db: app.db, panelFor: app.panelFor, publicUrl: app.config.publicUrl, clock: app.clock, metrics: app.metrics, panelTimeoutMs: app.config.panelTimeoutMs };
 }
 
 export function migrationDeps(app: AppContext): MigrationDeps {
@@ -37,7 +37,15 @@ export function nodeDeps(app: AppContext): NodeServiceDeps & TestConnectionDeps 
 
 /** `startedBy`: "system" for the cron, else the admin who asked. */
 export function reconcileDeps(app: AppContext, startedBy = "system"): ReconcileDeps {
-  return { db: app.db, panelFor: app.panelFor, clock: app.clock, graceMs: app.config.reconcile.graceMs, maxActions: app.config.reconcile.maxActions, startedBy };
+  return {
+    db: app.db,
+    panelFor: app.panelFor,
+    clock: app.clock,
+    panelTimeoutMs: app.config.panelTimeoutMs,
+    graceMs: app.config.reconcile.graceMs,
+    maxActions: app.config.reconcile.maxActions,
+    startedBy,
+  };
 }
 
 export function subscriptionDeps(app: AppContext): SubscriptionDeps {

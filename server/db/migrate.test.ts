@@ -115,7 +115,7 @@ describe("schema constraints", () => {
     await test.db.update(nodes).set({ reservedCount: 1 }).where(sql`id = ${node.id}`);
   });
 
-  it("allow one live assignment per user, any number of ended ones", async () => {
+  it("allow one active and one pending (its replacement) assignment per user, any number of ended ones", async () => {
     const { node, user } = await seed();
     const row = (email: string, state: "pending" | "active" | "revoked") => ({
       userId: user.id,
@@ -128,7 +128,9 @@ describe("schema constraints", () => {
     await test.db.insert(assignments).values(row(`a-${user.id}`, "revoked"));
     await test.db.insert(assignments).values(row(`b-${user.id}`, "revoked"));
     await test.db.insert(assignments).values(row(`c-${user.id}`, "active"));
-    await expect(test.db.insert(assignments).values(row(`d-${user.id}`, "pending"))).rejects.toThrow();
+    await expect(test.db.insert(assignments).values(row(`d-${user.id}`, "active"))).rejects.toThrow();
+    await test.db.insert(assignments).values(row(`e-${user.id}`, "pending"));
+    await expect(test.db.insert(assignments).values(row(`f-${user.id}`, "pending"))).rejects.toThrow();
   });
 
   it("refuse a duplicate panel client email and a duplicate subscription token", async () => {

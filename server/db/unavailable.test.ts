@@ -55,8 +55,8 @@ describe("an unreachable database is a retryable 503, quickly", () => {
     expect(isDatabaseUnavailable(error)).toBe(true);
     expect(ms).toBeLessThan(5_000);
     // What a route answers when its service hits this error.
-    const failing = route("GET /test", { auth: "public" }, () => Promise.reject(error)).withApp({ logger } as AppContext);
-    const response = await failing(new Request("http://fleet.test/test"), { params: Promise.resolve({}) });
+    const handler = route("GET /test", { auth: "public" }, () => Promise.reject(error)).withApp({ logger } as AppContext);
+    const response = await handler(new Request("http://fleet.test/test"), { params: Promise.resolve({}) });
     expect(response.status).toBe(503);
     expect(response.headers.get("Retry-After")).toMatch(/^\d+$/);
     expect(await response.json()).toEqual({ code: "UNAVAILABLE", message: expect.any(String) as string });

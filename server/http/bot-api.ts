@@ -95,7 +95,8 @@ export const RevokeResponse = z
   .object({
     telegramId: TelegramId,
     revoked: z.literal(true),
-    removedFromPanel: z.boolean().meta({ description: "false: the panel was unreachable; the key no longer counts and the client is removed later." }),
+    removedFromPanel: z.boolean().meta({ description: "false: the panel was unreachable or refused the delete; the key no longer counts and the client is removed later." }),
+    disabledOnPanel: z.boolean().meta({ description: "true: the panel refused the delete (v2 keeps an inbound's last client), so the client is switched off there — it carries no traffic — and deleted later." }),
   })
   .meta({ id: "RevokeResponse" });
 

@@ -123,7 +123,7 @@ describe("bot routes", () => {
     expect(refreshed.subscriptionUrl).toBe(key.subscriptionUrl);
 
     const revoked = await deleteKey(signedRequest("DELETE", "/api/bot/keys/9100", ""), idParams("9100"));
-    expect(RevokeResponse.parse(await revoked.json())).toEqual({ telegramId: 9100, revoked: true, removedFromPanel: true });
+    expect(RevokeResponse.parse(await revoked.json())).toEqual({ telegramId: 9100, revoked: true, removedFromPanel: true, disabledOnPanel: false });
     const gone = await getUser(signedRequest("GET", "/api/bot/users/9100", ""), idParams("9100"));
     expect(gone.status).toBe(404);
     expect(ErrorResponse.parse(await gone.json()).code).toBe("NOT_FOUND");

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, boolean } from "drizzle-orm/pg-core";
+import { bigint, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, boolean } from "drizzle-orm/pg-core";
 import type { MessageRef } from "@/server/message-ref";
 import { nodeAdminState, nodeHealthState, tlsMode } from "./enums";
 
@@ -59,6 +59,14 @@ export const nodes = pgTable(
     checkLeaseOwner: text(),
     mutationLeaseUntil: timestamp({ withTimezone: true }),
     mutationLeaseOwner: text(),
+    /** Bumped by every acquisition of the mutation lease: writes made under a lease carry it (fencing). */
+    mutationFence: bigint({ mode: "number" }).notNull().default(0),
+    /**
+     * Outlier ejection (Envoy's model): a panel write that timed out or failed keeps new placements off
+     * the node until then; the cool-off doubles with each ejection in a row and a successful write resets it.
+     */
+    ejectedUntil: timestamp({ withTimezone: true }),
+    ejections: integer().notNull().default(0),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

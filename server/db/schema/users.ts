@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { assignmentState, userSuspension, vpnUserStatus } from "./enums";
 import { nodes } from "./nodes";
 
@@ -71,6 +71,15 @@ export const assignments = pgTable(
     shareLink: text(),
     state: assignmentState().notNull().default("pending"),
     placementReason: jsonb().$type<PlacementReason>(),
+    /**
+     * While `pending` or `revoking`: the request working on it owns it until then; after it, the next
+     * request for the user or the reconciler settles it (a crashed request never strands a user).
+     */
+    settleBy: timestamp({ withTimezone: true }),
+    /** A rotation (refresh, move): the active assignment this one replaces once it is active itself. */
+    replacesId: uuid().references((): AnyPgColumn => assignments.id, { onDelete: "set null" }),
+    /** The panel refused to delete this ended key's client (v2 keeps an inbound's last one): switched off there, deleted later. */
+    panelDisabledAt: timestamp({ withTimezone: true }),
     lastError: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     activatedAt: timestamp({ withTimezone: true }),
@@ -78,10 +87,11 @@ export const assignments = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // Invariant 2: at most one live assignment per user, whatever the concurrency.
-    uniqueIndex("assignments_one_live_per_user")
-      .on(t.userId)
-      .where(sql`${t.state} IN ('pending', 'active')`),
+    // Invariant 2: at most one active key per user, and at most one placement in flight (a first key,
+    // or the replacement of the active one), whatever the concurrency.
+    uniqueIndex("assignments_one_active_per_user").on(t.userId).where(sql`${t.state} = 'active'`),
+    uniqueIndex("assignments_one_pending_per_user").on(t.userId).where(sql`${t.state} = 'pending'`),
+    index("assignments_user_revoking_idx").on(t.userId).where(sql`${t.state} = 'revoking'`),
     uniqueIndex("assignments_client_email_uq").on(t.clientEmail),
     index("assignments_node_state_idx").on(t.nodeId, t.state),
     index("assignments_created_idx").on(t.createdAt),

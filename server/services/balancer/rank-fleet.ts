@@ -1,14 +1,15 @@
 /**
  * The balancer's database half: read every node's load once and rank it. Reading is advisory
  * only — the reservation that makes a placement real is the conditional UPDATE in
- * keys/place-key.ts, which re-checks everything here against the row it locks (invariant 1).
+ * keys/capacity.ts, which re-checks everything here against the row it locks (invariant 1).
  */
+import { sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { nodes } from "@/server/db/schema";
 import { rankNodes, type NodeLoad, type PlacementPreference, type Ranking } from "./score-nodes";
 
 /** Every node's load and eligibility, as the balancer and the move planners read it. */
-export async function readNodeLoads(db: Database): Promise<NodeLoad[]> {
+export async function readNodeLoads(db: Database): Promise<(NodeLoad & { ejectedForMs: number })[]> {
   return db
     .select({
       id: nodes.id,
@@ -21,10 +22,24 @@ export async function readNodeLoads(db: Database): Promise<NodeLoad[]> {
       adminState: nodes.adminState,
       healthState: nodes.healthState,
       needsReconcile: nodes.needsReconcile,
+      ejectedForMs: sql<number>`coalesce(greatest(0, extract(epoch from ${nodes.ejectedUntil} - now()) * 1000), 0)::float8`,
     })
     .from(nodes);
 }
 
-export async function rankFleet(db: Database, preference: PlacementPreference = {}): Promise<Ranking> {
-  return rankNodes(await readNodeLoads(db), preference);
+/**
+ * Candidates for a new placement, best first. Nodes in an outlier cool-off (keys/outlier-ejection.ts)
+ * are left out; when they were all that could take the user, `retryAfterMs` says when the first
+ * of them is back.
+ */
+export async function rankFleet(db: Database, preference: PlacementPreference = {}): Promise<Ranking & { retryAfterMs: number | null }> {
+  const loads = await readNodeLoads(db);
+  const ranking = rankNodes(
+    loads.filter((n) => n.ejectedForMs === 0),
+    preference,
+  );
+  if (ranking.candidates.length > 0) return { ...ranking, retryAfterMs: null };
+  const ejected = new Map(loads.filter((n) => n.ejectedForMs > 0).map((n) => [n.id, n.ejectedForMs]));
+  const waits = rankNodes(loads.filter((n) => ejected.has(n.id)), preference).candidates.map((c) => ejected.get(c.nodeId) ?? 0);
+  return { ...ranking, retryAfterMs: waits.length > 0 ? Math.min(...waits) : null };
 }

@@ -1,8 +1,10 @@
 /**
- * The returning-user read: one query over three unique/primary-key lookups (vpn_users by telegram
- * id, its live assignment through the partial unique index, the node by id). The live-state
- * predicate is written as literals so the planner can match the partial index even with a
- * generic prepared plan.
+ * The returning-user read: one query over unique/primary-key lookups (vpn_users by telegram id, its
+ * live assignment through the partial unique indexes — the active one first, else the one being
+ * placed — the node by id), plus two probes of partial indexes that say whether the user has work
+ * in flight: a placement under way (and until when its request owns it), or stale work a crashed
+ * request left behind, which the next request settles. The state predicates are written as literals
+ * so the planner matches the partial indexes even with a generic prepared plan.
  */
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
@@ -12,10 +14,23 @@ import { PLAN_ROW_COLUMNS, type PlanRow } from "./client-plan";
 
 const IS_LIVE = sql`${assignments.state} IN ('pending', 'active')`;
 
+/**
+ * Join condition for the one assignment that stands for a user in lists and subscriptions: the
+ * active key, or — only when there is none — the placement in flight (a refresh or a move keeps
+ * the old key active until the new one is, so both can exist for a moment).
+ */
+export const IS_CURRENT_ASSIGNMENT = sql`(${assignments.state} = 'active' OR (${assignments.state} = 'pending'
+  AND NOT EXISTS (SELECT 1 FROM ${assignments} a2 WHERE a2.user_id = ${assignments.userId} AND a2.state = 'active')))`;
+
 export type UserKeyRow = {
   user: Pick<VpnUser, "id" | "telegramId" | "username" | "subscriptionToken"> & PlanRow;
+  /** The active assignment, else the one being placed. */
   assignment: Pick<Assignment, "id" | "state" | "shareLink" | "createdAt" | "activatedAt" | "nodeId"> | null;
   node: { id: string; name: string; location: string | null; healthState: string; adminState: string } | null;
+  /** Until when the request placing a key for this user owns that work; null when none is under way. */
+  pendingSettleBy: Date | null;
+  /** A placement or a retirement whose request did not finish in time: the next request settles it. */
+  hasStaleWork: boolean;
 };
 
 function buildFindUserKey(db: Database) {
@@ -37,14 +52,21 @@ function buildFindUserKey(db: Database) {
         nodeId: assignments.nodeId,
       },
       node: { id: nodes.id, name: nodes.name, location: nodes.location, healthState: nodes.healthState, adminState: nodes.adminState },
+      pendingSettleBy: sql<Date | null>`(SELECT p.settle_by FROM ${assignments} p WHERE p.user_id = ${vpnUsers.id} AND p.state = 'pending')`.mapWith(
+        (v: string | Date | null) => (v === null ? null : new Date(v)),
+      ),
+      hasStaleWork: sql<boolean>`(EXISTS (SELECT 1 FROM ${assignments} p WHERE p.user_id = ${vpnUsers.id} AND p.state = 'pending' AND (p.settle_by IS NULL OR p.settle_by < now()))
+        OR EXISTS (SELECT 1 FROM ${assignments} r WHERE r.user_id = ${vpnUsers.id} AND r.state = 'revoking' AND (r.settle_by IS NULL OR r.settle_by < now())))`,
     })
     .from(vpnUsers)
     .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), IS_LIVE))
     .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
     .where(eq(vpnUsers.telegramId, sql.placeholder("telegramId")))
+    // 'active' follows 'pending' in the enum: the active key first while its replacement is being placed.
+    .orderBy(sql`${assignments.state} DESC NULLS LAST`)
     .limit(1)
-    // A named statement is parsed and planned once per connection: planning this three-way join
-    // costs more than running it, and this is the hottest query of the app.
+    // A named statement is parsed and planned once per connection: planning this join costs more
+    // than running it, and this is the hottest query of the app.
     .prepare("find_user_key");
 }
 
@@ -81,7 +103,10 @@ export function isServable(row: UserKeyRow | null): boolean {
   return row?.assignment?.state === "active" && row.node !== null && row.node.healthState !== "unhealthy" && row.assignment.shareLink !== null;
 }
 
-export function toKeyView(publicUrl: string, row: UserKeyRow): KeyView {
+export function toKeyView(
+  publicUrl: string,
+  row: Pick<UserKeyRow, "user" | "assignment" | "node">,
+): KeyView {
   const { assignment, node, user } = row;
   const { id: _id, telegramId: _t, username: _u, subscriptionToken: _s, ...plan } = user;
   if (!assignment?.shareLink || !node) throw new AppError("INTERNAL", "Something went wrong on our side.", { cause: new Error(`user ${user.id} has no servable key`) });

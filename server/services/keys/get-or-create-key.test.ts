@@ -169,11 +169,12 @@ describe("getOrCreateKey", () => {
     expect(await codeOf(getOrCreateKey(depsFor(fleet!.panelFor), { telegramId: 4003 }))).toBe("NO_CAPACITY");
   });
 
-  it("treats a timed-out add as unknown: a read-back that finds the client is a success", async () => {
-    const f = await start([{ name: "slow" }]);
+  it("treats a timed-out add as unknown: never placed elsewhere; the next request reads it back and returns that key", async () => {
+    const f = await start([{ name: "slow" }, { name: "fine", reservedCount: 10 }]);
     // The panel applies the add but the answer is lost.
     const lossy: PanelFactory = (node) => {
       const inner = f.panelFor(node);
+      if (node.name !== "slow") return inner;
       return Object.assign(Object.create(inner) as PanelClient, {
         addClient: async (...args: Parameters<PanelClient["addClient"]>) => {
           await inner.addClient(...args);
@@ -181,24 +182,39 @@ describe("getOrCreateKey", () => {
         },
       });
     };
-    const key = await getOrCreateKey(depsFor(lossy), { telegramId: 4004 });
+    const deps = depsFor(lossy, { ejection: { baseMs: 100 } });
+    const first = await getOrCreateKey(deps, { telegramId: 4004 }).catch((e: unknown) => e);
+    expect(first).toMatchObject({ code: "KEY_PENDING", httpStatus: 503 });
+    expect((first as AppError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(ourClients(f, "fine")).toHaveLength(0);
+    // While the node is in its cool-off the answer stays "retry", with no panel call at all.
+    expect(await codeOf(getOrCreateKey(deps, { telegramId: 4004 }))).toBe("KEY_PENDING");
+    await new Promise((r) => setTimeout(r, 150));
+    const key = await getOrCreateKey(deps, { telegramId: 4004 });
     expect(key.node.name).toBe("slow");
     expect(ourClients(f, "slow")).toHaveLength(1);
+    expect(ourClients(f, "fine")).toHaveLength(0);
+    expect(await reserved("slow")).toBe(1);
   });
 
-  it("treats a timed-out add that did not land as a failure and moves on", async () => {
+  it("a timed-out add that did not land is settled as failed by the next request, which places the user again", async () => {
     const f = await start([{ name: "lost" }, { name: "fine", reservedCount: 10 }]);
-    const lost = f.node("lost").id;
+    let drops = 1;
     const dropping: PanelFactory = (node) => {
       const inner = f.panelFor(node);
-      if (node.id !== lost) return inner;
+      if (node.name !== "lost") return inner;
       return Object.assign(Object.create(inner) as PanelClient, {
-        addClient: () => Promise.reject(new PanelError("timeout", "no answer")),
+        addClient: (...args: Parameters<PanelClient["addClient"]>) => (drops-- > 0 ? Promise.reject(new PanelError("timeout", "no answer")) : inner.addClient(...args)),
       });
     };
-    const key = await getOrCreateKey(depsFor(dropping), { telegramId: 4005 });
-    expect(key.node.name).toBe("fine");
-    expect(await reserved("lost")).toBe(0);
+    const deps = depsFor(dropping, { ejection: { baseMs: 100 } });
+    expect(await codeOf(getOrCreateKey(deps, { telegramId: 4005 }))).toBe("KEY_PENDING");
+    await new Promise((r) => setTimeout(r, 150));
+    const key = await getOrCreateKey(deps, { telegramId: 4005 });
+    expect(ourClients(f, key.node.name)).toHaveLength(1);
+    expect((await reserved("lost")) + (await reserved("fine"))).toBe(11);
+    const states = (await test.db.select().from(assignments)).map((a) => a.state).sort();
+    expect(states).toEqual(["active", "failed"]);
   });
 
   it("moves a user whose node became unhealthy, and removes the old client when it can", async () => {
@@ -236,9 +252,9 @@ describe("refreshKey and revokeKey", () => {
   it("refresh keeps the old key when no node can take the new one", async () => {
     const f = await start([{ name: "a" }]);
     const before = await getOrCreateKey(depsFor(f.panelFor), { telegramId: 5002 });
-    f.panel("a").faults.http500 = true;
+    await f.panel("a").faults.down();
     expect(await codeOf(refreshKey(depsFor(f.panelFor), { telegramId: 5002 }))).toBe("PANELS_UNAVAILABLE");
-    f.panel("a").faults.http500 = false;
+    await f.panel("a").faults.up();
     expect((await getUserKey(depsFor(f.panelFor), { telegramId: 5002 })).key).toBe(before.key);
     expect(await reserved("a")).toBe(1);
   });
@@ -247,7 +263,7 @@ describe("refreshKey and revokeKey", () => {
     const f = await start([{ name: "a" }]);
     await getOrCreateKey(depsFor(f.panelFor), { telegramId: 5003 });
     const result = await revokeKey(depsFor(f.panelFor), { telegramId: 5003 });
-    expect(result).toEqual({ telegramId: 5003, revoked: true, removedFromPanel: true });
+    expect(result).toEqual({ telegramId: 5003, revoked: true, removedFromPanel: true, disabledOnPanel: false });
     expect(ourClients(f, "a")).toHaveLength(0);
     expect(await reserved("a")).toBe(0);
     expect(await codeOf(revokeKey(depsFor(f.panelFor), { telegramId: 5003 }))).toBe("NOT_FOUND");

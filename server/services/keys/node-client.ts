@@ -1,31 +1,37 @@
 /**
- * The panel steps every key flow is built from, reusable by migration (create on the target
- * first, switch the assignment, delete on the source now or via the reconciler) and plan changes:
+ * The panel steps every key flow is built from — placement, refresh, revoke, migration and the
+ * reconciler — run by a caller that holds the node's writer (node-writer.ts, invariant 7):
  *
- * - `createClientOnNode` — idempotent by email: a duplicate or a timeout is read back, and a
- *   client that exists with our secret counts as created (invariant 8: unknown is not failed).
- *   The client carries the user's plan (keys/client-plan.ts).
- * - `applyPlanOnNode` — writes a plan onto an existing client.
- * - `deleteClientFromNode` — idempotent: a client that is already gone counts as deleted. Its
- *   counter is read and added to the traffic ledger first, so the bytes it counted since the last
- *   ledger pass are not lost with it.
+ * - `createClientOnNode` — idempotent by email: after a duplicate or an answer that leaves the
+ *   outcome unknown (a reset after sending, 5xx, a body that does not parse), the client is read
+ *   back by email, and one that exists with our secret counts as created (invariant 8: unknown is
+ *   not failed). A timeout, or a read-back that cannot tell either, is OutcomeUnknownError: the
+ *   caller must not create the user anywhere else until a later read-back settles it. The client
+ *   carries the user's plan (keys/client-plan.ts).
+ * - `removeClientFromNode` — idempotent: a client already gone counts as removed. Its counter is
+ *   read into the traffic ledger first, so the bytes it counted since the last ledger pass are not
+ *   lost with it. A panel that refuses the delete (v2 keeps an inbound's last client) gets the
+ *   client switched off instead, which drops it from the running Xray: a key that should not work
+ *   does not (invariant 10).
+ * - `applyPlanOnNode` — writes a plan onto an existing client, taking the node's writer itself.
  *
- * All run under `withNodeMutation` (invariant 7). None changes an assignment: the caller owns the
- * assignment row and its state transitions.
+ * None changes an assignment: the caller owns the assignment row and commits what happened,
+ * fenced by its writer.
  */
-import type { Database } from "@/server/db/client";
 import type { Node } from "@/server/db/schema";
 import { logger } from "@/server/logger";
-import type { Clock } from "@/server/services/clock";
 import { applyReadings } from "@/server/services/ledger/apply-readings";
 import { buildShareLink } from "@/server/x3ui/share-link";
-import { isPanelError, type Inbound, type PanelClient } from "@/server/x3ui/types";
+import { isOutcomeUnknown, isPanelError, PanelError, type Inbound, type PanelClient } from "@/server/x3ui/types";
 import { clientTransport, isClientIntact, newClientFor, panelSecretFor } from "./client-identity";
 import { planPatch, type ClientPlan } from "./client-plan";
-import type { NodeLeaseOptions, PanelFactory } from "./key-deps";
-import { withNodeMutation } from "./node-mutation";
+import type { KeyWorkDeps, PanelFactory } from "./key-deps";
+import { withNodeWriter, type NodeWriter } from "./node-writer";
 
-export type NodeClientDeps = { db: Database; panelFor: PanelFactory; lease?: NodeLeaseOptions; clock?: Clock };
+/** A write whose outcome neither the panel's answer nor a read-back could establish. */
+export class OutcomeUnknownError extends Error {
+  override readonly name = "OutcomeUnknownError";
+}
 
 export type ClientSpec = {
   /** The assignment's inbound on that node (normally node.inboundId at placement time). */
@@ -76,64 +82,88 @@ export function shareLinkFor(node: Node, inbound: Inbound, spec: Pick<ClientSpec
   });
 }
 
-export async function createClientOnNode(deps: NodeClientDeps, node: Node, spec: ClientSpec): Promise<CreateOutcome> {
-  const panel = deps.panelFor(node);
-  return withNodeMutation(
-    deps.db,
-    node.id,
-    async () => {
-      const inbound = await readInbound(panel, node, spec.inboundId);
-      const outcome = await addOrAdopt(panel, inbound, spec);
-      return { outcome, shareLink: shareLinkFor(node, inbound, spec) };
-    },
-    deps.lease,
-  );
+export async function createClientOnNode(panelFor: PanelFactory, writer: NodeWriter, node: Node, spec: ClientSpec): Promise<CreateOutcome> {
+  const panel = panelFor(node);
+  const inbound = await readInbound(panel, node, spec.inboundId);
+  writer.assertHeld();
+  const outcome = await addOrAdopt(panel, writer, inbound, spec);
+  return { outcome, shareLink: shareLinkFor(node, inbound, spec) };
 }
 
-async function addOrAdopt(panel: PanelClient, inbound: Inbound, spec: ClientSpec): Promise<CreateOutcome["outcome"]> {
+/** The read-back after an unknown outcome; a read that fails too leaves the outcome unknown. */
+async function readBack(panel: PanelClient, writer: NodeWriter, client: { inboundId: number; clientEmail: string }, after: unknown) {
+  writer.assertHeld();
+  try {
+    return await panel.getClient(client.inboundId, client.clientEmail);
+  } catch (error) {
+    throw new OutcomeUnknownError(`${client.clientEmail}: the panel's answer and the read-back both failed`, { cause: [after, error] });
+  }
+}
+
+/** The same failure, known now not to have been applied (a read-back did not find it). */
+function notApplied(error: PanelError): PanelError {
+  return new PanelError(error.kind, `${error.message} (read back: not applied)`, error.status, { cause: error, mayHaveApplied: false });
+}
+
+async function addOrAdopt(panel: PanelClient, writer: NodeWriter, inbound: Inbound, spec: ClientSpec): Promise<CreateOutcome["outcome"]> {
   try {
     await panel.addClient(spec.inboundId, newClientFor(inbound, spec, spec.plan));
     return "created";
   } catch (error) {
-    // duplicate: an earlier attempt (ours, by construction of the email) landed; timeout: it may have.
-    if (!isPanelError(error, "duplicate") && !isPanelError(error, "timeout")) throw error;
-    const existing = await panel.getClient(spec.inboundId, spec.clientEmail);
+    // duplicate: an earlier attempt (ours, by construction of the email) landed; unknown: it may have.
+    const isDuplicate = isPanelError(error, "duplicate");
+    if (!isDuplicate && !isOutcomeUnknown(error)) throw error;
+    // A panel that did not answer in time would most likely not answer a read-back either: that costs
+    // this request a second timeout. The next request reads it back, once the node's cool-off is over.
+    if (isPanelError(error, "timeout")) throw new OutcomeUnknownError(`${spec.clientEmail}: no answer from the panel`, { cause: error });
+    const existing = await readBack(panel, writer, spec, error);
     // Missing after a duplicate means the email is taken on another inbound: not ours to adopt.
-    if (!existing) throw error;
+    if (!existing) throw isDuplicate ? error : notApplied(error as PanelError);
     if (isClientIntact(inbound, spec.clientId, existing, spec.plan)) return "existed";
+    writer.assertHeld();
     await panel.updateClient(spec.inboundId, spec.clientEmail, { ...panelSecretFor(inbound, spec.clientId), ...planPatch(spec.plan) });
     return "repaired";
   }
 }
 
-/** A change to one of our clients under the node's write guard (invariant 7); "absent" when the panel does not have it. */
-function mutateClient<T>(deps: NodeClientDeps, node: Node, change: (panel: PanelClient) => Promise<T>): Promise<T | "absent"> {
+/**
+ * Takes our client off the panel: "deleted", "absent" (it was not there), or "disabled" when the
+ * panel refused the delete and the client was switched off instead (delete it later).
+ */
+export async function removeClientFromNode(
+  deps: Pick<KeyWorkDeps, "db" | "panelFor" | "clock">,
+  writer: NodeWriter,
+  node: Node,
+  client: { inboundId: number; clientEmail: string },
+): Promise<"deleted" | "absent" | "disabled"> {
   const panel = deps.panelFor(node);
-  return withNodeMutation(
-    deps.db,
-    node.id,
-    async () => {
-      try {
-        return await change(panel);
-      } catch (error) {
-        if (isPanelError(error, "not_found")) return "absent" as const;
-        throw error;
-      }
-    },
-    deps.lease,
-  );
-}
-
-/** Writes the plan onto our client; "absent" when it is not there (the reconciler re-creates it). */
-export function applyPlanOnNode(deps: NodeClientDeps, node: Node, client: { inboundId: number; clientEmail: string }, plan: ClientPlan): Promise<"updated" | "absent"> {
-  return mutateClient(deps, node, async (panel) => {
-    await panel.updateClient(client.inboundId, client.clientEmail, planPatch(plan));
-    return "updated" as const;
-  });
+  await recordFinalReading(deps, panel, node, client);
+  writer.assertHeld();
+  try {
+    await panel.deleteClient(client.inboundId, client.clientEmail);
+    return "deleted";
+  } catch (error) {
+    if (isPanelError(error, "not_found")) return "absent";
+    // A refusal (success:false) or an unknown outcome: what is on the panel now decides.
+    const isRefusal = isPanelError(error, "protocol") && error.status === 200 && !error.mayHaveApplied;
+    if (!isRefusal && !isOutcomeUnknown(error)) throw error;
+    const existing = await readBack(panel, writer, client, error);
+    if (!existing) return "deleted";
+    if (existing.enable) {
+      writer.assertHeld();
+      await panel.updateClient(client.inboundId, client.clientEmail, { enable: false });
+    }
+    return "disabled";
+  }
 }
 
 /** Adds the client's counter to the ledger right before it goes; a failed read only costs the bytes since the last pass. */
-async function recordFinalReading(deps: NodeClientDeps, panel: PanelClient, node: Node, client: { inboundId: number; clientEmail: string }): Promise<void> {
+async function recordFinalReading(
+  deps: Pick<KeyWorkDeps, "db" | "clock">,
+  panel: PanelClient,
+  node: Node,
+  client: { inboundId: number; clientEmail: string },
+): Promise<void> {
   const traffic = await panel.getClientTraffic(client.clientEmail).catch((error: unknown) => {
     logger.warn("could not read a client's counter before deleting it", { nodeId: node.id, error });
     return null;
@@ -146,23 +176,26 @@ async function recordFinalReading(deps: NodeClientDeps, panel: PanelClient, node
   });
 }
 
-/** Removes our client; "absent" when it was not there (already deleted, or never created). */
-export function deleteClientFromNode(deps: NodeClientDeps, node: Node, client: { inboundId: number; clientEmail: string }): Promise<"deleted" | "absent"> {
-  return mutateClient(deps, node, async (panel) => {
-    await recordFinalReading(deps, panel, node, client);
+/** Writes the plan onto our client under the node's writer; "absent" when it is not there (the reconciler re-creates it). */
+export function applyPlanOnNode(
+  deps: Pick<KeyWorkDeps, "db" | "panelFor" | "writer">,
+  node: Node,
+  client: { inboundId: number; clientEmail: string },
+  plan: ClientPlan,
+): Promise<"updated" | "absent"> {
+  return withNodeWriter(deps, node.id, async (writer) => {
+    writer.assertHeld();
     try {
-      await panel.deleteClient(client.inboundId, client.clientEmail);
-      return "deleted" as const;
+      await deps.panelFor(node).updateClient(client.inboundId, client.clientEmail, planPatch(plan));
+      return "updated" as const;
     } catch (error) {
-      if (!isPanelError(error, "timeout")) throw error;
-      // Unknown outcome: it is deleted only if a read-back no longer finds it.
-      if ((await panel.getClient(client.inboundId, client.clientEmail)) === null) return "deleted" as const;
+      if (isPanelError(error, "not_found")) return "absent" as const;
       throw error;
     }
   });
 }
 
 /** Reads the inbound (cached) without mutating; the reconciler needs it to judge drift. */
-export async function readNodeInbound(deps: Pick<NodeClientDeps, "panelFor">, node: Node, inboundId: number): Promise<Inbound> {
-  return readInbound(deps.panelFor(node), node, inboundId);
+export async function readNodeInbound(panelFor: PanelFactory, node: Node, inboundId: number): Promise<Inbound> {
+  return readInbound(panelFor(node), node, inboundId);
 }

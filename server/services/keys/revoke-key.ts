@@ -1,43 +1,87 @@
 /**
- * DELETE /api/bot/keys/{telegramId} and the admin's revoke: the assignment leaves the live states
- * and releases its place in one transaction, then the client is deleted from its panel. If the
- * panel cannot be reached the row stays `revoking` and the reconciler finishes the deletion.
+ * DELETE /api/bot/keys/{telegramId} and the admin's revoke: the assignment leaves `active` and
+ * releases its place in one transaction, then its client is taken off the panel — deleted, or
+ * switched off where the panel refuses the delete (v2 keeps an inbound's last client), so a revoked
+ * key never carries traffic (invariant 10). If the panel cannot be reached the row stays `revoking`
+ * and the reconciler (or a repeated revoke) finishes it: revoking is idempotent.
  */
-import { and, eq, sql } from "drizzle-orm";
-import { assignments, vpnUsers } from "@/server/db/schema";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { assignments, vpnUsers, type Assignment } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import type { Actor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
+import { inFlight } from "./await-in-flight";
 import { releaseReservation } from "./capacity";
 import type { KeyDeps } from "./key-deps";
-import { lockUser, retireAssignment } from "./place-key";
+import { keyPending } from "./place-key";
+import { isStale, lockUser, settleDeadline } from "./placement";
+import { retireAssignment } from "./retire-assignment";
+import { settlePending } from "./settle-in-flight";
 
-export type RevokeResult = { telegramId: number; revoked: true; removedFromPanel: boolean };
+export type RevokeResult = {
+  telegramId: number;
+  revoked: true;
+  /** The client is gone from its panel. */
+  removedFromPanel: boolean;
+  /** The panel refused the delete: the client is switched off there (no traffic) and deleted later. */
+  disabledOnPanel: boolean;
+};
 
-export async function revokeKey(deps: KeyDeps, input: { telegramId: number; actor?: Actor }): Promise<RevokeResult> {
-  const retired = await deps.db.transaction(async (tx) => {
+type Begun = { retire: Assignment } | { stale: Assignment };
+
+async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: Actor }): Promise<Begun> {
+  return deps.db.transaction(async (tx) => {
     await lockUser(tx, input.telegramId);
-    const [live] = await tx
-      .select({ assignment: assignments })
+    const rows = await tx
+      .select({ assignment: assignments, isStale: sql<boolean>`${isStale}` })
       .from(assignments)
       .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
-      .where(and(eq(vpnUsers.telegramId, input.telegramId), sql`${assignments.state} IN ('pending', 'active')`));
-    if (!live) throw new AppError("NOT_FOUND", "This user has no key.");
-    if (live.assignment.state === "pending") {
-      throw new AppError("IN_FLIGHT", "Another request for this user is still being processed. Retry in a moment.");
+      .where(and(eq(vpnUsers.telegramId, input.telegramId), inArray(assignments.state, ["pending", "active", "revoking"])))
+      .orderBy(desc(assignments.updatedAt));
+    const pending = rows.find((r) => r.assignment.state === "pending");
+    if (pending) {
+      if (!pending.isStale) throw inFlight(pending.assignment.settleBy);
+      return { stale: pending.assignment };
     }
-    await tx
+    const active = rows.find((r) => r.assignment.state === "active");
+    if (!active) {
+      // A revoke that did not finish (its request died, or the panel was unreachable): finish it now.
+      const unfinished = rows.find((r) => r.assignment.state === "revoking");
+      if (!unfinished) throw new AppError("NOT_FOUND", "This user has no key.");
+      if (!unfinished.isStale) throw inFlight(unfinished.assignment.settleBy);
+      return { retire: unfinished.assignment };
+    }
+    const [revoking] = await tx
       .update(assignments)
-      .set({ state: "revoking", updatedAt: sql`now()` })
-      .where(eq(assignments.id, live.assignment.id));
-    if (live.assignment.nodeId) await releaseReservation(tx, live.assignment.nodeId);
+      .set({ state: "revoking", settleBy: settleDeadline(deps), updatedAt: sql`now()` })
+      .where(eq(assignments.id, active.assignment.id))
+      .returning();
+    if (!revoking) throw new Error("active assignment vanished under the user's lock");
+    if (revoking.nodeId) await releaseReservation(tx, revoking.nodeId);
     // An admin's revoke is audited with the change it describes (invariant 9).
     if (input.actor) {
-      await recordAudit(tx, input.actor, { action: "key.revoke", targetType: "vpn_user", targetId: String(input.telegramId), before: { assignmentId: live.assignment.id, nodeId: live.assignment.nodeId } });
+      await recordAudit(tx, input.actor, { action: "key.revoke", targetType: "vpn_user", targetId: String(input.telegramId), before: { assignmentId: revoking.id, nodeId: revoking.nodeId } });
     }
-    return live.assignment;
+    return { retire: revoking };
   });
+}
+
+export async function revokeKey(deps: KeyDeps, input: { telegramId: number; actor?: Actor }): Promise<RevokeResult> {
+  let begun = await beginRevoke(deps, input);
+  // A placement a crashed request left behind is settled first: revoke what it became.
+  for (let round = 0; "stale" in begun; round++) {
+    const settled = await settlePending(deps, begun.stale);
+    if (settled.kind === "unknown") throw keyPending(settled.retryAfterMs);
+    if (round >= 2) throw inFlight(null);
+    begun = await beginRevoke(deps, input);
+  }
   deps.metrics?.keyRevoked();
-  const removedFromPanel = await retireAssignment(deps, retired);
-  return { telegramId: input.telegramId, revoked: true, removedFromPanel };
+  await deps.steps?.("retire.marked", { assignmentId: begun.retire.id });
+  const outcome = await retireAssignment(deps, begun.retire);
+  return {
+    telegramId: input.telegramId,
+    revoked: true,
+    removedFromPanel: outcome === "deleted" || outcome === "absent",
+    disabledOnPanel: outcome === "disabled",
+  };
 }

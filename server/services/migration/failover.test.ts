@@ -259,7 +259,7 @@ describe("drain", () => {
 });
 
 describe("moves", () => {
-  it("a crash between creating on the target and the switch converges: the item is recovered, the orphan deleted, counts recomputed", async () => {
+  it("a crash between creating on the target and the switch converges: the recovery finds the client on the target and completes the move", async () => {
     const { f } = await fleetWithUsersOnA([{ name: "b" }], 1);
     let isCrashArmed = false;
     // The process dies right after the target panel accepted the client: the switch never commits.
@@ -288,14 +288,18 @@ describe("moves", () => {
     expect((await nodeRow("b")).reservedCount).toBe(1);
     expect(clientsByUser(f).get(5_000)?.sort()).toEqual(["a", "b"]);
     expect(await liveOn("a")).toBe(1); // the user still has their old, working key
+    await expectCapacityExact(["a", "b"]);
 
     advance(MOVE_LEASE_MS + 1_000);
     await test.db.update(operationItems).set({ updatedAt: new Date(Date.now() - MOVE_LEASE_MS - 1_000) });
+    await test.db.update(assignments).set({ settleBy: sql`now() - interval '1 second'` }).where(eq(assignments.state, "pending"));
     expect((await ping(f)).recovered).toBe(1);
-    expect((await nodeRow("b")).reservedCount).toBe(0);
-    await reconcileAll(f);
-    expect(clientsByUser(f).get(5_000)).toEqual(["a"]);
+    // Before any reconcile: the move is complete, the old client is gone, the counts are exact.
+    expect(await liveOn("b")).toBe(1);
+    expect(clientsByUser(f).get(5_000)).toEqual(["b"]);
     await expectCapacityExact(["a", "b"]);
+    const [done] = await test.db.select().from(operationItems).where(eq(operationItems.id, item!.id));
+    expect(done?.status).toBe("succeeded");
   });
 
   it("an admin moves one user; concurrent moves of the same user move them once", async () => {

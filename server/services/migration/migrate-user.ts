@@ -22,14 +22,16 @@ export type MigrateUserResult = { operationId: string; outcome: MoveOutcome };
 
 export async function migrateUser(deps: MigrationDeps, actor: AuditActor, input: z.infer<typeof migrateUserInputSchema>): Promise<MigrateUserResult> {
   const { operation, item } = await deps.db.transaction(async (tx) => {
-    const [live] = await tx
+    const rows = await tx
       .select({ userId: vpnUsers.id, nodeId: assignments.nodeId, state: assignments.state, nodeName: nodes.name })
       .from(vpnUsers)
       .innerJoin(assignments, and(eq(assignments.userId, vpnUsers.id), sql`${assignments.state} IN ('pending', 'active')`))
       .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
       .where(eq(vpnUsers.telegramId, input.telegramId));
+    // A placement in flight (a first key, a refresh or another move) finishes first.
+    if (rows.some((r) => r.state === "pending")) throw new AppError("IN_FLIGHT", ref("error.user.keyPending"), { retryAfterSeconds: 1 });
+    const live = rows[0];
     if (!live?.nodeId) throw new AppError("NOT_FOUND", ref("error.user.noKeyToMove"));
-    if (live.state === "pending") throw new AppError("IN_FLIGHT", ref("error.user.keyPending"));
     if (input.toNodeId === live.nodeId) throw new AppError("BAD_REQUEST", ref("error.user.alreadyThere"), { fields: { toNodeId: ref("user.field.currentNode") } });
     if (input.toNodeId && (await tx.select({ id: nodes.id }).from(nodes).where(eq(nodes.id, input.toNodeId))).length === 0) {
       throw new AppError("NOT_FOUND", ref("error.node.notFound"));

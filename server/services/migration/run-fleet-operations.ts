@@ -2,7 +2,9 @@
  * The cron step for failover, drain and rebalance work, run after the health sweep in the same
  * time budget. Each ping:
  *
- * 1. recovers moves whose process died (their reservations come back);
+ * 1. settles work whose process died: moves (the placement they began is activated or failed),
+ *    keys being created on a node since declared down (placed again elsewhere), and old keys
+ *    still to be taken off their panels — nobody waits in flight past the deadline (invariant 12);
  * 2. starts a failover for every node `unhealthy` for at least the grace period that still holds
  *    users — unless the blast-radius guard holds (a `failover.held` alert recently, or more nodes
  *    down than max(3, 20% of the fleet), when the likely culprit is our own network: invariant 5).
@@ -16,13 +18,15 @@
  * users that fit nowhere are retried then, not on every ping.
  */
 import { and, count, desc, eq, gte, inArray, lte, ne } from "drizzle-orm";
-import { assignments, events, nodes, operations } from "@/server/db/schema";
+import { assignments, events, nodes, operations, vpnUsers } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import { blastRadiusLimit } from "@/server/services/health/run-health-sweep";
+import { placeKey } from "@/server/services/keys/place-key";
+import { settleStaleRetirements, settleStrandedOnDeadNodes } from "@/server/services/keys/settle-in-flight";
 import { recordNotifiedEvent } from "@/server/services/notifications/enqueue-notification";
 import { createEvacuation, findOpenEvacuation, listOpenBatchOperations, lockNodeOperations, processBatch, EVACUATION_KINDS, type BatchReport, type EvacuationKind } from "./evacuation";
 import { MOVE_LEASE_MS, recoverInterruptedMoves } from "./migrate-item";
-import type { FleetOperationDeps } from "./migration-deps";
+import type { FleetOperationDeps, MigrationDeps } from "./migration-deps";
 import { ref } from "@/server/messages";
 
 /** A `failover.held` alert younger than this keeps automatic failover off. */
@@ -35,6 +39,10 @@ const MOVE_MARGIN_MS = 3_000;
 
 export type FleetOperationsReport = {
   recovered: number;
+  /** Users whose key was being created on a node declared down, placed again elsewhere. */
+  replaced: number;
+  /** Old keys whose request died before taking them off their panel, taken off now. */
+  retired: number;
   isHeld: boolean;
   started: { operationId: string; kind: EvacuationKind; nodeId: string; total: number }[];
   batches: BatchReport[];
@@ -125,12 +133,26 @@ async function startEvacuation(deps: FleetOperationDeps, kind: EvacuationKind, n
   });
 }
 
+/** Step 1 above, also on its own for tests: what crashed requests and moves left in flight. */
+export async function recoverStrandedWork(deps: MigrationDeps): Promise<Pick<FleetOperationsReport, "recovered" | "replaced" | "retired">> {
+  const recovered = await recoverInterruptedMoves(deps);
+  const replaced = await settleStrandedOnDeadNodes(deps, async (userId) => {
+    const [user] = await deps.db.select({ telegramId: vpnUsers.telegramId }).from(vpnUsers).where(eq(vpnUsers.id, userId));
+    if (!user) return;
+    await placeKey(deps, { telegramId: user.telegramId, mode: "replace-unservable" }).catch((error: unknown) =>
+      logger.warn("a user stranded on a dead node could not be placed again yet", { userId, error }),
+    );
+  });
+  const retired = await settleStaleRetirements(deps);
+  return { recovered, replaced, retired };
+}
+
 export async function runFleetOperations(deps: FleetOperationDeps, options: { budgetMs: number }): Promise<FleetOperationsReport> {
   const deadline = performance.now() + options.budgetMs;
   const now = deps.clock.now();
-  const report: FleetOperationsReport = { recovered: 0, isHeld: false, started: [], batches: [] };
+  const report: FleetOperationsReport = { recovered: 0, replaced: 0, retired: 0, isHeld: false, started: [], batches: [] };
 
-  report.recovered = await recoverInterruptedMoves(deps);
+  Object.assign(report, await recoverStrandedWork(deps));
 
   report.isHeld = await isFailoverHeld(deps, now);
   const graceEnd = new Date(now.getTime() - deps.failover.graceSeconds * 1000);

@@ -7,7 +7,7 @@ import type { KeyRing } from "@/server/crypto/secret-box";
 import { logger } from "@/server/logger";
 import { readPanelSecret } from "./panel-for-node";
 
-export type NodeView = Omit<Node, "panelSecretEnc" | "checkLeaseUntil" | "checkLeaseOwner" | "mutationLeaseUntil" | "mutationLeaseOwner"> & {
+export type NodeView = Omit<Node, "panelSecretEnc" | "checkLeaseUntil" | "checkLeaseOwner" | "mutationLeaseUntil" | "mutationLeaseOwner" | "mutationFence"> & {
   hasPassword: boolean;
   hasApiToken: boolean;
   /** False when the stored credentials cannot be decrypted (a key missing from PANEL_SECRET_KEYS). */
@@ -15,7 +15,7 @@ export type NodeView = Omit<Node, "panelSecretEnc" | "checkLeaseUntil" | "checkL
 };
 
 export function toNodeView(node: Node, keyRing: KeyRing): NodeView {
-  const { panelSecretEnc: _sealed, checkLeaseUntil: _a, checkLeaseOwner: _b, mutationLeaseUntil: _c, mutationLeaseOwner: _d, ...rest } = node;
+  const { panelSecretEnc: _sealed, checkLeaseUntil: _a, checkLeaseOwner: _b, mutationLeaseUntil: _c, mutationLeaseOwner: _d, mutationFence: _e, ...rest } = node;
   let secret: { password?: string; apiToken?: string } = {};
   let isSecretReadable = true;
   try {

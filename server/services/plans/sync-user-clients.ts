@@ -10,7 +10,7 @@ import { assignments, nodes } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import { loadClientPlans } from "@/server/services/keys/client-plan";
 import { applyPlanOnNode } from "@/server/services/keys/node-client";
-import { retireAssignment } from "@/server/services/keys/place-key";
+import { retireAssignment } from "@/server/services/keys/retire-assignment";
 import type { PlanDeps } from "./plan-deps";
 
 export type SyncResult = { updated: number; retired: number; deferred: number };
@@ -29,7 +29,7 @@ export async function syncUserClients(deps: PlanDeps, userId: string): Promise<S
   const result: SyncResult = { updated: 0, retired: 0, deferred: 0 };
   for (const { assignment, node } of rows) {
     if (assignment.state === "revoking") {
-      if (await retireAssignment(deps, assignment)) result.retired++;
+      if ((await retireAssignment(deps, assignment)) !== "pending") result.retired++;
       else result.deferred++;
       continue;
     }

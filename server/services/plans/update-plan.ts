@@ -11,7 +11,7 @@ import { AppError, badRequest } from "@/server/errors";
 import { ref } from "@/server/messages";
 import type { AuditActor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
-import { lockUser } from "@/server/services/keys/place-key";
+import { lockUser } from "@/server/services/keys/placement";
 import { extendedExpiry, futureDateErrors, type PlanPatchInput } from "./plan-input";
 import type { PlanDeps } from "./plan-deps";
 import { syncUserClients } from "./sync-user-clients";

@@ -6,7 +6,8 @@ import { rankFleet } from "@/server/services/balancer/rank-fleet";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { CLIENT_EMAIL_PREFIX, type KeyDeps } from "@/server/services/keys/key-deps";
 import { createClientOnNode } from "@/server/services/keys/node-client";
-import { beginPlacement, type Placement } from "@/server/services/keys/place-key";
+import { withNodeWriter } from "@/server/services/keys/node-writer";
+import { beginPlacement, type Placement } from "@/server/services/keys/placement";
 import { revokeKey } from "@/server/services/keys/revoke-key";
 import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
 import { reconcileNode, type ReconcileDeps } from "./reconcile-node";
@@ -35,16 +36,22 @@ const states = async () => (await test.db.select({ s: assignments.state }).from(
 async function pendingPlacement(telegramId: number): Promise<Placement> {
   const { candidates } = await rankFleet(test.db);
   const begun = await beginPlacement(keyDeps(), { telegramId, mode: "replace-unservable" }, candidates);
-  if ("kind" in begun) throw new Error("expected a placement");
-  return begun;
+  if (begun.kind !== "begun") throw new Error("expected a placement");
+  return begun.placement;
+}
+
+/** Its request is gone: the deadline it owned the row until has passed. */
+async function expire(assignmentId: string): Promise<void> {
+  await test.db.update(assignments).set({ settleBy: sql`now() - interval '1 second'` }).where(eq(assignments.id, assignmentId));
 }
 
 describe("reconcileNode", () => {
   it("converges a crash after the panel call and before the commit: the pending row is activated", async () => {
     fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
     const placement = await pendingPlacement(7001);
-    await createClientOnNode(keyDeps(), placement.node, { ...placement.assignment, plan: placement.plan });
+    await withNodeWriter(keyDeps(), placement.node.id, (writer) => createClientOnNode(fleet.panelFor, writer, placement.node, { ...placement.assignment, plan: placement.plan }));
     // ...and the process dies here.
+    await expire(placement.assignment.id);
     const report = await reconcileNode(recDeps(), placement.node.id);
     expect(report.actions.map((a) => a.kind)).toEqual(["activated"]);
     expect(report.clean).toBe(true);
@@ -56,20 +63,23 @@ describe("reconcileNode", () => {
     expect(key.key).toBe(row?.shareLink);
   });
 
-  it("converges a crash after the commit and before the panel call: the client is created", async () => {
+  it("converges a crash after the commit and before the panel call: the placement fails and its place is released", async () => {
     fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
     const placement = await pendingPlacement(7002);
+    await expire(placement.assignment.id);
     const report = await reconcileNode(recDeps(), placement.node.id);
-    expect(report.actions.map((a) => [a.kind, a.ok])).toEqual([["created", true]]);
-    expect(await states()).toEqual(["active"]);
-    expect(ours()).toHaveLength(1);
-    expect(report.reservedCount).toEqual({ before: 1, after: 1 });
+    expect(report.actions.map((a) => [a.kind, a.ok])).toEqual([["failed_pending", true]]);
+    expect(await states()).toEqual(["failed"]);
+    expect(ours()).toHaveLength(0);
+    expect(report.reservedCount).toEqual({ before: 0, after: 0 });
+    // The user's next request places the key afresh.
+    expect((await getOrCreateKey(keyDeps(), { telegramId: 7002 })).node.name).toBe("a");
   });
 
-  it("leaves a pending row alone while it is inside the grace period", async () => {
+  it("leaves a pending row alone while its request owns it, however long the grace period", async () => {
     fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
     const placement = await pendingPlacement(7003);
-    const report = await reconcileNode(recDeps({ graceMs: 60_000 }), placement.node.id);
+    const report = await reconcileNode(recDeps({ graceMs: 0 }), placement.node.id);
     expect(report.actions).toEqual([]);
     expect(ours()).toHaveLength(0);
     expect(await states()).toEqual(["pending"]);
@@ -142,7 +152,7 @@ describe("reconcileNode", () => {
     fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
     await getOrCreateKey(keyDeps(), { telegramId: 7006 });
     await fleet.panel("a").faults.down();
-    const revoked = await revokeKey({ ...keyDeps(), lease: { waitMs: 100 } }, { telegramId: 7006 });
+    const revoked = await revokeKey({ ...keyDeps(), writer: { waitMs: 100 } }, { telegramId: 7006 });
     expect(revoked.removedFromPanel).toBe(false);
     expect(await states()).toEqual(["revoking"]);
     await fleet.panel("a").faults.up();

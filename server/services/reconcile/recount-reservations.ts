@@ -5,13 +5,13 @@
  * transaction that touched the counter has either committed (its assignments are visible to the
  * count) or waits for us.
  *
- * What counts: `pending` and `active` assignments on the node, plus in-flight migration targets —
- * operation items in status `running` whose `to_node_id` is the node (the migration service
- * reserves on the target in the transaction that marks the item running).
+ * What counts: `pending` and `active` assignments on the node. A move in flight is a `pending`
+ * assignment on its target (and the key it replaces still holds its place on the source until
+ * the move's activation releases it), so it is counted like any other placement.
  */
 import { and, count, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { assignments, events, nodes, operationItems } from "@/server/db/schema";
+import { assignments, events, nodes } from "@/server/db/schema";
 
 export async function recountReservations(db: Database, nodeId: string): Promise<{ before: number; after: number }> {
   return db.transaction(async (tx) => {
@@ -25,11 +25,7 @@ export async function recountReservations(db: Database, nodeId: string): Promise
       .select({ n: count() })
       .from(assignments)
       .where(and(eq(assignments.nodeId, nodeId), sql`${assignments.state} IN ('pending', 'active')`));
-    const [targets] = await tx
-      .select({ n: count() })
-      .from(operationItems)
-      .where(and(eq(operationItems.toNodeId, nodeId), eq(operationItems.status, "running")));
-    const actual = (live?.n ?? 0) + (targets?.n ?? 0);
+    const actual = live?.n ?? 0;
     if (actual === node.reservedCount) return { before: actual, after: actual };
     // The CHECK keeps the counter within max_users; more live rows than places is reported, not stored.
     const after = Math.min(actual, node.maxUsers);

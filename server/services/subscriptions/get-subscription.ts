@@ -14,9 +14,10 @@
  * keeps the link, so the app shows the spent quota or the past expiry instead of an empty list,
  * and works again as soon as the plan is extended.
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { assignments, nodes, vpnUsers, type Node } from "@/server/db/schema";
+import { IS_CURRENT_ASSIGNMENT } from "@/server/services/keys/find-user-key";
 
 export type Userinfo = { upload: number; download: number; total: number; expire: number };
 
@@ -48,7 +49,7 @@ export async function getSubscription(deps: SubscriptionDeps, token: string): Pr
       node: { healthState: nodes.healthState, adminState: nodes.adminState },
     })
     .from(vpnUsers)
-    .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), sql`${assignments.state} IN ('pending', 'active')`))
+    .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), IS_CURRENT_ASSIGNMENT))
     .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
     .where(eq(vpnUsers.subscriptionToken, token))
     .limit(1);

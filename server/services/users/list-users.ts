@@ -8,7 +8,7 @@ import type { Database } from "@/server/db/client";
 import { escapeLike } from "@/server/db/escape-like";
 import { assignments, nodes, vpnUsers, type PlacementReason } from "@/server/db/schema";
 import { readPage } from "@/server/services/paging";
-import { subscriptionUrlFor } from "@/server/services/keys/find-user-key";
+import { IS_CURRENT_ASSIGNMENT, subscriptionUrlFor } from "@/server/services/keys/find-user-key";
 
 export type ListUsersInput = { query?: string; page: number; pageSize: number };
 
@@ -56,7 +56,7 @@ export async function listUsers(deps: { db: Database; publicUrl: string }, input
           node: { id: nodes.id, name: nodes.name, location: nodes.location, healthState: nodes.healthState, adminState: nodes.adminState },
         })
         .from(vpnUsers)
-        .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), sql`${assignments.state} IN ('pending', 'active')`))
+        .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), IS_CURRENT_ASSIGNMENT))
         .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
         .where(where)
         .orderBy(desc(vpnUsers.createdAt), desc(vpnUsers.id))

@@ -1,0 +1,355 @@
+/**
+ * The database half of placing a key — a new user's first key, a refresh, a move — as short
+ * transactions around the panel call that place-key.ts (and migration) make:
+ *
+ * - `beginPlacement`: under the user's lock, reserve capacity on the best candidate with a
+ *   conditional UPDATE and insert a `pending` assignment whose client id and email are final,
+ *   owned by this request until `settle_by`. A rotation's pending row names the active key it
+ *   replaces, which keeps working — and keeps its place — until the new one is active.
+ * - `renewClaim`: right before the panel call, under the node's writer, extend `settle_by` if the
+ *   row is still ours (compare-and-set on the value we set): a request whose work was taken over
+ *   as stale never touches the panel for it.
+ * - `activatePlacement`: fenced by the writer, the pending row becomes active and the key it
+ *   replaces becomes `revoking`, its place released — one transaction.
+ * - `moveToNextCandidate` / `abandonPlacement`: a definite failure moves the same row to the next
+ *   candidate (both node rows locked in id order) or fails it, releasing its place.
+ */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { randomBytes } from "node:crypto";
+import { assignments, nodes, vpnUsers, type Assignment, type Node, type PlacementReason, type VpnUser } from "@/server/db/schema";
+import { AppError } from "@/server/errors";
+import { recordAudit, type Transaction } from "@/server/services/audit/record-audit";
+import type { Actor } from "@/server/services/actor";
+import type { PlacementPreference, ScoredNode } from "@/server/services/balancer/score-nodes";
+import { lockNodesInOrder, releaseReservation, reserveForNewUser } from "./capacity";
+import { systemClock } from "@/server/services/clock";
+import { newAssignmentIdentity } from "./client-identity";
+import { clientPlanFor, type ClientPlan, type PlanRow } from "./client-plan";
+import { CLIENT_EMAIL_PREFIX, inFlightDeadlineMs, type KeyDeps, type KeyWorkDeps } from "./key-deps";
+import { writerHolds, type NodeWriter } from "./node-writer";
+
+// Lock-id namespace for per-user locks (two-int form, so it never collides with single-key locks).
+const USER_LOCK_NAMESPACE = 5_301;
+
+/** A plan given with the request that creates the user; an existing user's plan changes through the plans service. */
+export type NewUserPlan = { expiresAt?: Date | null; trafficLimitBytes?: number | null; deviceLimit?: number | null };
+
+export type PlacementInput = PlacementPreference & {
+  telegramId: number;
+  username?: string | null;
+  plan?: NewUserPlan;
+  /** An admin's choice of node: the only candidate, instead of the balancer's ranking. */
+  nodeId?: string;
+  /** rotate = always issue a new client (refresh); replace-unservable = only when the current key cannot be served. */
+  mode: "rotate" | "replace-unservable";
+  /** An admin acting from the dashboard: audited in the transaction that begins the rotation (invariant 9). */
+  actor?: Actor;
+};
+
+export type PlacementUser = Pick<VpnUser, "id" | "telegramId" | "username" | "subscriptionToken"> & PlanRow;
+
+export type Placement = {
+  user: PlacementUser;
+  /** The pending assignment. */
+  assignment: Assignment;
+  node: Node;
+  /** What the new client carries: the user's plan, its whole remaining quota (a new client's counter starts at zero). */
+  plan: ClientPlan;
+  candidates: ScoredNode[];
+  /** Index in `candidates` of the node reserved now. */
+  position: number;
+  /** The active assignment this one replaces once active (a rotation), else null. */
+  replaces: Assignment | null;
+  location?: string | null;
+};
+
+export type BeginOutcome =
+  | { kind: "begun"; placement: Placement }
+  /** Another request is placing this user's key and owns that work until `settleBy`. */
+  | { kind: "in-flight"; settleBy: Date }
+  /** A placement whose request stopped before finishing (past `settle_by`): settle it first. */
+  | { kind: "stale"; pending: Assignment }
+  | { kind: "already-served" };
+
+export async function lockUser(tx: Transaction, telegramId: number): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${USER_LOCK_NAMESPACE}::int, hashtext(${String(telegramId)}))`);
+}
+
+/**
+ * `now() + the in-flight deadline`, as SQL: deadlines are taken from the database's clock, one for
+ * every replica. Cut to milliseconds, so the value a request read back compares equal in `renewClaim`.
+ */
+export function settleDeadline(deps: Pick<KeyDeps, "panelTimeoutMs" | "writer">) {
+  return sql`date_trunc('milliseconds', now() + make_interval(secs => ${inFlightDeadlineMs(deps) / 1000}))`;
+}
+
+/** Inside a statement: the in-flight row's request no longer owns it. */
+export const isStale = sql`(${assignments.settleBy} IS NULL OR ${assignments.settleBy} < now())`;
+
+export function placementReason(candidates: ScoredNode[], chosen: string, location: string | null | undefined, extra: Partial<PlacementReason> = {}): PlacementReason {
+  return {
+    strategy: "balancer",
+    location: location ?? null,
+    candidates: candidates.map((c) => ({ nodeId: c.nodeId, name: c.name, score: c.score, load: c.load, healthState: c.healthState })),
+    chosenNodeId: chosen,
+    ...extra,
+  };
+}
+
+async function reserveFrom(tx: Transaction, candidates: ScoredNode[], start: number, skip?: string | null): Promise<{ node: Node; position: number } | null> {
+  for (let i = start; i < candidates.length; i++) {
+    const candidate = candidates[i];
+    if (!candidate || candidate.nodeId === skip) continue;
+    const node = await reserveForNewUser(tx, candidate.nodeId);
+    if (node) return { node, position: i };
+  }
+  return null;
+}
+
+/**
+ * The pending row and its reservation for `user`, inside the caller's transaction (which holds the
+ * user's lock and has checked there is no pending row). Migration uses it with its own candidates.
+ */
+export async function insertPending(
+  deps: KeyWorkDeps,
+  tx: Transaction,
+  input: {
+    user: PlacementUser;
+    plan: ClientPlan;
+    candidates: ScoredNode[];
+    replaces: Assignment | null;
+    reason?: Partial<PlacementReason>;
+    location?: string | null;
+    skipNodeId?: string | null;
+  },
+): Promise<Placement | null> {
+  const reserved = await reserveFrom(tx, input.candidates, 0, input.skipNodeId);
+  if (!reserved) return null;
+  const identity = newAssignmentIdentity(deps.emailPrefix ?? CLIENT_EMAIL_PREFIX, input.user.telegramId);
+  const [assignment] = await tx
+    .insert(assignments)
+    .values({
+      id: identity.assignmentId,
+      userId: input.user.id,
+      nodeId: reserved.node.id,
+      inboundId: reserved.node.inboundId,
+      clientId: identity.clientId,
+      clientEmail: identity.clientEmail,
+      state: "pending",
+      replacesId: input.replaces?.id ?? null,
+      settleBy: settleDeadline(deps),
+      placementReason: placementReason(input.candidates, reserved.node.id, input.location, input.reason),
+    })
+    .returning();
+  if (!assignment) throw new Error("assignment insert returned nothing");
+  return {
+    user: input.user,
+    assignment,
+    node: reserved.node,
+    plan: input.plan,
+    candidates: input.candidates,
+    position: reserved.position,
+    replaces: input.replaces,
+    location: input.location,
+  };
+}
+
+/** The user's pending and active assignments, and whether the pending one is still owned by its request. */
+export async function liveAssignmentsOf(tx: Transaction, userId: string) {
+  const rows = await tx
+    .select({ assignment: assignments, healthState: nodes.healthState, isOwned: sql<boolean>`NOT ${isStale}` })
+    .from(assignments)
+    .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
+    .where(and(eq(assignments.userId, userId), inArray(assignments.state, ["pending", "active"])));
+  return { pending: rows.find((r) => r.assignment.state === "pending") ?? null, active: rows.find((r) => r.assignment.state === "active") ?? null };
+}
+
+export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candidates: ScoredNode[]): Promise<BeginOutcome> {
+  return deps.db.transaction(async (tx) => {
+    await lockUser(tx, input.telegramId);
+    const [user] = await tx
+      .insert(vpnUsers)
+      .values({ telegramId: input.telegramId, username: input.username ?? null, subscriptionToken: randomBytes(24).toString("base64url"), ...input.plan })
+      .onConflictDoUpdate({
+        target: vpnUsers.telegramId,
+        set: { username: sql`coalesce(excluded.username, ${vpnUsers.username})`, updatedAt: sql`now()` },
+      })
+      .returning();
+    if (!user) throw new Error("user upsert returned nothing");
+    if (user.status !== "active") throw new AppError("FORBIDDEN", "This user is disabled.");
+
+    const { pending, active } = await liveAssignmentsOf(tx, user.id);
+    if (pending) {
+      return pending.isOwned
+        ? ({ kind: "in-flight", settleBy: pending.assignment.settleBy ?? new Date() } as const)
+        : ({ kind: "stale", pending: pending.assignment } as const);
+    }
+    if (input.mode === "replace-unservable" && active && active.healthState !== "unhealthy" && active.assignment.shareLink) {
+      return { kind: "already-served" } as const;
+    }
+    if (input.actor) {
+      await recordAudit(tx, input.actor, { action: "key.refresh", targetType: "vpn_user", targetId: String(input.telegramId), before: { assignmentId: active?.assignment.id ?? null } });
+    }
+    const placement = await insertPending(deps, tx, {
+      user,
+      plan: clientPlanFor(user, 0, (deps.clock ?? systemClock).now()),
+      candidates,
+      replaces: active?.assignment ?? null,
+      location: input.location,
+      reason: input.nodeId ? { strategy: "manual" } : undefined,
+    });
+    // Throwing rolls the audit row back too: nothing changed, the user keeps the key they had.
+    if (!placement) throw new AppError("NO_CAPACITY", "No node has room for a new key right now.");
+    return { kind: "begun", placement } as const;
+  });
+}
+
+/**
+ * Extends this request's ownership of its pending row just before a panel call; false when the
+ * row was settled by someone else meanwhile (the request must leave the panel alone).
+ */
+export async function renewClaim(deps: KeyWorkDeps, placement: Placement): Promise<boolean> {
+  const [row] = await deps.db
+    .update(assignments)
+    .set({ settleBy: settleDeadline(deps) })
+    .where(
+      and(
+        eq(assignments.id, placement.assignment.id),
+        eq(assignments.state, "pending"),
+        eq(assignments.nodeId, placement.node.id),
+        placement.assignment.settleBy ? eq(assignments.settleBy, placement.assignment.settleBy) : sql`${assignments.settleBy} IS NULL`,
+      ),
+    )
+    .returning({ settleBy: assignments.settleBy });
+  if (!row) return false;
+  placement.assignment = { ...placement.assignment, settleBy: row.settleBy };
+  return true;
+}
+
+/** Ends this request's ownership early (the outcome is unknown): the next request may settle the row at once. */
+export async function releaseClaim(deps: KeyWorkDeps, placement: Placement, lastError: string): Promise<void> {
+  await deps.db
+    .update(assignments)
+    .set({ settleBy: sql`now()`, lastError, updatedAt: sql`now()` })
+    .where(and(eq(assignments.id, placement.assignment.id), eq(assignments.state, "pending")));
+}
+
+/**
+ * The pending row becomes the user's active key, fenced by the writer that created its client; the
+ * key it replaces becomes `revoking` (deleted after this) and gives its place back. `alongside` runs
+ * in the same transaction (a move marks its operation item and queues its webhook there). Null when
+ * the row is no longer ours to activate (settled by someone else, or our writer was taken over).
+ */
+export async function activatePlacement(
+  deps: KeyWorkDeps,
+  writer: NodeWriter,
+  placement: Pick<Placement, "assignment" | "replaces">,
+  shareLink: string,
+  alongside?: (tx: Transaction, active: Assignment) => Promise<void>,
+): Promise<Assignment | null> {
+  const activate = (tx: Transaction | KeyWorkDeps["db"]) =>
+    tx
+      .update(assignments)
+      .set({ state: "active", shareLink, activatedAt: sql`now()`, settleBy: null, lastError: null, updatedAt: sql`now()` })
+      .where(and(eq(assignments.id, placement.assignment.id), eq(assignments.state, "pending"), writerHolds(writer)))
+      .returning();
+  // A first key touches one row: one statement, no transaction.
+  if (!placement.replaces && !alongside) return (await activate(deps.db))[0] ?? null;
+  try {
+    return await deps.db.transaction(async (tx) => {
+      // The old key leaves `active` first: at most one active key per user (a partial unique index).
+      const [retired] = placement.replaces
+        ? await tx
+            .update(assignments)
+            .set({ state: "revoking", settleBy: settleDeadline(deps), updatedAt: sql`now()` })
+            .where(and(eq(assignments.id, placement.replaces.id), eq(assignments.state, "active")))
+            .returning({ nodeId: assignments.nodeId })
+        : [];
+      const [active] = await activate(tx);
+      if (!active) throw new NotOursError();
+      if (retired?.nodeId) await releaseReservation(tx, retired.nodeId);
+      await alongside?.(tx, active);
+      return active;
+    });
+  } catch (error) {
+    if (error instanceof NotOursError) return null;
+    throw error;
+  }
+}
+
+class NotOursError extends Error {}
+
+/** Same pending row, next node: the in-flight marker never disappears while the request retries. */
+export async function moveToNextCandidate(
+  deps: KeyWorkDeps,
+  placement: Placement,
+  failure: string,
+  alongside?: (tx: Transaction, next: Node) => Promise<void>,
+): Promise<Placement | null> {
+  for (let position = placement.position + 1; position < placement.candidates.length; position++) {
+    const candidate = placement.candidates[position];
+    if (!candidate || candidate.nodeId === placement.node.id) continue;
+    const moved = await deps.db.transaction(async (tx) => {
+      const [current] = await tx.select({ state: assignments.state }).from(assignments).where(eq(assignments.id, placement.assignment.id)).for("update");
+      // Settled under us (taken over as stale): nothing to move.
+      if (current?.state !== "pending") return "gone" as const;
+      // Two node rows change: lock them in id order, so opposite moves queue instead of deadlocking.
+      await lockNodesInOrder(tx, [placement.node.id, candidate.nodeId]);
+      const next = await reserveForNewUser(tx, candidate.nodeId);
+      if (!next) return "full" as const;
+      await releaseReservation(tx, placement.node.id);
+      const note = `${placement.node.name} failed (${failure}); moved to ${next.name}`;
+      const [assignment] = await tx
+        .update(assignments)
+        .set({
+          nodeId: next.id,
+          inboundId: next.inboundId,
+          lastError: failure,
+          settleBy: settleDeadline(deps),
+          placementReason: { ...placementReason(placement.candidates, next.id, placement.location), ...pickStrategy(placement.assignment.placementReason), note },
+          updatedAt: sql`now()`,
+        })
+        .where(eq(assignments.id, placement.assignment.id))
+        .returning();
+      if (!assignment) throw new Error("pending assignment vanished under its row lock");
+      await alongside?.(tx, next);
+      return { ...placement, assignment, node: next, position };
+    });
+    if (moved === "gone") return null;
+    if (moved !== "full") return moved;
+  }
+  return null;
+}
+
+function pickStrategy(reason: PlacementReason | null): Partial<PlacementReason> {
+  return reason ? { strategy: reason.strategy } : {};
+}
+
+/** No candidate left: the pending row fails and its place is released; a replaced key stays active. */
+export async function abandonPlacement(deps: KeyWorkDeps, placement: Pick<Placement, "assignment" | "node">, failure: string): Promise<boolean> {
+  return failPending(deps, placement.assignment.id, failure);
+}
+
+/**
+ * Fails a pending row and releases its reservation in one transaction; false when it was no longer
+ * pending. `onlyIfStale`: a takeover, which must not fail a row its request still owns.
+ */
+export async function failPending(deps: Pick<KeyDeps, "db">, assignmentId: string, failure: string, options: { onlyIfStale?: boolean; writer?: NodeWriter } = {}): Promise<boolean> {
+  return deps.db.transaction(async (tx) => {
+    const [failed] = await tx
+      .update(assignments)
+      .set({ state: "failed", lastError: failure, settleBy: null, endedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(
+        and(
+          eq(assignments.id, assignmentId),
+          eq(assignments.state, "pending"),
+          options.onlyIfStale ? isStale : undefined,
+          options.writer ? writerHolds(options.writer) : undefined,
+        ),
+      )
+      .returning({ nodeId: assignments.nodeId });
+    if (!failed) return false;
+    if (failed.nodeId) await releaseReservation(tx, failed.nodeId);
+    return true;
+  });
+}
