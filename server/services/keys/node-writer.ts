@@ -13,7 +13,7 @@
  *   writer whose lease was taken over commits nothing. A writer also stops starting panel calls
  *   once its lease may have lapsed (`assertHeld`): a renewal it could not confirm counts as lost.
  */
-import { and, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { nodes } from "@/server/db/schema";
 import { logger } from "@/server/logger";
@@ -53,7 +53,14 @@ export type NodeWriter = {
   readonly fence: number;
   /** Throws WriterLostError unless the lease is certainly still ours. */
   assertHeld(): void;
+  /** The caller's last statement released the lease too (`releaseWith`): nothing more to release. */
+  markReleased(): void;
 };
+
+/** A CTE for the caller's last statement that releases the writer's lease in the same round trip. */
+export function releaseLeaseSql(writer: NodeWriter): SQL {
+  return sql`UPDATE ${nodes} SET mutation_lease_owner = NULL, mutation_lease_until = NULL WHERE ${nodes.id} = ${writer.nodeId} AND ${nodes.mutationFence} = ${writer.fence} RETURNING ${nodes.id}`;
+}
 
 /** True, inside a statement, only while `writer` still holds its node: the fencing condition for commits. */
 export function writerHolds(writer: NodeWriter): SQL {
@@ -77,7 +84,8 @@ async function renew(db: Database, nodeId: string, fence: number, ttlMs: number)
   const rows = await db
     .update(nodes)
     .set({ mutationLeaseUntil: sql`now() + make_interval(secs => ${ttlMs / 1000})` })
-    .where(and(eq(nodes.id, nodeId), eq(nodes.mutationFence, fence)))
+    // Never after a release: a renewal racing the releasing statement must not take the lease back.
+    .where(and(eq(nodes.id, nodeId), eq(nodes.mutationFence, fence), isNotNull(nodes.mutationLeaseOwner)))
     .returning({ id: nodes.id });
   return rows.length > 0;
 }
@@ -116,6 +124,7 @@ export async function withNodeWriter<T>(
       await pause(RETRY_EVERY_MS);
     }
     let isLost = false;
+    let isReleased = false;
     // Our own clock decides when we stop trusting the lease: a renewal we could not confirm does not count.
     const heartbeat = setInterval(() => {
       const sentAt = Date.now();
@@ -134,13 +143,17 @@ export async function withNodeWriter<T>(
       assertHeld() {
         if (isLost || Date.now() - renewedAt >= ttlMs) throw new WriterLostError(`lost the lease on node ${nodeId}`);
       },
+      markReleased() {
+        isReleased = true;
+        clearInterval(heartbeat);
+      },
     };
     try {
       return await fn(writer);
     } finally {
       clearInterval(heartbeat);
       // A failed release only delays the next writer until the lease expires.
-      await release(db, nodeId, held).catch((error: unknown) => logger.warn("node lease release failed", { nodeId, error }));
+      if (!isReleased) await release(db, nodeId, held).catch((error: unknown) => logger.warn("node lease release failed", { nodeId, error }));
     }
   });
 }

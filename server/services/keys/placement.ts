@@ -26,7 +26,7 @@ import { systemClock } from "@/server/services/clock";
 import { newAssignmentIdentity } from "./client-identity";
 import { clientPlanFor, type ClientPlan, type PlanRow } from "./client-plan";
 import { CLIENT_EMAIL_PREFIX, inFlightDeadlineMs, type KeyDeps, type KeyWorkDeps } from "./key-deps";
-import { writerHolds, type NodeWriter } from "./node-writer";
+import { releaseLeaseSql, writerHolds, type NodeWriter } from "./node-writer";
 
 // Lock-id namespace for per-user locks (two-int form, so it never collides with single-key locks).
 const USER_LOCK_NAMESPACE = 5_301;
@@ -61,6 +61,8 @@ export type Placement = {
   /** The active assignment this one replaces once active (a rotation), else null. */
   replaces: Assignment | null;
   location?: string | null;
+  /** Local time just before the statement that last set `settle_by` was sent: how fresh this request's claim is. */
+  claimedAt: number;
 };
 
 export type BeginOutcome =
@@ -121,6 +123,7 @@ export async function insertPending(
     reason?: Partial<PlacementReason>;
     location?: string | null;
     skipNodeId?: string | null;
+    claimedAt: number;
   },
 ): Promise<Placement | null> {
   const reserved = await reserveFrom(tx, input.candidates, 0, input.skipNodeId);
@@ -151,6 +154,7 @@ export async function insertPending(
     position: reserved.position,
     replaces: input.replaces,
     location: input.location,
+    claimedAt: input.claimedAt,
   };
 }
 
@@ -164,9 +168,32 @@ export async function liveAssignmentsOf(tx: Transaction, userId: string) {
   return { pending: rows.find((r) => r.assignment.state === "pending") ?? null, active: rows.find((r) => r.assignment.state === "active") ?? null };
 }
 
+/**
+ * Two requests for one user race here without a lock: the partial unique index on pending rows
+ * lets one insert win; the other's transaction (reservation included) rolls back and it waits.
+ */
 export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candidates: ScoredNode[]): Promise<BeginOutcome> {
+  const claimedAt = Date.now();
+  try {
+    return await beginPlacementOnce(deps, input, candidates, claimedAt);
+  } catch (error) {
+    if (isUniqueViolation(error, "assignments_one_pending_per_user")) return { kind: "in-flight", settleBy: new Date(claimedAt + inFlightDeadlineMs(deps)) };
+    throw error;
+  }
+}
+
+/** Whether `error` (through drizzle's wrapper) is a unique violation of `constraint`. */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const { code, constraint_name: name } = current as { code?: unknown; constraint_name?: unknown };
+    if (code === "23505" && name === constraint) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+async function beginPlacementOnce(deps: KeyDeps, input: PlacementInput, candidates: ScoredNode[], claimedAt: number): Promise<BeginOutcome> {
   return deps.db.transaction(async (tx) => {
-    await lockUser(tx, input.telegramId);
     const [user] = await tx
       .insert(vpnUsers)
       .values({ telegramId: input.telegramId, username: input.username ?? null, subscriptionToken: randomBytes(24).toString("base64url"), ...input.plan })
@@ -197,6 +224,7 @@ export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candi
       replaces: active?.assignment ?? null,
       location: input.location,
       reason: input.nodeId ? { strategy: "manual" } : undefined,
+      claimedAt,
     });
     // Throwing rolls the audit row back too: nothing changed, the user keeps the key they had.
     if (!placement) throw new AppError("NO_CAPACITY", "No node has room for a new key right now.");
@@ -209,6 +237,9 @@ export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candi
  * row was settled by someone else meanwhile (the request must leave the panel alone).
  */
 export async function renewClaim(deps: KeyWorkDeps, placement: Placement): Promise<boolean> {
+  // Claimed moments ago (the usual first attempt): nobody can have found it stale yet, so no round trip.
+  if (Date.now() - placement.claimedAt < inFlightDeadlineMs(deps) / 2) return true;
+  const claimedAt = Date.now();
   const [row] = await deps.db
     .update(assignments)
     .set({ settleBy: settleDeadline(deps) })
@@ -223,6 +254,7 @@ export async function renewClaim(deps: KeyWorkDeps, placement: Placement): Promi
     .returning({ settleBy: assignments.settleBy });
   if (!row) return false;
   placement.assignment = { ...placement.assignment, settleBy: row.settleBy };
+  placement.claimedAt = claimedAt;
   return true;
 }
 
@@ -253,8 +285,18 @@ export async function activatePlacement(
       .set({ state: "active", shareLink, activatedAt: sql`now()`, settleBy: null, lastError: null, updatedAt: sql`now()` })
       .where(and(eq(assignments.id, placement.assignment.id), eq(assignments.state, "pending"), writerHolds(writer)))
       .returning();
-  // A first key touches one row: one statement, no transaction.
-  if (!placement.replaces && !alongside) return (await activate(deps.db))[0] ?? null;
+  // A first key touches one row: one statement, no transaction — which also releases the writer's lease.
+  if (!placement.replaces && !alongside) {
+    const released = deps.db.$with("released", { id: sql<string>`id` }).as(releaseLeaseSql(writer));
+    const [active] = await deps.db
+      .with(released)
+      .update(assignments)
+      .set({ state: "active", shareLink, activatedAt: sql`now()`, settleBy: null, lastError: null, updatedAt: sql`now()` })
+      .where(and(eq(assignments.id, placement.assignment.id), eq(assignments.state, "pending"), writerHolds(writer)))
+      .returning();
+    writer.markReleased();
+    return active ?? null;
+  }
   try {
     return await deps.db.transaction(async (tx) => {
       // The old key leaves `active` first: at most one active key per user (a partial unique index).
@@ -289,6 +331,7 @@ export async function moveToNextCandidate(
   for (let position = placement.position + 1; position < placement.candidates.length; position++) {
     const candidate = placement.candidates[position];
     if (!candidate || candidate.nodeId === placement.node.id) continue;
+    const claimedAt = Date.now();
     const moved = await deps.db.transaction(async (tx) => {
       const [current] = await tx.select({ state: assignments.state }).from(assignments).where(eq(assignments.id, placement.assignment.id)).for("update");
       // Settled under us (taken over as stale): nothing to move.
@@ -313,7 +356,7 @@ export async function moveToNextCandidate(
         .returning();
       if (!assignment) throw new Error("pending assignment vanished under its row lock");
       await alongside?.(tx, next);
-      return { ...placement, assignment, node: next, position };
+      return { ...placement, assignment, node: next, position, claimedAt };
     });
     if (moved === "gone") return null;
     if (moved !== "full") return moved;

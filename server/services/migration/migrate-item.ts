@@ -30,7 +30,7 @@ import { clientPlanFor, hasPlan, loadClientPlans, PLAN_ROW_COLUMNS, type ClientP
 import { subscriptionUrlFor } from "@/server/services/keys/find-user-key";
 import { applyPlanOnNode } from "@/server/services/keys/node-client";
 import { runAttempts } from "@/server/services/keys/place-key";
-import { insertPending, isStale, liveAssignmentsOf, lockUser, type Placement } from "@/server/services/keys/placement";
+import { insertPending, isStale, isUniqueViolation, liveAssignmentsOf, lockUser, type Placement } from "@/server/services/keys/placement";
 import { retireAssignment } from "@/server/services/keys/retire-assignment";
 import { settlePending } from "@/server/services/keys/settle-in-flight";
 import { enqueueNotification } from "@/server/services/notifications/enqueue-notification";
@@ -61,6 +61,7 @@ async function claimMove(deps: MigrationDeps, item: MoveItem, candidates: Scored
     .where(eq(vpnUsers.id, item.userId));
   if (!user) return skip("the user no longer exists");
   const fromNodeId = item.fromNodeId;
+  const claimedAt = Date.now();
   return deps.db.transaction(async (tx) => {
     await lockUser(tx, user.telegramId);
     const { pending, active } = await liveAssignmentsOf(tx, user.id);
@@ -77,6 +78,7 @@ async function claimMove(deps: MigrationDeps, item: MoveItem, candidates: Scored
       location: active.assignment.placementReason?.location ?? null,
       skipNodeId: fromNodeId,
       reason: { strategy: reason === "rebalance" ? "rebalance" : "migration", note: `moved from ${source.name} (${reason})` },
+      claimedAt,
     });
     if (!placement) return skip(item.toNodeId ? "the planned target has no room any more" : "no node has room for this user", true);
     const marked = await tx
@@ -139,6 +141,11 @@ export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: M
     claimed = result;
   } catch (error) {
     if (error instanceof ItemTakenError) return { status: "skipped", detail: "claimed by another worker", isUnplaced: false };
+    // A key request for this user began a placement at the same moment (it takes no user lock): it wins.
+    if (isUniqueViolation(error, "assignments_one_pending_per_user")) {
+      await setItem(deps.db, item.id, "skipped", "a key request for this user was in flight");
+      return { status: "skipped", detail: "a key request for this user was in flight", isUnplaced: false };
+    }
     throw error;
   }
   await deps.steps?.("placement.reserved", { assignmentId: claimed.placement.assignment.id });
