@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import { startFaultProxy, type Fault, type FaultProxy } from "@/server/testing/fault-proxy";
+import { startFaultProxy, type Fault, type FaultProxy } from "@/server/x3ui/testing/fault-proxy";
 import { startTcpProxy, type TcpProxy } from "@/server/testing/tcp-proxy";
 import { createPanelClient } from "./client";
 import { MAX_IDLE_SOCKETS_PER_PANEL, spkiSha256Hex } from "./http";

@@ -15,7 +15,7 @@ import type { MigrationDeps } from "@/server/services/migration/migration-deps";
 import { reconcileNode, type ReconcileDeps } from "@/server/services/reconcile/reconcile-node";
 import { getSubscription } from "@/server/services/subscriptions/get-subscription";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
-import type { Fault } from "@/server/testing/fault-proxy";
+import type { Fault } from "@/server/x3ui/testing/fault-proxy";
 import { startTcpProxy } from "@/server/testing/tcp-proxy";
 import { getOrCreateKey } from "./get-or-create-key";
 import { CLIENT_EMAIL_PREFIX, type KeyStep } from "./key-deps";

@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import { startFaultProxy } from "@/server/testing/fault-proxy";
+import { startFaultProxy } from "@/server/x3ui/testing/fault-proxy";
 import { createPanelClient } from "../client";
 import { startSimulator, type SimulatedPanel } from "./index";
 

@@ -6,7 +6,7 @@
 import type { Database } from "@/server/db/client";
 import { nodes, type NewNode, type Node } from "@/server/db/schema";
 import { createPanelClient } from "@/server/x3ui/client";
-import { startFaultProxy, type FaultProxy } from "@/server/testing/fault-proxy";
+import { startFaultProxy, type FaultProxy } from "@/server/x3ui/testing/fault-proxy";
 import { startSimulator, type SimulatedPanel } from "@/server/x3ui/simulator";
 import type { PanelClient } from "@/server/x3ui/types";
 import type { PanelFactory } from "../key-deps";
