@@ -11,10 +11,12 @@ beforeAll(async () => {
 });
 afterAll(async () => test.close());
 
+let inbounds = 0;
 async function newNode(): Promise<Node> {
   const [node] = await test.db
     .insert(nodes)
-    .values({ name: `lease-${crypto.randomUUID()}`, panelUrl: "http://127.0.0.1:1/", inboundId: 1 })
+    // A panel inbound is one node: each test node gets its own.
+    .values({ name: `lease-${crypto.randomUUID()}`, panelUrl: "http://127.0.0.1:1/", inboundId: ++inbounds })
     .returning();
   return node!;
 }
