@@ -217,6 +217,24 @@ describe("getOrCreateKey", () => {
     expect(states).toEqual(["active", "failed"]);
   });
 
+  it("a request whose writer lease lapsed mid-attempt (another writer took the node) finishes its own key on that node: no IN_FLIGHT, one client", async () => {
+    const f = await start([{ name: "a" }]);
+    let isStolen = false;
+    const steps: KeyDeps["steps"] = async (step) => {
+      if (step !== "placement.created" || isStolen) return;
+      isStolen = true;
+      // What a stall longer than the lease looks like to this request: someone else holds the node now.
+      await test.db.update(nodes).set({ mutationFence: sql`${nodes.mutationFence} + 1` });
+    };
+    const key = await getOrCreateKey(depsFor(f.panelFor, { steps, inFlightWaitMs: 200 }), { telegramId: 2301 });
+    expect(isStolen).toBe(true);
+    expect(ourClients(f, "a")).toHaveLength(1);
+    expect(key.key).toContain(String(ourClients(f, "a")[0]?.id));
+    const [row] = await test.db.select().from(assignments);
+    expect(row).toMatchObject({ state: "active", nodeId: f.node("a").id });
+    expect(await reserved("a")).toBe(1);
+  });
+
   it("moves a user whose node became unhealthy, and removes the old client when it can", async () => {
     const f = await start([{ name: "old" }, { name: "new", reservedCount: 10 }]);
     const first = await getOrCreateKey(depsFor(f.panelFor), { telegramId: 4006 });

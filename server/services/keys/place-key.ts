@@ -30,7 +30,7 @@ import type { KeyDeps, KeyWorkDeps } from "./key-deps";
 import { createClientOnNode, OutcomeUnknownError } from "./node-client";
 import { NodeBusyError, withNodeWriter, WriterLostError } from "./node-writer";
 import { EJECTION_CLEARED, ejectNode, isNodeFailure } from "./outlier-ejection";
-import { abandonPlacement, activatePlacement, beginPlacement, moveToNextCandidate, releaseClaim, renewClaim, type Placement, type PlacementInput } from "./placement";
+import { abandonPlacement, activatePlacement, beginPlacement, moveToNextCandidate, ownsClaim, releaseClaim, renewClaim, type Placement, type PlacementInput } from "./placement";
 import { retireAssignment } from "./retire-assignment";
 import { settlePending } from "./settle-in-flight";
 
@@ -52,6 +52,9 @@ export function keyPending(retryAfterMs: number): AppError {
 class TakenOverError extends Error {
   override readonly name = "TakenOverError";
 }
+
+/** Attempts on one node retried after this request's own writer lease lapsed. */
+const MAX_WRITER_LAPSES = 2;
 
 type ActivateAlongside = Parameters<typeof activatePlacement>[4];
 type MoveAlongside = Parameters<typeof moveToNextCandidate>[3];
@@ -83,11 +86,20 @@ export async function runAttempts(
   hooks: { alongside?: ActivateAlongside; onMove?: MoveAlongside } = {},
 ): Promise<{ assignment: Assignment; placement: Placement } | null> {
   let placement = begun;
+  let lapses = 0;
   for (;;) {
     try {
       return { assignment: await attemptPlacement(deps, placement, hooks.alongside), placement };
     } catch (error) {
-      if (error instanceof TakenOverError || error instanceof WriterLostError) return null;
+      if (error instanceof TakenOverError || error instanceof WriterLostError) {
+        // Our writer lease lapsed (a stall longer than it) but the row is still ours: the same node
+        // again, where the add is idempotent by email. Otherwise another request settled it.
+        if (lapses < MAX_WRITER_LAPSES && (await ownsClaim(deps, placement))) {
+          lapses++;
+          continue;
+        }
+        return null;
+      }
       if (error instanceof OutcomeUnknownError) {
         // Never create this user elsewhere while this node may have the client: the next request reads it back.
         await ejectNode(deps.db, placement.node.id, deps.ejection);

@@ -258,6 +258,28 @@ export async function renewClaim(deps: KeyWorkDeps, placement: Placement): Promi
   return true;
 }
 
+/**
+ * Whether this request still owns its pending row: pending on the same node, with the `settle_by`
+ * it set, not yet passed. After its writer lease lapsed (a stall longer than the lease), the
+ * request may then try the same node again instead of waiting on its own work.
+ */
+export async function ownsClaim(deps: KeyWorkDeps, placement: Placement): Promise<boolean> {
+  const { settleBy } = placement.assignment;
+  const [row] = await deps.db
+    .select({ id: assignments.id })
+    .from(assignments)
+    .where(
+      and(
+        eq(assignments.id, placement.assignment.id),
+        eq(assignments.state, "pending"),
+        eq(assignments.nodeId, placement.node.id),
+        settleBy ? eq(assignments.settleBy, settleBy) : sql`false`,
+        sql`NOT ${isStale}`,
+      ),
+    );
+  return row !== undefined;
+}
+
 /** Ends this request's ownership early (the outcome is unknown): the next request may settle the row at once. */
 export async function releaseClaim(deps: KeyWorkDeps, placement: Placement, lastError: string): Promise<void> {
   await deps.db
