@@ -70,6 +70,38 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
  * connection was lost replaces the pool with a fresh one (the old one is ended after its other
  * queries had time to finish). Drizzle's type parsers are carried over to each new pool.
  */
+/** How long a transaction body that failed for a lost connection waits for its connection to be declared closed. */
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * The transaction body for postgres.js's `begin`, except that a body failing because its own
+ * connection was lost never settles. postgres.js would answer that failure with a ROLLBACK on the
+ * dead connection, and writing to a connection it has already closed throws from a timer — an
+ * uncaught TypeError that ends the process (porsager/postgres#1208, still so in 3.4.9). `begin`
+ * itself rejects as soon as the connection closes (`isBeginOver`), so nothing waits on such a body.
+ * A body whose `begin` is still running after the grace (it was another connection that failed)
+ * fails as usual, and its rollback goes to a live connection.
+ */
+function keepOffDeadConnection(body: (...a: unknown[]) => unknown, isBeginOver: Promise<void>): (...a: unknown[]) => Promise<unknown> {
+  return async (...args) => {
+    try {
+      return await body(...args);
+    } catch (error) {
+      if (!isConnectionLost(error)) throw error;
+      let timer: NodeJS.Timeout | undefined;
+      const isClosed = await Promise.race([
+        isBeginOver.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (isClosed) await new Promise<never>(() => {});
+      throw error;
+    }
+  };
+}
+
 function renewablePool(create: () => Sql): { sql: Sql; end: () => Promise<void> } {
   let current = create();
   const retiring = new Set<Promise<void>>();
@@ -87,11 +119,17 @@ function renewablePool(create: () => Sql): { sql: Sql; end: () => Promise<void> 
     get(_target, prop) {
       const pool = current;
       if (prop === "begin") {
-        return (...args: Parameters<Sql["begin"]>) =>
-          (pool.begin as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
-            if (isConnectionLost(error)) renew(pool);
-            throw error;
-          });
+        return (...args: unknown[]) => {
+          let markOver = () => {};
+          const isBeginOver = new Promise<void>((resolve) => (markOver = resolve));
+          const guarded = args.map((arg) => (typeof arg === "function" ? keepOffDeadConnection(arg as (...a: unknown[]) => unknown, isBeginOver) : arg));
+          return (pool.begin as (...a: unknown[]) => Promise<unknown>)(...guarded)
+            .catch((error: unknown) => {
+              if (isConnectionLost(error)) renew(pool);
+              throw error;
+            })
+            .finally(markOver);
+        };
       }
       const value = Reflect.get(pool, prop, pool) as unknown;
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(pool) : value;

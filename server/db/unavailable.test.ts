@@ -105,6 +105,24 @@ describe("an unreachable database is a retryable 503, quickly", () => {
     }
   });
 
+  it("a transaction failing for another connection's loss (its own is alive) still fails, and rolls back", async () => {
+    const small = await openDatabase({ url: test.url, maxConnections: 2 });
+    try {
+      const lost = Object.assign(new Error("another connection closed"), { code: "CONNECTION_CLOSED" });
+      const { error } = await failing(() =>
+        small.db.transaction(async (tx) => {
+          await tx.execute(sql`CREATE TABLE rolled_back (x int)`);
+          throw lost;
+        }),
+      );
+      expect(error).toBe(lost);
+      const rows = (await small.db.execute(sql`SELECT to_regclass('rolled_back') IS NOT NULL AS exists`)) as unknown as { exists: boolean }[];
+      expect(rows[0]?.exists).toBe(false);
+    } finally {
+      await small.close();
+    }
+  }, 15_000);
+
   it("a statement over the limit is cancelled by the server and answered as unavailable", async () => {
     const { error, ms } = await failing(() => handle.db.execute(sql`SELECT pg_sleep(10)`));
     expect(isDatabaseUnavailable(error)).toBe(true);
