@@ -23,7 +23,8 @@ describe("migrations", () => {
     } finally {
       await handle.close();
     }
-  });
+    // PGlite is PostgreSQL in WebAssembly: starting it and applying every migration takes tens of seconds on a busy machine.
+  }, 120_000);
 
   it("run once when several replicas start at the same moment", async () => {
     const test = await createTestDatabase();
