@@ -177,8 +177,12 @@ describe("bot routes", () => {
   });
 
   it("answer fuzzed path ids with 4xx, never 5xx, and 400 exactly when the documented schema rejects", async () => {
+    // "." and ".." are not path segments a request can carry: URL parsing removes them (the path
+    // becomes /api/bot/users/ or /api/bot/, other routes), so the request would be signed for a
+    // path it does not have and answer 401.
+    const segment = fc.string().filter((id) => id !== "." && id !== "..");
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.nat().map(String), fc.constantFrom("0", "-1", "1e3", "99999999999999999", " 12")), async (id) => {
+      fc.asyncProperty(fc.oneof(segment, fc.nat().map(String), fc.constantFrom("0", "-1", "1e3", "99999999999999999", " 12")), async (id) => {
         const pathname = `/api/bot/users/${encodeURIComponent(id)}`;
         const response = await getUser(signedRequest("GET", pathname, ""), idParams(id));
         expect(response.status).toBeLessThan(500);
