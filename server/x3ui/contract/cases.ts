@@ -90,6 +90,13 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
       return { id, remove: async () => void (await session.call({ method: "POST", path: `panel/api/inbounds/del/${id}` })) };
     }
 
+    /** The clients of an inbounds/get answer as stored (settings is a JSON string on v2, an object on v3.1+). */
+    function rawClientsOf(envelope: { obj: unknown }): Record<string, unknown>[] {
+      const settings = (envelope.obj as { settings: unknown }).settings;
+      const parsed = (typeof settings === "string" ? JSON.parse(settings) : settings) as { clients?: Record<string, unknown>[] };
+      return parsed.clients ?? [];
+    }
+
     /** Sets a client's stored counters through the panel's own route, as an admin can: traffic without Xray. */
     async function setCounters(email: string, up: number, down: number): Promise<void> {
       const path = panel.generation === "g4" ? `panel/api/clients/updateTraffic/${email}` : `panel/api/inbounds/updateClientTraffic/${email}`;
@@ -253,6 +260,75 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
         if (flipsRow !== null) expect(await panel.getClientTraffic(client.email)).toMatchObject({ enable: !flipsRow });
       } finally {
         await scratch.remove();
+      }
+    });
+
+    it("finds v3.1+ client records by the exact spelling of the email: another case is not found and deletes nothing (G4)", async (context) => {
+      if (panel.generation !== "g4") context.skip();
+      const client = newClient();
+      await panel.addClient(target.inboundId, client);
+      const other = encodeURIComponent(client.email.toUpperCase());
+      expect((await session.callAllowingRefusal({ method: "GET", path: `panel/api/clients/get/${other}` })).success).toBe(false);
+      const removal = await session.callAllowingRefusal({ method: "POST", path: `panel/api/clients/del/${other}` });
+      expect(removal.success).toBe(false);
+      expect(removal.msg).toMatch(/not found in any inbound or client record/);
+      expect(await panel.getClient(target.inboundId, client.email)).toMatchObject({ email: client.email });
+    });
+
+    it("refuses a v2 update that changes only the case of the email: the client collides with itself (G2/G3)", async (context) => {
+      if (panel.generation === "g4") context.skip();
+      const client = newClient();
+      await panel.addClient(target.inboundId, client);
+      const stored = rawClientsOf(await session.call({ method: "GET", path: `panel/api/inbounds/get/${target.inboundId}` })).find((c) => c.email === client.email);
+      expect(stored).toBeDefined();
+      const key = String(protocol === "vless" || protocol === "vmess" ? stored?.id : stored?.password);
+      const renamed = { ...stored, email: client.email.toUpperCase() };
+      const envelope = await session.callAllowingRefusal({
+        method: "POST",
+        path: `panel/api/inbounds/updateClient/${encodeURIComponent(key)}`,
+        body: { id: target.inboundId, settings: JSON.stringify({ clients: [renamed] }) },
+      });
+      expect(envelope.success).toBe(false);
+      expect(envelope.msg).toContain(`Duplicate email: ${renamed.email}`);
+      expect(await panel.getClient(target.inboundId, client.email)).toMatchObject({ email: client.email });
+    });
+
+    it("lists an inbound's clientStats rows with every field of the panel's traffic row", async () => {
+      const client = newClient();
+      await panel.addClient(target.inboundId, client);
+      const envelope = await session.call({ method: "GET", path: "panel/api/inbounds/list" });
+      const inbound = (envelope.obj as { id: number; clientStats: Record<string, unknown>[] | null }[]).find((i) => i.id === target.inboundId);
+      const row = inbound?.clientStats?.find((r) => r.email === client.email);
+      const base = ["id", "inboundId", "enable", "email", "up", "down", "expiryTime", "total", "reset", "lastOnline"];
+      // allTime from v2.6.7 until v3.1 dropped it; uuid and subId from v2.8.3.
+      const hasAllTime = isAtLeast(version, "2.6.7") === true && isAtLeast(version, "3.1.0") === false;
+      const hasIdentity = isAtLeast(version, "2.8.3");
+      if (version === null) expect(row).toMatchObject(Object.fromEntries(base.map((k) => [k, expect.anything()])));
+      else expect(Object.keys(row ?? {}).sort()).toEqual([...base, ...(hasAllTime ? ["allTime"] : []), ...(hasIdentity ? ["uuid", "subId"] : [])].sort());
+      expect(row).toMatchObject({ inboundId: target.inboundId, email: client.email, enable: true, up: 0, down: 0 });
+    });
+
+    it("keeps a v3.1+ client whose inbound was deleted as an orphaned record that holds its email until deleted; v2 frees the email with the inbound", async () => {
+      const client = { email: `${prefix}${++counter}`, id: randomUUID() };
+      const scratch = await scratchInbound([client]);
+      await scratch.remove();
+      const again = newClient({ email: client.email });
+      if (panel.generation !== "g4") {
+        await panel.addClient(target.inboundId, again);
+        expect(await panel.getClient(target.inboundId, client.email)).toMatchObject({ email: client.email, id: again.id ?? "" });
+        return;
+      }
+      const orphanPath = `panel/api/clients/del/${encodeURIComponent(client.email)}`;
+      try {
+        const record = await session.call({ method: "GET", path: `panel/api/clients/get/${encodeURIComponent(client.email)}` });
+        expect((record.obj as { inboundIds: number[] | null }).inboundIds ?? []).toEqual([]);
+        const taken = await panel.addClient(target.inboundId, again).catch((e: unknown) => e);
+        expect(isPanelError(taken, "duplicate")).toBe(true);
+        expect((await session.call({ method: "POST", path: orphanPath })).success).toBe(true);
+        await panel.addClient(target.inboundId, again);
+        expect(await panel.getClient(target.inboundId, client.email)).toMatchObject({ email: client.email });
+      } finally {
+        await session.callAllowingRefusal({ method: "POST", path: orphanPath });
       }
     });
 

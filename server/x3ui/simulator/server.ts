@@ -240,7 +240,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (group === "inbounds" && post && action === "add" && s.length === 2) return addInbound(req);
     if (group === "inbounds" && post && action === "del" && third && s.length === 3) {
       return attempt(WENT_WRONG, () => {
-        state.deleteInbound(Number(third));
+        state.deleteInbound(Number(third), { keepClientRecords: profile.generation === "g4" });
         return ok(null, "Inbound has been deleted.");
       });
     }
@@ -344,16 +344,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return { id: Number(data.id), clients };
   }
 
-  // v3 finds client rows with SQL `email = ?`: the exact spelling only.
+  // v3 finds client rows with SQL `email = ?`: the exact spelling only. An orphaned record has no inbounds.
   function g4Record(email: string) {
     const found = state.findClient(email);
-    if (!found || found.client.email !== email) return null;
-    const { id, totalGB, ...rest } = found.client;
-    const inboundIds = state.inbounds
-      .filter((i) => i.settings.clients.some((c) => String(c.email).toLowerCase() === email.toLowerCase()))
-      .map((i) => i.id);
+    const record = found?.client.email === email ? found.client : state.findOrphan(email);
+    if (!record) return null;
+    const { id, totalGB, ...rest } = record;
+    const inboundIds = state.inbounds.filter((i) => i.settings.clients.some((c) => c.email === email)).map((i) => i.id);
+    const records = [...state.clients(), ...state.orphans];
     return {
-      client: { ...rest, id: state.clients().findIndex((c) => c.email === found.client.email) + 1, uuid: id ?? "", totalGB },
+      client: { ...rest, id: records.findIndex((c) => c.email === email) + 1, uuid: id ?? "", totalGB },
       inboundIds,
     };
   }
@@ -401,7 +401,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       if (/[/\\\s]/.test(email)) throw new GoError(`invalid email ${JSON.stringify(email)}\n`);
       const inboundIds = Array.isArray(payload.inboundIds) ? payload.inboundIds.map(Number) : [];
       if (inboundIds.length === 0) throw new GoError("at least one inbound is required\n");
-      if (state.clients().some((c) => c.email === email)) throw new GoError(`email already in use: ${email}\n`);
+      if (state.clients().some((c) => c.email === email) || state.findOrphan(email)) throw new GoError(`email already in use: ${email}\n`);
       client.subId ||= randomUUID();
       client.enable = true;
       for (const inboundId of inboundIds) {
@@ -432,11 +432,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   function g4Detach(req: Request, email: string): Reply {
     return attempt(WENT_WRONG, () => {
+      if (!g4Record(email)) throw new GoError("record not found");
       const ids = parseJsonObject(req.body).inboundIds;
-      for (const inboundId of Array.isArray(ids) ? ids.map(Number) : []) {
-        const inbound = state.inbound(inboundId);
-        inbound.settings.clients = inbound.settings.clients.filter((c) => String(c.email).toLowerCase() !== email.toLowerCase());
-      }
+      state.detachClient(email, Array.isArray(ids) ? ids.map(Number) : []);
       return ok(null, "Inbound client has been deleted.");
     });
   }
@@ -445,7 +443,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   function trafficRow(email: string, isSlim: boolean): RawObject | null {
     const row = state.traffic.get(email.toLowerCase());
     if (!row || row.email !== email) return null;
-    const client = state.findClient(email)?.client;
+    const client = state.findClient(email)?.client ?? state.findOrphan(email);
     return {
       id: [...state.traffic.keys()].indexOf(email.toLowerCase()) + 1,
       inboundId: row.inboundId,

@@ -67,6 +67,12 @@ const goError = (...parts: string[]) => new GoError(`${parts.join(" ")}\n`);
 export class SimState {
   readonly inbounds: SimInbound[];
   readonly traffic = new Map<string, SimTraffic>();
+  /**
+   * v3.1+: client records left behind when their last inbound was deleted (real v3.6.0). They carry
+   * no traffic through Xray, but `clients/get` still finds them and their emails stay taken until
+   * `clients/del` removes them.
+   */
+  readonly orphans: RawObject[] = [];
   xrayState: "running" | "stop" | "error" = "running";
   /** Bytes Xray has counted since the last poll, by lower-case email. */
   private readonly pending = new Map<string, { up: number; down: number }>();
@@ -97,6 +103,16 @@ export class SimState {
       if (client) return { inbound, client };
     }
     return null;
+  }
+
+  /** An orphaned v3 client record, by the exact spelling of its email (v3 looks records up with SQL `email = ?`). */
+  findOrphan(email: string): RawObject | null {
+    return this.orphans.find((c) => c.email === email) ?? null;
+  }
+
+  /** Emails are unique panel-wide without regard to case, orphaned records included. */
+  private isEmailTaken(email: string): boolean {
+    return this.findClient(email) !== null || this.orphans.some((c) => lower(c.email) === lower(email));
   }
 
   /**
@@ -198,7 +214,7 @@ export class SimState {
     const seen = new Set<string>();
     for (const client of clients) {
       const email = lower(client.email);
-      if (email && (seen.has(email) || this.findClient(email))) throw goError(duplicateText, String(client.email));
+      if (email && (seen.has(email) || this.isEmailTaken(email))) throw goError(duplicateText, String(client.email));
       seen.add(email);
       if (!clientKey(inbound.protocol, client)) throw goError("empty client ID");
     }
@@ -208,13 +224,17 @@ export class SimState {
     }
   }
 
-  /** v2 updateClient/:key: the stored object is replaced by the one sent. */
+  /**
+   * v2 updateClient/:key: the stored object is replaced by the one sent. A new email is checked
+   * against every client, this one included: changing only its case is refused as a duplicate
+   * (real v2.6.8, v2.9.4).
+   */
   replaceClient(inboundId: number, key: string, next: RawObject): void {
     const inbound = this.inbound(inboundId);
     const index = inbound.settings.clients.findIndex((c) => clientKey(inbound.protocol, c) === key);
     if (index < 0 || !clientKey(inbound.protocol, next)) throw goError("empty client ID");
     const old = inbound.settings.clients[index] as RawObject;
-    if (next.email && lower(next.email) !== lower(old.email) && this.findClient(String(next.email))) {
+    if (next.email && next.email !== old.email && this.isEmailTaken(String(next.email))) {
       throw goError("Duplicate email:", String(next.email));
     }
     inbound.settings.clients[index] = { ...next };
@@ -236,12 +256,16 @@ export class SimState {
     inbound.settings.clients = remaining;
   }
 
-  /** v3 del/:email: removes the client from every inbound. */
+  /** v3 del/:email: removes the client (found by the exact spelling) from every inbound, or its orphaned record. */
   deleteClientEverywhere(email: string): void {
-    if (!this.findClient(email)) throw goError(`client ${JSON.stringify(email)} not found in any inbound or client record`);
-    for (const inbound of this.inbounds) {
-      inbound.settings.clients = inbound.settings.clients.filter((c) => lower(c.email) !== lower(email));
+    const orphan = this.findOrphan(email);
+    if (this.findClient(email)?.client.email !== email && !orphan) {
+      throw goError(`client ${JSON.stringify(email)} not found in any inbound or client record`);
     }
+    for (const inbound of this.inbounds) {
+      inbound.settings.clients = inbound.settings.clients.filter((c) => c.email !== email);
+    }
+    if (orphan) this.orphans.splice(this.orphans.indexOf(orphan), 1);
     this.forgetTraffic(email);
   }
 
@@ -249,7 +273,7 @@ export class SimState {
   addInbound(fields: Pick<SimInbound, "remark" | "protocol" | "port" | "listen" | "enable" | "settings" | "streamSettings" | "sniffing">): SimInbound {
     if (this.inbounds.some((i) => i.port === fields.port)) throw goError("Port already exists:", String(fields.port));
     const emails = fields.settings.clients.map((c) => lower(c.email));
-    if (emails.some((e, i) => e && (emails.indexOf(e) !== i || this.findClient(e)))) throw goError("Duplicate email:", "in new inbound");
+    if (emails.some((e, i) => e && (emails.indexOf(e) !== i || this.isEmailTaken(e)))) throw goError("Duplicate email:", "in new inbound");
     const inbound: SimInbound = {
       ...fields,
       id: Math.max(0, ...this.inbounds.map((i) => i.id)) + 1,
@@ -264,10 +288,29 @@ export class SimState {
     return inbound;
   }
 
-  deleteInbound(id: number): void {
+  /** v3 :email/detach: takes the client (exact spelling) off these inbounds; off its last one, its record stays as an orphan. */
+  detachClient(email: string, inboundIds: number[]): void {
+    const client = this.findClient(email)?.client;
+    for (const inboundId of inboundIds) {
+      const inbound = this.inbound(inboundId);
+      inbound.settings.clients = inbound.settings.clients.filter((c) => c.email !== email);
+    }
+    if (client?.email === email && !this.findClient(email)) this.orphans.push({ ...client });
+  }
+
+  /**
+   * inbounds/del. v2 drops the inbound's clients and their traffic rows with it. v3.1+ only detaches
+   * them (`keepClientRecords`): a client on no other inbound stays as an orphaned record with its
+   * traffic row (real v3.6.0).
+   */
+  deleteInbound(id: number, options: { keepClientRecords: boolean }): void {
     const inbound = this.inbound(id);
-    for (const client of inbound.settings.clients) this.forgetTraffic(String(client.email));
     this.inbounds.splice(this.inbounds.indexOf(inbound), 1);
+    for (const client of inbound.settings.clients) {
+      if (this.findClient(String(client.email))) continue;
+      if (options.keepClientRecords) this.orphans.push({ ...client });
+      else this.forgetTraffic(String(client.email));
+    }
   }
 
   private addTrafficRow(inboundId: number, email: string): void {
