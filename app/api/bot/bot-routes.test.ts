@@ -167,9 +167,9 @@ describe("bot routes", () => {
           expect(response.status).toBe(400);
           expect(ErrorResponse.parse(await response.json()).fields).toEqual({ expiresAt: "must be in the future" });
         } else {
-          // Valid but unplaceable (a strict location nobody has) is a 503; everything else gets a key.
-          expect([200, 503]).toContain(response.status);
-          if (response.status === 503) expect(valid.data.strictLocation && valid.data.location).toBeTruthy();
+          // Valid but unplaceable (a strict location no node is in) is a 422; everything else gets a key.
+          expect([200, 422]).toContain(response.status);
+          if (response.status === 422) expect(valid.data.strictLocation && valid.data.location).toBeTruthy();
         }
       }),
       { numRuns: 80 },
@@ -238,6 +238,24 @@ describe("bot routes", () => {
     const wrong = await userRoute.POST(new Request(`${BASE}/api/bot/users/1`, { method: "POST" }), idParams("1"));
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("allow")).toContain("PATCH");
+  });
+
+  it("tell a location no node is in (422, naming the locations there are) from a location without room (503)", async () => {
+    await test.db.execute(sql`UPDATE nodes SET location = 'NL'`);
+    const mars = await postKeys(JSON.stringify({ telegramId: 9400, location: "Mars", strictLocation: true }));
+    expect(mars.status).toBe(422);
+    const message = "No node is in the location “Mars”. Locations: NL.";
+    expect(await mars.json()).toEqual({ code: "NO_NODE_IN_LOCATION", message, fields: { location: message } });
+    // Not strict: another location is the fallback.
+    expect((await postKeys(JSON.stringify({ telegramId: 9401, location: "Mars" }))).status).toBe(200);
+
+    await test.db.execute(sql`UPDATE nodes SET max_users = reserved_count`);
+    const full = await postKeys(JSON.stringify({ telegramId: 9402, location: "nl", strictLocation: true }));
+    expect(full.status).toBe(503);
+    expect(await full.json()).toEqual({ code: "NO_CAPACITY", message: "No node in “nl” has room for a new key right now." });
+    await test.db.execute(sql`UPDATE nodes SET max_users = 1000, location = NULL`);
+    const nowhere = await postKeys(JSON.stringify({ telegramId: 9403, location: "Mars", strictLocation: true }));
+    expect(await nowhere.json()).toMatchObject({ code: "NO_NODE_IN_LOCATION", message: "No node is in the location “Mars”, and no node has a location set." });
   });
 
   it("leak no internal text in errors", async () => {

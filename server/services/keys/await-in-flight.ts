@@ -3,6 +3,7 @@
  * than touching it — two requests never call a panel for the same email at once (invariant 2).
  */
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import { findUserKey, isServable, type UserKeyRow } from "./find-user-key";
 import type { KeyDeps } from "./key-deps";
 
@@ -16,7 +17,7 @@ export async function awaitInFlight(deps: KeyDeps, telegramId: number): Promise<
     const row = await findUserKey(deps.db, telegramId);
     if (row?.assignment?.state !== "pending") return isServable(row) ? row : null;
     if (Date.now() >= deadline) {
-      throw new AppError("IN_FLIGHT", "Another request for this user is still being processed. Retry in a moment.");
+      throw new AppError("IN_FLIGHT", ref("error.user.busy"));
     }
     await new Promise((r) => setTimeout(r, POLL_EVERY_MS));
   }

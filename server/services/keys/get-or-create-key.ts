@@ -3,6 +3,7 @@
  * not unhealthy gets the stored key from one indexed read, with no write and no panel call.
  */
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { PlacementPreference } from "@/server/services/balancer/score-nodes";
 import { awaitInFlight } from "./await-in-flight";
 import { findUserKey, isServable, toKeyView, type KeyView } from "./find-user-key";
@@ -12,7 +13,7 @@ import { placeKey, type NewUserPlan, type PlacementInput } from "./place-key";
 /** `plan`: the plan a user created by this request starts with (an existing user's plan is left alone). */
 export type GetOrCreateKeyInput = PlacementPreference & { telegramId: number; username?: string | null; plan?: NewUserPlan; nodeId?: string };
 
-const panelsUnavailable = () => new AppError("PANELS_UNAVAILABLE", "No node could create the key right now. Try again shortly.");
+const panelsUnavailable = () => new AppError("PANELS_UNAVAILABLE", ref("error.key.panelsUnavailable"));
 
 /** Runs a placement and reads back what it produced; shared with refresh. */
 export async function placeAndRead(deps: KeyDeps, input: PlacementInput): Promise<KeyView> {
@@ -28,7 +29,7 @@ export async function placeAndRead(deps: KeyDeps, input: PlacementInput): Promis
 export async function getOrCreateKey(deps: KeyDeps, input: GetOrCreateKeyInput): Promise<KeyView> {
   const found = await findUserKey(deps.db, input.telegramId);
   // A switched-off user's key does not work: say so rather than hand it out.
-  if (found?.user.status === "disabled") throw new AppError("FORBIDDEN", "This user is disabled.");
+  if (found?.user.status === "disabled") throw new AppError("FORBIDDEN", ref("error.user.disabled"));
   if (found && isServable(found)) return toKeyView(deps.publicUrl, found);
   if (found?.assignment?.state === "pending") {
     const settled = await awaitInFlight(deps, input.telegramId);

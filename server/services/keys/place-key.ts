@@ -24,7 +24,7 @@ import { logger } from "@/server/logger";
 import { recordAudit, type Transaction } from "@/server/services/audit/record-audit";
 import type { Actor } from "@/server/services/actor";
 import { rankFleet } from "@/server/services/balancer/rank-fleet";
-import type { PlacementPreference, ScoredNode } from "@/server/services/balancer/score-nodes";
+import type { PlacementPreference, Ranking, ScoredNode } from "@/server/services/balancer/score-nodes";
 import { releaseReservation, reserveAnyRoom, reserveForNewUser } from "./capacity";
 import { newAssignmentIdentity } from "./client-identity";
 import { clientPlanFor, type ClientPlan } from "./client-plan";
@@ -101,7 +101,7 @@ export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candi
       })
       .returning();
     if (!user) throw new Error("user upsert returned nothing");
-    if (user.status !== "active") throw new AppError("FORBIDDEN", "This user is disabled.");
+    if (user.status !== "active") throw new AppError("FORBIDDEN", ref("error.user.disabled"));
 
     const [live] = await tx
       .select({ assignment: assignments, healthState: nodes.healthState })
@@ -128,7 +128,7 @@ export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candi
 
     const reserved = await reserveFrom(tx, candidates, 0);
     // Throwing rolls the retirement back too: the user keeps the key they had.
-    if (!reserved) throw new AppError("NO_CAPACITY", "No node has room for a new key right now.");
+    if (!reserved) throw new AppError("NO_CAPACITY", ref("error.capacity.none"));
 
     const identity = newAssignmentIdentity(deps.emailPrefix ?? CLIENT_EMAIL_PREFIX, input.telegramId);
     const [assignment] = await tx
@@ -227,9 +227,27 @@ export async function retireAssignment(deps: KeyDeps, retired: Pick<Assignment, 
   return true;
 }
 
+/** No candidate at all: a location nobody serves is the caller's to change, a full fleet is worth retrying. */
+function nothingToPlaceOn(ranking: Ranking, location: string | null | undefined): AppError {
+  const missing = ranking.missingLocation;
+  if (missing) {
+    const message =
+      missing.known.length > 0
+        ? ref("error.location.none", { location: missing.location, locations: missing.known.join(", ") })
+        : ref("error.location.noneAtAll", { location: missing.location });
+    return new AppError("NO_NODE_IN_LOCATION", message, { fields: { location: message } });
+  }
+  const where = location?.trim();
+  return new AppError("NO_CAPACITY", where ? ref("error.capacity.location", { location: where }) : ref("error.capacity.none"));
+}
+
 async function candidatesFor(deps: KeyDeps, input: PlacementInput): Promise<ScoredNode[]> {
-  const { candidates } = await rankFleet(deps.db, input.nodeId ? {} : input);
-  if (!input.nodeId) return candidates;
+  const ranking = await rankFleet(deps.db, input.nodeId ? {} : input);
+  const { candidates } = ranking;
+  if (!input.nodeId) {
+    if (candidates.length === 0) throw nothingToPlaceOn(ranking, input.strictLocation ? input.location : null);
+    return candidates;
+  }
   const chosen = candidates.filter((c) => c.nodeId === input.nodeId);
   if (chosen.length === 0) throw new AppError("BAD_REQUEST", ref("error.user.nodeCannotTake"), { fields: { nodeId: ref("user.field.nodeCannotTake") } });
   return chosen;
@@ -237,7 +255,6 @@ async function candidatesFor(deps: KeyDeps, input: PlacementInput): Promise<Scor
 
 export async function placeKey(deps: KeyDeps, input: PlacementInput): Promise<PlacementOutcome> {
   const candidates = await candidatesFor(deps, input);
-  if (candidates.length === 0) throw new AppError("NO_CAPACITY", "No node has room for a new key right now.");
   const begun = await beginPlacement(deps, input, candidates);
   if ("kind" in begun) return begun;
 
@@ -252,7 +269,7 @@ export async function placeKey(deps: KeyDeps, input: PlacementInput): Promise<Pl
       const next = await moveToNextCandidate(deps, placement, failure, input.location);
       if (!next) {
         await abandonPlacement(deps, placement, failure);
-        throw new AppError("PANELS_UNAVAILABLE", "No node could create the key right now. Try again shortly.");
+        throw new AppError("PANELS_UNAVAILABLE", ref("error.key.panelsUnavailable"));
       }
       placement = next;
       continue;

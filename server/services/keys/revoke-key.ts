@@ -6,6 +6,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { assignments, vpnUsers } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { Actor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
 import { releaseReservation } from "./capacity";
@@ -22,9 +23,9 @@ export async function revokeKey(deps: KeyDeps, input: { telegramId: number; acto
       .from(assignments)
       .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
       .where(and(eq(vpnUsers.telegramId, input.telegramId), sql`${assignments.state} IN ('pending', 'active')`));
-    if (!live) throw new AppError("NOT_FOUND", "This user has no key.");
+    if (!live) throw new AppError("NOT_FOUND", ref("error.user.noKey"));
     if (live.assignment.state === "pending") {
-      throw new AppError("IN_FLIGHT", "Another request for this user is still being processed. Retry in a moment.");
+      throw new AppError("IN_FLIGHT", ref("error.user.busy"));
     }
     await tx
       .update(assignments)
