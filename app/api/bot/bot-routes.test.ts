@@ -177,8 +177,10 @@ describe("bot routes", () => {
   });
 
   it("answer fuzzed path ids with 4xx, never 5xx, and 400 exactly when the documented schema rejects", async () => {
+    // "." and ".." are dot segments: URL parsing removes them, so the route never sees them as an id.
+    const pathId = fc.string().filter((s) => s !== "." && s !== "..");
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.nat().map(String), fc.constantFrom("0", "-1", "1e3", "99999999999999999", " 12")), async (id) => {
+      fc.asyncProperty(fc.oneof(pathId, fc.nat().map(String), fc.constantFrom("0", "-1", "1e3", "99999999999999999", " 12")), async (id) => {
         const pathname = `/api/bot/users/${encodeURIComponent(id)}`;
         const response = await getUser(signedRequest("GET", pathname, ""), idParams(id));
         expect(response.status).toBeLessThan(500);
