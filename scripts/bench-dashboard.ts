@@ -3,7 +3,7 @@
  *
  * A throwaway database on the local PostgreSQL (TEST_DATABASE_URL's server, default
  * postgres://postgres:postgres@127.0.0.1:5432/postgres) is migrated and seeded with set-based SQL
- * (generate_series): 1,000 nodes, 100,000 users each holding a key, 30 days of health checks
+ * (generate_series): 1,000 nodes, 1,000,000 users (BENCH_USERS) each holding a key, 30 days of health checks
  * (every 30 s for the last 24 h, every BENCH_OLD_CHECK_SECONDS (default 600) before that — the
  * queries read only the last 24 h raw and the hourly roll-up beyond), 30 days of hourly roll-ups,
  * health transitions, operations with per-user items, audit rows and cron runs. It is dropped at
@@ -11,24 +11,26 @@
  *
  * Each page's procedures are called through the tRPC caller as the page calls them (in parallel),
  * after a warm-up; the figure is the page's wall time, p50 and p95 over BENCH_RUNS runs (default
- * 30), plus each procedure alone. Goal: ≤ 200 ms per page.
+ * 30), plus each procedure alone. Goal: ≤ 100 ms per page at p50 for the overview, the nodes list,
+ * the users search and a node's page; the other pages are printed for comparison.
  */
 import { randomBytes } from "node:crypto";
 import { createBenchDatabase, fleetSeedSteps, percentiles, seed, type SeedStep } from "./lib/bench-database";
 
 const env = process.env;
 const NODES = 1_000;
-const USERS = 100_000;
+const USERS = Number(env.BENCH_USERS ?? 1_000_000);
 const DAYS = 30;
 const OLD_CHECK_SECONDS = Number(env.BENCH_OLD_CHECK_SECONDS ?? 600);
 const RUNS = Number(env.BENCH_RUNS ?? 30);
-const GOAL_MS = 200;
+const GOAL_P50_MS = 100;
 env.AUTH_SECRET ??= randomBytes(32).toString("base64url");
 env.PANEL_SECRET_KEYS ??= `bench:${randomBytes(32).toString("base64")}`;
 env.LOG_LEVEL ??= "warn";
 
 const SEED_STEPS: SeedStep[] = [
-  ...fleetSeedSteps({ nodes: NODES, users: USERS, nodesCreatedDaysAgo: DAYS + 5 }),
+  // Room for everyone plus half again, so the balancer still has places to rank.
+  ...fleetSeedSteps({ nodes: NODES, users: USERS, nodesCreatedDaysAgo: DAYS + 5, maxUsers: Math.ceil((USERS / NODES) * 1.5) }),
   [
     "health checks, last 24 h every 30 s",
     `INSERT INTO health_checks (node_id, checked_at, is_ok, latency_ms, cpu_percent, xray_state, online_clients)
@@ -99,9 +101,11 @@ async function main() {
     const [sample] = await raw<{ id: string }[]>`SELECT id FROM nodes WHERE health_state = 'unhealthy' ORDER BY name LIMIT 1`;
     const nodeId = sample!.id;
 
-    const pages: { name: string; calls: Record<string, () => Promise<unknown>> }[] = [
+    // The pages held to the goal; the others are printed for comparison.
+    const pages: { name: string; hasGoal?: boolean; calls: Record<string, () => Promise<unknown>> }[] = [
       {
         name: "Overview (24 h)",
+        hasGoal: true,
         calls: {
           "stats.overview": () => api.stats.overview(),
           "stats.nodeLoad": () => api.stats.nodeLoad(),
@@ -127,6 +131,7 @@ async function main() {
       },
       {
         name: "Nodes (first page of 50)",
+        hasGoal: true,
         calls: { "stats.nodeRows": () => api.stats.nodeRows({ page: 1, pageSize: 50 }) },
       },
       {
@@ -134,7 +139,27 @@ async function main() {
         calls: { "stats.nodeRows filtered": () => api.stats.nodeRows({ page: 1, pageSize: 50, query: "node-0", health: "unhealthy" }) },
       },
       {
+        name: "Users (first page of 25)",
+        hasGoal: true,
+        calls: { "users.search": () => api.users.search({ page: 1, pageSize: 25 }) },
+      },
+      {
+        name: "Users search (username prefix)",
+        hasGoal: true,
+        calls: { "users.search username": () => api.users.search({ query: "@user4242", page: 1, pageSize: 25 }) },
+      },
+      {
+        name: "Users search (Telegram id)",
+        hasGoal: true,
+        calls: { "users.search id": () => api.users.search({ query: String(100_000_000 + Math.floor(USERS / 3)), page: 1, pageSize: 25 }) },
+      },
+      {
+        name: "Users (page 400 of 25)",
+        calls: { "users.search deep": () => api.users.search({ page: 400, pageSize: 25 }) },
+      },
+      {
         name: "Node page (24 h)",
+        hasGoal: true,
         calls: {
           "nodes.get": () => api.nodes.get({ id: nodeId }),
           "stats.latency node": () => api.stats.latency({ range: "24h", nodeId }),
@@ -150,7 +175,7 @@ async function main() {
       },
     ];
 
-    console.log(`\nServer time per page (procedures in parallel, as the page calls them), ${RUNS} runs after warm-up; goal ≤ ${GOAL_MS} ms`);
+    console.log(`\nServer time per page (procedures in parallel, as the page calls them), ${RUNS} runs after warm-up; goal p50 ≤ ${GOAL_P50_MS} ms`);
     const summary: string[] = [];
     for (const page of pages) {
       const entries = Object.entries(page.calls);
@@ -172,7 +197,7 @@ async function main() {
         single.push(`    ${label.padEnd(28)} p50 ${percentiles(samples).p50.toFixed(1).padStart(7)} ms`);
       }
       const { p50, p95 } = percentiles(pageSamples);
-      const verdict = p95 <= GOAL_MS ? "ok" : "OVER GOAL";
+      const verdict = !page.hasGoal ? "" : p50 <= GOAL_P50_MS ? "ok" : "OVER GOAL";
       const line = `  ${page.name.padEnd(36)} p50 ${p50.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms   ${verdict}`;
       summary.push(line);
       console.log(line);

@@ -10,15 +10,18 @@ import { DEFAULT_TEST_DATABASE_URL, withDatabase } from "@/server/testing/test-d
 
 export type SeedStep = [label: string, statement: string];
 
-/** 1,000-node-style fleet: nodes (every 50th unhealthy, every 20th degraded, every 100th draining), users, one live key each. */
-export function fleetSeedSteps(options: { nodes: number; users: number; nodesCreatedDaysAgo: number }): SeedStep[] {
+/**
+ * 1,000-node-style fleet: nodes (every 50th unhealthy, every 20th degraded, every 100th draining),
+ * users, one live key each, spread evenly; `maxUsers` per node (default 150) must hold users / nodes.
+ */
+export function fleetSeedSteps(options: { nodes: number; users: number; nodesCreatedDaysAgo: number; maxUsers?: number }): SeedStep[] {
   return [
     [
       `${options.nodes.toLocaleString()} nodes`,
       `INSERT INTO nodes (name, location, panel_url, panel_username, inbound_id, max_users, reserved_count, priority, weight,
                           health_state, admin_state, last_check_at, last_latency_ms, panel_version, api_generation, xray_version, created_at)
        SELECT 'node-' || lpad(i::text, 4, '0'), (ARRAY['Frankfurt','Amsterdam','Helsinki','Warsaw','Riga'])[1 + i % 5],
-              'https://panel-' || i || '.example.com:2053/p/', 'admin', 1, 150, 100, 100, 1,
+              'https://panel-' || i || '.example.com:2053/p/', 'admin', 1, ${options.maxUsers ?? 150}, 0, 100, 1,
               (CASE WHEN i % 50 = 0 THEN 'unhealthy' WHEN i % 20 = 0 THEN 'degraded' ELSE 'healthy' END)::node_health_state,
               (CASE WHEN i % 100 = 1 THEN 'draining' ELSE 'active' END)::node_admin_state,
               now() - interval '10 seconds', 20 + (i * 37) % 300, '2.8.11', 'g3', '25.3.6', now() - interval '${options.nodesCreatedDaysAgo} days'

@@ -10,6 +10,7 @@ import type { PlanDeps } from "@/server/services/plans/plan-deps";
 import type { TestConnectionDeps } from "@/server/services/nodes/test-connection";
 import type { ReconcileDeps } from "@/server/services/reconcile/reconcile-node";
 import { getSettings } from "@/server/services/settings/settings";
+import type { OverviewDeps } from "@/server/services/stats/get-fleet-overview";
 import type { StatsDeps } from "@/server/services/stats/stats-deps";
 import type { SubscriptionDeps } from "@/server/services/subscriptions/get-subscription";
 import type { TrafficDeps } from "@/server/services/traffic/traffic-deps";
@@ -57,9 +58,13 @@ export function settingsDeps(app: AppContext): { db: AppContext["db"]; defaults:
 }
 
 /** The health interval comes from Settings (owner overrides), falling back to the env. */
-export async function statsDeps(app: AppContext): Promise<StatsDeps> {
+export function statsDeps(app: AppContext): StatsDeps {
+  return { db: app.db, clock: app.clock };
+}
+
+export async function overviewDeps(app: AppContext): Promise<OverviewDeps> {
   const settings = await getSettings(app.db, app.config.settingsDefaults);
-  return { db: app.db, clock: app.clock, healthIntervalSeconds: settings.health.intervalSeconds };
+  return { ...statsDeps(app), healthIntervalSeconds: settings.health.intervalSeconds };
 }
 
 export function metricsDeps(app: AppContext): RenderMetricsDeps {

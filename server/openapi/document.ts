@@ -40,9 +40,9 @@ export const BOT_ROUTES: DocumentedRoute[] = [
     summary: "Get or create the user's key; with plan fields, the user's plan is set to them (a new user starts with it)",
     request: KeyRequest,
     response: KeyResponse,
-    errors: [400, 401, 403, 409, 502, 503],
+    errors: [400, 401, 403, 409, 422, 502, 503],
   },
-  { method: "post", path: "/api/bot/keys/refresh", summary: "Rotate the user's key (new client; the old one is removed)", request: RefreshRequest, response: KeyResponse, errors: [400, 401, 403, 409, 502, 503] },
+  { method: "post", path: "/api/bot/keys/refresh", summary: "Rotate the user's key (new client; the old one is removed)", request: RefreshRequest, response: KeyResponse, errors: [400, 401, 403, 409, 422, 502, 503] },
   { method: "delete", path: "/api/bot/keys/{telegramId}", summary: "Revoke the user's key", params: TelegramIdParams, response: RevokeResponse, errors: [400, 401, 404, 409] },
   { method: "get", path: "/api/bot/users/{telegramId}", summary: "The user's current node, key, plan and usage", params: TelegramIdParams, response: UserResponse, errors: [400, 401, 404, 409] },
   {
@@ -62,8 +62,9 @@ const ERROR_MEANINGS: Record<number, string> = {
   403: "The user is disabled.",
   404: "The user has no key (PATCH: the user is unknown).",
   409: "`IN_FLIGHT`: another request for this user is still running; retry in a second.",
+  422: "`NO_NODE_IN_LOCATION`: `strictLocation` with a location no node is in; the message names the locations there are. Asking again will not help.",
   502: "`PANELS_UNAVAILABLE`: every candidate node failed to create the key; retry later.",
-  503: "`NO_CAPACITY`: no node has room (or the route is disabled: BOT_API_TOKEN unset).",
+  503: "`NO_CAPACITY`: no node (in the strict location) has room right now, or the route is disabled (BOT_API_TOKEN unset); worth retrying later.",
 };
 
 /** zod → JSON Schema 2020-12, with named sub-schemas hoisted into components. */

@@ -167,9 +167,9 @@ describe("bot routes", () => {
           expect(response.status).toBe(400);
           expect(ErrorResponse.parse(await response.json()).fields).toEqual({ expiresAt: "must be in the future" });
         } else {
-          // Valid but unplaceable (a strict location nobody has) is a 503; everything else gets a key.
-          expect([200, 503]).toContain(response.status);
-          if (response.status === 503) expect(valid.data.strictLocation && valid.data.location).toBeTruthy();
+          // Valid but unplaceable (a strict location no node is in) is a 422; everything else gets a key.
+          expect([200, 422]).toContain(response.status);
+          if (response.status === 422) expect(valid.data.strictLocation && valid.data.location).toBeTruthy();
         }
       }),
       { numRuns: 80 },
@@ -177,12 +177,10 @@ describe("bot routes", () => {
   });
 
   it("answer fuzzed path ids with 4xx, never 5xx, and 400 exactly when the documented schema rejects", async () => {
-    // "." and ".." are not path segments a request can carry: URL parsing removes them (the path
-    // becomes /api/bot/users/ or /api/bot/, other routes), so the request would be signed for a
-    // path it does not have and answer 401.
-    const segment = fc.string().filter((id) => id !== "." && id !== "..");
+    // "." and ".." are dot segments: URL parsing removes them, so the route never sees them as an id.
+    const pathId = fc.string().filter((s) => s !== "." && s !== "..");
     await fc.assert(
-      fc.asyncProperty(fc.oneof(segment, fc.nat().map(String), fc.constantFrom("0", "-1", "1e3", "99999999999999999", " 12")), async (id) => {
+      fc.asyncProperty(fc.oneof(pathId, fc.nat().map(String), fc.constantFrom("0", "-1", "1e3", "99999999999999999", " 12")), async (id) => {
         const pathname = `/api/bot/users/${encodeURIComponent(id)}`;
         const response = await getUser(signedRequest("GET", pathname, ""), idParams(id));
         expect(response.status).toBeLessThan(500);
@@ -242,6 +240,24 @@ describe("bot routes", () => {
     const wrong = await userRoute.POST(new Request(`${BASE}/api/bot/users/1`, { method: "POST" }), idParams("1"));
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("allow")).toContain("PATCH");
+  });
+
+  it("tell a location no node is in (422, naming the locations there are) from a location without room (503)", async () => {
+    await test.db.execute(sql`UPDATE nodes SET location = 'NL'`);
+    const mars = await postKeys(JSON.stringify({ telegramId: 9400, location: "Mars", strictLocation: true }));
+    expect(mars.status).toBe(422);
+    const message = "No node is in the location “Mars”. Locations: NL.";
+    expect(await mars.json()).toEqual({ code: "NO_NODE_IN_LOCATION", message, fields: { location: message } });
+    // Not strict: another location is the fallback.
+    expect((await postKeys(JSON.stringify({ telegramId: 9401, location: "Mars" }))).status).toBe(200);
+
+    await test.db.execute(sql`UPDATE nodes SET max_users = reserved_count`);
+    const full = await postKeys(JSON.stringify({ telegramId: 9402, location: "nl", strictLocation: true }));
+    expect(full.status).toBe(503);
+    expect(await full.json()).toEqual({ code: "NO_CAPACITY", message: "No node in “nl” has room for a new key right now." });
+    await test.db.execute(sql`UPDATE nodes SET max_users = 1000, location = NULL`);
+    const nowhere = await postKeys(JSON.stringify({ telegramId: 9403, location: "Mars", strictLocation: true }));
+    expect(await nowhere.json()).toMatchObject({ code: "NO_NODE_IN_LOCATION", message: "No node is in the location “Mars”, and no node has a location set." });
   });
 
   it("leak no internal text in errors", async () => {

@@ -1,6 +1,6 @@
 /** Read-only data behind the dashboard's overview and node pages, already shaped for the charts. */
 import { z } from "zod";
-import { statsDeps } from "@/server/composition/service-deps";
+import { overviewDeps, statsDeps } from "@/server/composition/service-deps";
 import { getDailyActivity } from "@/server/services/stats/get-daily-activity";
 import { getFleetOverview } from "@/server/services/stats/get-fleet-overview";
 import { getHealthTimeline } from "@/server/services/stats/get-health-timeline";
@@ -16,11 +16,11 @@ import { router, viewerProcedure } from "../trpc";
 const seriesInput = z.object({ range: timeRangeSchema, nodeId: z.uuid().optional() });
 
 export const statsRouter = router({
-  overview: viewerProcedure.query(async ({ ctx }) => getFleetOverview(await statsDeps(ctx.app))),
+  overview: viewerProcedure.query(async ({ ctx }) => getFleetOverview(await overviewDeps(ctx.app))),
   nodeLoad: viewerProcedure.query(({ ctx }) => getNodeLoad(ctx.app)),
-  latency: viewerProcedure.input(seriesInput).query(async ({ ctx, input }) => getLatencySeries(await statsDeps(ctx.app), input)),
-  healthTimeline: viewerProcedure.input(seriesInput).query(async ({ ctx, input }) => getHealthTimeline(await statsDeps(ctx.app), input)),
-  daily: viewerProcedure.query(async ({ ctx }) => getDailyActivity(await statsDeps(ctx.app))),
+  latency: viewerProcedure.input(seriesInput).query(({ ctx, input }) => getLatencySeries(statsDeps(ctx.app), input)),
+  healthTimeline: viewerProcedure.input(seriesInput).query(({ ctx, input }) => getHealthTimeline(statsDeps(ctx.app), input)),
+  daily: viewerProcedure.query(({ ctx }) => getDailyActivity(statsDeps(ctx.app))),
   events: viewerProcedure.input(listEventsInputSchema).query(({ ctx, input }) => listEvents(ctx.app, input)),
   nodeRows: viewerProcedure.input(listNodeRowsInputSchema).query(({ ctx, input }) => listNodeRows(ctx.app, input)),
   nodeUsers: viewerProcedure.input(listNodeUsersInputSchema).query(({ ctx, input }) => listNodeUsers(ctx.app, input)),

@@ -6,3 +6,4 @@ export * from "./health";
 export * from "./operations";
 export * from "./system";
 export * from "./traffic";
+export * from "./counters";

@@ -33,7 +33,10 @@ export const vpnUsers = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("vpn_users_username_idx").on(sql`lower(${t.username})`),
+    // text_pattern_ops: the user search's prefix LIKE can use it under any collation (C.UTF-8 included).
+    index("vpn_users_username_idx").on(sql`lower(${t.username}) text_pattern_ops`),
+    // The user list pages newest first (read backwards).
+    index("vpn_users_created_idx").on(t.createdAt, t.id),
     // The plan enforcer's sweeps and the "expiring soon" lists read only users not suspended yet.
     index("vpn_users_expires_idx").on(t.expiresAt).where(sql`${t.suspension} IS NULL AND ${t.expiresAt} IS NOT NULL`),
     index("vpn_users_over_quota_idx")
@@ -95,6 +98,8 @@ export const assignments = pgTable(
     uniqueIndex("assignments_client_email_uq").on(t.clientEmail),
     index("assignments_node_state_idx").on(t.nodeId, t.state),
     index("assignments_created_idx").on(t.createdAt),
+    // A node's users, newest first (the node page), without walking every node's newest assignments.
+    index("assignments_node_created_idx").on(t.nodeId, t.createdAt),
     check("assignments_live_has_node", sql`${t.state} NOT IN ('pending', 'active', 'revoking') OR ${t.nodeId} IS NOT NULL`),
   ],
 );

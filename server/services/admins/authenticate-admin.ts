@@ -9,6 +9,7 @@ import type { Database } from "@/server/db/client";
 import type { FleetMetrics } from "@/server/metrics/fleet-metrics";
 import { admins, loginAttempts, type Admin } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import { systemClock, type Clock } from "../clock";
 
 export const LOGIN_POLICY = {
@@ -36,7 +37,7 @@ export async function authenticateAdmin(
   const { db } = deps;
   const now = (deps.clock ?? systemClock).now();
   const username = input.username.trim();
-  if (!username || !input.password) throw new AppError("BAD_REQUEST", "Enter a username and a password.");
+  if (!username || !input.password) throw new AppError("BAD_REQUEST", ref("error.signIn.missing"));
 
   const windowStart = new Date(now.getTime() - LOGIN_POLICY.ipWindowSeconds * 1000);
   const [ipFailures] = await db

@@ -41,5 +41,7 @@ export async function rankFleet(db: Database, preference: PlacementPreference = 
   if (ranking.candidates.length > 0) return { ...ranking, retryAfterMs: null };
   const ejected = new Map(loads.filter((n) => n.ejectedForMs > 0).map((n) => [n.id, n.ejectedForMs]));
   const waits = rankNodes(loads.filter((n) => ejected.has(n.id)), preference).candidates.map((c) => ejected.get(c.nodeId) ?? 0);
-  return { ...ranking, retryAfterMs: waits.length > 0 ? Math.min(...waits) : null };
+  // Whether a strict location exists at all is a question about every node, cooling off or not.
+  const { missingLocation } = rankNodes(loads, preference);
+  return { ...ranking, missingLocation, retryAfterMs: waits.length > 0 ? Math.min(...waits) : null };
 }

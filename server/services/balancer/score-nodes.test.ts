@@ -81,6 +81,15 @@ describe("rankNodes", () => {
     expect(names(fleet, { location: "US", strictLocation: true })).toEqual([]);
   });
 
+  it("names a strict location no node is in, apart from one whose nodes are full, disabled or down", () => {
+    const fleet = [node("de", { location: "DE" }), node("nl", { location: "NL", reservedCount: 100 }), node("fi", { location: "FI", adminState: "disabled" })];
+    expect(rankNodes(fleet, { location: "Mars", strictLocation: true }).missingLocation).toEqual({ location: "Mars", known: ["DE", "FI", "NL"] });
+    expect(rankNodes(fleet, { location: " nl ", strictLocation: true })).toMatchObject({ candidates: [], missingLocation: null });
+    expect(rankNodes(fleet, { location: "fi", strictLocation: true })).toMatchObject({ candidates: [], missingLocation: null });
+    expect(rankNodes(fleet, { location: "Mars" }).missingLocation).toBeNull();
+    expect(rankNodes([node("x", { location: null })], { location: "Mars", strictLocation: true }).missingLocation).toEqual({ location: "Mars", known: [] });
+  });
+
   it("judges health tiers within the allowed locations: a strict location with only degraded room uses it", () => {
     const fleet = [node("nl", { location: "NL", healthState: "degraded" }), node("de", { location: "DE" })];
     expect(rankNodes(fleet, { location: "NL", strictLocation: true })).toMatchObject({ usedDegraded: true, candidates: [{ name: "nl" }] });

@@ -45,6 +45,11 @@ export type Ranking = {
   candidates: ScoredNode[];
   /** Whether the list had to fall back to degraded nodes because no healthy node had room. */
   usedDegraded: boolean;
+  /**
+   * A strict location no node is in (whatever its state), with the locations nodes are in: asking
+   * again will not help, where "no candidates" alone may be a full or unhealthy location.
+   */
+  missingLocation: { location: string; known: string[] } | null;
 };
 
 export function scoreNode(node: Pick<NodeLoad, "maxUsers" | "reservedCount" | "priority" | "weight">): number {
@@ -88,5 +93,7 @@ export function rankNodes(nodes: readonly NodeLoad[], preference: PlacementPrefe
       isPreferredLocation: wanted !== null && sameLocation(n.location, wanted),
     }))
     .sort(compare);
-  return { candidates, usedDegraded: usedDegraded && candidates.length > 0 };
+  const isMissing = wanted !== null && preference.strictLocation === true && !nodes.some((n) => sameLocation(n.location, wanted));
+  const known = [...new Set(nodes.flatMap((n) => (n.location ? [n.location] : [])))].sort();
+  return { candidates, usedDegraded: usedDegraded && candidates.length > 0, missingLocation: isMissing ? { location: wanted, known } : null };
 }

@@ -5,6 +5,7 @@
  * caller settles it itself (settle-in-flight.ts) — nobody is answered IN_FLIGHT past the deadline.
  */
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import { findUserKey, isServable, type UserKeyRow } from "./find-user-key";
 import type { KeyDeps } from "./key-deps";
 
@@ -13,7 +14,7 @@ const POLL_EVERY_MS = 50;
 
 export function inFlight(settleBy: Date | null): AppError {
   const retryAfterMs = settleBy ? settleBy.getTime() - Date.now() : 1_000;
-  return new AppError("IN_FLIGHT", "Another request for this user is still being processed. Retry in a moment.", {
+  return new AppError("IN_FLIGHT", ref("error.user.busy"), {
     retryAfterSeconds: Math.min(Math.max(retryAfterMs, 1_000), 60_000) / 1000,
   });
 }

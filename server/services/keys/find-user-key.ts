@@ -11,6 +11,7 @@ import type { Database } from "@/server/db/client";
 import { assignments, nodes, vpnUsers, type Assignment, type VpnUser } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { PLAN_ROW_COLUMNS, type PlanRow } from "./client-plan";
+import { ref } from "@/server/messages";
 
 const IS_LIVE = sql`${assignments.state} IN ('pending', 'active')`;
 
@@ -109,7 +110,7 @@ export function toKeyView(
 ): KeyView {
   const { assignment, node, user } = row;
   const { id: _id, telegramId: _t, username: _u, subscriptionToken: _s, ...plan } = user;
-  if (!assignment?.shareLink || !node) throw new AppError("INTERNAL", "Something went wrong on our side.", { cause: new Error(`user ${user.id} has no servable key`) });
+  if (!assignment?.shareLink || !node) throw new AppError("INTERNAL", ref("error.internal"), { cause: new Error(`user ${user.id} has no servable key`) });
   return {
     telegramId: user.telegramId,
     username: user.username,

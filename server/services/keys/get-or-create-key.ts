@@ -4,6 +4,7 @@
  * an earlier request of theirs left work unfinished, which this request settles first.
  */
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { PlacementPreference } from "@/server/services/balancer/score-nodes";
 import { awaitInFlight, inFlight } from "./await-in-flight";
 import { findUserKey, isServable, toKeyView, type KeyView, type UserKeyRow } from "./find-user-key";
@@ -14,7 +15,7 @@ import { settleUserWork } from "./settle-in-flight";
 /** `plan`: the plan a user created by this request starts with (an existing user's plan is left alone). */
 export type GetOrCreateKeyInput = PlacementPreference & { telegramId: number; username?: string | null; plan?: NewUserPlan; nodeId?: string };
 
-const panelsUnavailable = () => new AppError("PANELS_UNAVAILABLE", "No node could create the key right now. Try again shortly.");
+const panelsUnavailable = () => new AppError("PANELS_UNAVAILABLE", ref("error.key.panelsUnavailable"));
 
 /** Runs a placement and reads back what it produced; shared with refresh. */
 export async function placeAndRead(deps: KeyDeps, input: PlacementInput): Promise<KeyView> {
@@ -35,7 +36,7 @@ export async function placeAndRead(deps: KeyDeps, input: PlacementInput): Promis
 export async function getOrCreateKey(deps: KeyDeps, input: GetOrCreateKeyInput): Promise<KeyView> {
   let found = await findUserKey(deps.db, input.telegramId);
   // A switched-off user's key does not work: say so rather than hand it out.
-  if (found?.user.status === "disabled") throw new AppError("FORBIDDEN", "This user is disabled.");
+  if (found?.user.status === "disabled") throw new AppError("FORBIDDEN", ref("error.user.disabled"));
   if (found?.hasStaleWork) {
     const settled = await settleUserWork(deps, found.user.id);
     found = await findUserKey(deps.db, input.telegramId);

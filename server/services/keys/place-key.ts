@@ -24,6 +24,7 @@ import { AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { ref } from "@/server/messages";
 import { rankFleet } from "@/server/services/balancer/rank-fleet";
+import type { Ranking } from "@/server/services/balancer/score-nodes";
 import { isPanelError } from "@/server/x3ui/types";
 import { describeFailure } from "./describe-failure";
 import type { KeyDeps, KeyWorkDeps } from "./key-deps";
@@ -114,11 +115,25 @@ export async function runAttempts(
       const next = await moveToNextCandidate(deps, placement, failure, hooks.onMove);
       if (!next) {
         await abandonPlacement(deps, placement, failure);
-        throw new AppError("PANELS_UNAVAILABLE", "No node could create the key right now. Try again shortly.");
+        throw new AppError("PANELS_UNAVAILABLE", ref("error.key.panelsUnavailable"));
       }
       placement = next;
     }
   }
+}
+
+/** No candidate at all: a location nobody serves is the caller's to change, a full fleet is worth retrying. */
+function nothingToPlaceOn(ranking: Ranking, location: string | null | undefined): AppError {
+  const missing = ranking.missingLocation;
+  if (missing) {
+    const message =
+      missing.known.length > 0
+        ? ref("error.location.none", { location: missing.location, locations: missing.known.join(", ") })
+        : ref("error.location.noneAtAll", { location: missing.location });
+    return new AppError("NO_NODE_IN_LOCATION", message, { fields: { location: message } });
+  }
+  const where = location?.trim();
+  return new AppError("NO_CAPACITY", where ? ref("error.capacity.location", { location: where }) : ref("error.capacity.none"));
 }
 
 /** The balancer's ranking, or only the node an admin chose (rejected when it cannot take users). */
@@ -138,7 +153,7 @@ export async function placeKey(deps: KeyDeps, input: PlacementInput): Promise<Pl
         retryAfterSeconds: ranking.retryAfterMs / 1000,
       });
     }
-    throw new AppError("NO_CAPACITY", "No node has room for a new key right now.");
+    throw nothingToPlaceOn(ranking, input.strictLocation ? input.location : null);
   }
   let begun = await beginPlacement(deps, input, ranking.candidates);
   // A placement a crashed request left behind is settled before a new one starts.

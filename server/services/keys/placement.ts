@@ -18,6 +18,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { assignments, nodes, vpnUsers, type Assignment, type Node, type PlacementReason, type VpnUser } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import { recordAudit, type Transaction } from "@/server/services/audit/record-audit";
 import type { Actor } from "@/server/services/actor";
 import type { PlacementPreference, ScoredNode } from "@/server/services/balancer/score-nodes";
@@ -203,7 +204,7 @@ async function beginPlacementOnce(deps: KeyDeps, input: PlacementInput, candidat
       })
       .returning();
     if (!user) throw new Error("user upsert returned nothing");
-    if (user.status !== "active") throw new AppError("FORBIDDEN", "This user is disabled.");
+    if (user.status !== "active") throw new AppError("FORBIDDEN", ref("error.user.disabled"));
 
     const { pending, active } = await liveAssignmentsOf(tx, user.id);
     if (pending) {
@@ -227,7 +228,7 @@ async function beginPlacementOnce(deps: KeyDeps, input: PlacementInput, candidat
       claimedAt,
     });
     // Throwing rolls the audit row back too: nothing changed, the user keeps the key they had.
-    if (!placement) throw new AppError("NO_CAPACITY", "No node has room for a new key right now.");
+    if (!placement) throw new AppError("NO_CAPACITY", ref("error.capacity.none"));
     return { kind: "begun", placement } as const;
   });
 }

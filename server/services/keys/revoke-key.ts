@@ -8,6 +8,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { assignments, vpnUsers, type Assignment } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import type { Actor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
 import { inFlight } from "./await-in-flight";
@@ -47,7 +48,7 @@ async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: A
     if (!active) {
       // A revoke that did not finish (its request died, or the panel was unreachable): finish it now.
       const unfinished = rows.find((r) => r.assignment.state === "revoking");
-      if (!unfinished) throw new AppError("NOT_FOUND", "This user has no key.");
+      if (!unfinished) throw new AppError("NOT_FOUND", ref("error.user.noKey"));
       if (!unfinished.isStale) throw inFlight(unfinished.assignment.settleBy);
       return { retire: unfinished.assignment };
     }

@@ -1,13 +1,15 @@
 /**
  * The overview's KPI cards and the "is anybody pinging the health route?" check, in small
- * aggregate queries run together: one pass over `nodes`, index range scans for today's keys and
- * moves, and the newest cron run (health-history's getLastSweep, so both agree on "overdue").
+ * aggregate queries run together: one pass over `nodes`, the trigger-kept counts of users and of
+ * today's keys and moves, and the newest cron run (health-history's getLastSweep, so both agree on
+ * "overdue").
  */
-import { and, count, eq, gte, inArray, sql } from "drizzle-orm";
-import { assignments, nodes, operationItems, operations, vpnUsers } from "@/server/db/schema";
+import { count, sql } from "drizzle-orm";
+import { nodes } from "@/server/db/schema";
 import { getLastSweep } from "../health/health-history";
+import { countAllTime, countPerDay, MOVE_METRICS } from "./daily-counts";
 import { startOfUtcDay } from "./time-range";
-import { MOVE_OPERATION_KINDS, MOVE_STRATEGIES, OPERATION_LOOKBACK_MS, type StatsDeps } from "./stats-deps";
+import type { StatsDeps } from "./stats-deps";
 
 export type FleetOverview = {
   nodes: {
@@ -36,11 +38,15 @@ export type FleetOverview = {
 
 const enabled = sql`${nodes.adminState} <> 'disabled'`;
 const countWhere = (condition: ReturnType<typeof sql>) => sql<number>`count(*) filter (where ${condition})`.mapWith(Number);
+const sumOf = (rows: { n: number }[]) => rows.reduce((sum, row) => sum + row.n, 0);
 
-export async function getFleetOverview(deps: StatsDeps): Promise<FleetOverview> {
+/** The overview alone needs the sweep interval (Settings, falling back to HEALTH_INTERVAL_SECONDS): a settings read the other charts skip. */
+export type OverviewDeps = StatsDeps & { healthIntervalSeconds: number };
+
+export async function getFleetOverview(deps: OverviewDeps): Promise<FleetOverview> {
   const now = deps.clock.now();
-  const today = startOfUtcDay(now);
-  const [nodeRows, userRows, keyRows, moveRows, lastSweep] = await Promise.all([
+  const today = startOfUtcDay(now).toISOString().slice(0, 10);
+  const [nodeRows, usersTotal, countsToday, lastSweep] = await Promise.all([
     deps.db
       .select({
         total: count(),
@@ -56,31 +62,8 @@ export async function getFleetOverview(deps: StatsDeps): Promise<FleetOverview> 
         capacity: sql<number>`coalesce(sum(${nodes.maxUsers}) filter (where ${enabled}), 0)`.mapWith(Number),
       })
       .from(nodes),
-    deps.db.select({ n: count() }).from(vpnUsers),
-    deps.db
-      .select({ n: count() })
-      .from(assignments)
-      .where(
-        and(
-          gte(assignments.createdAt, today),
-          sql`coalesce(${assignments.placementReason}->>'strategy', '') not in (${sql.join(
-            MOVE_STRATEGIES.map((s) => sql`${s}`),
-            sql`, `,
-          )})`,
-        ),
-      ),
-    deps.db
-      .select({ n: count() })
-      .from(operationItems)
-      .innerJoin(operations, eq(operations.id, operationItems.operationId))
-      .where(
-        and(
-          gte(operations.createdAt, new Date(today.getTime() - OPERATION_LOOKBACK_MS)),
-          inArray(operations.kind, [...MOVE_OPERATION_KINDS]),
-          eq(operationItems.status, "succeeded"),
-          gte(operationItems.updatedAt, today),
-        ),
-      ),
+    countAllTime(deps.db, "users"),
+    countPerDay(deps.db, ["keys", ...MOVE_METRICS], today),
     getLastSweep(deps.db, { now, intervalSeconds: deps.healthIntervalSeconds }),
   ]);
   const n = nodeRows[0]!;
@@ -96,10 +79,10 @@ export async function getFleetOverview(deps: StatsDeps): Promise<FleetOverview> 
       draining: n.draining,
       disabled: n.disabled,
     },
-    users: { total: userRows[0]?.n ?? 0, withKey: n.used },
+    users: { total: usersTotal, withKey: n.used },
     capacity: { used: n.used, total: n.capacity },
-    keysIssuedToday: keyRows[0]?.n ?? 0,
-    movesToday: moveRows[0]?.n ?? 0,
+    keysIssuedToday: sumOf(countsToday.filter((row) => row.metric === "keys")),
+    movesToday: sumOf(countsToday.filter((row) => row.metric !== "keys")),
     sweep: { lastAt: lastSweep.startedAt, intervalSeconds: deps.healthIntervalSeconds, isStale: lastSweep.isOverdue },
   };
 }

@@ -9,7 +9,7 @@ import { getNodeLoad } from "./get-node-load";
 import { listEvents } from "./list-events";
 import { listNodeRows } from "./list-node-rows";
 import { listNodeUsers } from "./list-node-users";
-import type { StatsDeps } from "./stats-deps";
+import type { OverviewDeps } from "./get-fleet-overview";
 
 const NOW = new Date("2026-05-20T12:34:00Z");
 const MIN = 60_000;
@@ -17,7 +17,7 @@ const HOUR = 60 * MIN;
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
 
 let test: TestDatabase;
-let deps: StatsDeps;
+let deps: OverviewDeps;
 let fast: Node;
 let slow: Node;
 let down: Node;

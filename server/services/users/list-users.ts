@@ -9,6 +9,7 @@ import { escapeLike } from "@/server/db/escape-like";
 import { assignments, nodes, vpnUsers, type PlacementReason } from "@/server/db/schema";
 import { readPage } from "@/server/services/paging";
 import { IS_CURRENT_ASSIGNMENT, subscriptionUrlFor } from "@/server/services/keys/find-user-key";
+import { countAllTime } from "@/server/services/stats/daily-counts";
 
 export type ListUsersInput = { query?: string; page: number; pageSize: number };
 
@@ -62,7 +63,8 @@ export async function listUsers(deps: { db: Database; publicUrl: string }, input
         .orderBy(desc(vpnUsers.createdAt), desc(vpnUsers.id))
         .limit(limit)
         .offset(offset),
-    deps.db.select({ n: count() }).from(vpnUsers).where(where),
+    // Unfiltered, the total is the trigger-kept count: counting a million rows per page view is not.
+    where ? deps.db.select({ n: count() }).from(vpnUsers).where(where) : countAllTime(deps.db, "users").then((n) => [{ n }]),
   );
   return {
     total,
