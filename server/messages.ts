@@ -144,6 +144,7 @@ export const MESSAGE_PARAMS = {
   "auditAction.node.drain": [],
   "auditAction.node.undrain": [],
   "auditAction.node.return_to_service": [],
+  "auditAction.node.adopt": [],
   "auditAction.admin.create": [],
   "auditAction.admin.role": [],
   "auditAction.admin.disable": [],
@@ -211,6 +212,14 @@ export const MESSAGE_PARAMS = {
   "plan.field.future": [],
   "plan.field.extendWithExpiresAt": [],
   "plan.field.nothingToChange": [],
+  "adoption.field.regex": ["detail"],
+  "adoption.field.regexGroup": [],
+  "adoption.field.csvLine": ["line"],
+  "adoption.field.csvDuplicate": ["line", "email"],
+  "adoption.field.csvEmpty": [],
+  "adoption.field.maxUsers": ["count"],
+  "error.adoption.capacity": ["count", "free"],
+  "error.adoption.changed": [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type MessageCode = keyof typeof MESSAGE_PARAMS;

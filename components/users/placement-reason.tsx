@@ -6,7 +6,7 @@ import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 
 type PlacementReason = {
-  strategy: "balancer" | "manual" | "migration" | "rebalance";
+  strategy: "balancer" | "manual" | "migration" | "rebalance" | "adoption";
   location?: string | null;
   candidates: { nodeId: string; name: string; score: number; load: number; healthState: string }[];
   chosenNodeId: string;

@@ -109,6 +109,7 @@ export const en = {
   "strategy.manual": "manual",
   "strategy.migration": "migration",
   "strategy.rebalance": "rebalance",
+  "strategy.adoption": "adoption",
 
   "assignmentState.pending": "pending",
   "assignmentState.active": "active",
@@ -534,6 +535,7 @@ export const en = {
   "placement.strategy.manual": "Moved here by an admin.",
   "placement.strategy.migration": "Moved here by a migration (failover or drain): the best node with room when it ran.",
   "placement.strategy.rebalance": "Moved here by a rebalance plan.",
+  "placement.strategy.adoption": "Adopted: an existing client of this node's panel, taken over with its key unchanged.",
   "placement.location": "Asked for location: {location}",
   "placement.tableLabel": "Placement candidates",
   "placement.score": "Score",

@@ -105,6 +105,7 @@ export const ru: Dictionary = {
   "strategy.manual": "вручную",
   "strategy.migration": "перенос",
   "strategy.rebalance": "перебалансировка",
+  "strategy.adoption": "принятие",
 
   "assignmentState.pending": "ожидает",
   "assignmentState.active": "активен",
@@ -530,6 +531,7 @@ export const ru: Dictionary = {
   "placement.strategy.manual": "Перенесён сюда администратором.",
   "placement.strategy.migration": "Перенесён сюда миграцией (аварийный перенос или вывод из работы): лучший узел со свободными местами на момент запуска.",
   "placement.strategy.rebalance": "Перенесён сюда по плану перебалансировки.",
+  "placement.strategy.adoption": "Принят: существующий клиент панели этого узла, взят под управление с прежним ключом.",
   "placement.location": "Запрошенная локация: {location}",
   "placement.tableLabel": "Кандидаты на размещение",
   "placement.score": "Оценка",

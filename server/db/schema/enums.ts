@@ -11,6 +11,13 @@ export const tlsMode = pgEnum("tls_mode", ["verify", "skip", "pin"]);
 export const vpnUserStatus = pgEnum("vpn_user_status", ["active", "disabled"]);
 /** Why the plan enforcer switched a user off everywhere: past `expires_at`, or fleet-wide usage at the limit. */
 export const userSuspension = pgEnum("user_suspension", ["expired", "over_quota"]);
+/**
+ * Where an assignment's client came from: `issued` — made by this system, its email carries the
+ * node's tag (keys/client-identity.ts); `adopted` — an operator's existing client taken over as it
+ * is (services/adoption). Either way the assignment row is the stored identity: a client on a node
+ * is ours only if a row of that node names it (invariant 11).
+ */
+export const clientOrigin = pgEnum("client_origin", ["issued", "adopted"]);
 export const assignmentState = pgEnum("assignment_state", ["pending", "active", "revoking", "revoked", "failed"]);
 export const operationKind = pgEnum("operation_kind", ["migration", "failover", "drain", "rebalance", "reconcile"]);
 export const operationStatus = pgEnum("operation_status", ["pending", "running", "succeeded", "partial", "failed", "cancelled"]);

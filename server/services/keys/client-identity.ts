@@ -1,31 +1,54 @@
 /**
- * A panel client's identity, fixed before any panel call: the email (prefixed, derived from the
- * assignment id, so a retry or read-back names the same client) and the secret the protocol needs.
+ * A panel client's identity, fixed before any panel call and stored on its assignment row: the email
+ * and the secret the protocol needs. Issued emails are `<prefix><telegram id>-<node tag>-<assignment
+ * tag>`: derived from the assignment id, so a retry or read-back names the same client, and from the
+ * node it was issued for, so a client is recognisably ours *on that node* even before its row is
+ * read (invariant 11: a node never takes another node's client for its own, even when an operator
+ * pointed two nodes at one inbound). Adopted clients keep the operator's email and secret verbatim.
  */
 import { createHash, randomUUID } from "node:crypto";
+import type { Assignment } from "@/server/db/schema";
 import { PanelError, type Inbound, type InboundClient, type NewClient } from "@/server/x3ui/types";
 import { hasPlan, planPatch, type ClientPlan } from "./client-plan";
 
-export function newAssignmentIdentity(prefix: string, telegramId: number): { assignmentId: string; clientId: string; clientEmail: string } {
+const TAG_LENGTH = 12;
+
+/** 48 bits of the node's id: the part of an issued email that names the node. */
+export function nodeTag(nodeId: string): string {
+  return nodeId.replaceAll("-", "").slice(0, TAG_LENGTH).toLowerCase();
+}
+
+export function newAssignmentIdentity(prefix: string, telegramId: number, nodeId: string): { assignmentId: string; clientId: string; clientEmail: string } {
   const assignmentId = randomUUID();
   // The telegram id makes a client recognisable in the panel's own UI; the assignment id makes it unique.
-  const clientEmail = `${prefix}${telegramId}-${assignmentId.replaceAll("-", "").slice(0, 12)}`;
+  const clientEmail = `${prefix}${telegramId}-${nodeTag(nodeId)}-${assignmentId.replaceAll("-", "").slice(0, TAG_LENGTH)}`;
   return { assignmentId, clientId: randomUUID(), clientEmail };
 }
 
-export function hasPrefix(email: string, prefix: string): boolean {
-  return email.toLowerCase().startsWith(prefix.toLowerCase());
+/** Whether this email has the shape of one we issue for this node (whether a row still names it is another matter). */
+export function isIssuedFor(email: string, prefix: string, nodeId: string): boolean {
+  const lower = email.toLowerCase();
+  const p = prefix.toLowerCase();
+  if (!lower.startsWith(p)) return false;
+  const parts = lower.slice(p.length).split("-");
+  return parts.length === 3 && /^\d+$/.test(parts[0]!) && parts[1] === nodeTag(nodeId) && /^[0-9a-f]{12}$/.test(parts[2]!);
 }
+
+/** What the secret on the panel derives from: an issued client id, or an adopted client's own secret. */
+export type ClientKey = Pick<Assignment, "clientId"> & { clientOrigin?: Assignment["clientOrigin"] };
 
 function shadowsocksMethod(inbound: Inbound): string {
   return typeof inbound.settings.method === "string" ? inbound.settings.method : "";
 }
 
 /**
- * The secret stored on the panel for our client id. Shadowsocks 2022 needs a base64 key of the
- * cipher's length, so it is derived from the id — deterministic, so the reconciler can check it.
+ * The secret stored on the panel for our client. Shadowsocks 2022 needs a base64 key of the cipher's
+ * length, so an issued one is derived from the id — deterministic, so the reconciler can check it.
+ * An adopted client's secret is what the panel had: kept as it is.
  */
-export function panelSecretFor(inbound: Inbound, clientId: string): { id?: string; password?: string } {
+export function panelSecretFor(inbound: Inbound, key: ClientKey): { id?: string; password?: string } {
+  const clientId = key.clientId;
+  if (key.clientOrigin === "adopted") return inbound.protocol === "vless" || inbound.protocol === "vmess" ? { id: clientId } : { password: clientId };
   switch (inbound.protocol) {
     case "vless":
     case "vmess":
@@ -53,10 +76,10 @@ export function clientTransport(inbound: Inbound): { flow?: string; security?: s
   return { ...(isVisionCapable ? { flow: "xtls-rprx-vision" } : {}), ...(inbound.protocol === "vmess" ? { security: "auto" } : {}) };
 }
 
-export function newClientFor(inbound: Inbound, spec: { clientId: string; clientEmail: string }, plan: ClientPlan): NewClient {
+export function newClientFor(inbound: Inbound, spec: ClientKey & { clientEmail: string }, plan: ClientPlan): NewClient {
   return {
     email: spec.clientEmail,
-    ...panelSecretFor(inbound, spec.clientId),
+    ...panelSecretFor(inbound, spec),
     ...planPatch(plan),
     ...clientTransport(inbound),
     comment: "managed by the fleet control plane",
@@ -64,7 +87,7 @@ export function newClientFor(inbound: Inbound, spec: { clientId: string; clientE
 }
 
 /** Whether the panel's copy of our client still carries the secret we issued and the user's plan. */
-export function isClientIntact(inbound: Inbound, clientId: string, client: InboundClient, plan: ClientPlan): boolean {
-  const secret = panelSecretFor(inbound, clientId);
+export function isClientIntact(inbound: Inbound, key: ClientKey, client: InboundClient, plan: ClientPlan): boolean {
+  const secret = panelSecretFor(inbound, key);
   return hasPlan(client, plan) && (secret.id === undefined || client.id === secret.id) && (secret.password === undefined || client.password === secret.password);
 }

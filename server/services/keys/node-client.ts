@@ -23,7 +23,7 @@ import { logger } from "@/server/logger";
 import { applyReadings } from "@/server/services/ledger/apply-readings";
 import { buildShareLink } from "@/server/x3ui/share-link";
 import { isOutcomeUnknown, isPanelError, PanelError, type Inbound, type PanelClient } from "@/server/x3ui/types";
-import { clientTransport, isClientIntact, newClientFor, panelSecretFor } from "./client-identity";
+import { clientTransport, isClientIntact, newClientFor, panelSecretFor, type ClientKey } from "./client-identity";
 import { planPatch, type ClientPlan } from "./client-plan";
 import type { KeyWorkDeps, PanelFactory } from "./key-deps";
 import { withNodeWriter, type NodeWriter } from "./node-writer";
@@ -37,6 +37,8 @@ export type ClientSpec = {
   /** The assignment's inbound on that node (normally node.inboundId at placement time). */
   inboundId: number;
   clientId: string;
+  /** Absent = issued. */
+  clientOrigin?: ClientKey["clientOrigin"];
   clientEmail: string;
   plan: ClientPlan;
 };
@@ -70,8 +72,8 @@ export function remarkFor(node: Pick<Node, "name" | "location">): string {
   return node.location ? `${node.location} · ${node.name}` : node.name;
 }
 
-export function shareLinkFor(node: Node, inbound: Inbound, spec: Pick<ClientSpec, "clientId" | "clientEmail">): string {
-  const secret = panelSecretFor(inbound, spec.clientId);
+export function shareLinkFor(node: Node, inbound: Inbound, spec: Pick<ClientSpec, "clientId" | "clientOrigin" | "clientEmail">): string {
+  const secret = panelSecretFor(inbound, spec);
   const transport = clientTransport(inbound);
   return buildShareLink({
     inbound,
@@ -119,9 +121,9 @@ async function addOrAdopt(panel: PanelClient, writer: NodeWriter, inbound: Inbou
     const existing = await readBack(panel, writer, spec, error);
     // Missing after a duplicate means the email is taken on another inbound: not ours to adopt.
     if (!existing) throw isDuplicate ? error : notApplied(error as PanelError);
-    if (isClientIntact(inbound, spec.clientId, existing, spec.plan)) return "existed";
+    if (isClientIntact(inbound, spec, existing, spec.plan)) return "existed";
     writer.assertHeld();
-    await panel.updateClient(spec.inboundId, spec.clientEmail, { ...panelSecretFor(inbound, spec.clientId), ...planPatch(spec.plan) });
+    await panel.updateClient(spec.inboundId, spec.clientEmail, { ...panelSecretFor(inbound, spec), ...planPatch(spec.plan) });
     return "repaired";
   }
 }

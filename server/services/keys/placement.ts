@@ -74,6 +74,11 @@ export type BeginOutcome =
   | { kind: "stale"; pending: Assignment }
   | { kind: "already-served" };
 
+/** The unguessable token of a user's subscription URL, made once with the user. */
+export function newSubscriptionToken(): string {
+  return randomBytes(24).toString("base64url");
+}
+
 export async function lockUser(tx: Transaction, telegramId: number): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${USER_LOCK_NAMESPACE}::int, hashtext(${String(telegramId)}))`);
 }
@@ -129,7 +134,7 @@ export async function insertPending(
 ): Promise<Placement | null> {
   const reserved = await reserveFrom(tx, input.candidates, 0, input.skipNodeId);
   if (!reserved) return null;
-  const identity = newAssignmentIdentity(deps.emailPrefix ?? CLIENT_EMAIL_PREFIX, input.user.telegramId);
+  const identity = newAssignmentIdentity(deps.emailPrefix ?? CLIENT_EMAIL_PREFIX, input.user.telegramId, reserved.node.id);
   const [assignment] = await tx
     .insert(assignments)
     .values({
@@ -197,7 +202,7 @@ async function beginPlacementOnce(deps: KeyDeps, input: PlacementInput, candidat
   return deps.db.transaction(async (tx) => {
     const [user] = await tx
       .insert(vpnUsers)
-      .values({ telegramId: input.telegramId, username: input.username ?? null, subscriptionToken: randomBytes(24).toString("base64url"), ...input.plan })
+      .values({ telegramId: input.telegramId, username: input.username ?? null, subscriptionToken: newSubscriptionToken(), ...input.plan })
       .onConflictDoUpdate({
         target: vpnUsers.telegramId,
         set: { username: sql`coalesce(excluded.username, ${vpnUsers.username})`, updatedAt: sql`now()` },

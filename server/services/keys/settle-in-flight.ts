@@ -78,10 +78,10 @@ async function settleOnNode(deps: KeyWorkDeps, pending: Pick<Assignment, "id" | 
         return failed ? ({ kind: "failed" } as const) : ({ kind: "unchanged" } as const);
       }
       const plan = (await loadClientPlans(deps.db, [current.id], deps.clock?.now() ?? new Date())).get(current.id) ?? UNLIMITED_PLAN;
-      if (!isClientIntact(inbound, current.clientId, client, plan)) {
+      if (!isClientIntact(inbound, current, client, plan)) {
         // Ours by its email but with another secret or plan: repaired, as the request itself would have.
         writer.assertHeld();
-        await deps.panelFor(node).updateClient(current.inboundId, current.clientEmail, { ...panelSecretFor(inbound, current.clientId), ...planPatch(plan) });
+        await deps.panelFor(node).updateClient(current.inboundId, current.clientEmail, { ...panelSecretFor(inbound, current), ...planPatch(plan) });
       }
       const replaces = current.replacesId ? ((await deps.db.select().from(assignments).where(eq(assignments.id, current.replacesId)))[0] ?? null) : null;
       const activated = await activatePlacement(deps, writer, { assignment: current, replaces }, shareLinkFor(node, inbound, current));

@@ -20,7 +20,7 @@
  * Deltas are attributed to the hour they were read in, so a node unreachable for an hour has that
  * hour's bytes counted in the hour it came back.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { rowsOf } from "@/server/db/migrate";
 import { assignments, trafficCounters } from "@/server/db/schema";
@@ -63,11 +63,13 @@ export async function applyReadings(db: Database | Transaction, input: { nodeId:
   const firstSeen = emails.filter((email) => !knownEmails.has(email));
   const owners = new Map<string, { userId: string; assignmentId: string }>();
   if (firstSeen.length > 0) {
-    // Unique index on client_email: only emails this system issued have an owner; anything else is not ours to count.
+    // Only a client an assignment of this node names (issued or adopted here) has an owner; anything
+    // else on the panel is not ours to count. The newest row wins when an email was held twice.
     const rows = await db
       .select({ id: assignments.id, userId: assignments.userId, email: assignments.clientEmail })
       .from(assignments)
-      .where(inArray(assignments.clientEmail, firstSeen));
+      .where(and(eq(assignments.nodeId, input.nodeId), inArray(assignments.clientEmail, firstSeen)))
+      .orderBy(asc(assignments.createdAt));
     for (const row of rows) owners.set(row.email, { userId: row.userId, assignmentId: row.id });
   }
 

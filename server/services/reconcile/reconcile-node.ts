@@ -1,6 +1,10 @@
 /**
- * Invariant 3 — panel and database agree. For one node, compare the clients on its panel that carry
- * our email prefix with what the database wants there, and close the gap. The panel is listed
+ * Invariant 3 — panel and database agree. For one node, compare the clients on its panel that are
+ * ours on this node with what the database wants there, and close the gap. Ours (invariant 11): a
+ * client an assignment row of this node names — issued here or adopted here — or one whose email has
+ * the shape we issue for this node (a crash can leave one before its row is read). Nothing else on
+ * the panel is read further or touched: an operator's own clients, and another node's, even when
+ * two nodes were pointed at one inbound. The panel is listed
  * FIRST and the rows read after it, and every change is re-checked under the node's writer right
  * before it is made: a revoke or a move that lands between the two reads is seen, and a client is
  * never re-created for a key that was revoked or moved meanwhile.
@@ -16,8 +20,8 @@
  *   failed attempt included) → take it off at once: nothing can still be creating that email. Where
  *   the panel refuses the delete (v2 keeps an inbound's last client) it is switched off, recorded
  *   on its row, and deleted by a later run once the inbound has another client;
- * - a client with our prefix but an email we never issued → delete it after the grace period
- *   (timed from its first sighting);
+ * - a client whose email has the shape we issue for this node but that no row names → delete it
+ *   after the grace period (timed from its first sighting);
  * - then recompute `reserved_count` from the assignments and report a mismatch as an event.
  *
  * Panel mutations are capped per run. Everything done is recorded as an `operations` row of kind
@@ -28,7 +32,7 @@ import type { Database } from "@/server/db/client";
 import { assignments, events, nodes, operationItems, operations, type Assignment, type Node } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import { systemClock, type Clock } from "@/server/services/clock";
-import { hasPrefix, isClientIntact, panelSecretFor } from "@/server/services/keys/client-identity";
+import { isClientIntact, isIssuedFor, panelSecretFor } from "@/server/services/keys/client-identity";
 import { loadClientPlans, planPatch, UNLIMITED_PLAN, type ClientPlan } from "@/server/services/keys/client-plan";
 import { CLIENT_EMAIL_PREFIX, type KeyWorkDeps } from "@/server/services/keys/key-deps";
 import { createClientOnNode, readNodeInbound, removeClientFromNode } from "@/server/services/keys/node-client";
@@ -43,7 +47,7 @@ import { recountReservations } from "./recount-reservations";
 
 export type ReconcileDeps = KeyWorkDeps & {
   clock?: Clock;
-  /** Age below which a stray client with our prefix but an unknown email is left alone. */
+  /** Age below which a stray client issued for this node but named by no row is left alone. */
   graceMs: number;
   /** Panel mutations per node per run; the rest waits for the next run. */
   maxActions: number;
@@ -84,7 +88,7 @@ async function firstSighting(db: Database, node: Node, email: string, now: Date)
     kind: UNKNOWN_CLIENT_EVENT,
     severity: "warning",
     nodeId: node.id,
-    message: `Client ${email} on ${node.name} carries our prefix but no assignment; it is deleted after the grace period.`,
+    message: `Client ${email} on ${node.name} was issued for this node but no assignment names it; it is deleted after the grace period.`,
     data: { email },
     createdAt: now,
   });
@@ -123,7 +127,7 @@ export async function reconcileNode(deps: ReconcileDeps, nodeId: string): Promis
     for (const inboundId of inboundIds) {
       const clients = await deps.panelFor(node).listClients(inboundId);
       inbounds.set(inboundId, { inbound: await readNodeInbound(deps.panelFor, node, inboundId), clientCount: clients.length });
-      for (const client of clients) if (hasPrefix(client.email, prefix)) onPanel.set(client.email.toLowerCase(), { client, inboundId });
+      for (const client of clients) onPanel.set(client.email.toLowerCase(), { client, inboundId });
     }
   } catch (error) {
     logger.warn("reconcile could not read the panel", { nodeId, error });
@@ -137,15 +141,20 @@ export async function reconcileNode(deps: ReconcileDeps, nodeId: string): Promis
     node.ejectedUntil = null;
   }
 
-  // 2. Then the rows: this node's live and retiring ones, and the owners of every other client listed.
+  // 2. Then the rows: this node's live and retiring ones, and this node's ended rows naming any other client listed.
   const withStale = { ...getTableColumns(assignments), isStale: sql<boolean>`${isStale}` };
   const here: Row[] = await db.select(withStale).from(assignments).where(and(eq(assignments.nodeId, node.id), inArray(assignments.state, ["pending", "active", "revoking"])));
   const byEmail = new Map(here.map((r) => [r.clientEmail.toLowerCase(), r]));
-  const unexplained = [...onPanel.values()].map((e) => e.client.email).filter((e) => !byEmail.has(e.toLowerCase()));
+  const unexplained = [...onPanel.keys()].filter((e) => !byEmail.has(e));
   if (unexplained.length > 0) {
-    const owners: Row[] = await db.select(withStale).from(assignments).where(inArray(sql`lower(${assignments.clientEmail})`, unexplained.map((e) => e.toLowerCase())));
-    for (const owner of owners) byEmail.set(owner.clientEmail.toLowerCase(), owner);
+    const ended: Row[] = await db
+      .select(withStale)
+      .from(assignments)
+      .where(and(eq(assignments.nodeId, node.id), inArray(sql`lower(${assignments.clientEmail})`, unexplained)))
+      .orderBy(asc(assignments.createdAt));
+    for (const row of ended) byEmail.set(row.clientEmail.toLowerCase(), row);
   }
+  for (const email of unexplained) if (!byEmail.has(email) && !isIssuedFor(email, prefix, node.id)) onPanel.delete(email);
 
   let budget = deps.maxActions;
   const act = async (kind: ActionKind, row: Pick<Assignment, "userId"> | null, email: string, fn: () => Promise<string | ActionKind | void>) => {
@@ -179,13 +188,13 @@ export async function reconcileNode(deps: ReconcileDeps, nodeId: string): Promis
         continue;
       }
       let plan = plans.get(row.id) ?? UNLIMITED_PLAN;
-      if (plan.enable && !client.enable && !isClientIntact(inbound, row.clientId, client, plan)) plan = await freshPlan(deps, node, row, plan, now);
-      if (!isClientIntact(inbound, row.clientId, client, plan)) {
+      if (plan.enable && !client.enable && !isClientIntact(inbound, row, client, plan)) plan = await freshPlan(deps, node, row, plan, now);
+      if (!isClientIntact(inbound, row, client, plan)) {
         await act("repaired", row, row.clientEmail, () =>
           underWriter(async (writer) => {
             const current = await reread(db, row.id);
             if (!current || current.state !== "active" || !isWantedHere(current, node, inboundId)) return "changed meanwhile; left alone";
-            const patch = { ...panelSecretFor(inbound, row.clientId), ...planPatch(await currentPlan(row.id)) };
+            const patch = { ...panelSecretFor(inbound, row), ...planPatch(await currentPlan(row.id)) };
             writer.assertHeld();
             await deps.panelFor(node).updateClient(inboundId, client.email, patch);
           }),

@@ -9,8 +9,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { assignments, type Node } from "@/server/db/schema";
 import { logger } from "@/server/logger";
-import { hasPrefix } from "@/server/services/keys/client-identity";
-import { CLIENT_EMAIL_PREFIX } from "@/server/services/keys/key-deps";
 import { applyReadings, type ApplyResult } from "@/server/services/ledger/apply-readings";
 import { enforcePlans } from "@/server/services/plans/enforce-plans";
 import { isPanelError } from "@/server/x3ui/types";
@@ -34,8 +32,8 @@ export async function readNodeTraffic(deps: TrafficDeps, node: Node): Promise<No
     logger.warn("traffic read failed", { nodeId: node.id, error });
     return { nodeId: node.id, ok: false, error: isPanelError(error) ? `panel ${error.kind}` : "read failed" };
   }
-  const prefix = deps.emailPrefix ?? CLIENT_EMAIL_PREFIX;
-  const readings = rows.filter((r) => hasPrefix(r.email, prefix)).map((r) => ({ inboundId: r.inboundId, email: r.email, up: r.up, down: r.down }));
+  // The ledger counts only clients an assignment of this node names: ours, issued or adopted.
+  const readings = rows.map((r) => ({ inboundId: r.inboundId, email: r.email, up: r.up, down: r.down }));
   const { overQuota, ...applied } = await applyReadings(deps.db, { nodeId: node.id, at: deps.clock.now(), readings });
   const suspended = overQuota.length > 0 ? (await enforcePlans(deps, { userIds: overQuota })).suspended : 0;
   return { nodeId: node.id, ok: true, readings: readings.length, suspended, ...applied };

@@ -1,0 +1,202 @@
+import { randomUUID } from "node:crypto";
+import { and, count, eq, sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { assignments, auditLog, nodes, trafficCounters, vpnUsers } from "@/server/db/schema";
+import { AppError } from "@/server/errors";
+import { renderErrorText } from "@/server/http/messages";
+import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
+import type { KeyDeps } from "@/server/services/keys/key-deps";
+import { loadClientPlans } from "@/server/services/keys/client-plan";
+import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+import { reconcileNode } from "@/server/services/reconcile/reconcile-node";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { PANEL_GENERATIONS } from "@/server/x3ui/types";
+import type { AdoptionRule } from "./adoption-rule";
+import { applyAdoption } from "./apply-adoption";
+import { previewAdoption } from "./preview-adoption";
+
+let test: TestDatabase;
+let fleet: SimulatedFleet | undefined;
+const ADMIN = { adminId: null, username: "ops", ip: null, userAgent: null };
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+});
+afterAll(async () => {
+  await test.close();
+});
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments, audit_log, events, operations CASCADE`);
+});
+
+const deps = (f: SimulatedFleet) => ({ db: test.db, panelFor: f.panelFor });
+const keyDeps = (f: SimulatedFleet): KeyDeps => ({ db: test.db, panelFor: f.panelFor, publicUrl: "https://fleet.example.com" });
+const TG: AdoptionRule = { kind: "tgId" };
+
+/** An operator's hand-made client, as the panel's own UI stores it. */
+function handMade(email: string, extra: Record<string, unknown> = {}) {
+  return { id: randomUUID(), email, enable: true, flow: "", limitIp: 0, totalGB: 0, expiryTime: 0, tgId: 0, subId: `sub-${email}`, comment: "", reset: 0, ...extra };
+}
+
+function panelClients(f: SimulatedFleet, name: string) {
+  return structuredClone(f.panel(name).state.clients(f.panel(name).inboundId));
+}
+
+async function expectAppError(promise: Promise<unknown>, code: string): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe(code);
+  return error as AppError;
+}
+
+describe.each(PANEL_GENERATIONS)("adoption on a %s panel", (generation) => {
+  it("previews who maps, who does not and the conflicts, adopts them without a single panel change, and a re-run adopts nothing", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a", version: generation }, { name: "b", version: generation }]);
+    const f = fleet;
+    // A user who already holds a key (on b) and appears on a's panel too.
+    await test.db.update(nodes).set({ adminState: "disabled" }).where(eq(nodes.name, "a"));
+    await getOrCreateKey(keyDeps(f), { telegramId: 500 });
+    await test.db.update(nodes).set({ adminState: "active" }).where(eq(nodes.name, "a"));
+    await test.db.update(nodes).set({ adminState: "disabled" }).where(eq(nodes.name, "b"));
+    f.panel("a").state.addClients(f.panel("a").inboundId, [
+      handMade("alice", { tgId: 101, totalGB: 5_000_000, expiryTime: Date.now() + 86_400_000, limitIp: 2 }),
+      handMade("bob", { tgId: "102" }),
+      handMade("carol", { tgId: 103, enable: false }),
+      handMade("twin-1", { tgId: 104 }),
+      handMade("twin-2", { tgId: 104 }),
+      handMade("has-key", { tgId: 500 }),
+      handMade("nobody"),
+    ]);
+    f.panel("a").state.setTraffic("alice", 1_000, 2_000);
+    const before = panelClients(f, "a");
+
+    const plan = await previewAdoption(deps(f), { nodeId: f.node("a").id, rule: TG });
+    expect(plan.counts).toEqual({ adopt: 3, unmappable: 2, duplicate: 2, has_key: 1, no_secret: 0 });
+    expect(plan.clients).toEqual({ total: 8, managed: 0, unmanaged: 8 });
+    const byEmail = new Map(plan.items.map((i) => [i.email, i]));
+    expect(byEmail.get("twin-1")).toMatchObject({ outcome: "duplicate", telegramId: 104, sameIdAs: ["twin-2"] });
+    expect(byEmail.get("has-key")).toMatchObject({ outcome: "has_key", keyOn: "b" });
+    expect(byEmail.get("carol")).toMatchObject({ outcome: "adopt", isDisabled: true });
+    expect(byEmail.get("bob")).toMatchObject({ outcome: "adopt", telegramId: 102 });
+
+    const report = await applyAdoption(deps(f), ADMIN, { nodeId: f.node("a").id, rule: TG, fingerprint: plan.fingerprint });
+    expect(report.adopted).toBe(3);
+    expect(panelClients(f, "a")).toEqual(before);
+    const [node] = await test.db.select().from(nodes).where(eq(nodes.name, "a"));
+    expect(node?.reservedCount).toBe(3);
+
+    // The bot gets the operator's key, unchanged: same UUID, same email.
+    const alice = before.find((c) => c.email === "alice")!;
+    const key = await getOrCreateKey(keyDeps(f), { telegramId: 101 });
+    expect(key.key).toContain(String(alice.id));
+    expect(key.node.name).toBe("a");
+    expect(panelClients(f, "a")).toEqual(before);
+
+    // The plan the product now enforces is the one the client already has.
+    const [row] = await test.db.select().from(assignments).where(eq(assignments.clientEmail, "alice"));
+    expect(row).toMatchObject({ clientOrigin: "adopted", state: "active", clientId: alice.id });
+    const clientPlan = (await loadClientPlans(test.db, [row!.id], new Date())).get(row!.id);
+    expect(clientPlan).toMatchObject({ enable: true, totalBytes: 5_000_000, expiryTime: alice.expiryTime, limitIp: 2 });
+    const [carol] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.telegramId, 103));
+    expect(carol?.status).toBe("disabled");
+    const [counter] = await test.db.select().from(trafficCounters).where(eq(trafficCounters.email, "alice"));
+    expect(counter).toMatchObject({ up: 1_000, down: 2_000 });
+
+    // The reconciler finds nothing to change on an adopted client, and leaves the others alone.
+    const reconciled = await reconcileNode({ db: test.db, panelFor: f.panelFor, graceMs: 0, maxActions: 100 }, f.node("a").id);
+    expect(reconciled.actions).toEqual([]);
+    expect(panelClients(f, "a").filter((c) => !String(c.email).startsWith("fleet-"))).toEqual(before);
+
+    const again = await previewAdoption(deps(f), { nodeId: f.node("a").id, rule: TG });
+    expect(again.counts.adopt).toBe(0);
+    expect(again.clients.managed).toBe(3);
+    expect((await applyAdoption(deps(f), ADMIN, { nodeId: f.node("a").id, rule: TG })).adopted).toBe(0);
+    expect(await test.db.select({ n: count() }).from(assignments).where(eq(assignments.clientOrigin, "adopted"))).toEqual([{ n: 3 }]);
+    const audits = await test.db.select().from(auditLog).where(eq(auditLog.action, "node.adopt"));
+    expect(audits).toHaveLength(1);
+    expect(audits[0]?.after).toMatchObject({ adopted: 3, rule: "tgId" });
+  });
+});
+
+describe("adoption rules", () => {
+  it("maps by an email pattern or a CSV, and names the field of a rule that cannot work", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    const f = fleet;
+    f.panel("a").state.addClients(f.panel("a").inboundId, [handMade("tg_201"), handMade("202"), handMade("Someone@Mail"), handMade("tg_x")]);
+    const nodeId = f.node("a").id;
+
+    const pattern = await previewAdoption(deps(f), { nodeId, rule: { kind: "emailRegex", pattern: "^(?:tg_)?(\\d+)$" } });
+    expect(pattern.items.filter((i) => i.outcome === "adopt").map((i) => [i.email, i.telegramId])).toEqual([
+      ["202", 202],
+      ["tg_201", 201],
+    ]);
+    const named = await previewAdoption(deps(f), { nodeId, rule: { kind: "emailRegex", pattern: "^tg_(?<tg>\\d+)$" } });
+    expect(named.counts.adopt).toBe(1);
+
+    const csv = await previewAdoption(deps(f), { nodeId, rule: { kind: "csv", csv: "email,telegram_id\nsomeone@mail; 303\n\"tg_x\",304\n" } });
+    expect(csv.items.filter((i) => i.outcome === "adopt").map((i) => [i.email, i.telegramId])).toEqual([
+      ["Someone@Mail", 303],
+      ["tg_x", 304],
+    ]);
+
+    const fieldOf = async (rule: AdoptionRule) => {
+      const error = await expectAppError(previewAdoption(deps(f), { nodeId, rule }), "BAD_REQUEST");
+      return Object.fromEntries(Object.entries(error.fields ?? {}).map(([k, v]) => [k, renderErrorText(v, "en")]));
+    };
+    expect(await fieldOf({ kind: "emailRegex", pattern: "^tg_(\\d+" })).toEqual({ "rule.pattern": expect.stringMatching(/^is not a valid regular expression/) });
+    expect(await fieldOf({ kind: "emailRegex", pattern: "^tg_\\d+$" })).toEqual({ "rule.pattern": expect.stringMatching(/needs a group/) });
+    expect(await fieldOf({ kind: "csv", csv: "a,1\nb,two\n" })).toEqual({ "rule.csv": 'line 2 is not "email,telegram id"' });
+    expect(await fieldOf({ kind: "csv", csv: "a,1\nA,2\n" })).toEqual({ "rule.csv": "line 2 gives A a second, different Telegram id" });
+    const bad = await expectAppError(previewAdoption(deps(f), { nodeId: "nope", rule: TG }), "BAD_REQUEST");
+    expect(Object.keys(bad.fields ?? {})).toEqual(["nodeId"]);
+  });
+});
+
+describe("adoption guards", () => {
+  it("refuses past max users unless raised in the same step, and refuses a plan that changed since the preview; all or nothing", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a", maxUsers: 2 }]);
+    const f = fleet;
+    f.panel("a").state.addClients(f.panel("a").inboundId, [1, 2, 3].map((i) => handMade(`u${i}`, { tgId: 600 + i })));
+    const nodeId = f.node("a").id;
+    const plan = await previewAdoption(deps(f), { nodeId, rule: TG });
+    expect(plan.capacity).toEqual({ free: 2, needed: 3, fits: false });
+
+    const full = await expectAppError(applyAdoption(deps(f), ADMIN, { nodeId, rule: TG }), "BAD_REQUEST");
+    expect(renderErrorText(full.text, "en")).toBe("This node has room for 2 more users, not 3. Raise its max users in the same step, or adopt fewer.");
+    expect(renderErrorText(full.fields!.maxUsers!, "en")).toBe("must be at least 3 to take the adopted users");
+    const tooLow = await expectAppError(applyAdoption(deps(f), ADMIN, { nodeId, rule: TG, maxUsers: 2 }), "BAD_REQUEST");
+    expect(Object.keys(tooLow.fields ?? {})).toEqual(["maxUsers"]);
+    expect(await test.db.select({ n: count() }).from(assignments)).toEqual([{ n: 0 }]);
+    expect(await test.db.select({ n: count() }).from(vpnUsers)).toEqual([{ n: 0 }]);
+
+    // A client appears after the preview: the shown plan is no longer what would happen.
+    f.panel("a").state.addClients(f.panel("a").inboundId, [handMade("late", { tgId: 700 })]);
+    await expectAppError(applyAdoption(deps(f), ADMIN, { nodeId, rule: TG, fingerprint: plan.fingerprint, maxUsers: 10 }), "CONFLICT");
+    expect(await test.db.select({ n: count() }).from(assignments)).toEqual([{ n: 0 }]);
+
+    const fresh = await previewAdoption(deps(f), { nodeId, rule: TG });
+    const report = await applyAdoption(deps(f), ADMIN, { nodeId, rule: TG, fingerprint: fresh.fingerprint, maxUsers: 10 });
+    expect(report).toMatchObject({ adopted: 4, maxUsers: { before: 2, after: 10 } });
+    const [audit] = await test.db.select().from(auditLog).where(eq(auditLog.action, "node.adopt"));
+    expect(audit).toMatchObject({ before: { maxUsers: 2, reservedCount: 0 }, after: { maxUsers: 10, adopted: 4 } });
+  });
+
+  it("two runs at once adopt each client once", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    const f = fleet;
+    f.panel("a").state.addClients(f.panel("a").inboundId, Array.from({ length: 20 }, (_, i) => handMade(`c${i}`, { tgId: 800 + i })));
+    const nodeId = f.node("a").id;
+    const outcomes = await Promise.allSettled([applyAdoption(deps(f), ADMIN, { nodeId, rule: TG }), applyAdoption(deps(f), ADMIN, { nodeId, rule: TG })]);
+    const adopted = outcomes.map((o) => (o.status === "fulfilled" ? o.value.adopted : 0));
+    expect(adopted.sort()).toEqual([0, 20]);
+    for (const o of outcomes) if (o.status === "rejected") expect((o.reason as AppError).code).toBe("CONFLICT");
+    const [node] = await test.db.select().from(nodes).where(eq(nodes.id, nodeId));
+    expect(node?.reservedCount).toBe(20);
+    expect(await test.db.select({ n: count() }).from(assignments).where(and(eq(assignments.nodeId, nodeId), eq(assignments.state, "active")))).toEqual([{ n: 20 }]);
+  });
+});
