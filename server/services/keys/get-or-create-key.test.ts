@@ -4,6 +4,7 @@ import { assignments, nodes } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { PanelError, type PanelClient } from "@/server/x3ui/types";
+import { nodeTag } from "./client-identity";
 import { getOrCreateKey } from "./get-or-create-key";
 import { CLIENT_EMAIL_PREFIX, type KeyDeps, type PanelFactory } from "./key-deps";
 import { refreshKey } from "./refresh-key";
@@ -72,7 +73,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 describe("getOrCreateKey", () => {
-  it("creates a client with our prefix and id, and stores the link built with the public host override", async () => {
+  it("creates a client with our prefix, the node's tag and our id, and stores the link built with the public host override", async () => {
     const f = await start([{ name: "nl-1", location: "NL", publicHost: "nl1.vpn.example", publicPort: 8443 }]);
     const key = await getOrCreateKey(depsFor(f.panelFor), { telegramId: 1001, username: "alice" });
     expect(key.key).toMatch(/^vless:\/\/[0-9a-f-]{36}@nl1\.vpn\.example:8443\?.*#NL%20%C2%B7%20nl-1$/);
@@ -80,7 +81,8 @@ describe("getOrCreateKey", () => {
     expect(key.node).toMatchObject({ name: "nl-1", location: "NL" });
     const clients = ourClients(f, "nl-1");
     expect(clients).toHaveLength(1);
-    expect(String(clients[0]?.email)).toMatch(/^fleet-1001-[0-9a-f]{12}$/);
+    expect(String(clients[0]?.email)).toBe(`fleet-1001-${nodeTag(f.node("nl-1").id)}-${String(clients[0]?.email).slice(-12)}`);
+    expect(String(clients[0]?.email)).toMatch(/^fleet-1001-[0-9a-f]{12}-[0-9a-f]{12}$/);
     expect(key.key).toContain(String(clients[0]?.id));
     expect(await reserved("nl-1")).toBe(1);
     const [row] = await test.db.select().from(assignments);

@@ -4,6 +4,7 @@ import { assignments, events, nodes, operationItems, operations, vpnUsers } from
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { rankFleet } from "@/server/services/balancer/rank-fleet";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
+import { nodeTag } from "@/server/services/keys/client-identity";
 import { CLIENT_EMAIL_PREFIX, type KeyDeps } from "@/server/services/keys/key-deps";
 import { createClientOnNode } from "@/server/services/keys/node-client";
 import { withNodeWriter } from "@/server/services/keys/node-writer";
@@ -128,24 +129,32 @@ describe("reconcileNode", () => {
     expect(user).toMatchObject({ uploadBytes: 100, downloadBytes: 950 });
   });
 
-  it("deletes our orphans after the grace period and never touches clients without our prefix", async () => {
-    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+  it("deletes a stray issued for this node after the grace period, and never touches a client no row of this node names: the operator's, a bare prefix, another node's", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }, { name: "b" }]);
     const panel = fleet.panelFor(fleet.node("a"));
-    await panel.addClient(1, { email: `${CLIENT_EMAIL_PREFIX}stray`, id: "11111111-1111-4111-8111-111111111111" });
+    const stray = `${CLIENT_EMAIL_PREFIX}9-${nodeTag(fleet.node("a").id)}-aaaaaaaaaaaa`;
+    await panel.addClient(1, { email: stray, id: "11111111-1111-4111-8111-111111111111" });
     await panel.addClient(1, { email: "someone-else", id: "22222222-2222-4222-8222-222222222222" });
+    await panel.addClient(1, { email: `${CLIENT_EMAIL_PREFIX}stray`, id: "33333333-3333-4333-8333-333333333333" });
+    // A key issued for node b, found on a's panel (two nodes once pointed at one inbound): b's, not a's.
+    const [user] = await test.db.insert(vpnUsers).values({ telegramId: 9, subscriptionToken: "t9" }).returning();
+    const twin = `${CLIENT_EMAIL_PREFIX}9-${nodeTag(fleet.node("b").id)}-bbbbbbbbbbbb`;
+    await test.db.insert(assignments).values({ userId: user!.id, nodeId: fleet.node("b").id, inboundId: 1, clientId: "44444444-4444-4444-8444-444444444444", clientEmail: twin, state: "revoked" });
+    await panel.addClient(1, { email: twin, id: "44444444-4444-4444-8444-444444444444" });
+    const untouched = () => fleet.panel("a").state.clients().filter((c) => c.email !== stray);
+    const before = structuredClone(untouched());
 
     const early = await reconcileNode(recDeps({ graceMs: 60_000 }), fleet.node("a").id);
     expect(early.actions).toEqual([]);
     expect(early.deferred).toBe(1);
     expect(early.clean).toBe(false);
-    expect(ours()).toHaveLength(1);
 
     // Ten minutes later the first sighting is past the grace period.
     const later = { now: () => new Date(Date.now() + 600_000) };
     const report = await reconcileNode(recDeps({ graceMs: 60_000, clock: later }), fleet.node("a").id);
-    expect(report.actions.map((a) => a.kind)).toEqual(["deleted_orphan"]);
-    expect(ours()).toHaveLength(0);
-    expect(fleet.panel("a").state.clients().some((c) => c.email === "someone-else")).toBe(true);
+    expect(report.actions.map((a) => [a.kind, a.email])).toEqual([["deleted_orphan", stray]]);
+    expect(fleet.panel("a").state.clients().some((c) => c.email === stray)).toBe(false);
+    expect(untouched()).toEqual(before);
   });
 
   it("finishes a revoke whose panel was down, and clears needs_reconcile once clean", async () => {

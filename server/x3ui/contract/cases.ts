@@ -59,8 +59,8 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
       version = (await panel.detect()).version;
     });
 
-    /** A throwaway VLESS inbound holding exactly the given clients; deleted by the returned function. */
-    async function scratchInbound(clients: NewClient[]): Promise<{ id: number; remove: () => Promise<void> }> {
+    /** A throwaway VLESS inbound holding exactly the given clients (raw, as the panel's own UI sends them); deleted by the returned function. */
+    async function scratchInbound(clients: Record<string, unknown>[]): Promise<{ id: number; remove: () => Promise<void> }> {
       const remark = `${prefix}inbound-${++counter}`;
       const envelope = await session.call({
         method: "POST",
@@ -151,6 +151,30 @@ export function defineContractSuite(name: string, connect: () => Promise<Contrac
       if (client.password) expect(read?.password).toBe(client.password);
       const listed = await panel.listClients(target.inboundId);
       expect(listed.filter((c) => c.email === client.email)).toHaveLength(1);
+    });
+
+    it("lists an operator's own clients with what adoption maps by (tgId, email as spelt, secret, subId, switch), and reading changes none of it", async () => {
+      const made: Record<string, unknown>[] = [
+        { email: `${prefix}${++counter}`, id: randomUUID(), tgId: 123_456_789_012, subId: `${prefix}sub${counter}` },
+        { email: `${prefix}Tg_${++counter}`, id: randomUUID(), tgId: 0, enable: false },
+      ];
+      const scratch = await scratchInbound(made);
+      try {
+        // v2 addClient stores tgId exactly as sent, a string included (older panel UIs sent strings); v3.1+ takes numbers only.
+        if (panel.generation !== "g4") {
+          const stringly = { email: `${prefix}${++counter}`, id: randomUUID(), tgId: "777", enable: true, flow: "", limitIp: 0, totalGB: 0, expiryTime: 0, subId: "", comment: "", reset: 0 };
+          await session.call({ method: "POST", path: "panel/api/inbounds/addClient", body: { id: scratch.id, settings: JSON.stringify({ clients: [stringly] }) } });
+          made.push(stringly);
+        }
+        const listed = await panel.listClients(scratch.id);
+        expect(listed.map((c) => [c.email, c.id, c.tgId, c.enable])).toEqual(made.map((c) => [c.email, c.id, Number(c.tgId), c.enable ?? true]));
+        expect(listed[0]?.subId).toBe(made[0]?.subId);
+        expect(await panel.listClients(scratch.id)).toEqual(listed);
+      } finally {
+        // v3.6.0 keeps a deleted inbound's clients as orphan records: take them off first (v2 keeps the last one, and drops it with the inbound).
+        if (panel.generation === "g4") for (const c of made) await panel.deleteClient(scratch.id, String(c.email));
+        await scratch.remove();
+      }
     });
 
     it("refuses a duplicate email panel-wide, case-insensitively", async () => {
