@@ -2,6 +2,7 @@
  * Each domain's collaborators, picked from the app context. Routers, route handlers, the cron and
  * scripts call these instead of assembling deps themselves, so a service's needs are wired once.
  */
+import type { AdoptionDeps } from "@/server/services/adoption/preview-adoption";
 import type { KeyDeps } from "@/server/services/keys/key-deps";
 import type { RenderMetricsDeps } from "@/server/services/metrics/render-metrics";
 import type { MigrationDeps } from "@/server/services/migration/migration-deps";
@@ -15,6 +16,10 @@ import type { StatsDeps } from "@/server/services/stats/stats-deps";
 import type { SubscriptionDeps } from "@/server/services/subscriptions/get-subscription";
 import type { TrafficDeps } from "@/server/services/traffic/traffic-deps";
 import type { AppContext } from "./app-context";
+
+export function adoptionDeps(app: AppContext): AdoptionDeps {
+  return { db: app.db, panelFor: app.panelFor, clock: app.clock, panelTimeoutMs: app.config.panelTimeoutMs };
+}
 
 export function keyDeps(app: AppContext): KeyDeps {
   return { db: app.db, panelFor: app.panelFor, publicUrl: app.config.publicUrl, clock: app.clock, metrics: app.metrics, panelTimeoutMs: app.config.panelTimeoutMs };

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { nodes, type Node } from "@/server/db/schema";
 import type { KeyRing } from "@/server/crypto/secret-box";
@@ -22,4 +22,10 @@ export async function findNodeOrThrow(db: Database | Transaction, id: string, op
   const [node] = options.forUpdate ? await query.for("update") : await query;
   if (!node) throw new AppError("NOT_FOUND", ref("error.node.notFound"));
   return node;
+}
+
+/** A node's id by its name, compared as names are kept unique: ignoring case. */
+export async function findNodeIdByName(db: Database, name: string): Promise<string | null> {
+  const [node] = await db.select({ id: nodes.id }).from(nodes).where(eq(sql`lower(${nodes.name})`, name.trim().toLowerCase()));
+  return node?.id ?? null;
 }
