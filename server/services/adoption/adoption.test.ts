@@ -6,7 +6,11 @@ import { AppError } from "@/server/errors";
 import { renderErrorText } from "@/server/http/messages";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import type { KeyDeps } from "@/server/services/keys/key-deps";
+import { nodeTag } from "@/server/services/keys/client-identity";
 import { loadClientPlans } from "@/server/services/keys/client-plan";
+import { refreshKey } from "@/server/services/keys/refresh-key";
+import { revokeKey } from "@/server/services/keys/revoke-key";
+import { readNodeTraffic } from "@/server/services/traffic/read-node-traffic";
 import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
 import { reconcileNode } from "@/server/services/reconcile/reconcile-node";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
@@ -198,5 +202,53 @@ describe("adoption guards", () => {
     const [node] = await test.db.select().from(nodes).where(eq(nodes.id, nodeId));
     expect(node?.reservedCount).toBe(20);
     expect(await test.db.select({ n: count() }).from(assignments).where(and(eq(assignments.nodeId, nodeId), eq(assignments.state, "active")))).toEqual([{ n: 20 }]);
+  });
+});
+
+describe("adopted users are managed like any other", () => {
+  it("refresh issues a client with our identity and takes the adopted one off; revoke takes it off; a v2 inbound's last client is switched off instead; nobody else's client moves", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a", version: "2.6.8" }]);
+    const f = fleet;
+    const inboundId = f.panel("a").inboundId;
+    f.panel("a").state.addClients(inboundId, [handMade("r1", { tgId: 901 }), handMade("r2", { tgId: 902 }), handMade("keep")]);
+    await applyAdoption(deps(f), ADMIN, { nodeId: f.node("a").id, rule: TG });
+    const others = () => panelClients(f, "a").filter((c) => !["r1", "r2"].includes(String(c.email)) && !String(c.email).startsWith("fleet-"));
+    const before = others();
+    const r1 = panelClients(f, "a").find((c) => c.email === "r1")!;
+
+    const refreshed = await refreshKey(keyDeps(f), { telegramId: 901 });
+    expect(refreshed.key).not.toContain(String(r1.id));
+    const emails = panelClients(f, "a").map((c) => String(c.email));
+    expect(emails).not.toContain("r1");
+    expect(emails.filter((e) => e.startsWith(`fleet-901-${nodeTag(f.node("a").id)}-`))).toHaveLength(1);
+
+    expect(await revokeKey(keyDeps(f), { telegramId: 902 })).toMatchObject({ revoked: true });
+    expect(panelClients(f, "a").map((c) => c.email)).not.toContain("r2");
+    expect(others()).toEqual(before);
+    const [node] = await test.db.select().from(nodes).where(eq(nodes.id, f.node("a").id));
+    expect(node?.reservedCount).toBe(1);
+
+    // A v2 panel refuses to delete an inbound's last client: the revoked adopted key is switched off, not left working.
+    const solo = fleet.panel("a").state.addInbound({ remark: "solo", protocol: "vless", port: 9443, listen: "", enable: true, settings: { clients: [handMade("solo", { tgId: 903 })], decryption: "none" }, streamSettings: { network: "tcp", security: "none" }, sniffing: {} });
+    await test.db.update(nodes).set({ inboundId: solo.id }).where(eq(nodes.id, f.node("a").id));
+    await applyAdoption(deps(f), ADMIN, { nodeId: f.node("a").id, rule: TG });
+    await revokeKey(keyDeps(f), { telegramId: 903 });
+    expect(f.panel("a").state.clients(solo.id)).toMatchObject([{ email: "solo", enable: false }]);
+  });
+
+  it("counts an adopted client's traffic from the adoption on, not its past", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }], { trafficPollMs: 0 });
+    const f = fleet;
+    f.panel("a").state.addClients(f.panel("a").inboundId, [handMade("t1", { tgId: 950 }), handMade("stranger", { tgId: 0 })]);
+    f.panel("a").state.setTraffic("t1", 10_000, 20_000);
+    f.panel("a").state.setTraffic("stranger", 5, 5);
+    await applyAdoption(deps(f), ADMIN, { nodeId: f.node("a").id, rule: TG });
+    f.panel("a").state.setTraffic("t1", 10_100, 20_200);
+    f.panel("a").state.setTraffic("stranger", 500, 500);
+    const trafficDeps = { ...keyDeps(f), clock: { now: () => new Date() }, notifications: { webhook: null, telegram: null }, expiringDays: 3, intervalMs: 0, concurrency: 1, timeoutMs: 2_000 };
+    await readNodeTraffic(trafficDeps, f.node("a"));
+    const [user] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.telegramId, 950));
+    expect(user).toMatchObject({ uploadBytes: 100, downloadBytes: 200 });
+    expect(await test.db.select({ n: count() }).from(trafficCounters).where(eq(trafficCounters.email, "stranger"))).toEqual([{ n: 0 }]);
   });
 });
