@@ -1,5 +1,6 @@
 /** The app's tRPC router: one sub-router per domain, each thin over server/services. */
 import { adminsRouter } from "./routers/admins";
+import { adoptionRouter } from "./routers/adoption";
 import { auditRouter } from "./routers/audit";
 import { healthRouter } from "./routers/health";
 import { nodesRouter } from "./routers/nodes";
@@ -11,6 +12,7 @@ import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   admins: adminsRouter,
+  adoption: adoptionRouter,
   audit: auditRouter,
   health: healthRouter,
   nodes: nodesRouter,
