@@ -22,6 +22,7 @@ import { AutoRefresh } from "../../_components/auto-refresh";
 import { ReconcileButton } from "../../_components/reconcile-button";
 import { NodeActions } from "../_components/node-actions";
 import { NodeCharts } from "./_components/node-charts";
+import { AdoptCard } from "./_components/adopt-card";
 import { WhatIfCard } from "./_components/what-if-card";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -208,6 +209,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
       </div>
 
       <WhatIfCard nodeId={node.id} nodeName={node.name} />
+      {canManage ? <AdoptCard nodeId={node.id} /> : null}
 
       <Card>
         <CardHeader>
