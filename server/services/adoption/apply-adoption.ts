@@ -18,9 +18,10 @@
  * one it has. An existing user (without a key) keeps their plan.
  */
 import { randomUUID } from "node:crypto";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { assignments, nodes, trafficCounters, vpnUsers, type PlacementReason } from "@/server/db/schema";
+import { rowsOf } from "@/server/db/migrate";
+import { nodes, type Node, type PlacementReason, type vpnUsers } from "@/server/db/schema";
 import { AppError, parseInput } from "@/server/errors";
 import { ref } from "@/server/messages";
 import type { AuditActor } from "@/server/services/actor";
@@ -44,14 +45,6 @@ export type AdoptionReport = {
   adopted: number;
   maxUsers: { before: number; after: number };
 };
-
-const CHUNK = 1_000;
-
-function chunks<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
 
 function changedSincePreview(cause?: unknown): AppError {
   return new AppError("CONFLICT", ref("error.adoption.changed"), { cause });
@@ -114,43 +107,7 @@ export async function applyAdoption(deps: AdoptionDeps, actor: AuditActor, input
         });
       }
       await assertStillFree(tx, node.id, entries.map((e) => ({ email: e.client.email, telegramId: e.item.telegramId })));
-      const userIds = await upsertUsers(tx, entries, now);
-      for (const part of chunks(entries)) {
-        await tx.insert(assignments).values(
-          part.map((e) => ({
-            id: e.assignmentId,
-            userId: userIds.get(e.item.telegramId)!,
-            nodeId: node.id,
-            inboundId: node.inboundId,
-            clientId: e.key.clientId,
-            clientEmail: e.client.email,
-            clientOrigin: "adopted" as const,
-            shareLink: e.shareLink,
-            state: "active" as const,
-            placementReason: reason,
-            activatedAt: now,
-          })),
-        );
-        await tx
-          .insert(trafficCounters)
-          .values(
-            part.map((e) => ({
-              nodeId: node.id,
-              inboundId: node.inboundId,
-              email: e.traffic.email,
-              userId: userIds.get(e.item.telegramId)!,
-              assignmentId: e.assignmentId,
-              up: e.traffic.up,
-              down: e.traffic.down,
-              seq: 1,
-              readAt: now,
-            })),
-          )
-          .onConflictDoUpdate({
-            target: [trafficCounters.nodeId, trafficCounters.inboundId, trafficCounters.email],
-            set: { userId: sql`excluded.user_id`, assignmentId: sql`excluded.assignment_id`, up: sql`excluded.up`, down: sql`excluded.down`, seq: sql`${trafficCounters.seq} + 1`, readAt: sql`excluded.read_at` },
-          });
-      }
+      await insertAdopted(tx, node, entries, reason, now);
       // Invariant 1: the reservation and the rows commit together, within the (possibly raised) limit.
       const [updated] = await tx
         .update(nodes)
@@ -184,40 +141,67 @@ export async function applyAdoption(deps: AdoptionDeps, actor: AuditActor, input
 
 /** Between the preview and this transaction another run may have adopted a client, or a request given a user a key. */
 async function assertStillFree(tx: Transaction, nodeId: string, wanted: { email: string; telegramId: number }[]): Promise<void> {
-  for (const part of chunks(wanted)) {
-    const [held] = await tx
-      .select({ id: assignments.id })
-      .from(assignments)
-      .where(and(eq(assignments.nodeId, nodeId), inArray(sql`lower(${assignments.clientEmail})`, part.map((w) => w.email.toLowerCase()))))
-      .limit(1);
-    if (held) throw changedSincePreview();
-    const [keyed] = await tx
-      .select({ id: assignments.id })
-      .from(assignments)
-      .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
-      .where(and(inArray(vpnUsers.telegramId, part.map((w) => w.telegramId)), inArray(assignments.state, ["pending", "active"])))
-      .limit(1);
-    if (keyed) throw changedSincePreview();
-  }
+  const emails = JSON.stringify(wanted.map((w) => w.email.toLowerCase()));
+  const ids = JSON.stringify(wanted.map((w) => w.telegramId));
+  const [clash] = rowsOf<{ held: boolean; keyed: boolean }>(
+    await tx.execute(sql`
+      SELECT
+        EXISTS (SELECT 1 FROM assignments a WHERE a.node_id = ${nodeId}::uuid
+                AND lower(a.client_email) IN (SELECT jsonb_array_elements_text(${emails}::jsonb))) AS held,
+        EXISTS (SELECT 1 FROM assignments a JOIN vpn_users u ON u.id = a.user_id
+                WHERE a.state IN ('pending', 'active') AND u.telegram_id IN (SELECT (jsonb_array_elements_text(${ids}::jsonb))::bigint)) AS keyed
+    `),
+  );
+  if (clash?.held || clash?.keyed) throw changedSincePreview();
 }
 
-/** Creates the users that do not exist yet, with their client's plan; returns every user's id by Telegram id. */
-async function upsertUsers(
-  tx: Transaction,
-  entries: { item: { telegramId: number }; client: InboundClient; traffic: Pick<ClientTraffic, "up" | "down"> }[],
-  now: Date,
-): Promise<Map<number, string>> {
-  const ids = new Map<number, string>();
-  for (const part of chunks(entries)) {
-    await tx
-      .insert(vpnUsers)
-      .values(part.map((e) => ({ telegramId: e.item.telegramId, subscriptionToken: newSubscriptionToken(), ...planOf(e.client, e.traffic, now) })))
-      .onConflictDoNothing({ target: vpnUsers.telegramId });
-    const rows = await tx
-      .select({ id: vpnUsers.id, telegramId: vpnUsers.telegramId })
-      .from(vpnUsers)
-      .where(inArray(vpnUsers.telegramId, part.map((e) => e.item.telegramId)));
-    for (const row of rows) ids.set(row.telegramId, row.id);
-  }
-  return ids;
+type Entry = { item: { telegramId: number }; client: InboundClient; traffic: Pick<ClientTraffic, "email" | "up" | "down">; key: { clientId: string }; assignmentId: string; shareLink: string };
+
+/**
+ * The users (new ones with their client's plan; existing ones as they are), their active
+ * assignments and the ledger's starting points: three set-based statements whatever the count,
+ * each fed one JSON document (a statement with a parameter per value is slow past a few thousand).
+ */
+async function insertAdopted(tx: Transaction, node: Pick<Node, "id" | "inboundId">, entries: Entry[], reason: PlacementReason, now: Date): Promise<void> {
+  const users = JSON.stringify(
+    entries.map((e) => {
+      const plan = planOf(e.client, e.traffic, now);
+      return {
+        telegram_id: e.item.telegramId,
+        subscription_token: newSubscriptionToken(),
+        status: plan.status,
+        expires_at: plan.expiresAt?.toISOString() ?? null,
+        traffic_limit_bytes: plan.trafficLimitBytes,
+        device_limit: plan.deviceLimit,
+        upload_bytes: plan.uploadBytes,
+        download_bytes: plan.downloadBytes,
+      };
+    }),
+  );
+  await tx.execute(sql`
+    INSERT INTO vpn_users (telegram_id, subscription_token, status, expires_at, traffic_limit_bytes, device_limit, upload_bytes, download_bytes)
+    SELECT telegram_id, subscription_token, status, expires_at, traffic_limit_bytes, device_limit, upload_bytes, download_bytes
+    FROM jsonb_to_recordset(${users}::jsonb) AS x(telegram_id bigint, subscription_token text, status vpn_user_status, expires_at timestamptz,
+                                                  traffic_limit_bytes bigint, device_limit int, upload_bytes bigint, download_bytes bigint)
+    ON CONFLICT (telegram_id) DO NOTHING
+  `);
+  const rows = JSON.stringify(
+    entries.map((e) => ({ id: e.assignmentId, telegram_id: e.item.telegramId, client_id: e.key.clientId, email: e.client.email, share_link: e.shareLink, counter_email: e.traffic.email, up: e.traffic.up, down: e.traffic.down })),
+  );
+  const at = now.toISOString();
+  await tx.execute(sql`
+    INSERT INTO assignments (id, user_id, node_id, inbound_id, client_id, client_email, client_origin, share_link, state, placement_reason, activated_at)
+    SELECT x.id, u.id, ${node.id}::uuid, ${node.inboundId}, x.client_id, x.email, 'adopted', x.share_link, 'active', ${JSON.stringify(reason)}::jsonb, ${at}::timestamptz
+    FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, telegram_id bigint, client_id text, email text, share_link text)
+    JOIN vpn_users u ON u.telegram_id = x.telegram_id
+  `);
+  await tx.execute(sql`
+    INSERT INTO traffic_counters (node_id, inbound_id, email, user_id, assignment_id, up, down, seq, read_at)
+    SELECT ${node.id}::uuid, ${node.inboundId}, x.counter_email, u.id, x.id, x.up, x.down, 1, ${at}::timestamptz
+    FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, telegram_id bigint, counter_email text, up bigint, down bigint)
+    JOIN vpn_users u ON u.telegram_id = x.telegram_id
+    ON CONFLICT (node_id, inbound_id, email) DO UPDATE
+      SET user_id = excluded.user_id, assignment_id = excluded.assignment_id, up = excluded.up, down = excluded.down,
+          seq = traffic_counters.seq + 1, read_at = excluded.read_at
+  `);
 }

@@ -440,12 +440,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 
   // Traffic rows are looked up by the exact spelling of the email (real v2.6.8, v2.9.4, v3.6.0).
-  function trafficRow(email: string, isSlim: boolean): RawObject | null {
+  /** `known`: the client and the rows' ids when the caller lists a whole inbound (looking each up would be quadratic). */
+  function trafficRow(email: string, isSlim: boolean, known?: { client: RawObject; ids: Map<string, number> }): RawObject | null {
     const row = state.traffic.get(email.toLowerCase());
     if (!row || row.email !== email) return null;
-    const client = state.findClient(email)?.client ?? state.findOrphan(email);
+    const client = known ? known.client : (state.findClient(email)?.client ?? state.findOrphan(email));
     return {
-      id: [...state.traffic.keys()].indexOf(email.toLowerCase()) + 1,
+      id: known ? known.ids.get(email.toLowerCase())! : [...state.traffic.keys()].indexOf(email.toLowerCase()) + 1,
       inboundId: row.inboundId,
       enable: row.enable,
       email: row.email,
@@ -516,9 +517,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       : inbound.settings;
     const encode = (value: RawObject) => (profile.settingsAsObjects ? value : JSON.stringify(value, null, 2));
     const { settings: _s, streamSettings, sniffing, ...rest } = inbound;
+    const ids = withStats ? new Map([...state.traffic.keys()].map((key, i) => [key, i + 1])) : new Map<string, number>();
     return {
       ...rest,
-      clientStats: withStats ? inbound.settings.clients.map((c) => trafficRow(String(c.email), slim)).filter((row) => row !== null) : null,
+      clientStats: withStats ? inbound.settings.clients.map((c) => trafficRow(String(c.email), slim, { client: c, ids })).filter((row) => row !== null) : null,
       settings: encode(settings),
       streamSettings: encode(streamSettings),
       sniffing: encode(sniffing),
