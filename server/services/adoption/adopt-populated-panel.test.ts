@@ -142,7 +142,7 @@ describe("a panel with 500 pre-existing clients", () => {
     const users = await test.db.select().from(vpnUsers);
     expect(users).toHaveLength(400);
     for (const user of users.slice(0, 40)) {
-      const sub = await getSubscription({ db: test.db, panelFor: fleet.panelFor }, user.subscriptionToken);
+      const sub = await getSubscription({ db: test.db }, user.subscriptionToken);
       const [live] = await test.db.select().from(assignments).where(and(eq(assignments.userId, user.id), eq(assignments.state, "active")));
       expect(live?.clientOrigin).toBe("issued");
       expect(sub.kind === "links" && sub.links).toEqual([live?.shareLink]);
