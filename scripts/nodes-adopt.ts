@@ -9,16 +9,13 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { openAppContext } from "@/server/composition/app-context";
 import { adoptionDeps } from "@/server/composition/service-deps";
-import { DataDirLockedError } from "@/server/db/data-dir-lock";
-import { AppError } from "@/server/errors";
-import { errorBody } from "@/server/http/messages";
 import { cliActor } from "@/server/services/actor";
 import type { AdoptionRule } from "@/server/services/adoption/adoption-rule";
 import { applyAdoption } from "@/server/services/adoption/apply-adoption";
 import { previewAdoption, type AdoptionItem, type AdoptionPlan } from "@/server/services/adoption/preview-adoption";
 import { findNodeIdByName } from "@/server/services/nodes/list-nodes";
+import { runWithApp } from "./lib/run-cli";
 
 const USAGE = "usage: npm run nodes:adopt -- --node NAME --rule tgId|email-regex=REGEX|csv=FILE [--max-users N] [--apply]";
 
@@ -84,23 +81,13 @@ async function main(): Promise<number> {
     console.error(`--max-users must be a whole number, got ${JSON.stringify(values["max-users"])}`);
     return 2;
   }
-  let opened: Awaited<ReturnType<typeof openAppContext>>;
-  try {
-    opened = await openAppContext({ maxConnections: 4 });
-  } catch (e) {
-    if (e instanceof DataDirLockedError) {
-      console.error(e.message);
-      return 1;
-    }
-    throw e;
-  }
-  try {
-    const nodeId = await findNodeIdByName(opened.app.db, values.node);
+  return runWithApp({ maxConnections: 4 }, async (app) => {
+    const nodeId = await findNodeIdByName(app.db, values.node!);
     if (!nodeId) {
       console.error(`no node named ${JSON.stringify(values.node)}`);
       return 1;
     }
-    const deps = adoptionDeps(opened.app);
+    const deps = adoptionDeps(app);
     if (!values.apply) {
       printPlan(await previewAdoption(deps, { nodeId, rule }));
       console.log("dry run: nothing changed; add --apply to adopt");
@@ -111,17 +98,7 @@ async function main(): Promise<number> {
     const raised = report.maxUsers.after !== report.maxUsers.before ? `; max users ${report.maxUsers.before} → ${report.maxUsers.after}` : "";
     console.log(`adopted ${report.adopted}${raised}`);
     return 0;
-  } catch (e) {
-    if (e instanceof AppError) {
-      const { message, fields } = errorBody(e);
-      console.error(message);
-      for (const [field, text] of Object.entries(fields ?? {})) console.error(`  ${field}: ${text}`);
-      return 1;
-    }
-    throw e;
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 process.exitCode = await main();

@@ -9,13 +9,10 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { openAppContext } from "@/server/composition/app-context";
 import { nodeDeps } from "@/server/composition/service-deps";
-import { DataDirLockedError } from "@/server/db/data-dir-lock";
-import { AppError } from "@/server/errors";
-import { errorBody } from "@/server/http/messages";
 import { cliActor } from "@/server/services/actor";
 import { importNodes } from "@/server/services/nodes/import-nodes";
+import { runWithApp } from "./lib/run-cli";
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({ allowPositionals: true, options: { "save-disabled": { type: "boolean" } } });
@@ -31,35 +28,15 @@ async function main(): Promise<number> {
     console.error(`cannot read ${file}: ${(e as Error).message}`);
     return 2;
   }
-  let opened: Awaited<ReturnType<typeof openAppContext>>;
-  try {
-    opened = await openAppContext({ maxConnections: 2 });
-  } catch (e) {
-    if (e instanceof DataDirLockedError) {
-      console.error(e.message);
-      return 1;
-    }
-    throw e;
-  }
-  try {
-    const result = await importNodes(nodeDeps(opened.app), cliActor("nodes:import"), { yaml, saveDisabled: values["save-disabled"] });
+  return runWithApp({ maxConnections: 2 }, async (app) => {
+    const result = await importNodes(nodeDeps(app), cliActor("nodes:import"), { yaml, saveDisabled: values["save-disabled"] });
     for (const name of result.created) console.log(`created    ${name}`);
     for (const { name, fields } of result.updated) console.log(`updated    ${name}: ${fields.join(", ")}`);
     for (const name of result.unchanged) console.log(`unchanged  ${name}`);
     for (const name of result.disabled) console.log(`disabled   ${name}: its connection test failed; enable it once the panel answers`);
     console.log(`${result.created.length} created, ${result.updated.length} updated, ${result.unchanged.length} unchanged`);
     return 0;
-  } catch (e) {
-    if (e instanceof AppError) {
-      const { message, fields } = errorBody(e);
-      console.error(message);
-      for (const [field, text] of Object.entries(fields ?? {})) console.error(`  ${field}: ${text}`);
-      return 1;
-    }
-    throw e;
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 process.exitCode = await main();
