@@ -156,6 +156,12 @@ describe("adoption rules", () => {
     expect(await fieldOf({ kind: "emailRegex", pattern: "^tg_\\d+$" })).toEqual({ "rule.pattern": expect.stringMatching(/needs a group/) });
     expect(await fieldOf({ kind: "csv", csv: "a,1\nb,two\n" })).toEqual({ "rule.csv": 'line 2 is not "email,telegram id"' });
     expect(await fieldOf({ kind: "csv", csv: "a,1\nA,2\n" })).toEqual({ "rule.csv": "line 2 gives A a second, different Telegram id" });
+    // A client this product issued — for another node, or before emails carried the node — is never the operator's to adopt.
+    f.panel("a").state.addClients(f.panel("a").inboundId, [handMade("fleet-5-aaaaaaaaaaaa-bbbbbbbbbbbb", { tgId: 5 }), handMade("fleet-6-cccccccccccc", { tgId: 6 })]);
+    const issued = await previewAdoption(deps(f), { nodeId, rule: TG });
+    expect(issued.counts.adopt).toBe(0);
+    expect(issued.clients).toMatchObject({ managed: 2 });
+
     const bad = await expectAppError(previewAdoption(deps(f), { nodeId: "nope", rule: TG }), "BAD_REQUEST");
     expect(Object.keys(bad.fields ?? {})).toEqual(["nodeId"]);
   });

@@ -11,7 +11,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { assignments, nodes, vpnUsers, type Node } from "@/server/db/schema";
 import { z } from "zod";
 import { AppError, parseInput } from "@/server/errors";
-import { isIssuedFor } from "@/server/services/keys/client-identity";
+import { isIssuedShape } from "@/server/services/keys/client-identity";
 import { CLIENT_EMAIL_PREFIX, type KeyWorkDeps } from "@/server/services/keys/key-deps";
 import { describePanelError } from "@/server/services/nodes/describe-panel-error";
 import { findNodeOrThrow } from "@/server/services/nodes/list-nodes";
@@ -83,7 +83,7 @@ export async function scanAdoption(deps: AdoptionDeps, input: { nodeId: string; 
   const { listed, inbound } = await readPanel(deps, node);
   const prefix = deps.emailPrefix ?? CLIENT_EMAIL_PREFIX;
 
-  // Ours already: named by any row of this node (held or ended), or issued for this node.
+  // Ours already: named by any row of this node (held or ended), or issued by us (for this node or another).
   const emails = listed.map((c) => c.email.toLowerCase());
   const named = emails.length
     ? await deps.db
@@ -92,7 +92,7 @@ export async function scanAdoption(deps: AdoptionDeps, input: { nodeId: string; 
         .where(and(eq(assignments.nodeId, node.id), inArray(sql`lower(${assignments.clientEmail})`, emails)))
     : [];
   const ours = new Set(named.map((r) => r.email));
-  const unmanaged = listed.filter((c) => !ours.has(c.email.toLowerCase()) && !isIssuedFor(c.email, prefix, node.id));
+  const unmanaged = listed.filter((c) => !ours.has(c.email.toLowerCase()) && !isIssuedShape(c.email, prefix));
 
   const mapped = unmanaged.map((client) => ({ client, telegramId: mapTelegramId(client) }));
   const ids = [...new Set(mapped.map((m) => m.telegramId).filter((id): id is number => id !== null))];

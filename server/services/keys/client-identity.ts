@@ -25,13 +25,23 @@ export function newAssignmentIdentity(prefix: string, telegramId: number, nodeId
   return { assignmentId, clientId: randomUUID(), clientEmail };
 }
 
-/** Whether this email has the shape of one we issue for this node (whether a row still names it is another matter). */
-export function isIssuedFor(email: string, prefix: string, nodeId: string): boolean {
+/** The node tag of an email with the shape we issue (`null` for the older untagged shape), or undefined for any other email. */
+function issuedTag(email: string, prefix: string): string | null | undefined {
   const lower = email.toLowerCase();
   const p = prefix.toLowerCase();
-  if (!lower.startsWith(p)) return false;
-  const parts = lower.slice(p.length).split("-");
-  return parts.length === 3 && /^\d+$/.test(parts[0]!) && parts[1] === nodeTag(nodeId) && /^[0-9a-f]{12}$/.test(parts[2]!);
+  if (!lower.startsWith(p)) return undefined;
+  const match = /^\d+-(?:([0-9a-f]{12})-)?[0-9a-f]{12}$/.exec(lower.slice(p.length));
+  return match ? (match[1] ?? null) : undefined;
+}
+
+/** Whether this email has the shape of one we issue for this node (whether a row still names it is another matter). */
+export function isIssuedFor(email: string, prefix: string, nodeId: string): boolean {
+  return issuedTag(email, prefix) === nodeTag(nodeId);
+}
+
+/** Whether this email has the shape of one we issue, for any node or before emails carried one: never an operator's to adopt. */
+export function isIssuedShape(email: string, prefix: string): boolean {
+  return issuedTag(email, prefix) !== undefined;
 }
 
 /** What the secret on the panel derives from: an issued client id, or an adopted client's own secret. */
