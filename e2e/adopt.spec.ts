@@ -3,9 +3,9 @@ import { expect, test } from "@playwright/test";
 import { en } from "../components/i18n/messages/en";
 import { startSimulator, type SimulatedPanel } from "../server/x3ui/simulator";
 import { signInAs } from "./support/auth";
-import { E2E_OWNER } from "./support/e2e-env";
+import { E2E_ENV, E2E_OWNER } from "./support/e2e-env";
 import { requestKey } from "./support/fleet";
-import { createNode, nodeNamed, pingUntilHealthy } from "./support/operations";
+import { createNode, nodeNamed, pingUntilHealthy, trpcMutation } from "./support/operations";
 
 // Issue 18: an operator brings a populated panel's users in from the node page, keys unchanged.
 let panel: SimulatedPanel;
@@ -61,4 +61,11 @@ test("Adopt existing clients: a rule, the preview with its counts and conflicts,
   await page.getByRole("button", { name: en["adopt.preview"] }).click();
   await expect(page.getByTestId("adopt-preview").getByRole("list", { name: en["adopt.countsLabel"] })).toContainText(t("adopt.count.adopt", { count: 0 }));
   await expect(page.getByRole("button", { name: t("adopt.confirm", { count: 0 }) })).toBeDisabled();
+
+  // The specs share one database and later ones start from an empty fleet: revoke and remove what this one made.
+  for (const telegramId of [818181001, 818181002, 818181003]) {
+    const revoked = await page.request.delete(`/api/bot/keys/${telegramId}`, { headers: { authorization: `Bearer ${E2E_ENV.BOT_API_TOKEN}` } });
+    expect(revoked.status()).toBe(200);
+  }
+  await trpcMutation(page.request, "nodes.delete", { id: node.id });
 });
