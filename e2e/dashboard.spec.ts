@@ -134,7 +134,11 @@ test("an admin drains a node", async ({ page }, testInfo) => {
   await page.goto("/nodes");
   const row = page.getByTestId("node-row-e2e-beta");
   await row.getByRole("button", { name: "Actions for e2e-beta" }).click();
-  await page.getByRole("menuitem", { name: "Drain" }).click();
+  await page.getByRole("menuitem", { name: "Drain…" }).click();
+  // e2e-alpha is down: the drain's one user has nowhere to go, and the confirmation says so.
+  const confirm = page.getByRole("alertdialog", { name: "Drain e2e-beta?" });
+  await expect(confirm.getByTestId("node-change-impact")).toContainText("1 user fits on no other node and stays on e2e-beta for now.");
+  await confirm.getByRole("button", { name: "Drain e2e-beta" }).click();
   await expect(row.getByText("Draining")).toBeVisible();
   await screenshot(page, testInfo, "nodes-draining");
 

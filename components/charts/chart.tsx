@@ -6,12 +6,20 @@ import { CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recha
 import { useT } from "@/components/i18n/i18n-provider";
 import { cn } from "@/components/ui/cn";
 
+import { nodeColor } from "./node-color";
+
 /*
  * The one wrapper over recharts. Feature charts describe their series in a ChartConfig
  * (label + colour) and compose raw recharts elements inside <ChartContainer>, with
  * <ChartAxes> for the grid, axes and tooltip they all share; tooltip and legend read labels
  * and colours from the same config. Colours are CSS variables from app/globals.css, so both
  * themes work without re-rendering.
+ *
+ * Conventions every chart keeps: every axis says what it measures — a unit on each tick
+ * (ChartUnit in format.ts: ms, %, bytes) or, for counts, a caption naming them (`captions`);
+ * a series that is a node takes nodeColor(node id) (node-color.ts), never a colour by position;
+ * time axes take their ticks from useTimeAxis (use-time-axis.ts), which puts dates on
+ * multi-day windows and under the tick where a day starts; tooltips show exact values.
  */
 
 export type ChartSeriesConfig = { label: ReactNode; color: string };
@@ -24,16 +32,19 @@ export function chartColor(index: number): string {
   return `var(--chart-${(index % CHART_COLOR_COUNT) + 1})`;
 }
 
-/** One plotted series: the data key it reads and its name in the tooltip and legend. */
-export type ChartSeries<K extends string> = { key: K; label: string };
+/**
+ * One plotted series: the data key it reads and its name in the tooltip and legend. A series that
+ * is a node names it (`nodeId`) and takes the node's colour; any other takes the next palette colour.
+ */
+export type ChartSeries<K extends string> = { key: K; label: string; nodeId?: string };
 
-/** A config for series listed in colour order (--chart-1, --chart-2, …). */
+/** A config for the series: a node's own colour, or the palette in order (--chart-1, --chart-2, …). */
 export function seriesConfig(series: readonly ChartSeries<string>[]): ChartConfig {
-  return Object.fromEntries(series.map(({ key, label }, index) => [key, { label, color: chartColor(index) }]));
+  return Object.fromEntries(series.map(({ key, label, nodeId }, index) => [key, { label, color: nodeId ? nodeColor(nodeId) : chartColor(index) }]));
 }
 
 /** The plot's margin inside the container, the same for every cartesian chart. */
-export const CHART_MARGIN = { top: 8, right: 8, bottom: 0, left: 0 };
+export const CHART_MARGIN = { top: 8, right: 16, bottom: 0, left: 0 };
 
 /** The band behind the hovered category of a bar chart. */
 export const BAR_CURSOR = { fill: "var(--muted)", opacity: 0.6 };
@@ -54,6 +65,8 @@ type ChartContainerProps = Omit<ComponentProps<"div">, "children"> & {
   isEmpty?: boolean;
   /** Render a legend from the config under the plot. */
   hasLegend?: boolean;
+  /** What an axis counts when its ticks carry no unit ("users", "keys"): y above the plot, x under it. */
+  captions?: { x?: ReactNode; y?: ReactNode };
 };
 
 /** Give it a height through className (e.g. "h-64"); width follows the parent. */
@@ -62,6 +75,7 @@ function ChartContainer({
   children,
   isEmpty = false,
   hasLegend = false,
+  captions,
   className,
   ...props
 }: ChartContainerProps) {
@@ -71,7 +85,8 @@ function ChartContainer({
       <div
         data-slot="chart"
         className={cn(
-          "flex h-64 w-full flex-col text-xs [&_.recharts-surface]:outline-none [&_.recharts-tooltip-cursor]:fill-muted/60 [&_.recharts-tooltip-cursor]:stroke-border",
+          // Visible overflow: an edge tick's label may reach past the plot into the card's padding.
+          "flex h-64 w-full flex-col text-xs [&_.recharts-surface]:overflow-visible [&_.recharts-surface]:outline-none [&_.recharts-tooltip-cursor]:fill-muted/60 [&_.recharts-tooltip-cursor]:stroke-border",
           className,
         )}
         {...props}
@@ -81,11 +96,15 @@ function ChartContainer({
             {t("chart.noData")}
           </div>
         ) : (
-          <div className="min-h-0 flex-1">
-            <ResponsiveContainer width="100%" height="100%">
-              {children}
-            </ResponsiveContainer>
-          </div>
+          <>
+            {captions?.y ? <p data-slot="chart-caption-y" className="pb-1 text-muted-foreground">{captions.y}</p> : null}
+            <div className="min-h-0 flex-1">
+              <ResponsiveContainer width="100%" height="100%">
+                {children}
+              </ResponsiveContainer>
+            </div>
+            {captions?.x ? <p data-slot="chart-caption-x" className="pt-1 text-right text-muted-foreground">{captions.x}</p> : null}
+          </>
         )}
         {hasLegend && !isEmpty ? <ChartLegend /> : null}
       </div>
@@ -105,7 +124,8 @@ type ChartTooltipContentProps = {
   payload?: ReadonlyArray<TooltipEntry>;
   label?: ReactNode;
   labelFormatter?: (label: ReactNode) => ReactNode;
-  valueFormatter?: (value: number) => string;
+  /** The exact value of one series (`key` is its data key). */
+  valueFormatter?: (value: number, key: string) => string;
   indicator?: "dot" | "line";
 };
 
@@ -143,7 +163,7 @@ function ChartTooltipContent({
                 />
                 <span className="flex-1 text-muted-foreground">{config[key]?.label ?? key}</span>
                 <span className="font-mono font-medium tabular-nums">
-                  {typeof entry.value === "number" ? valueFormatter(entry.value) : "—"}
+                  {typeof entry.value === "number" ? valueFormatter(entry.value, key) : "—"}
                 </span>
               </div>
             );
@@ -161,9 +181,12 @@ const AXIS_STYLE = {
   tick: { fill: "var(--muted-foreground)", fontSize: 12 },
 } as const;
 
-const Y_AXIS_WIDTH = 44;
+/** Room for y ticks with a unit ("1,200 ms"); time charts take their gutter from useTimeAxis instead. */
+const Y_AXIS_WIDTH = 64;
 
 type ChartAxesProps = {
+  /** Grid lines across the value axis: horizontal for column and line charts, vertical for horizontal bars. */
+  grid?: "horizontal" | "vertical";
   /** What the x axis plots and how its ticks read: dataKey, type, scale, domain, tickFormatter, … */
   x: ComponentProps<typeof XAxis>;
   /** The y axis beyond the shared look: tickFormatter, allowDecimals, … */
@@ -175,13 +198,13 @@ type ChartAxesProps = {
 };
 
 /**
- * The horizontal grid, both axes and the tooltip that every cartesian chart shares, styled in
+ * The grid, both axes and the tooltip that every cartesian chart shares, styled in
  * one place; a chart passes only what differs. Goes inside the recharts chart element.
  */
-function ChartAxes({ x, y, tooltip, cursor }: ChartAxesProps) {
+function ChartAxes({ grid = "horizontal", x, y, tooltip, cursor }: ChartAxesProps) {
   return (
     <>
-      <CartesianGrid vertical={false} stroke="var(--border)" />
+      <CartesianGrid vertical={grid === "vertical"} horizontal={grid === "horizontal"} stroke="var(--border)" />
       <XAxis {...AXIS_STYLE} {...x} />
       <YAxis {...AXIS_STYLE} width={Y_AXIS_WIDTH} {...y} />
       <Tooltip

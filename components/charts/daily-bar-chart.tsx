@@ -5,7 +5,7 @@ import { Bar, BarChart } from "recharts";
 import { useLocale } from "@/components/i18n/i18n-provider";
 
 import { BAR_CURSOR, CHART_MARGIN, ChartAxes, ChartContainer, chartColor, seriesConfig, type ChartSeries } from "./chart";
-import { formatDay, formatValue } from "./format";
+import { formatDay, formatValue, type ChartUnit } from "./format";
 
 /** One calendar day ("YYYY-MM-DD", bucketed by the server) with a count per series. */
 export type DailyPoint<K extends string> = { day: string } & Record<K, number>;
@@ -16,7 +16,10 @@ type DailyBarChartProps<K extends string> = {
   series: readonly ChartSeries<K>[];
   /** Stack the series (parts of one total) instead of grouping them side by side. */
   isStacked?: boolean;
-  unit?: string;
+  /** On every y tick and tooltip value. */
+  unit?: ChartUnit;
+  /** What the y axis counts when it has no unit ("keys", "users moved"). */
+  yCaption?: string;
   className?: string;
 };
 
@@ -26,6 +29,7 @@ function DailyBarChart<K extends string>({
   series,
   isStacked = false,
   unit,
+  yCaption,
   className,
 }: DailyBarChartProps<K>) {
   const locale = useLocale();
@@ -37,16 +41,17 @@ function DailyBarChart<K extends string>({
       config={config}
       isEmpty={data.length === 0}
       hasLegend={series.length > 1}
+      captions={yCaption ? { y: yCaption } : undefined}
       className={className}
     >
       <BarChart data={[...data]} margin={CHART_MARGIN}>
         <ChartAxes
           x={{ dataKey: "day", minTickGap: 16, tickFormatter: (day: string) => formatDay(day, locale) }}
-          y={{ allowDecimals: false }}
+          y={{ allowDecimals: false, tickFormatter: (value: number) => formatValue(value, locale, unit) }}
           cursor={BAR_CURSOR}
           tooltip={{
             labelFormatter: (day) => formatDay(String(day), locale, { withWeekday: true }),
-            valueFormatter: (value) => formatValue(value, locale, unit),
+            valueFormatter: (value) => formatValue(value, locale, unit, { exact: true }),
           }}
         />
         {series.map(({ key }, index) => (

@@ -4,7 +4,9 @@ import { useLocale, useT } from "@/components/i18n/i18n-provider";
 import { cn } from "@/components/ui/cn";
 import type { HealthState } from "@/components/ui/status-badge";
 
-import { formatDateTime, formatTick } from "./format";
+import { formatDateTime } from "./format";
+import { nodeColor } from "./node-color";
+import { useTimeAxis } from "./use-time-axis";
 
 export type HealthSegment = {
   /** Epoch milliseconds; segments of a row are sorted and do not overlap. */
@@ -38,21 +40,21 @@ const SEGMENT_CLASS: Record<HealthState, string> = {
   unknown: "bg-health-unknown",
 };
 
-// Start, middle and end: five 12-hour labels ("10:00 PM") overlap in a half-width card at laptop size.
-const TICK_COUNT = 3;
-
 /*
  * Up/down bands per node over time, drawn as positioned HTML segments rather than a chart:
  * it scales to any width and each band stays a plain element with a title. Screen readers
- * get one summary per row ("de-1: Healthy 97%, Unhealthy 3%").
- * Times depend on the browser's time zone, so their text is exempt from hydration checks.
+ * get one summary per row ("de-1: Healthy 97%, Unhealthy 3%"). Its time axis is the one the
+ * charts use (useTimeAxis): under a chart of the same window and width, the bands, the ticks
+ * and the plot edges line up with the chart's. The swatch by each name is the node's colour on
+ * every chart.
  */
 function HealthTimeline({ rows, from, to, className }: HealthTimelineProps) {
   const t = useT();
   const locale = useLocale();
+  const [axisRef, axis] = useTimeAxis(from, to);
   const span = Math.max(to - from, 1);
   const percent = (value: number) => `${((Math.min(Math.max(value, from), to) - from) / span) * 100}%`;
-  const ticks = Array.from({ length: TICK_COUNT }, (_, index) => from + (span * index) / (TICK_COUNT - 1));
+  const columns = { gridTemplateColumns: `${axis.gutter}px minmax(0, 1fr)`, paddingRight: axis.right };
 
   const summarize = (segments: readonly HealthSegment[]) => {
     const share = new Map<HealthState, number>();
@@ -76,12 +78,13 @@ function HealthTimeline({ rows, from, to, className }: HealthTimelineProps) {
   }
 
   return (
-    <div data-slot="health-timeline" className={cn("grid gap-2 text-xs", className)}>
+    <div ref={axisRef} data-slot="health-timeline" className={cn("grid gap-2 text-xs", className)}>
       <ul className="grid gap-1.5">
         {rows.map(({ nodeId, node, segments }) => (
-          <li key={nodeId} className="grid grid-cols-[minmax(0,8rem)_1fr] items-center gap-3">
-            <span className="truncate font-medium" title={node}>
-              {node}
+          <li key={nodeId} className="grid items-center" style={columns}>
+            <span className="flex min-w-0 items-center gap-1.5 pr-3" title={node}>
+              <span aria-hidden className="size-2.5 shrink-0 rounded-[2px]" style={{ backgroundColor: nodeColor(nodeId) }} />
+              <span className="truncate font-medium">{node}</span>
             </span>
             <div
               role="img"
@@ -104,20 +107,13 @@ function HealthTimeline({ rows, from, to, className }: HealthTimelineProps) {
           </li>
         ))}
       </ul>
-      <div aria-hidden className="grid grid-cols-[minmax(0,8rem)_1fr] gap-3 text-muted-foreground">
+      <div aria-hidden className="grid text-muted-foreground" style={columns}>
         <span />
-        <div className="relative h-4">
-          {ticks.map((tick, index) => (
-            <span
-              key={tick}
-              suppressHydrationWarning
-              className={cn(
-                "absolute top-0 tabular-nums whitespace-nowrap",
-                index === 0 ? "left-0" : index === TICK_COUNT - 1 ? "right-0" : "-translate-x-1/2",
-              )}
-              style={index === 0 || index === TICK_COUNT - 1 ? undefined : { left: percent(tick) }}
-            >
-              {formatTick(tick, span, locale)}
+        <div className={cn("relative", axis.hasDates ? "h-8" : "h-4")}>
+          {axis.ticks.map((tick) => (
+            <span key={tick.at} data-slot="timeline-tick" className="absolute top-0 grid -translate-x-1/2 text-center whitespace-nowrap tabular-nums" style={{ left: percent(tick.at) }}>
+              <span>{tick.primary}</span>
+              {tick.secondary ? <span>{tick.secondary}</span> : null}
             </span>
           ))}
         </div>

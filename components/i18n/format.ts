@@ -17,6 +17,7 @@ type DateStyle = keyof typeof STYLES;
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 const numberFormats = new Map<Locale, Intl.NumberFormat>();
+const inputNumberFormats = new Map<Locale, Intl.NumberFormat>();
 
 function dateFormat(locale: Locale, style: DateStyle): Intl.DateTimeFormat {
   const cacheKey = `${locale}:${style}`;
@@ -33,6 +34,19 @@ export function formatNumber(locale: Locale, value: number): string {
   if (!format) {
     format = new Intl.NumberFormat(locale);
     numberFormats.set(locale, format);
+  }
+  return format.format(value);
+}
+
+/**
+ * A number as a form field holds it for editing: the locale's decimal mark and no grouping
+ * ("1,5" in Russian, "1.5" in English), so what the field shows is what the server reads back.
+ */
+export function formatInputNumber(locale: Locale, value: number): string {
+  let format = inputNumberFormats.get(locale);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { useGrouping: false, maximumFractionDigits: 20 });
+    inputNumberFormats.set(locale, format);
   }
   return format.format(value);
 }

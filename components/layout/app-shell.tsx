@@ -31,8 +31,11 @@ function AppShell({ user, signOutAction, children }: AppShellProps) {
       >
         {t("nav.skipToContent")}
       </a>
-      <aside className="sticky top-0 hidden h-dvh w-60 shrink-0 border-r border-sidebar-border lg:block">
-        <AppSidebar />
+      {/* The column runs the page's full height with the sidebar's background; only its contents stick to the top. */}
+      <aside className="hidden w-60 shrink-0 border-r border-sidebar-border bg-sidebar lg:block">
+        <div className="sticky top-0 h-dvh">
+          <AppSidebar />
+        </div>
       </aside>
       <Dialog open={isNavigationOpen} onOpenChange={setIsNavigationOpen}>
         <DialogContent side="left" className="bg-sidebar" aria-describedby={undefined}>

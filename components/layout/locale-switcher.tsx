@@ -35,11 +35,12 @@ function LocaleSwitcher() {
       <DropdownMenuTrigger
         variant="ghost"
         size="sm"
-        aria-label={t("locale.toggle")}
         aria-busy={isPending}
         className="gap-1.5 px-2 text-xs font-semibold uppercase"
       >
         <LanguagesIcon aria-hidden />
+        {/* The name says what the button does and includes the code it shows ("Change language: en"), as speech input needs. */}
+        <span className="sr-only">{t("locale.toggle")}: </span>
         {locale}
       </DropdownMenuTrigger>
       <DropdownMenuContent>

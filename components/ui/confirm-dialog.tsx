@@ -34,6 +34,8 @@ type ConfirmDialogProps = {
   confirmationText?: string;
   /** Extra content between the description and the buttons (a summary, a warning). */
   children?: ReactNode;
+  /** Keeps the confirm button off, e.g. until the impact the dialog states has loaded. */
+  isConfirmDisabled?: boolean;
 };
 
 function ConfirmDialog({
@@ -47,6 +49,7 @@ function ConfirmDialog({
   variant = "default",
   confirmationText,
   children,
+  isConfirmDisabled = false,
 }: ConfirmDialogProps) {
   const t = useT();
   const inputId = useId();
@@ -72,7 +75,7 @@ function ConfirmDialog({
     }
   };
 
-  const isBlocked = confirmationText !== undefined && typed !== confirmationText;
+  const isBlocked = isConfirmDisabled || (confirmationText !== undefined && typed !== confirmationText);
 
   return (
     <Dialog open={open} onOpenChange={handleOpenChange}>

@@ -18,9 +18,16 @@ import { cn } from "./cn";
 // return focus to, and never overlaps the closing menu.
 const ScheduleSelectContext = createContext<((select: (() => void) | undefined) => void) | null>(null);
 
-const DropdownMenu = DropdownMenuPrimitive.Root;
+/*
+ * Not modal: a modal Radix menu hides the rest of the page with aria-hidden while its links and
+ * buttons stay focusable, which axe-core reports as serious (aria-hidden-focus). The APG menu
+ * button is not modal either: a click outside closes the menu and lands where it was aimed.
+ */
+function DropdownMenu(props: ComponentProps<typeof DropdownMenuPrimitive.Root>) {
+  return <DropdownMenuPrimitive.Root modal={false} {...props} />;
+}
 
-// While the menu is open the page ignores the pointer, so the button keeps its hover look itself.
+// The open menu's button keeps a pressed look, so it is clear which menu is open.
 function DropdownMenuTrigger({ className, ...props }: ButtonProps) {
   return (
     <DropdownMenuPrimitive.Trigger asChild>
@@ -121,6 +128,17 @@ function DropdownMenuRadioItem({
   );
 }
 
+/** A heading inside the menu: what the items act on (a row's name, on a phone where the row is out of sight). */
+function DropdownMenuLabel({ className, ...props }: ComponentProps<typeof DropdownMenuPrimitive.Label>) {
+  return (
+    <DropdownMenuPrimitive.Label
+      data-slot="dropdown-menu-label"
+      className={cn("max-w-64 truncate px-2 py-1.5 text-xs font-semibold text-muted-foreground", className)}
+      {...props}
+    />
+  );
+}
+
 function DropdownMenuSeparator({ className, ...props }: ComponentProps<typeof DropdownMenuPrimitive.Separator>) {
   return (
     <DropdownMenuPrimitive.Separator
@@ -136,6 +154,7 @@ export {
   DropdownMenuTrigger,
   DropdownMenuContent,
   DropdownMenuItem,
+  DropdownMenuLabel,
   DropdownMenuRadioGroup,
   DropdownMenuRadioItem,
   DropdownMenuSeparator,

@@ -22,7 +22,8 @@ function PageHeader({ title, description, actions, className }: PageHeaderProps)
           <p className="max-w-prose text-sm text-pretty text-muted-foreground">{description}</p>
         ) : null}
       </div>
-      {actions ? <div className="flex shrink-0 flex-wrap items-center gap-2">{actions}</div> : null}
+      {/* No wider than the header: on a phone the buttons wrap instead of widening the page. */}
+      {actions ? <div className="flex max-w-full shrink-0 flex-wrap items-center gap-2">{actions}</div> : null}
     </div>
   );
 }

@@ -1,17 +1,29 @@
 import type { ComponentProps } from "react";
 
 import { cn } from "./cn";
+import { ScrollRegion } from "./scroll-region";
 
-/** The wrapper scrolls sideways so wide tables never widen the page. */
-function Table({ className, ...props }: ComponentProps<"table">) {
+/**
+ * The wrapper scrolls sideways so wide tables never widen the page (and is then a focusable
+ * region named like the table, see ScrollRegion). A `stacked` table turns into a
+ * list of cards on phones instead (app/globals.css): each cell on its own, named by the
+ * `data-label` it carries (its column's heading); `data-cell="title"` spans the card's width and
+ * `data-cell="actions"` sits in its top corner.
+ */
+function Table({ className, stacked = false, ...props }: ComponentProps<"table"> & { stacked?: boolean }) {
   return (
-    <div data-slot="table-container" className="relative w-full overflow-x-auto">
+    <ScrollRegion
+      data-slot="table-container"
+      label={props["aria-label"]}
+      className="relative w-full overflow-x-auto outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+    >
       <table
         data-slot="table"
+        data-variant={stacked ? "stacked" : undefined}
         className={cn("w-full caption-bottom text-sm", className)}
         {...props}
       />
-    </div>
+    </ScrollRegion>
   );
 }
 

@@ -43,10 +43,10 @@ export async function nodeNamed(request: APIRequestContext, name: string): Promi
 }
 
 /** Setup only (the add-node form has its own e2e in dashboard.spec.ts). */
-export async function createNode(request: APIRequestContext, name: string, panel: SimulatedPanel, maxUsers: number): Promise<NodeRow> {
+export async function createNode(request: APIRequestContext, name: string, panel: SimulatedPanel, maxUsers: number, location = "Testland"): Promise<NodeRow> {
   return trpcMutation<NodeRow>(request, "nodes.create", {
     name,
-    location: "Testland",
+    location,
     panelUrl: panel.url,
     panelUsername: panel.username,
     panelPassword: panel.password,

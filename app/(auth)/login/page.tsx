@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { Logo } from "@/components/layout/logo";
 import { LocaleSwitcher } from "@/components/layout/locale-switcher";
 import { getTranslator } from "@/components/i18n/server";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { getActor } from "@/server/auth/session";
 import { LoginForm } from "./login-form";
 
@@ -26,7 +26,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <div className="mb-2 flex justify-center">
             <Logo name={t("app.name")} />
           </div>
-          <CardTitle>{t("login.heading")}</CardTitle>
+          <h1 className="leading-none font-semibold">{t("login.heading")}</h1>
           <CardDescription>{t("login.description")}</CardDescription>
         </CardHeader>
         <CardContent>

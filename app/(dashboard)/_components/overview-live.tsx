@@ -72,7 +72,8 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
   return (
     <>
       {overview.sweep.isStale ? <SweepBanner lastAt={overview.sweep.lastAt} intervalSeconds={overview.sweep.intervalSeconds} /> : null}
-      <section aria-label={t("overview.keyFigures")} className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+      {/* Two a row from the narrowest phone up: eight cards one a row made the overview a 4,000-pixel page. */}
+      <section aria-label={t("overview.keyFigures")} className="grid grid-cols-2 gap-3 sm:gap-4 xl:grid-cols-4">
         <KpiCard
           label={t("overview.kpi.healthy")}
           icon={CircleCheckIcon}
@@ -132,7 +133,7 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
                 </CardDescription>
               </CardHeader>
               <CardContent>
-                <NodeLoadChart data={load.nodes} className="h-72" />
+                <NodeLoadChart data={load.nodes} others={load.others} />
               </CardContent>
             </Card>
             <Card>
@@ -151,7 +152,8 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
               <h2 className="text-lg font-semibold">{t("overview.healthOverTime")}</h2>
               <RangeTabsList />
             </div>
-            <RangeTabsPanel className="grid gap-4 xl:grid-cols-2">
+            {/* One column at every width: the timeline sits under the latency chart on the same time axis. */}
+            <RangeTabsPanel className="grid gap-4">
               <Card>
                 <CardHeader>
                   <CardTitle>{t("overview.latency.title")}</CardTitle>
@@ -165,7 +167,14 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
                   </CardAction>
                 </CardHeader>
                 <CardContent>
-                  <TimeSeriesChart data={latency?.points ?? []} series={latency?.series ?? []} unit="ms" className="h-72" />
+                  <TimeSeriesChart
+                    data={latency?.points ?? []}
+                    series={latency?.series ?? []}
+                    from={latency?.from}
+                    to={latency?.to}
+                    unit="ms"
+                    className="h-72"
+                  />
                 </CardContent>
               </Card>
               <Card>
@@ -177,7 +186,7 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
                       : t("overview.timeline.all")}
                   </CardDescription>
                 </CardHeader>
-                <CardContent className="min-h-72">
+                <CardContent>
                   {timeline ? <HealthTimeline rows={timeline.rows} from={timeline.from} to={timeline.to} /> : null}
                 </CardContent>
               </Card>
@@ -191,7 +200,7 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
                 <CardDescription>{t("overview.keys.description")}</CardDescription>
               </CardHeader>
               <CardContent>
-                <DailyBarChart data={daily.keys} series={[{ key: "keys", label: t("overview.keys.series") }]} className="h-56" />
+                <DailyBarChart data={daily.keys} series={[{ key: "keys", label: t("overview.keys.series") }]} yCaption={t("overview.keys.axis")} className="h-56" />
               </CardContent>
             </Card>
             <Card>
@@ -200,7 +209,7 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
                 <CardDescription>{t("overview.moves.description")}</CardDescription>
               </CardHeader>
               <CardContent>
-                <DailyBarChart data={daily.moves} series={moveSeries} isStacked className="h-56" />
+                <DailyBarChart data={daily.moves} series={moveSeries} isStacked yCaption={t("overview.moves.axis")} className="h-56" />
               </CardContent>
             </Card>
           </div>

@@ -41,8 +41,9 @@ export function RangeTabsList() {
 
 /**
  * The selected range's tab panel, holding the charts. The other ranges get empty hidden panels
- * so every tab controls an element that exists; the charts sit under a fixed key, so they stay
- * mounted (and keep the previous data on screen) while the range changes.
+ * so every tab controls an element that exists: Radix renders an unselected panel only when
+ * force-mounted, and then shows it unless told `hidden`. The charts sit under a fixed key, so
+ * they stay mounted (and keep the previous data on screen) while the range changes.
  */
 export function RangeTabsPanel({ className, children }: { className?: string; children: ReactNode }) {
   const selected = useContext(RangeContext);
@@ -53,7 +54,7 @@ export function RangeTabsPanel({ className, children }: { className?: string; ch
         {children}
       </TabsContent>
       {RANGES.filter((range) => range !== selected).map((range) => (
-        <TabsContent key={range} value={range} />
+        <TabsContent key={range} value={range} forceMount hidden />
       ))}
     </>
   );

@@ -105,7 +105,7 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
         />
       ) : (
         <Card className="gap-0 py-0">
-          <Table aria-label={t("nav.nodes")}>
+          <Table aria-label={t("nav.nodes")} stacked>
             <TableHeader>
               <TableRow>
                 <TableHead>{t("common.node")}</TableHead>
@@ -125,13 +125,13 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
             <TableBody>
               {nodes.items.map((node) => (
                 <TableRow key={node.id} data-testid={`node-row-${node.name}`}>
-                  <TableCell>
+                  <TableCell data-cell="title">
                     <Link href={`/nodes/${node.id}`} className="font-medium hover:underline">
                       {node.name}
                     </Link>
                     <div className="text-xs text-muted-foreground">{node.location ?? t("nodes.noLocation")}</div>
                   </TableCell>
-                  <TableCell>
+                  <TableCell data-label={t("nodes.health")}>
                     <div className="grid gap-1">
                       <HealthBadge state={node.healthState} />
                       {node.lastError && node.healthState !== "healthy" ? (
@@ -141,17 +141,17 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
                       ) : null}
                     </div>
                   </TableCell>
-                  <TableCell>
+                  <TableCell data-label={t("nodes.col.load")}>
                     <NodeLoad name={node.name} users={node.users} maxUsers={node.maxUsers} />
                   </TableCell>
-                  <TableCell className="text-right tabular-nums">{node.lastLatencyMs === null ? "—" : t("common.ms", { value: node.lastLatencyMs })}</TableCell>
-                  <TableCell>
+                  <TableCell data-label={t("nodes.col.latency")} className="text-right tabular-nums max-sm:text-left">{node.lastLatencyMs === null ? "—" : t("common.ms", { value: node.lastLatencyMs })}</TableCell>
+                  <TableCell data-label={t("nodes.col.versions")}>
                     <NodeVersions panelVersion={node.panelVersion} apiGeneration={node.apiGeneration} xrayVersion={node.xrayVersion} />
                   </TableCell>
-                  <TableCell>
+                  <TableCell data-label={t("nodes.col.state")}>
                     <AdminStateBadge state={node.adminState} />
                   </TableCell>
-                  <TableCell className="text-xs text-muted-foreground">
+                  <TableCell data-label={t("nodes.col.lastCheck")} className="text-xs text-muted-foreground">
                     {node.lastCheckAt ? (
                       <time suppressHydrationWarning dateTime={node.lastCheckAt.toISOString()}>
                         {formatTime(locale, node.lastCheckAt)}
@@ -161,7 +161,7 @@ export default async function NodesPage({ searchParams }: { searchParams: Search
                     )}
                   </TableCell>
                   {canManage ? (
-                    <TableCell className="whitespace-normal">
+                    <TableCell data-cell="actions" className="whitespace-normal">
                       {/* Not nowrap like other cells: the dialogs opened from here inherit white-space. */}
                       <NodeActions node={node} />
                     </TableCell>

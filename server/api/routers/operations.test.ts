@@ -36,6 +36,8 @@ describe("operations router", () => {
     const asViewer = createCaller({ app, actor: viewer });
     const sim = await asViewer.operations.simulateNodeLoss({ nodeId: fleet.node("a").id });
     expect(sim).toMatchObject({ users: 3, unplaced: [] });
+    expect(await asViewer.operations.previewNodeChange({ nodeId: fleet.node("a").id, change: "drain" })).toMatchObject({ users: 3, moves: { unplaced: 0 } });
+    await expect(asViewer.operations.previewNodeChange({ nodeId: fleet.node("a").id, change: "delete" as "drain" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect((await asViewer.operations.rebalancePlan({ maxMoves: 10, minGap: 0 })).moves).toHaveLength(1);
     await expect(asViewer.operations.drain({ nodeId: fleet.node("a").id })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(asViewer.operations.migrateUser({ telegramId: 1 })).rejects.toMatchObject({ code: "FORBIDDEN" });

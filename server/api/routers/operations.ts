@@ -1,7 +1,8 @@
 /**
- * Fleet operations: the operations log and "what if" planning for viewers; moving users, drain,
- * rebalance, return to service and the notification delivery log for admins. Thin over
- * server/services/migration and server/services/notifications; each mutation is audited there.
+ * Fleet operations: the operations log, "what if" planning and what a node's state change would
+ * do for viewers; moving users, drain, rebalance, return to service and the notification delivery
+ * log for admins. Thin over server/services/migration and server/services/notifications; each
+ * mutation is audited there.
  */
 import { z } from "zod";
 import { migrationDeps } from "@/server/composition/service-deps";
@@ -9,6 +10,7 @@ import { drainNode, drainNodeInputSchema, nodeIdInputSchema, returnNodeToService
 import { executeRebalance, getRebalancePlan, rebalanceInputSchema, whatIfNodeDies } from "@/server/services/migration/fleet-plans";
 import { getOperation, listOperations, listOperationsInputSchema, operationDetailInputSchema } from "@/server/services/migration/list-operations";
 import { migrateUser, migrateUserInputSchema } from "@/server/services/migration/migrate-user";
+import { previewNodeChange, previewNodeChangeInputSchema } from "@/server/services/migration/preview-node-change";
 import { listDeliveries, retryDelivery } from "@/server/services/notifications/delivery-log";
 import { adminProcedure, router, viewerProcedure } from "../trpc";
 
@@ -18,6 +20,8 @@ export const operationsRouter = router({
   detail: viewerProcedure.input(operationDetailInputSchema).query(({ ctx, input }) => getOperation(ctx.app.db, input)),
 
   simulateNodeLoss: viewerProcedure.input(nodeIdInputSchema).query(({ ctx, input }) => whatIfNodeDies(ctx.app.db, input)),
+
+  previewNodeChange: viewerProcedure.input(previewNodeChangeInputSchema).query(({ ctx, input }) => previewNodeChange(ctx.app.db, input)),
 
   rebalancePlan: viewerProcedure.input(rebalanceInputSchema).query(({ ctx, input }) => getRebalancePlan(ctx.app.db, input)),
 

@@ -95,6 +95,7 @@ describe("charts", () => {
       ["down", 0, 10],
     ]);
     expect(load.totalNodes).toBe(3);
+    expect(load.others).toBeNull();
   });
 
   it("buckets 24 h latency per node, keeps failed checks as gaps and reports uptime", async () => {

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { serverApi } from "@/app/_trpc/server";
-import { formatDate, formatDateTime, formatTime } from "@/components/i18n/format";
+import { formatDate, formatDateTime, formatNumber, formatTime } from "@/components/i18n/format";
 import { renderText } from "@/components/i18n/message-ref";
 import { getTranslator } from "@/components/i18n/server";
 import { labelOf } from "@/components/i18n/translate";
@@ -90,7 +90,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
         <Card className="gap-2 px-5 py-4">
           <p className="text-sm text-muted-foreground">{t("node.load")}</p>
           <NodeLoad name={node.name} users={node.reservedCount} maxUsers={node.maxUsers} />
-          <p className="text-xs text-muted-foreground">{t("node.priorityWeight", { priority: node.priority, weight: node.weight })}</p>
+          <p className="text-xs text-muted-foreground">{t("node.priorityWeight", { priority: node.priority, weight: formatNumber(locale, node.weight) })}</p>
         </Card>
         <Card className="gap-2 px-5 py-4">
           <p className="text-sm text-muted-foreground">{t("node.latencyNow")}</p>

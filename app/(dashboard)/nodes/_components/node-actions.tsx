@@ -5,22 +5,33 @@ import { EllipsisIcon, PauseIcon, PencilIcon, PlayIcon, PowerIcon, Trash2Icon } 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
+import { errorMessageOf } from "@/app/_trpc/errors";
 import { useTRPC } from "@/app/_trpc/react";
 import { useT } from "@/components/i18n/i18n-provider";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import { movingCount, NodeChangeImpact, useNodeChangePreview, type NodeChange } from "./node-change-impact";
 import { NodeFormDialog } from "./node-form-dialog";
 
 type NodeSummary = { id: string; name: string; adminState: "active" | "draining" | "disabled"; users: number };
 
-/** Edit, drain/undrain, enable/disable and delete for one node; rendered only for admins. */
+/** Edit, drain / return to service, enable / disable and delete for one node; rendered only for admins. */
 type NodeActionsProps = {
   node: NodeSummary;
   variant?: "menu" | "buttons";
   /** Where to go once the node is deleted (its own page no longer exists). */
   afterDeleteHref?: string;
 };
+
+/** The state changes a node in this state offers, in menu order: each asks first, naming what it does to users. */
+const CHANGES: Record<NodeSummary["adminState"], readonly NodeChange[]> = {
+  active: ["drain", "disable"],
+  draining: ["returnToService", "disable"],
+  disabled: ["enable"],
+};
+
+const CHANGE_ICON = { drain: PauseIcon, returnToService: PlayIcon, disable: PowerIcon, enable: PowerIcon } as const;
 
 export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeActionsProps) {
   const trpc = useTRPC();
@@ -29,11 +40,14 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
   const queryClient = useQueryClient();
   const [isEditing, setIsEditing] = useState(false);
   const [isDeleting, setIsDeleting] = useState(false);
+  const [change, setChange] = useState<NodeChange | null>(null);
+  const hasUsers = node.users > 0;
+  const preview = useNodeChangePreview(node.id, change ?? (isDeleting && hasUsers ? "drain" : null));
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.stats.pathKey() });
     router.refresh();
   };
-  const onError = (e: { message: string }) => toast.error(e.message);
+  const onError = (error: unknown) => toast.error(errorMessageOf(error, t));
   const setState = useMutation(
     trpc.nodes.setAdminState.mutationOptions({
       onSuccess: (n) => {
@@ -57,8 +71,8 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
       onError,
     }),
   );
-  const undrain = useMutation(
-    trpc.operations.undrain.mutationOptions({
+  const returnToService = useMutation(
+    trpc.operations.returnToService.mutationOptions({
       onSuccess: () => {
         toast.success(t("nodeActions.undrainedToast", { node: node.name }));
         refresh();
@@ -68,10 +82,14 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
   );
   const remove = useMutation(trpc.nodes.delete.mutationOptions());
 
-  const drainLabel = t(node.adminState === "draining" ? "nodeActions.undrain" : "nodeActions.drain");
-  const toggleDrain = () => (node.adminState === "draining" ? undrain.mutate({ nodeId: node.id }) : drain.mutate({ nodeId: node.id }));
-  const toggleEnabled = () => setState.mutate({ id: node.id, adminState: node.adminState === "disabled" ? "active" : "disabled" });
-  const hasUsers = node.users > 0;
+  const run: Record<NodeChange, () => Promise<unknown>> = {
+    drain: () => drain.mutateAsync({ nodeId: node.id }),
+    returnToService: () => returnToService.mutateAsync({ nodeId: node.id }),
+    disable: () => setState.mutateAsync({ id: node.id, adminState: "disabled" }),
+    enable: () => setState.mutateAsync({ id: node.id, adminState: "active" }),
+  };
+  const changes = CHANGES[node.adminState];
+  const moving = movingCount(preview.data);
 
   return (
     <>
@@ -81,17 +99,19 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
             <EllipsisIcon aria-hidden />
           </DropdownMenuTrigger>
           <DropdownMenuContent>
+            {/* On a phone the menu covers the row: it says which node it acts on. */}
+            <DropdownMenuLabel>{node.name}</DropdownMenuLabel>
             <DropdownMenuItem onSelect={() => setIsEditing(true)}>
               <PencilIcon aria-hidden /> {t("common.edit")}
             </DropdownMenuItem>
-            {node.adminState !== "disabled" ? (
-              <DropdownMenuItem onSelect={toggleDrain}>
-                {node.adminState === "draining" ? <PlayIcon aria-hidden /> : <PauseIcon aria-hidden />} {drainLabel}
-              </DropdownMenuItem>
-            ) : null}
-            <DropdownMenuItem onSelect={toggleEnabled}>
-              <PowerIcon aria-hidden /> {t(node.adminState === "disabled" ? "common.enable" : "common.disable")}
-            </DropdownMenuItem>
+            {changes.map((c) => {
+              const Icon = CHANGE_ICON[c];
+              return (
+                <DropdownMenuItem key={c} onSelect={() => setChange(c)}>
+                  <Icon aria-hidden /> {t(`nodeChange.${c}.action`)}
+                </DropdownMenuItem>
+              );
+            })}
             <DropdownMenuSeparator />
             <DropdownMenuItem variant="destructive" onSelect={() => setIsDeleting(true)}>
               <Trash2Icon aria-hidden /> {t("common.delete")}
@@ -104,20 +124,40 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
           <Button variant="outline" onClick={() => setIsEditing(true)}>
             <PencilIcon aria-hidden /> {t("common.edit")}
           </Button>
-          {node.adminState !== "disabled" ? (
-            <Button variant="outline" onClick={toggleDrain} disabled={drain.isPending || undrain.isPending}>
-              {node.adminState === "draining" ? <PlayIcon aria-hidden /> : <PauseIcon aria-hidden />} {drainLabel}
-            </Button>
-          ) : null}
-          <Button variant="outline" onClick={toggleEnabled} disabled={setState.isPending}>
-            <PowerIcon aria-hidden /> {t(node.adminState === "disabled" ? "common.enable" : "common.disable")}
-          </Button>
+          {changes.map((c) => {
+            const Icon = CHANGE_ICON[c];
+            return (
+              <Button key={c} variant="outline" onClick={() => setChange(c)}>
+                <Icon aria-hidden /> {t(`nodeChange.${c}.action`)}
+              </Button>
+            );
+          })}
           <Button variant="outline" className="text-destructive" onClick={() => setIsDeleting(true)}>
             <Trash2Icon aria-hidden /> {t("common.delete")}
           </Button>
         </div>
       )}
       {isEditing ? <NodeFormDialog open onOpenChange={setIsEditing} nodeId={node.id} /> : null}
+      <ConfirmDialog
+        open={change !== null}
+        onOpenChange={(open) => {
+          if (!open) setChange(null);
+        }}
+        variant={change === "disable" ? "destructive" : "default"}
+        title={change ? t(`nodeChange.${change}.title`, { node: node.name }) : ""}
+        description={change ? t(`nodeChange.${change}.description`, { node: node.name }) : ""}
+        confirmLabel={
+          change === "drain" && moving > 0
+            ? t("nodeChange.drain.confirmMoving", { count: moving })
+            : change
+              ? t(`nodeChange.${change}.confirm`, { node: node.name })
+              : undefined
+        }
+        isConfirmDisabled={!preview.data}
+        onConfirm={change ? run[change] : () => undefined}
+      >
+        <NodeChangeImpact preview={preview.data} isError={preview.isError} />
+      </ConfirmDialog>
       <ConfirmDialog
         open={isDeleting}
         onOpenChange={setIsDeleting}
@@ -126,6 +166,7 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
         description={t(hasUsers ? "nodeActions.holdsUsersDescription" : "nodeActions.deleteDescription")}
         confirmationText={hasUsers ? undefined : node.name}
         confirmLabel={t(hasUsers ? "nodeActions.drainThenDelete" : "nodeActions.deleteConfirm")}
+        isConfirmDisabled={hasUsers && !preview.data}
         onConfirm={async () => {
           if (hasUsers) {
             await drain.mutateAsync({ nodeId: node.id, deleteWhenEmpty: true });
@@ -134,14 +175,16 @@ export function NodeActions({ node, variant = "menu", afterDeleteHref }: NodeAct
           try {
             await remove.mutateAsync({ id: node.id });
           } catch (error) {
-            toast.error((error as Error).message);
+            toast.error(errorMessageOf(error, t));
             throw error;
           }
           toast.success(t("nodeActions.deletedToast", { node: node.name }));
           if (afterDeleteHref) router.push(afterDeleteHref);
           else refresh();
         }}
-      />
+      >
+        {hasUsers ? <NodeChangeImpact preview={preview.data} isError={preview.isError} /> : null}
+      </ConfirmDialog>
     </>
   );
 }

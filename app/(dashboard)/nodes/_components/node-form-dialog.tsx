@@ -1,15 +1,16 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { CheckCircle2Icon, Loader2Icon, PlugZapIcon, XCircleIcon } from "lucide-react";
+import { CheckCircle2Icon, Loader2Icon, PlugZapIcon, PowerOffIcon, XCircleIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
-import { fieldErrorsOf } from "@/app/_trpc/errors";
+import { appCodeOf, errorDetailsOf, errorMessageOf, fieldErrorsOf } from "@/app/_trpc/errors";
 import { useTRPC } from "@/app/_trpc/react";
 import type { RouterInputs, RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
-import { useT } from "@/components/i18n/i18n-provider";
-import { renderMessage } from "@/components/i18n/message-ref";
+import { formatInputNumber } from "@/components/i18n/format";
+import { useLocale, useT } from "@/components/i18n/i18n-provider";
+import { renderMessage, type MessageRef } from "@/components/i18n/message-ref";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/form-field";
@@ -50,26 +51,41 @@ export function NodeFormDialog({ open, onOpenChange, nodeId }: NodeFormDialogPro
 }
 
 const text = (form: FormData, name: string) => String(form.get(name) ?? "").trim();
+/** The fields a connection test depends on: changing one makes a failed test stale. */
+const CONNECTION_FIELDS = new Set(["panelUrl", "panelUsername", "panelPassword", "panelApiToken", "tlsMode", "tlsPinSha256", "inboundId"]);
+
+/** Why the panel inbound cannot serve, from a failed test: the panel's answer, or the chosen inbound's problem. */
+function failureOf(result: TestResult): MessageRef | null {
+  if (!result.ok) return result.reason;
+  return result.inboundProblem;
+}
 /** Numbers typed into the form; a blank or non-number goes to the server as-is so its message shows beside the field. */
 const numberOr = (value: string, blank: number | null | undefined) => (value === "" ? blank : Number.isFinite(Number(value)) ? Number(value) : (value as unknown as number));
 
 function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
   const trpc = useTRPC();
   const t = useT();
+  const locale = useLocale();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [tlsMode, setTlsMode] = useState<string>(node?.tlsMode ?? "verify");
   const [inboundId, setInboundId] = useState<string>(node ? String(node.inboundId) : "");
   const [test, setTest] = useState<TestResult | null>(null);
+  // A failed connection test (the button's, or the one every save runs): the only save left is a switched-off one.
+  const [failure, setFailure] = useState<MessageRef | null>(null);
 
   const onError = (error: unknown) => {
     const fields = fieldErrorsOf(error);
     setErrors(fields);
-    if (Object.keys(fields).length === 0) toast.error((error as Error).message);
+    const connection = appCodeOf(error) === "CONNECTION_FAILED" ? (errorDetailsOf(error)?.connection as TestResult | undefined) : undefined;
+    if (connection) {
+      setTest(connection);
+      setFailure(failureOf(connection));
+    } else if (Object.keys(fields).length === 0) toast.error(errorMessageOf(error, t));
   };
-  const onSaved = (saved: { name: string }) => {
-    toast.success(t(node ? "nodeForm.savedToast" : "nodeForm.addedToast", { node: saved.name }));
+  const onSaved = (saved: { name: string; adminState: string }) => {
+    toast.success(t(saved.adminState === "disabled" ? "nodeForm.savedDisabledToast" : node ? "nodeForm.savedToast" : "nodeForm.addedToast", { node: saved.name }));
     void queryClient.invalidateQueries({ queryKey: trpc.nodes.pathKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.stats.pathKey() });
     router.refresh();
@@ -81,11 +97,13 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
     trpc.nodes.testConnection.mutationOptions({
       onSuccess: (result) => {
         setTest(result);
+        setFailure(failureOf(result));
         setErrors({});
         if (result.ok && !result.inbounds.some((i) => String(i.id) === inboundId) && result.inbounds[0]) setInboundId(String(result.inbounds[0].id));
       },
       onError: (error) => {
         setTest(null);
+        setFailure(null);
         onError(error);
       },
     }),
@@ -112,9 +130,14 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const input = read(new FormData(event.currentTarget));
+    const input = { ...read(new FormData(event.currentTarget)), ...(failure ? { saveDisabled: true } : {}) };
     if (node) update.mutate({ id: node.id, ...input });
     else create.mutate(input);
+  }
+
+  function onFieldChange(event: FormEvent<HTMLFormElement>) {
+    const name = (event.target as { name?: string }).name;
+    if (failure && name && CONNECTION_FIELDS.has(name)) setFailure(null);
   }
 
   function runTest(form: HTMLFormElement | null) {
@@ -135,7 +158,7 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
   const inbounds = test?.ok ? test.inbounds : [];
 
   return (
-    <form onSubmit={submit} aria-label={t(node ? "nodeForm.editLabel" : "nodeForm.addLabel")} className="grid gap-4" noValidate>
+    <form onSubmit={submit} onChange={onFieldChange} aria-label={t(node ? "nodeForm.editLabel" : "nodeForm.addLabel")} className="grid gap-4" noValidate>
       <div className="grid items-start gap-4 sm:grid-cols-2">
         <FormField label={t("nodeForm.name")} error={errors.name} required>
           <Input name="name" defaultValue={node?.name} autoComplete="off" placeholder="de-fra-1" />
@@ -222,16 +245,24 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
           <Input name="priority" inputMode="numeric" defaultValue={node?.priority ?? 100} />
         </FormField>
         <FormField label={t("nodeForm.weight")} error={errors.weight} description={t("nodeForm.weightHint")}>
-          <Input name="weight" inputMode="decimal" defaultValue={node?.weight ?? 1} />
+          <Input name="weight" inputMode="decimal" defaultValue={formatInputNumber(locale, node?.weight ?? 1)} />
         </FormField>
       </div>
+      {failure ? (
+        <div role="alert" data-testid="connection-failed" className="grid gap-1 rounded-lg border border-destructive/40 bg-destructive/5 p-4 text-sm">
+          {/* The reason itself shows beside the test button and the field to fix. */}
+          <p className="font-medium">{t("nodeForm.failed.title")}</p>
+          <p className="text-muted-foreground">{t(node && node.adminState !== "disabled" ? "nodeForm.failed.editHint" : "nodeForm.failed.hint")}</p>
+        </div>
+      ) : null}
       <DialogFooter>
         <Button variant="outline" onClick={onDone} disabled={isSaving}>
           {t("common.cancel")}
         </Button>
+        {/* After a failed test a plain save is not offered: the server would refuse it, and a node that cannot serve must not take users. */}
         <Button type="submit" disabled={isSaving}>
-          {isSaving ? <Loader2Icon aria-hidden className="animate-spin" /> : null}
-          {t(node ? "nodeForm.save" : "nodeForm.addLabel")}
+          {isSaving ? <Loader2Icon aria-hidden className="animate-spin" /> : failure ? <PowerOffIcon aria-hidden /> : null}
+          {failure ? t(node && node.adminState !== "disabled" ? "nodeForm.saveAndDisable" : "nodeForm.saveDisabled") : t(node ? "nodeForm.save" : "nodeForm.addLabel")}
         </Button>
       </DialogFooter>
     </form>
@@ -243,7 +274,7 @@ function TestOutcome({ result }: { result: TestResult | null }) {
   if (!result) return <span className="text-sm text-muted-foreground">{t("nodeForm.notTested")}</span>;
   if (!result.ok) {
     return (
-      <span role="status" className="flex items-center gap-1.5 text-sm text-destructive" title={result.detail}>
+      <span role="status" className="flex items-center gap-1.5 text-sm text-destructive">
         <XCircleIcon aria-hidden className="size-4 shrink-0" /> {renderMessage(t, result.reason)}
       </span>
     );

@@ -5,6 +5,7 @@ import { ScaleIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
+import { errorMessageOf } from "@/app/_trpc/errors";
 import { useTRPC } from "@/app/_trpc/react";
 import { STACKED_CARD_ACTION, STACKED_CARD_HEADER } from "@/app/(dashboard)/_components/layout-classes";
 import { useT } from "@/components/i18n/i18n-provider";
@@ -98,7 +99,7 @@ export function RebalanceCard({ canManage }: { canManage: boolean }) {
             const result = await execute.mutateAsync({ maxMoves });
             toast.success(result.operationId ? t("rebalance.startedToast", { count: result.plan.moves.length }) : t("rebalance.nothingToast"));
           } catch (error) {
-            toast.error((error as Error).message);
+            toast.error(errorMessageOf(error, t));
             throw error;
           }
           void queryClient.invalidateQueries({ queryKey: trpc.operations.list.pathKey() });

@@ -16,7 +16,7 @@ import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { fieldErrorsOf } from "@/app/_trpc/errors";
+import { errorMessageOf, fieldErrorsOf } from "@/app/_trpc/errors";
 
 type Role = "owner" | "admin" | "viewer";
 const ROLES: Role[] = ["owner", "admin", "viewer"];
@@ -28,7 +28,7 @@ export function AdminsPanel({ currentAdminId }: { currentAdminId: string }) {
   const queryClient = useQueryClient();
   const admins = useQuery(trpc.admins.list.queryOptions());
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.admins.list.queryKey() });
-  const onError = (error: { message: string }) => toast.error(error.message);
+  const onError = (error: unknown) => toast.error(errorMessageOf(error, t));
   const setRole = useMutation(trpc.admins.setRole.mutationOptions({ onSuccess: () => (toast.success(t("admins.roleChanged")), invalidate()), onError }));
   const setDisabled = useMutation(
     trpc.admins.setDisabled.mutationOptions({ onSuccess: (a) => (toast.success(t(a.isDisabled ? "admins.disabledToast" : "admins.enabledToast")), invalidate()), onError }),
@@ -118,7 +118,7 @@ function AddAdminForm({ onCreated }: { onCreated: () => void }) {
       onError: (error) => {
         const errors = fieldErrorsOf(error);
         setFields(errors);
-        if (!Object.keys(errors).length) toast.error(error.message);
+        if (!Object.keys(errors).length) toast.error(errorMessageOf(error, t));
       },
     }),
   );

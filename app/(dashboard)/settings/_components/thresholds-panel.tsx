@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Loader2Icon } from "lucide-react";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { toast } from "sonner";
-import { fieldErrorsOf } from "@/app/_trpc/errors";
+import { errorMessageOf, fieldErrorsOf } from "@/app/_trpc/errors";
 import { useTRPC } from "@/app/_trpc/react";
 import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
 import { formatDateTime } from "@/components/i18n/format";
@@ -57,7 +57,7 @@ export function ThresholdsPanel() {
       onError: (error) => {
         const fields = fieldErrorsOf(error);
         setErrors(fields);
-        if (!Object.keys(fields).length) toast.error(error.message);
+        if (!Object.keys(fields).length) toast.error(errorMessageOf(error, t));
       },
     }),
   );

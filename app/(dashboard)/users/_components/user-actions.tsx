@@ -5,6 +5,7 @@ import { ArrowRightLeftIcon, EllipsisIcon, InfoIcon, RefreshCwIcon, Trash2Icon }
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
+import { errorMessageOf } from "@/app/_trpc/errors";
 import { useTRPC } from "@/app/_trpc/react";
 import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
 import { useT } from "@/components/i18n/i18n-provider";
@@ -36,7 +37,7 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
     try {
       await action();
     } catch (error) {
-      toast.error((error as Error).message);
+      toast.error(errorMessageOf(error, t));
       throw error;
     }
     toast.success(done);

@@ -52,7 +52,15 @@ export function NodeCharts({
         </CardHeader>
         <RangeTabsPanel>
           <CardContent className="grid gap-6">
-            <TimeSeriesChart data={latency?.points ?? []} series={latency?.series ?? []} unit="ms" variant="area" className="h-60" />
+            <TimeSeriesChart
+              data={latency?.points ?? []}
+              series={latency?.series ?? []}
+              from={latency?.from}
+              to={latency?.to}
+              unit="ms"
+              variant="area"
+              className="h-60"
+            />
             {timeline ? <HealthTimeline rows={timeline.rows} from={timeline.from} to={timeline.to} /> : null}
           </CardContent>
         </RangeTabsPanel>
