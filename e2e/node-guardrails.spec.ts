@@ -2,8 +2,9 @@ import { expect, test, type Page } from "@playwright/test";
 import { ru } from "../components/i18n/messages/ru";
 import { startSimulator, type SimulatedPanel } from "../server/x3ui/simulator";
 import { signInAs } from "./support/auth";
-import { E2E_OWNER, E2E_PORT } from "./support/e2e-env";
+import { E2E_OWNER } from "./support/e2e-env";
 import { requestKey, screenshot } from "./support/fleet";
+import { signInWalking, walkContext } from "./support/walk";
 import { createNode, fleetClientCount, listNodes, nodeNamed, pingUntilHealthy, setAdminState, trpcQuery } from "./support/operations";
 
 // One careless click must not move users: drain, disable and return to service ask first and say
@@ -131,15 +132,13 @@ test("a node whose connection test fails is offered only a switched-off save", a
 });
 
 test("field messages in Russian, never a validation library's English, and a weight of 1,5", async ({ browser }, testInfo) => {
-  // Two sign-ins' worth of first renders and a save with its connection test: over a minute on a loaded machine.
+  // A sign-in's first render and a save with its connection test: over a minute on a loaded machine.
   test.setTimeout(120_000);
-  const context = await browser.newContext();
-  await context.addCookies([{ name: "locale", value: "ru", url: `http://127.0.0.1:${E2E_PORT}` }]);
+  const setting = { locale: "ru", viewport: "desktop" } as const;
+  const context = await walkContext(browser, setting);
   const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel(ru["common.username"]).fill(E2E_OWNER.username);
-  await page.getByLabel(ru["common.password"]).fill(E2E_OWNER.password);
-  await page.getByRole("button", { name: ru["login.submit"] }).click();
+  // Signed in only once the overview shows: going on sooner can leave without the session cookie.
+  await signInWalking(page, setting);
   await page.goto("/nodes");
   await page.getByRole("button", { name: ru["nodes.add"] }).click();
   const form = page.getByRole("form", { name: ru["nodeForm.addLabel"] });
