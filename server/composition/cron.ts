@@ -22,7 +22,7 @@ function cronSteps(app: AppContext, settings: Settings): CronStep[] {
     healthHistoryCronStep({ retentionDays: settings.health.retentionDays }),
     trafficCronStep(() => trafficDeps(app)),
     plansCronStep(() => planDeps(app)),
-    reconcileCronStep(() => reconcileDeps(app), { intervalMs: app.config.reconcile.intervalMs }),
+    reconcileCronStep(() => reconcileDeps(app), { intervalMs: app.config.reconcile.intervalMs, nodeDeadlineMs: app.config.panelTimeoutMs }),
     fleetOperationsCronStep({ ...migrationDeps(app), failover: settings.failover }),
     notificationsCronStep({ ...app.notifications, db: app.db, clock: app.clock, fetch: app.fetch, metrics: app.metrics }),
     botNoncesCronStep,

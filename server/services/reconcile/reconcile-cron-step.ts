@@ -6,13 +6,13 @@ import { runReconcile } from "./run-reconcile";
 export const RECONCILE_STEP = "reconcile";
 
 /** `depsFor` builds the reconciler's collaborators from the run's database and clock. */
-export function reconcileCronStep(depsFor: (context: CronStepContext) => ReconcileDeps, options: { intervalMs: number }): CronStep {
+export function reconcileCronStep(depsFor: (context: CronStepContext) => ReconcileDeps, options: { intervalMs: number; nodeDeadlineMs: number }): CronStep {
   return {
     name: RECONCILE_STEP,
     reserveMs: 3_000,
     run: async (context) => {
       const deps = depsFor(context);
-      const report = await runReconcile(deps, { budgetMs: context.budgetMs, intervalMs: options.intervalMs });
+      const report = await runReconcile(deps, { budgetMs: context.budgetMs, intervalMs: options.intervalMs, nodeDeadlineMs: options.nodeDeadlineMs });
       return {
         nodes: report.nodes.length,
         actions: report.nodes.reduce((sum, n) => sum + n.actions.length, 0),

@@ -12,7 +12,6 @@ import { beginPlacement, type Placement } from "@/server/services/keys/placement
 import { revokeKey } from "@/server/services/keys/revoke-key";
 import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
 import { reconcileNode, type ReconcileDeps } from "./reconcile-node";
-import { runReconcile } from "./run-reconcile";
 
 let test: TestDatabase;
 let fleet: SimulatedFleet;
@@ -204,20 +203,5 @@ describe("reconcileNode", () => {
     expect(second.clean).toBe(true);
     expect(ours()).toHaveLength(3);
     expect((await test.db.select().from(nodes))[0]?.needsReconcile).toBe(false);
-  });
-});
-
-describe("runReconcile", () => {
-  it("reconciles each due node once even when two runs overlap, and skips unreadable ones", async () => {
-    fleet = await startSimulatedFleet(test.db, [{ name: "a" }, { name: "b" }, { name: "down", healthState: "unhealthy" }]);
-    const [one, two] = await Promise.all([
-      runReconcile(recDeps(), { budgetMs: 10_000, intervalMs: 60_000 }),
-      runReconcile(recDeps(), { budgetMs: 10_000, intervalMs: 60_000 }),
-    ]);
-    expect([...one.nodes, ...two.nodes].map((n) => n.nodeName).sort()).toEqual(["a", "b"]);
-    const again = await runReconcile(recDeps(), { budgetMs: 10_000, intervalMs: 60_000 });
-    expect(again.nodes).toEqual([]);
-    const forced = await runReconcile(recDeps(), { budgetMs: 10_000, intervalMs: 60_000, nodeId: fleet.node("a").id });
-    expect(forced.nodes.map((n) => n.nodeName)).toEqual(["a"]);
   });
 });

@@ -7,6 +7,10 @@
  * Single flight (invariant 6): a node is claimed by a conditional UPDATE of `last_reconciled_at`,
  * so two cron pings or two replicas never reconcile the same node within one interval. The
  * actions themselves are idempotent, so a forced on-demand run that overlaps one is harmless.
+ *
+ * Hanging panels cannot starve the rest: `concurrency` nodes are reconciled at once, a panel that
+ * does not answer costs its slot one panel deadline (the panel is read before anything else, so an
+ * unreadable node ends there), and no node starts with less than that deadline left in the budget.
  */
 import { and, asc, desc, eq, isNull, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
 import { nodes } from "@/server/db/schema";
@@ -20,6 +24,10 @@ export type RunReconcileOptions = {
   intervalMs: number;
   /** Only this node (on demand); ignores the interval. */
   nodeId?: string;
+  /** Nodes reconciled at once. */
+  concurrency?: number;
+  /** The panel deadline: no node starts with less than this left in the budget. */
+  nodeDeadlineMs?: number;
 };
 
 export type FleetReconcileReport = {
@@ -27,6 +35,9 @@ export type FleetReconcileReport = {
   /** Nodes due but not started because the budget ran out. */
   skipped: number;
 };
+
+/** Nodes at once when the caller does not say: hanging panels hold a slot for one panel deadline each. */
+export const DEFAULT_RECONCILE_CONCURRENCY = 16;
 
 /** Nodes flagged by the health sweep are retried sooner than the regular interval. */
 const FLAGGED_RETRY_MS = 15_000;
@@ -60,17 +71,24 @@ export async function runReconcile(deps: ReconcileDeps, options: RunReconcileOpt
     .where(options.nodeId ? eq(nodes.id, options.nodeId) : notInArray(nodes.healthState, ["unhealthy", "auth_error"]))
     .orderBy(desc(nodes.needsReconcile), sql`${nodes.lastReconciledAt} ASC NULLS FIRST`, asc(nodes.name));
   const report: FleetReconcileReport = { nodes: [], skipped: 0 };
-  for (const { id } of candidates) {
-    if (Date.now() >= deadline) {
-      report.skipped++;
-      continue;
+  const queue = [...candidates];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      if (Date.now() + (options.nodeDeadlineMs ?? 0) > deadline) {
+        report.skipped++;
+        continue;
+      }
+      if (!(await claim(deps, next.id, options.nodeId ? null : options.intervalMs))) continue;
+      try {
+        report.nodes.push(await reconcileNode(deps, next.id));
+      } catch (error) {
+        logger.error("reconcile failed for a node", { nodeId: next.id, error });
+      }
     }
-    if (!(await claim(deps, id, options.nodeId ? null : options.intervalMs))) continue;
-    try {
-      report.nodes.push(await reconcileNode(deps, id));
-    } catch (error) {
-      logger.error("reconcile failed for a node", { nodeId: id, error });
-    }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? DEFAULT_RECONCILE_CONCURRENCY) }, worker));
+  // In the order the nodes were due, whichever finished first.
+  const order = new Map(candidates.map((c, i) => [c.id, i]));
+  report.nodes.sort((a, b) => (order.get(a.nodeId) ?? 0) - (order.get(b.nodeId) ?? 0));
   return report;
 }
