@@ -54,6 +54,8 @@ const schema = z.object({
   RECONCILE_MAX_ACTIONS: z.coerce.number().int().min(1).default(100),
   TRAFFIC_INTERVAL_SECONDS: seconds.min(10).max(3600).default(60),
   USER_EXPIRING_DAYS: z.coerce.number().int().min(0).max(365).default(3),
+  STANDBY_ENABLED: bool.default(false),
+  STANDBY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
   SUBSCRIPTION_TITLE: z.string().min(1).default("VPN"),
   SUBSCRIPTION_UPDATE_HOURS: z.coerce.number().int().min(1).max(168).default(1),
   SUBSCRIPTION_WEB_PAGE_URL: optionalText.pipe(z.url().optional()),

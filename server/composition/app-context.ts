@@ -38,6 +38,8 @@ export type AppConfig = {
   plans: { expiringDays: number };
   bot: { token: string | undefined; signingSecret: string | undefined };
   subscription: SubscriptionSettings;
+  /** Standby clients on a second node (STANDBY_ENABLED); `batchSize` users are given or moved one per cron pass. */
+  standby: { enabled: boolean; batchSize: number };
   /** Bearer token of GET /api/metrics; unset = the route is off. */
   metricsToken: string | undefined;
 };
@@ -87,6 +89,7 @@ function appConfigFromEnv(env: Env): AppConfig {
       supportUrl: env.SUBSCRIPTION_SUPPORT_URL,
       probe: { url: env.SUBSCRIPTION_PROBE_URL, intervalSeconds: env.SUBSCRIPTION_PROBE_INTERVAL_SECONDS },
     },
+    standby: { enabled: env.STANDBY_ENABLED, batchSize: env.STANDBY_BATCH_SIZE },
     metricsToken: env.METRICS_TOKEN,
   };
 }

@@ -11,6 +11,7 @@ import { fleetOperationsCronStep } from "@/server/services/migration/fleet-opera
 import { notificationsCronStep } from "@/server/services/notifications/notifications-cron-step";
 import { reconcileCronStep } from "@/server/services/reconcile/reconcile-cron-step";
 import { getSettings, type Settings } from "@/server/services/settings/settings";
+import { standbyCronStep } from "@/server/services/standby/run-standby-pass";
 import { plansCronStep, trafficCronStep } from "@/server/services/traffic/traffic-cron-steps";
 import type { AppContext } from "./app-context";
 import { migrationDeps, planDeps, reconcileDeps, trafficDeps } from "./service-deps";
@@ -19,6 +20,7 @@ import { migrationDeps, planDeps, reconcileDeps, trafficDeps } from "./service-d
 function cronSteps(app: AppContext, settings: Settings): CronStep[] {
   return [
     healthSweepCronStep({ panelFor: app.panelFor, settings: settings.health, concurrency: app.config.cron.healthConcurrency, metrics: app.metrics }),
+    standbyCronStep(() => ({ ...migrationDeps(app), standby: app.config.standby })),
     healthHistoryCronStep({ retentionDays: settings.health.retentionDays }),
     trafficCronStep(() => trafficDeps(app)),
     plansCronStep(() => planDeps(app)),

@@ -73,6 +73,10 @@ export const KeyResponse = z
   .object({
     telegramId: TelegramId,
     key: z.string().meta({ description: "The share link (vless://, vmess://, trojan:// or ss://) to import in a VPN app." }),
+    standbyKey: z
+      .string()
+      .optional()
+      .meta({ description: "STANDBY_ENABLED: the user's second key, on another node, that their app falls back to (the subscription lists it after `key`). Absent when there is none or its node is not serving." }),
     subscriptionUrl: z.url().meta({ description: "Stable per user: keeps working when the user is moved to another node." }),
     node: NodeSummary,
     createdAt: z.iso.datetime().meta({ description: "When this key was issued." }),
@@ -121,6 +125,7 @@ export function toKeyResponse(view: KeyView, now: Date): z.output<typeof KeyResp
   return {
     telegramId: view.telegramId,
     key: view.key,
+    ...(view.standbyKey ? { standbyKey: view.standbyKey } : {}),
     subscriptionUrl: view.subscriptionUrl,
     node: view.node,
     createdAt: view.createdAt.toISOString(),

@@ -19,6 +19,8 @@ export const userSuspension = pgEnum("user_suspension", ["expired", "over_quota"
  */
 export const clientOrigin = pgEnum("client_origin", ["issued", "adopted"]);
 export const assignmentState = pgEnum("assignment_state", ["pending", "active", "revoking", "revoked", "failed"]);
+/** primary: the key the user is given; standby: a second client on another node their app falls back to (STANDBY_ENABLED). */
+export const assignmentRole = pgEnum("assignment_role", ["primary", "standby"]);
 export const operationKind = pgEnum("operation_kind", ["migration", "failover", "drain", "rebalance", "reconcile"]);
 export const operationStatus = pgEnum("operation_status", ["pending", "running", "succeeded", "partial", "failed", "cancelled"]);
 export const operationItemStatus = pgEnum("operation_item_status", ["pending", "running", "succeeded", "failed", "skipped"]);

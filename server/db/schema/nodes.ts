@@ -33,6 +33,10 @@ export const nodes = pgTable(
     maxUsers: integer().notNull().default(100),
     /** Live assignments plus in-flight migration targets; changed only by conditional updates (invariant 1). */
     reservedCount: integer().notNull().default(0),
+    /** Standby clients this node may hold (STANDBY_ENABLED), counted apart from `max_users`. */
+    standbyMaxUsers: integer().notNull().default(100),
+    /** Live standby assignments; changed only by conditional updates, like `reserved_count`. */
+    standbyReservedCount: integer().notNull().default(0),
     priority: integer().notNull().default(100),
     weight: doublePrecision().notNull().default(1),
     adminState: nodeAdminState().notNull().default("active"),
@@ -76,6 +80,7 @@ export const nodes = pgTable(
     index("nodes_last_check_idx").on(t.lastCheckAt),
     check("nodes_reserved_within_capacity", sql`${t.reservedCount} >= 0 AND ${t.reservedCount} <= ${t.maxUsers}`),
     check("nodes_max_users_nonneg", sql`${t.maxUsers} >= 0`),
+    check("nodes_standby_within_capacity", sql`${t.standbyReservedCount} >= 0 AND ${t.standbyReservedCount} <= ${t.standbyMaxUsers}`),
     check("nodes_priority_positive", sql`${t.priority} > 0`),
     check("nodes_weight_positive", sql`${t.weight} > 0`),
     check("nodes_inbound_positive", sql`${t.inboundId} > 0`),

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
-import { assignmentState, clientOrigin, userSuspension, vpnUserStatus } from "./enums";
+import { assignmentRole, assignmentState, clientOrigin, userSuspension, vpnUserStatus } from "./enums";
 import { nodes } from "./nodes";
 
 export const vpnUsers = pgTable(
@@ -81,6 +81,11 @@ export const assignments = pgTable(
     clientOrigin: clientOrigin().notNull().default("issued"),
     shareLink: text(),
     state: assignmentState().notNull().default("pending"),
+    /**
+     * primary: the user's key; standby (STANDBY_ENABLED): a second client on another node that the
+     * subscription lists after it. Never both roles of one user on one node (keys/capacity.ts, `reservePlace`).
+     */
+    role: assignmentRole().notNull().default("primary"),
     placementReason: jsonb().$type<PlacementReason>(),
     /**
      * While `pending` or `revoking`: the request working on it owns it until then; after it, the next
@@ -98,10 +103,10 @@ export const assignments = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // Invariant 2: at most one active key per user, and at most one placement in flight (a first key,
-    // or the replacement of the active one), whatever the concurrency.
-    uniqueIndex("assignments_one_active_per_user").on(t.userId).where(sql`${t.state} = 'active'`),
-    uniqueIndex("assignments_one_pending_per_user").on(t.userId).where(sql`${t.state} = 'pending'`),
+    // Invariant 2: at most one active key per user and role, and at most one placement in flight per
+    // user and role (a first key, or the replacement of the active one), whatever the concurrency.
+    uniqueIndex("assignments_one_active_per_user").on(t.userId, t.role).where(sql`${t.state} = 'active'`),
+    uniqueIndex("assignments_one_pending_per_user").on(t.userId, t.role).where(sql`${t.state} = 'pending'`),
     index("assignments_user_revoking_idx").on(t.userId).where(sql`${t.state} = 'revoking'`),
     uniqueIndex("assignments_client_email_uq").on(t.clientEmail).where(sql`${t.clientOrigin} = 'issued'`),
     // Panels treat emails case-insensitively: one held client per email on a node, and the lookup of a
@@ -121,3 +126,4 @@ export const assignments = pgTable(
 export type VpnUser = typeof vpnUsers.$inferSelect;
 export type Assignment = typeof assignments.$inferSelect;
 export type AssignmentState = Assignment["state"];
+export type AssignmentRole = Assignment["role"];

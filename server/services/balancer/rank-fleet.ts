@@ -6,17 +6,21 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { nodes } from "@/server/db/schema";
-import { rankNodes, type NodeLoad, type PlacementPreference, type Ranking } from "./score-nodes";
+import { rankNodes, type NodeLoad, type PlacementPreference, type Ranking, type ScoredNode } from "./score-nodes";
 
-/** Every node's load and eligibility, as the balancer and the move planners read it. */
-export async function readNodeLoads(db: Database): Promise<(NodeLoad & { ejectedForMs: number })[]> {
+/**
+ * Every node's load and eligibility, as the balancer and the move planners read it. `standby` reads
+ * the standby places instead of the users' (counted apart, STANDBY_ENABLED), so one ranking serves both.
+ */
+export async function readNodeLoads(db: Database, places: "primary" | "standby" = "primary"): Promise<(NodeLoad & { ejectedForMs: number })[]> {
+  const isStandby = places === "standby";
   return db
     .select({
       id: nodes.id,
       name: nodes.name,
       location: nodes.location,
-      maxUsers: nodes.maxUsers,
-      reservedCount: nodes.reservedCount,
+      maxUsers: isStandby ? nodes.standbyMaxUsers : nodes.maxUsers,
+      reservedCount: isStandby ? nodes.standbyReservedCount : nodes.reservedCount,
       priority: nodes.priority,
       weight: nodes.weight,
       adminState: nodes.adminState,
@@ -44,4 +48,15 @@ export async function rankFleet(db: Database, preference: PlacementPreference = 
   // Whether a strict location exists at all is a question about every node, cooling off or not.
   const { missingLocation } = rankNodes(loads, preference);
   return { ...ranking, missingLocation, retryAfterMs: waits.length > 0 ? Math.min(...waits) : null };
+}
+
+/**
+ * Where a user's standby may go: never the primary's node, preferably another location than the
+ * primary's (one outage less likely to take both), then the balancer's order by standby load.
+ */
+export async function rankStandbyFleet(db: Database, primary: { nodeId: string; location: string | null }): Promise<ScoredNode[]> {
+  const loads = (await readNodeLoads(db, "standby")).filter((n) => n.id !== primary.nodeId && n.ejectedForMs === 0);
+  const { candidates } = rankNodes(loads);
+  const elsewhere = (c: ScoredNode) => (primary.location !== null && c.location?.toLowerCase() === primary.location.toLowerCase() ? 1 : 0);
+  return candidates.sort((a, b) => elsewhere(a) - elsewhere(b));
 }

@@ -4,21 +4,29 @@
  * updater of the same node row waits, and Postgres re-evaluates the WHERE against the row it
  * then sees, so check-and-increment is atomic; the CHECK constraint is the backstop.
  */
-import { and, asc, eq, gt, inArray, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lt, ne, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { nodes, type Node } from "@/server/db/schema";
+import { assignments, nodes, type AssignmentRole, type Node } from "@/server/db/schema";
 import type { Transaction } from "@/server/services/audit/record-audit";
 import { isNotEjected } from "./outlier-ejection";
 
-/** One unit on a node that may take new users now; null when it is full or no longer eligible. */
-export async function reserveForNewUser(tx: Transaction | Database, nodeId: string): Promise<Node | null> {
+/** The counter a role's places are kept in, and its limit: standby places are counted apart from `max_users`. */
+function placesOf(role: AssignmentRole) {
+  return role === "primary"
+    ? { count: nodes.reservedCount, limit: nodes.maxUsers, add: (n: number) => ({ reservedCount: sql`${nodes.reservedCount} + ${n}` }) }
+    : { count: nodes.standbyReservedCount, limit: nodes.standbyMaxUsers, add: (n: number) => ({ standbyReservedCount: sql`${nodes.standbyReservedCount} + ${n}` }) };
+}
+
+/** One unit (of `role`'s places) on a node that may take new users now; null when it is full or no longer eligible. */
+export async function reserveForNewUser(tx: Transaction | Database, nodeId: string, role: AssignmentRole = "primary"): Promise<Node | null> {
+  const places = placesOf(role);
   const [node] = await tx
     .update(nodes)
-    .set({ reservedCount: sql`${nodes.reservedCount} + 1` })
+    .set(places.add(1))
     .where(
       and(
         eq(nodes.id, nodeId),
-        lt(nodes.reservedCount, nodes.maxUsers),
+        lt(places.count, places.limit),
         eq(nodes.adminState, "active"),
         eq(nodes.needsReconcile, false),
         inArray(nodes.healthState, ["healthy", "degraded"]),
@@ -50,10 +58,31 @@ export async function lockNodesInOrder(tx: Transaction, nodeIds: (string | null 
   await tx.select({ id: nodes.id }).from(nodes).where(inArray(nodes.id, ids)).orderBy(asc(nodes.id)).for("update");
 }
 
-export async function releaseReservation(tx: Transaction, nodeId: string): Promise<void> {
+/**
+ * A place for `userId`'s `role` on a node, never where the user holds a live assignment of the other
+ * role: one node's death must not take a user's primary and standby together. The check runs after
+ * the reservation's UPDATE has locked the node row, so two transactions placing the two roles of one
+ * user on one node queue there and the second one sees the first one's row (READ COMMITTED reads
+ * each statement afresh); it then gives the place back and gets null, like a full node.
+ */
+export async function reservePlace(tx: Transaction, nodeId: string, userId: string, role: AssignmentRole): Promise<Node | null> {
+  const node = await reserveForNewUser(tx, nodeId, role);
+  if (!node) return null;
+  const [other] = await tx
+    .select({ id: assignments.id })
+    .from(assignments)
+    .where(and(eq(assignments.userId, userId), eq(assignments.nodeId, nodeId), ne(assignments.role, role), inArray(assignments.state, ["pending", "active"])))
+    .limit(1);
+  if (!other) return node;
+  await releaseReservation(tx, nodeId, role);
+  return null;
+}
+
+export async function releaseReservation(tx: Transaction, nodeId: string, role: AssignmentRole = "primary"): Promise<void> {
   // Never below zero: a drifted counter is the reconciler's to recompute and report, not a crash here.
+  const { count, add } = placesOf(role);
   await tx
     .update(nodes)
-    .set({ reservedCount: sql`${nodes.reservedCount} - 1` })
-    .where(and(eq(nodes.id, nodeId), gt(nodes.reservedCount, 0)));
+    .set(add(-1))
+    .where(and(eq(nodes.id, nodeId), gt(count, 0)));
 }

@@ -16,13 +16,13 @@
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
-import { assignments, nodes, vpnUsers, type Assignment, type Node, type PlacementReason, type VpnUser } from "@/server/db/schema";
+import { assignments, nodes, vpnUsers, type Assignment, type AssignmentRole, type Node, type PlacementReason, type VpnUser } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { ref } from "@/server/messages";
 import { recordAudit, type Transaction } from "@/server/services/audit/record-audit";
 import type { Actor } from "@/server/services/actor";
 import type { PlacementPreference, ScoredNode } from "@/server/services/balancer/score-nodes";
-import { lockNodesInOrder, releaseReservation, reserveForNewUser } from "./capacity";
+import { lockNodesInOrder, releaseReservation, reservePlace } from "./capacity";
 import { systemClock } from "@/server/services/clock";
 import { newAssignmentIdentity } from "./client-identity";
 import { clientPlanFor, type ClientPlan, type PlanRow } from "./client-plan";
@@ -104,11 +104,17 @@ export function placementReason(candidates: ScoredNode[], chosen: string, locati
   };
 }
 
-async function reserveFrom(tx: Transaction, candidates: ScoredNode[], start: number, skip?: string | null): Promise<{ node: Node; position: number } | null> {
-  for (let i = start; i < candidates.length; i++) {
+async function reserveFrom(
+  tx: Transaction,
+  userId: string,
+  role: AssignmentRole,
+  candidates: ScoredNode[],
+  skip: ReadonlySet<string | null | undefined>,
+): Promise<{ node: Node; position: number } | null> {
+  for (let i = 0; i < candidates.length; i++) {
     const candidate = candidates[i];
-    if (!candidate || candidate.nodeId === skip) continue;
-    const node = await reserveForNewUser(tx, candidate.nodeId);
+    if (!candidate || skip.has(candidate.nodeId)) continue;
+    const node = await reservePlace(tx, candidate.nodeId, userId, role);
     if (node) return { node, position: i };
   }
   return null;
@@ -129,10 +135,15 @@ export async function insertPending(
     reason?: Partial<PlacementReason>;
     location?: string | null;
     skipNodeId?: string | null;
+    /** The node of the user's standby: the key never goes there (`reservePlace` holds to it under races too). */
+    standbyNodeId?: string | null;
+    /** `standby`: a standby client (services/standby), on its own places; the user's key otherwise. */
+    role?: AssignmentRole;
     claimedAt: number;
   },
 ): Promise<Placement | null> {
-  const reserved = await reserveFrom(tx, input.candidates, 0, input.skipNodeId);
+  const role = input.role ?? "primary";
+  const reserved = await reserveFrom(tx, input.user.id, role, input.candidates, new Set([input.skipNodeId, input.standbyNodeId]));
   if (!reserved) return null;
   const identity = newAssignmentIdentity(deps.emailPrefix ?? CLIENT_EMAIL_PREFIX, input.user.telegramId, reserved.node.id);
   const [assignment] = await tx
@@ -145,6 +156,7 @@ export async function insertPending(
       clientId: identity.clientId,
       clientEmail: identity.clientEmail,
       state: "pending",
+      role,
       replacesId: input.replaces?.id ?? null,
       settleBy: settleDeadline(deps),
       placementReason: placementReason(input.candidates, reserved.node.id, input.location, input.reason),
@@ -164,14 +176,19 @@ export async function insertPending(
   };
 }
 
-/** The user's pending and active assignments, and whether the pending one is still owned by its request. */
+/**
+ * The user's pending and active keys (primaries), whether the pending one is still owned by its
+ * request, and the node of their live standby (STANDBY_ENABLED), where no key of theirs may go.
+ */
 export async function liveAssignmentsOf(tx: Transaction, userId: string) {
   const rows = await tx
-    .select({ assignment: assignments, healthState: nodes.healthState, isOwned: sql<boolean>`NOT ${isStale}` })
+    .select({ assignment: assignments, healthState: nodes.healthState, location: nodes.location, isOwned: sql<boolean>`NOT ${isStale}` })
     .from(assignments)
     .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
     .where(and(eq(assignments.userId, userId), inArray(assignments.state, ["pending", "active"])));
-  return { pending: rows.find((r) => r.assignment.state === "pending") ?? null, active: rows.find((r) => r.assignment.state === "active") ?? null };
+  const primary = (state: string) => rows.find((r) => r.assignment.state === state && r.assignment.role === "primary") ?? null;
+  const standby = rows.find((r) => r.assignment.role === "standby");
+  return { pending: primary("pending"), active: primary("active"), hasStandby: standby !== undefined, standbyNodeId: standby?.assignment.nodeId ?? null };
 }
 
 /**
@@ -211,7 +228,7 @@ async function beginPlacementOnce(deps: KeyDeps, input: PlacementInput, candidat
     if (!user) throw new Error("user upsert returned nothing");
     if (user.status !== "active") throw new AppError("FORBIDDEN", ref("error.user.disabled"));
 
-    const { pending, active } = await liveAssignmentsOf(tx, user.id);
+    const { pending, active, standbyNodeId } = await liveAssignmentsOf(tx, user.id);
     if (pending) {
       return pending.isOwned
         ? ({ kind: "in-flight", settleBy: pending.assignment.settleBy ?? new Date() } as const)
@@ -230,6 +247,7 @@ async function beginPlacementOnce(deps: KeyDeps, input: PlacementInput, candidat
       replaces: active?.assignment ?? null,
       location: input.location,
       reason: input.nodeId ? { strategy: "manual" } : undefined,
+      standbyNodeId,
       claimedAt,
     });
     // Throwing rolls the audit row back too: nothing changed, the user keeps the key they had.
@@ -333,11 +351,11 @@ export async function activatePlacement(
             .update(assignments)
             .set({ state: "revoking", settleBy: settleDeadline(deps), updatedAt: sql`now()` })
             .where(and(eq(assignments.id, placement.replaces.id), eq(assignments.state, "active")))
-            .returning({ nodeId: assignments.nodeId })
+            .returning({ nodeId: assignments.nodeId, role: assignments.role })
         : [];
       const [active] = await activate(tx);
       if (!active) throw new NotOursError();
-      if (retired?.nodeId) await releaseReservation(tx, retired.nodeId);
+      if (retired?.nodeId) await releaseReservation(tx, retired.nodeId, retired.role);
       await alongside?.(tx, active);
       return active;
     });
@@ -366,9 +384,9 @@ export async function moveToNextCandidate(
       if (current?.state !== "pending") return "gone" as const;
       // Two node rows change: lock them in id order, so opposite moves queue instead of deadlocking.
       await lockNodesInOrder(tx, [placement.node.id, candidate.nodeId]);
-      const next = await reserveForNewUser(tx, candidate.nodeId);
+      const next = await reservePlace(tx, candidate.nodeId, placement.user.id, placement.assignment.role);
       if (!next) return "full" as const;
-      await releaseReservation(tx, placement.node.id);
+      await releaseReservation(tx, placement.node.id, placement.assignment.role);
       const note = `${placement.node.name} failed (${failure}); moved to ${next.name}`;
       const [assignment] = await tx
         .update(assignments)
@@ -418,9 +436,9 @@ export async function failPending(deps: Pick<KeyDeps, "db">, assignmentId: strin
           options.writer ? writerHolds(options.writer) : undefined,
         ),
       )
-      .returning({ nodeId: assignments.nodeId });
+      .returning({ nodeId: assignments.nodeId, role: assignments.role });
     if (!failed) return false;
-    if (failed.nodeId) await releaseReservation(tx, failed.nodeId);
+    if (failed.nodeId) await releaseReservation(tx, failed.nodeId, failed.role);
     return true;
   });
 }

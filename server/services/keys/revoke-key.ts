@@ -28,7 +28,8 @@ export type RevokeResult = {
   disabledOnPanel: boolean;
 };
 
-type Begun = { retire: Assignment } | { stale: Assignment };
+/** `standby`: the user's standby, retired with the key (a revoked user keeps no way in). */
+type Begun = { retire: Assignment; standby?: Assignment } | { stale: Assignment };
 
 async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: Actor }): Promise<Begun> {
   return deps.db.transaction(async (tx) => {
@@ -39,15 +40,15 @@ async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: A
       .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
       .where(and(eq(vpnUsers.telegramId, input.telegramId), inArray(assignments.state, ["pending", "active", "revoking"])))
       .orderBy(desc(assignments.updatedAt));
-    const pending = rows.find((r) => r.assignment.state === "pending");
+    const pending = rows.find((r) => r.assignment.state === "pending" && r.assignment.role === "primary");
     if (pending) {
       if (!pending.isStale) throw inFlight(pending.assignment.settleBy);
       return { stale: pending.assignment };
     }
-    const active = rows.find((r) => r.assignment.state === "active");
+    const active = rows.find((r) => r.assignment.state === "active" && r.assignment.role === "primary");
     if (!active) {
       // A revoke that did not finish (its request died, or the panel was unreachable): finish it now.
-      const unfinished = rows.find((r) => r.assignment.state === "revoking");
+      const unfinished = rows.find((r) => r.assignment.state === "revoking" && r.assignment.role === "primary");
       if (!unfinished) throw new AppError("NOT_FOUND", ref("error.user.noKey"));
       if (!unfinished.isStale) throw inFlight(unfinished.assignment.settleBy);
       return { retire: unfinished.assignment };
@@ -59,11 +60,21 @@ async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: A
       .returning();
     if (!revoking) throw new Error("active assignment vanished under the user's lock");
     if (revoking.nodeId) await releaseReservation(tx, revoking.nodeId);
+    // A standby still being placed is retired by the standby pass once it finds no key beside it.
+    const liveStandby = rows.find((r) => r.assignment.state === "active" && r.assignment.role === "standby");
+    const [standby] = liveStandby
+      ? await tx
+          .update(assignments)
+          .set({ state: "revoking", settleBy: settleDeadline(deps), updatedAt: sql`now()` })
+          .where(eq(assignments.id, liveStandby.assignment.id))
+          .returning()
+      : [];
+    if (standby?.nodeId) await releaseReservation(tx, standby.nodeId, "standby");
     // An admin's revoke is audited with the change it describes (invariant 9).
     if (input.actor) {
       await recordAudit(tx, input.actor, { action: "key.revoke", targetType: "vpn_user", targetId: String(input.telegramId), before: { assignmentId: revoking.id, nodeId: revoking.nodeId } });
     }
-    return { retire: revoking };
+    return { retire: revoking, standby };
   });
 }
 
@@ -79,6 +90,7 @@ export async function revokeKey(deps: KeyDeps, input: { telegramId: number; acto
   deps.metrics?.keyRevoked();
   await deps.steps?.("retire.marked", { assignmentId: begun.retire.id });
   const outcome = await retireAssignment(deps, begun.retire);
+  if (begun.standby) await retireAssignment(deps, begun.standby);
   return {
     telegramId: input.telegramId,
     revoked: true,

@@ -104,8 +104,10 @@ export async function settleUserWork(deps: KeyWorkDeps, userId: string): Promise
     .select()
     .from(assignments)
     .where(and(eq(assignments.userId, userId), inArray(assignments.state, ["pending", "revoking"]), isStale));
-  const pending = stale.find((a) => a.state === "pending");
+  const pending = stale.find((a) => a.state === "pending" && a.role === "primary");
   const outcome = pending ? await settlePending(deps, pending) : null;
+  // A standby's placement left stale is settled too; how it ended is the standby pass's business.
+  for (const row of stale.filter((a) => a.state === "pending" && a.role === "standby")) await settlePending(deps, row);
   for (const row of stale.filter((a) => a.state === "revoking")) await retireAssignment(deps, row);
   return outcome;
 }
@@ -132,7 +134,7 @@ export async function settleStaleRetirements(deps: KeyWorkDeps): Promise<number>
  */
 export async function settleStrandedOnDeadNodes(deps: KeyWorkDeps, placeAgain: (userId: string) => Promise<void>): Promise<number> {
   const stranded = await deps.db
-    .select({ id: assignments.id, nodeId: assignments.nodeId, userId: assignments.userId, replacesId: assignments.replacesId })
+    .select({ id: assignments.id, nodeId: assignments.nodeId, userId: assignments.userId, replacesId: assignments.replacesId, role: assignments.role })
     .from(assignments)
     .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
     .where(and(eq(assignments.state, "pending"), isStale, or(eq(nodes.healthState, "unhealthy"), eq(nodes.adminState, "disabled"))));
@@ -141,7 +143,8 @@ export async function settleStrandedOnDeadNodes(deps: KeyWorkDeps, placeAgain: (
     const outcome = await settlePending(deps, row);
     if (outcome.kind !== "failed") continue;
     settled++;
-    if (!row.replacesId) await placeAgain(row.userId);
+    // A standby is placed again by the standby pass, not as the user's key.
+    if (!row.replacesId && row.role === "primary") await placeAgain(row.userId);
   }
   return settled;
 }

@@ -5,7 +5,7 @@
  * aggregate statements run together: one pass over `nodes` joined to a per-node count of live
  * assignments (an index-only scan), and index lookups for the rest.
  */
-import { count, eq, inArray, max, min, sql } from "drizzle-orm";
+import { and, count, eq, inArray, max, min, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { assignments, events, LIVE_ASSIGNMENT_STATES, nodes, operations, webhookDeliveries, type Node } from "@/server/db/schema";
 import type { Clock } from "../clock";
@@ -39,7 +39,7 @@ export async function readFleetState(deps: FleetStateDeps): Promise<FleetState> 
   const live = db
     .select({ nodeId: assignments.nodeId, users: count().as("users") })
     .from(assignments)
-    .where(inArray(assignments.state, [...LIVE_ASSIGNMENT_STATES]))
+    .where(and(inArray(assignments.state, [...LIVE_ASSIGNMENT_STATES]), eq(assignments.role, "primary")))
     .groupBy(assignments.nodeId)
     .as("live");
   const [nodeRows, operationRows, deliveryRows, lastSweep, [hold]] = await Promise.all([

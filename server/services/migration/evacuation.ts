@@ -69,7 +69,8 @@ export async function createEvacuation(tx: Transaction, input: NewEvacuation, no
   const users = await tx
     .select({ userId: assignments.userId })
     .from(assignments)
-    .where(and(eq(assignments.nodeId, input.nodeId), eq(assignments.state, "active")))
+    // Standbys on the node are replaced by the standby pass, not moved: a move is for the key users were given.
+    .where(and(eq(assignments.nodeId, input.nodeId), eq(assignments.state, "active"), eq(assignments.role, "primary")))
     .orderBy(asc(assignments.createdAt));
   const isEmpty = users.length === 0;
   const [operation] = await tx

@@ -29,7 +29,7 @@ async function readUsers(db: Database, nodeIds: string[], perNode?: number): Pro
         .select({ nodeId: assignments.nodeId, userId: vpnUsers.id, telegramId: vpnUsers.telegramId, reason: assignments.placementReason })
         .from(assignments)
         .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
-        .where(and(inArray(assignments.nodeId, nodeIds), eq(assignments.state, "active")))
+        .where(and(inArray(assignments.nodeId, nodeIds), eq(assignments.state, "active"), eq(assignments.role, "primary")))
         .orderBy(desc(assignments.activatedAt))
     : [];
   const byNode = new Map<string, MovableUser[]>();

@@ -64,7 +64,7 @@ async function claimMove(deps: MigrationDeps, item: MoveItem, candidates: Scored
   const claimedAt = Date.now();
   return deps.db.transaction(async (tx) => {
     await lockUser(tx, user.telegramId);
-    const { pending, active } = await liveAssignmentsOf(tx, user.id);
+    const { pending, active, standbyNodeId } = await liveAssignmentsOf(tx, user.id);
     if (pending) return skip("a key request or another move for this user was in flight");
     if (!active || active.assignment.nodeId !== fromNodeId) return skip("the user no longer has a key on this node");
     const [source] = await tx.select().from(nodes).where(eq(nodes.id, fromNodeId));
@@ -77,6 +77,7 @@ async function claimMove(deps: MigrationDeps, item: MoveItem, candidates: Scored
       replaces: active.assignment,
       location: active.assignment.placementReason?.location ?? null,
       skipNodeId: fromNodeId,
+      standbyNodeId,
       reason: { strategy: reason === "rebalance" ? "rebalance" : "migration", note: `moved from ${source.name} (${reason})` },
       claimedAt,
     });
@@ -122,7 +123,7 @@ async function candidatesFor(deps: MigrationDeps, item: MoveItem): Promise<Score
     ? await deps.db
         .select({ reason: assignments.placementReason })
         .from(assignments)
-        .where(and(eq(assignments.userId, item.userId), eq(assignments.state, "active")))
+        .where(and(eq(assignments.userId, item.userId), eq(assignments.state, "active"), eq(assignments.role, "primary")))
     : [];
   const { candidates } = await rankFleet(deps.db, { location: old?.reason?.location ?? null });
   if (!item.toNodeId) return candidates.filter((c) => c.nodeId !== item.fromNodeId);
@@ -200,7 +201,7 @@ export async function recoverInterruptedMoves(deps: MigrationDeps): Promise<numb
   const running = await deps.db
     .select({ id: operationItems.id, userId: operationItems.userId, pending: assignments })
     .from(operationItems)
-    .leftJoin(assignments, and(eq(assignments.userId, operationItems.userId), eq(assignments.state, "pending")))
+    .leftJoin(assignments, and(eq(assignments.userId, operationItems.userId), eq(assignments.state, "pending"), eq(assignments.role, "primary")))
     .where(and(eq(operationItems.status, "running"), or(isNull(assignments.id), isStale)));
   let recovered = 0;
   for (const item of running) {

@@ -25,7 +25,7 @@ export async function migrateUser(deps: MigrationDeps, actor: AuditActor, input:
     const rows = await tx
       .select({ userId: vpnUsers.id, nodeId: assignments.nodeId, state: assignments.state, nodeName: nodes.name })
       .from(vpnUsers)
-      .innerJoin(assignments, and(eq(assignments.userId, vpnUsers.id), sql`${assignments.state} IN ('pending', 'active')`))
+      .innerJoin(assignments, and(eq(assignments.userId, vpnUsers.id), sql`${assignments.state} IN ('pending', 'active')`, eq(assignments.role, "primary")))
       .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
       .where(eq(vpnUsers.telegramId, input.telegramId));
     // A placement in flight (a first key, a refresh or another move) finishes first.

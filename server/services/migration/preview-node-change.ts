@@ -37,7 +37,7 @@ export async function previewNodeChange(db: Database, input: z.input<typeof prev
   const [live] = await db
     .select({ n: count() })
     .from(assignments)
-    .where(and(eq(assignments.nodeId, nodeId), eq(assignments.state, "active")));
+    .where(and(eq(assignments.nodeId, nodeId), eq(assignments.state, "active"), eq(assignments.role, "primary")));
   const [open] = await db
     .select({ id: operations.id, kind: operations.kind, total: operations.total, moved: operations.succeeded })
     .from(operations)

@@ -82,7 +82,7 @@ async function nodesToEvacuate(deps: FleetOperationDeps, condition: ReturnType<t
   const rows = await deps.db
     .selectDistinct({ id: nodes.id, name: nodes.name })
     .from(nodes)
-    .innerJoin(assignments, and(eq(assignments.nodeId, nodes.id), eq(assignments.state, "active")))
+    .innerJoin(assignments, and(eq(assignments.nodeId, nodes.id), eq(assignments.state, "active"), eq(assignments.role, "primary")))
     .where(condition);
   const due: { id: string; name: string }[] = [];
   for (const node of rows) {

@@ -7,7 +7,8 @@
  *
  * What counts: `pending` and `active` assignments on the node. A move in flight is a `pending`
  * assignment on its target (and the key it replaces still holds its place on the source until
- * the move's activation releases it), so it is counted like any other placement.
+ * the move's activation releases it), so it is counted like any other placement. Standby
+ * assignments (STANDBY_ENABLED) are recounted into `standby_reserved_count` in the same transaction.
  */
 import { and, count, eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
@@ -16,16 +17,20 @@ import { assignments, events, nodes } from "@/server/db/schema";
 export async function recountReservations(db: Database, nodeId: string): Promise<{ before: number; after: number }> {
   return db.transaction(async (tx) => {
     const [node] = await tx
-      .select({ reservedCount: nodes.reservedCount, maxUsers: nodes.maxUsers, name: nodes.name })
+      .select({ reservedCount: nodes.reservedCount, maxUsers: nodes.maxUsers, standbyReservedCount: nodes.standbyReservedCount, standbyMaxUsers: nodes.standbyMaxUsers, name: nodes.name })
       .from(nodes)
       .where(eq(nodes.id, nodeId))
       .for("update");
     if (!node) return { before: 0, after: 0 };
-    const [live] = await tx
-      .select({ n: count() })
+    const byRole = await tx
+      .select({ role: assignments.role, n: count() })
       .from(assignments)
-      .where(and(eq(assignments.nodeId, nodeId), sql`${assignments.state} IN ('pending', 'active')`));
-    const actual = live?.n ?? 0;
+      .where(and(eq(assignments.nodeId, nodeId), sql`${assignments.state} IN ('pending', 'active')`))
+      .groupBy(assignments.role);
+    // Standby places are their own counter; a drift there is corrected the same way, without an event of its own.
+    const standbys = Math.min(byRole.find((r) => r.role === "standby")?.n ?? 0, node.standbyMaxUsers);
+    if (standbys !== node.standbyReservedCount) await tx.update(nodes).set({ standbyReservedCount: standbys }).where(eq(nodes.id, nodeId));
+    const actual = byRole.find((r) => r.role === "primary")?.n ?? 0;
     if (actual === node.reservedCount) return { before: actual, after: actual };
     // The CHECK keeps the counter within max_users; more live rows than places is reported, not stored.
     const after = Math.min(actual, node.maxUsers);

@@ -17,7 +17,7 @@ export async function listNodeUsers(
   input: z.input<typeof listNodeUsersInputSchema>,
 ): Promise<Page<NodeUserRow>> {
   const { nodeId, ...page } = listNodeUsersInputSchema.parse(input);
-  const where = and(eq(assignments.nodeId, nodeId), inArray(assignments.state, [...LIVE_ASSIGNMENT_STATES]));
+  const where = and(eq(assignments.nodeId, nodeId), inArray(assignments.state, [...LIVE_ASSIGNMENT_STATES]), eq(assignments.role, "primary"));
   const { items, ...rest } = await readPage(
     page,
     ({ limit, offset }) =>

@@ -13,11 +13,16 @@
  * a move), the fleet-wide quota and the expiry. No panel is called. A user whose plan ran out
  * keeps the link, so the app shows the spent quota or the past expiry instead of an empty list,
  * and works again as soon as the plan is extended.
+ *
+ * A user with a standby (STANDBY_ENABLED) gets the primary's link first and the standby's after
+ * it, so the structured profiles group them (fallback / url-test / balancer); a link whose node is
+ * not serving is left out, and the answer is "unavailable" only when neither serves.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import type { Database } from "@/server/db/client";
-import { assignments, nodes, vpnUsers, type Node } from "@/server/db/schema";
-import { IS_CURRENT_ASSIGNMENT } from "@/server/services/keys/find-user-key";
+import { assignments, nodes, vpnUsers } from "@/server/db/schema";
+import { IS_CURRENT_ASSIGNMENT, servableShareLink } from "@/server/services/keys/find-user-key";
 
 export type Userinfo = { upload: number; download: number; total: number; expire: number };
 
@@ -29,7 +34,8 @@ export type Subscription =
 
 export type SubscriptionDeps = { db: Database };
 
-const SERVABLE_ADMIN_STATES = new Set<Node["adminState"]>(["active"]);
+const standbys = alias(assignments, "standby");
+const standbyNodes = alias(nodes, "standby_node");
 
 const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
@@ -47,10 +53,14 @@ export async function getSubscription(deps: SubscriptionDeps, token: string): Pr
       },
       assignment: { state: assignments.state, shareLink: assignments.shareLink },
       node: { healthState: nodes.healthState, adminState: nodes.adminState },
+      standby: { state: standbys.state, shareLink: standbys.shareLink },
+      standbyNode: { healthState: standbyNodes.healthState, adminState: standbyNodes.adminState },
     })
     .from(vpnUsers)
     .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), IS_CURRENT_ASSIGNMENT))
     .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
+    .leftJoin(standbys, and(eq(standbys.userId, vpnUsers.id), sql`${standbys.state} = 'active' AND ${standbys.role} = 'standby'`))
+    .leftJoin(standbyNodes, eq(standbyNodes.id, standbys.nodeId))
     .where(eq(vpnUsers.subscriptionToken, token))
     .limit(1);
   if (!row) return { kind: "not-found" };
@@ -63,7 +73,8 @@ export async function getSubscription(deps: SubscriptionDeps, token: string): Pr
     expire: user.expiresAt ? Math.floor(user.expiresAt.getTime() / 1000) : 0,
   };
   if (user.status !== "active" || !assignment) return { kind: "empty", username: user.username, userinfo };
-  if (assignment.state !== "active" || !assignment.shareLink || !node) return { kind: "unavailable", username: user.username };
-  if (node.healthState === "unhealthy" || !SERVABLE_ADMIN_STATES.has(node.adminState)) return { kind: "unavailable", username: user.username };
-  return { kind: "links", username: user.username, links: [assignment.shareLink], userinfo };
+  // The primary first, the standby after it; either alone while the other's node is down.
+  const links = [servableShareLink(assignment, node), servableShareLink(row.standby, row.standbyNode)].filter((link): link is string => link !== null);
+  if (links.length === 0) return { kind: "unavailable", username: user.username };
+  return { kind: "links", username: user.username, links, userinfo };
 }

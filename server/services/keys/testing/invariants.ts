@@ -34,7 +34,7 @@ export async function findInvariantViolations(db: Database, fleet: Pick<Simulate
       reservedCount: nodes.reservedCount,
       maxUsers: nodes.maxUsers,
       // Spelled out: in a one-table select drizzle leaves column names unqualified, and "id" would mean a.id here.
-      live: sql<number>`(SELECT count(*)::int FROM ${assignments} a WHERE a.node_id = nodes.id AND a.state IN ('pending', 'active'))`,
+      live: sql<number>`(SELECT count(*)::int FROM ${assignments} a WHERE a.node_id = nodes.id AND a.state IN ('pending', 'active') AND a.role = 'primary')`,
     })
     .from(nodes);
   const nameOf = new Map(nodeRows.map((n) => [n.id, n.name]));

@@ -1,0 +1,340 @@
+/**
+ * Standby nodes end to end (services → PostgreSQL + simulated panels): placement and its separate
+ * capacity, never two roles on one node, the subscription and the bot's view, promotion when the
+ * primary's node is declared down, both nodes dying, a standby node dying or drained, concurrency.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import YAML from "yaml";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { assignments, nodes, operationItems, vpnUsers, webhookDeliveries, type Node } from "@/server/db/schema";
+import type { Clock } from "@/server/services/clock";
+import { runHealthSweep } from "@/server/services/health/run-health-sweep";
+import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
+import { refreshKey } from "@/server/services/keys/refresh-key";
+import { revokeKey } from "@/server/services/keys/revoke-key";
+import { startSimulatedFleet, type NodeSpec, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+import { drainNode } from "@/server/services/migration/drain-node";
+import { runFleetOperations } from "@/server/services/migration/run-fleet-operations";
+import { recountReservations } from "@/server/services/reconcile/recount-reservations";
+import { runReconcile } from "@/server/services/reconcile/run-reconcile";
+import { rowsOf } from "@/server/db/migrate";
+import { reservePlace } from "@/server/services/keys/capacity";
+import { clashProfileSchema } from "@/server/services/subscriptions/formats/testing/profile-schemas";
+import { getSubscription } from "@/server/services/subscriptions/get-subscription";
+import { subscriptionResponse } from "@/server/services/subscriptions/subscription-response";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { placeStandby } from "./place-standby";
+import { runStandbyPass, type StandbyPassDeps } from "./run-standby-pass";
+
+let test: TestDatabase;
+let fleet: SimulatedFleet | undefined;
+let nowMs = Date.now();
+const clock: Clock = { now: () => new Date(nowMs) };
+const NOTIFY = { webhook: { url: "http://127.0.0.1:9/never-delivered-here", secret: "whsec-test-0123456789" }, telegram: null };
+const HEALTH = { intervalSeconds: 5, fall: 3, fallWindowSeconds: 10, rise: 2, timeoutMs: 500 };
+const SETTINGS = { title: "Fleet VPN", updateHours: 1, probe: { url: "https://probe.example/204", intervalSeconds: 10 } };
+
+beforeAll(async () => {
+  test = await createTestDatabase({ maxConnections: 30 });
+});
+afterAll(async () => {
+  await test.close();
+});
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+  nowMs = Date.now();
+  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments, events, operations, webhook_deliveries, health_checks CASCADE`);
+});
+
+async function start(specs: NodeSpec[]): Promise<SimulatedFleet> {
+  fleet = await startSimulatedFleet(test.db, specs, { timeoutMs: 500 });
+  return fleet;
+}
+
+const deps = (f: SimulatedFleet, enabled = true): StandbyPassDeps => ({
+  db: test.db,
+  panelFor: f.panelFor,
+  publicUrl: "https://fleet.example.com",
+  clock,
+  notifications: NOTIFY,
+  standby: { enabled, batchSize: 100 },
+});
+const pass = (f: SimulatedFleet, enabled = true) => runStandbyPass(deps(f, enabled), 20_000);
+
+async function nodeRow(name: string): Promise<Node> {
+  const [row] = await test.db.select().from(nodes).where(eq(nodes.name, name));
+  if (!row) throw new Error(`no node ${name}`);
+  return row;
+}
+
+/** The user's live assignments as role → node name. */
+async function rolesOf(telegramId: number): Promise<Record<string, string>> {
+  const rows = await test.db
+    .select({ role: assignments.role, node: nodes.name })
+    .from(assignments)
+    .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
+    .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
+    .where(and(eq(vpnUsers.telegramId, telegramId), sql`${assignments.state} IN ('pending', 'active')`));
+  return Object.fromEntries(rows.map((r) => [r.role, r.node]));
+}
+
+async function tokenOf(telegramId: number): Promise<string> {
+  const [user] = await test.db.select({ token: vpnUsers.subscriptionToken }).from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
+  return user?.token ?? "";
+}
+
+/** Three failed checks over the fall window: the node is declared down. */
+async function declareDown(f: SimulatedFleet, name: string): Promise<void> {
+  await f.panel(name).faults.down();
+  for (let i = 0; i < 4; i++) {
+    nowMs += HEALTH.intervalSeconds * 1000 + 1;
+    await runHealthSweep({ db: test.db, panelFor: f.panelFor, clock, settings: HEALTH, concurrency: 8 }, { budgetMs: 10_000 });
+  }
+  expect((await nodeRow(name)).healthState).toBe("unhealthy");
+}
+
+const keyDeps = (f: SimulatedFleet) => ({ db: test.db, panelFor: f.panelFor, publicUrl: "https://fleet.example.com" });
+
+describe("standby placement", () => {
+  it("gives each user a standby on another node, preferably another location, counted apart from max_users", async () => {
+    const f = await start([
+      { name: "de-1", location: "DE", maxUsers: 10 },
+      { name: "de-2", location: "DE", maxUsers: 10 },
+      { name: "nl-1", location: "NL", maxUsers: 10, standbyMaxUsers: 5 },
+    ]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1, location: "DE" });
+    const before = await nodeRow("nl-1");
+    expect(await pass(f)).toMatchObject({ placed: 1 });
+    expect(await rolesOf(1)).toEqual({ primary: "de-1", standby: "nl-1" });
+    const after = await nodeRow("nl-1");
+    expect(after.standbyReservedCount).toBe(1);
+    expect(after.reservedCount).toBe(before.reservedCount);
+    expect((await nodeRow("de-1")).standbyReservedCount).toBe(0);
+    // The standby's client exists on its panel, under the user's plan.
+    expect(f.panel("nl-1").state.clients().filter((c) => String(c.email).startsWith("fleet-1-"))).toHaveLength(1);
+    // A standby is not a key issued: the dashboard's daily count stays at the one key.
+    const [keys] = rowsOf<{ n: string }>(await test.db.execute(sql`SELECT coalesce(sum(n), 0) AS n FROM daily_counts WHERE metric = 'keys'`));
+    expect(Number(keys?.n)).toBe(1);
+    // A second pass changes nothing: one standby per user.
+    expect(await pass(f)).toMatchObject({ placed: 0 });
+    expect(await recountReservations(test.db, after.id)).toEqual({ before: 0, after: 0 });
+    expect((await nodeRow("nl-1")).standbyReservedCount).toBe(1);
+  });
+
+  it("places no standby where the standby places are used up, and none when STANDBY_ENABLED is off", async () => {
+    const f = await start([
+      { name: "a", maxUsers: 10 },
+      { name: "b", maxUsers: 10, standbyMaxUsers: 1 },
+    ]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
+    await getOrCreateKey(keyDeps(f), { telegramId: 2, nodeId: (await nodeRow("a")).id });
+    expect(await pass(f, false)).toMatchObject({ placed: 0 });
+    expect(await rolesOf(1)).toEqual({ primary: "a" });
+    // Node a holds both primaries, so b is the only place, and it has one standby place.
+    expect(await pass(f)).toMatchObject({ placed: 1, unplaced: 1 });
+    expect((await nodeRow("b")).standbyReservedCount).toBe(1);
+    expect((await nodeRow("a")).standbyReservedCount).toBe(0);
+  });
+
+  it("never puts two roles of a user on one node: a single node gives no standby", async () => {
+    const f = await start([{ name: "only" }]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1 });
+    expect(await pass(f)).toMatchObject({ placed: 0, unplaced: 1 });
+    expect(await rolesOf(1)).toEqual({ primary: "only" });
+    expect((await nodeRow("only")).standbyReservedCount).toBe(0);
+  });
+
+  it("two transactions placing a user's two roles on one node at once: the second one finds the first one's row and gets no place", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
+    const [user] = await test.db.select().from(vpnUsers);
+    const b = await nodeRow("b");
+    let commitFirst!: () => void;
+    let firstReserved!: () => void;
+    const reserved = new Promise<void>((resolve) => (firstReserved = resolve));
+    const first = test.db.transaction(async (tx) => {
+      expect(await reservePlace(tx, b.id, user!.id, "standby")).not.toBeNull();
+      await tx.insert(assignments).values({ userId: user!.id, nodeId: b.id, inboundId: b.inboundId, clientId: "c", clientEmail: "fleet-1-standby", role: "standby", state: "pending" });
+      firstReserved();
+      await new Promise<void>((resolve) => (commitFirst = resolve));
+    });
+    await reserved;
+    // The second one's reservation waits on the node row the first one holds; it reads after the commit.
+    const second = test.db.transaction((tx) => reservePlace(tx, b.id, user!.id, "primary"));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    commitFirst();
+    await first;
+    expect(await second).toBeNull();
+    const after = await nodeRow("b");
+    expect([after.reservedCount, after.standbyReservedCount]).toEqual([b.reservedCount, 1]);
+  });
+
+  it("places one standby per user however many passes run at once", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }, { name: "c" }]);
+    for (let id = 1; id <= 5; id++) await getOrCreateKey(keyDeps(f), { telegramId: id });
+    const reports = await Promise.all([pass(f), pass(f), pass(f)]);
+    expect(reports.reduce((sum, r) => sum + r.placed, 0)).toBe(5);
+    const standbys = await test.db.select().from(assignments).where(and(eq(assignments.role, "standby"), eq(assignments.state, "active")));
+    expect(standbys).toHaveLength(5);
+    const counted = (await test.db.select().from(nodes)).reduce((sum, n) => sum + n.standbyReservedCount, 0);
+    expect(counted).toBe(5);
+  });
+});
+
+describe("what the user and the bot see", () => {
+  it("the subscription lists the primary first and the standby after it, grouped for failover; the bot gets standbyKey", async () => {
+    const f = await start([{ name: "a", location: "DE" }, { name: "b", location: "NL" }]);
+    const key = await getOrCreateKey(keyDeps(f), { telegramId: 1, location: "DE" });
+    expect(key.standbyKey).toBeUndefined();
+    await pass(f);
+    const again = await getOrCreateKey(keyDeps(f), { telegramId: 1 });
+    expect(again.key).toBe(key.key);
+    expect(again.standbyKey).toMatch(/^vless:\/\//);
+    expect(again.standbyKey).not.toBe(key.key);
+
+    const subscription = await getSubscription({ db: test.db }, await tokenOf(1));
+    expect(subscription).toMatchObject({ kind: "links", links: [key.key, again.standbyKey] });
+    const clash = clashProfileSchema.parse(YAML.parse(await subscriptionResponse(subscription, SETTINGS, "clash").text(), { version: "1.1" }));
+    expect(clash["proxy-groups"].find((g) => g.type === "fallback")?.proxies).toEqual(["DE · a", "NL · b"]);
+  });
+
+  it("a standby whose node is down is left out; the primary's node down leaves the standby alone in the list", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }]);
+    const key = await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
+    await pass(f);
+    const standbyKey = (await getOrCreateKey(keyDeps(f), { telegramId: 1 })).standbyKey;
+    await test.db.update(nodes).set({ healthState: "unhealthy" }).where(eq(nodes.name, "b"));
+    expect(await getSubscription({ db: test.db }, await tokenOf(1))).toMatchObject({ links: [key.key] });
+    expect((await getOrCreateKey(keyDeps(f), { telegramId: 1 })).standbyKey).toBeUndefined();
+    await test.db.update(nodes).set({ healthState: "healthy" }).where(eq(nodes.name, "b"));
+    await test.db.update(nodes).set({ healthState: "unhealthy" }).where(eq(nodes.name, "a"));
+    expect(await getSubscription({ db: test.db }, await tokenOf(1))).toMatchObject({ links: [standbyKey] });
+  });
+});
+
+describe("promotion", () => {
+  it("when the primary's node is declared down the standby becomes the primary with the same link, a new standby is placed and key.moved fires once", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }, { name: "c" }]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
+    await pass(f);
+    const { standbyKey } = await getOrCreateKey(keyDeps(f), { telegramId: 1 });
+    const standbyNode = (await rolesOf(1)).standby!;
+    const [bBefore, aBefore] = [await nodeRow(standbyNode), await nodeRow("a")];
+
+    await declareDown(f, "a");
+    expect(await pass(f)).toMatchObject({ promoted: 1, placed: 1 });
+    const roles = await rolesOf(1);
+    expect(roles.primary).toBe(standbyNode);
+    expect(roles.standby).not.toBe("a");
+    expect(roles.standby).not.toBe(standbyNode);
+    const view = await getOrCreateKey(keyDeps(f), { telegramId: 1 });
+    expect(view.key).toBe(standbyKey);
+    // Capacity: a user place moved from a to the promoted node, its standby place was given back.
+    expect((await nodeRow("a")).reservedCount).toBe(aBefore.reservedCount - 1);
+    expect((await nodeRow(standbyNode)).reservedCount).toBe(bBefore.reservedCount + 1);
+    expect((await nodeRow(standbyNode)).standbyReservedCount).toBe(bBefore.standbyReservedCount - 1);
+    // The old primary waits as `revoking` for its panel to answer again.
+    const [old] = await test.db.select().from(assignments).where(and(eq(assignments.nodeId, aBefore.id), eq(assignments.state, "revoking")));
+    expect(old?.role).toBe("primary");
+    const moved = await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"));
+    expect(moved).toHaveLength(1);
+    expect(moved[0]?.payload).toMatchObject({ telegramId: 1, key: standbyKey, reason: "failover", from: { name: "a" }, to: { name: standbyNode } });
+
+    // The failover after the grace period finds nobody left to move off a.
+    nowMs += 3_600_000;
+    await runFleetOperations({ ...deps(f), failover: { graceSeconds: 0, batchSize: 10, autoReturnToService: true } }, { budgetMs: 10_000 });
+    expect(await test.db.select().from(operationItems)).toEqual([]);
+    expect(await pass(f)).toMatchObject({ promoted: 0 });
+    expect(await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"))).toHaveLength(1);
+  });
+
+  it("when both nodes die nothing is promoted, the subscription answers unavailable and the standby is given up", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
+    await pass(f);
+    await f.panel("b").faults.down();
+    await declareDown(f, "a");
+    expect((await nodeRow("b")).healthState).toBe("unhealthy");
+    expect(await pass(f)).toMatchObject({ promoted: 0, retired: 1, placed: 0 });
+    expect(await rolesOf(1)).toEqual({ primary: "a" });
+    expect((await getSubscription({ db: test.db }, await tokenOf(1))).kind).toBe("unavailable");
+    expect((await nodeRow("b")).standbyReservedCount).toBe(0);
+  });
+
+  it("without a user place on the standby's node the user is left to the ordinary failover", async () => {
+    const f = await start([{ name: "a" }, { name: "b", maxUsers: 0 }]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1 });
+    await pass(f);
+    expect(await rolesOf(1)).toEqual({ primary: "a", standby: "b" });
+    await declareDown(f, "a");
+    expect(await pass(f)).toMatchObject({ promoted: 0 });
+    expect(await rolesOf(1)).toEqual({ primary: "a", standby: "b" });
+  });
+});
+
+describe("standby nodes dying or drained", () => {
+  it("a standby whose node dies is replaced on another node; the primary is untouched", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }, { name: "c", standbyMaxUsers: 0 }]);
+    const key = await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
+    await pass(f);
+    expect((await rolesOf(1)).standby).toBe("b");
+    await test.db.update(nodes).set({ standbyMaxUsers: 100 }).where(eq(nodes.name, "c"));
+    await declareDown(f, "b");
+    expect(await pass(f)).toMatchObject({ retired: 1, placed: 1, promoted: 0 });
+    expect(await rolesOf(1)).toEqual({ primary: "a", standby: "c" });
+    expect((await getOrCreateKey(keyDeps(f), { telegramId: 1 })).key).toBe(key.key);
+    expect(await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"))).toHaveLength(0);
+  });
+
+  it("draining a node moves the standbys on it; moves of primaries never land on the user's standby node", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }, { name: "c" }]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
+    await test.db.update(nodes).set({ standbyMaxUsers: 0 }).where(eq(nodes.name, "c"));
+    await pass(f);
+    expect(await rolesOf(1)).toEqual({ primary: "a", standby: "b" });
+    await test.db.update(nodes).set({ standbyMaxUsers: 100 }).where(eq(nodes.name, "c"));
+
+    await drainNode(deps(f), { adminId: null, username: "ops", ip: null, userAgent: null }, { nodeId: (await nodeRow("b")).id });
+    expect(await pass(f)).toMatchObject({ retired: 1, placed: 1 });
+    expect(await rolesOf(1)).toEqual({ primary: "a", standby: "c" });
+
+    // A refresh may not put the primary where the standby is: c is excluded, b is draining, a is the only one left.
+    await refreshKey(keyDeps(f), { telegramId: 1 });
+    expect((await rolesOf(1)).primary).toBe("a");
+  });
+
+  it("revoking a key gives up the standby too", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1 });
+    await pass(f);
+    await revokeKey(keyDeps(f), { telegramId: 1 });
+    expect(await rolesOf(1)).toEqual({});
+    expect((await test.db.select().from(nodes)).map((n) => [n.reservedCount, n.standbyReservedCount])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+  });
+
+  it("switching STANDBY_ENABLED off gives every standby up", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1 });
+    expect(await placeStandby(keyDeps(f), (await test.db.select().from(vpnUsers))[0]!.id)).toBe("placed");
+    expect(await pass(f, false)).toMatchObject({ retired: 1 });
+    expect(Object.keys(await rolesOf(1))).toEqual(["primary"]);
+  });
+
+  it("the reconciler re-creates a standby client deleted on its panel, as it does a key's", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
+    await pass(f);
+    const ours = () => f.panel("b").state.clients().filter((c) => String(c.email).startsWith("fleet-1-"));
+    const [standby] = ours();
+    await f.panelFor(await nodeRow("b")).deleteClient((await nodeRow("b")).inboundId, String(standby?.email));
+    expect(ours()).toHaveLength(0);
+    await runReconcile({ db: test.db, panelFor: f.panelFor, graceMs: 0, maxActions: 100, clock }, { budgetMs: 20_000, intervalMs: 0 });
+    expect(ours().map((c) => c.email)).toEqual([standby?.email]);
+    expect(await rolesOf(1)).toEqual({ primary: "a", standby: "b" });
+    expect((await nodeRow("b")).standbyReservedCount).toBe(1);
+  });
+});
