@@ -11,6 +11,7 @@ import type { PlanDeps } from "@/server/services/plans/plan-deps";
 import type { TestConnectionDeps } from "@/server/services/nodes/test-connection";
 import type { ReconcileDeps } from "@/server/services/reconcile/reconcile-node";
 import { getSettings } from "@/server/services/settings/settings";
+import { standbyAfterKey } from "@/server/services/standby/standby-after-key";
 import type { OverviewDeps } from "@/server/services/stats/get-fleet-overview";
 import type { StatsDeps } from "@/server/services/stats/stats-deps";
 import type { SubscriptionDeps } from "@/server/services/subscriptions/get-subscription";
@@ -21,8 +22,24 @@ export function adoptionDeps(app: AppContext): AdoptionDeps {
   return { db: app.db, panelFor: app.panelFor, clock: app.clock, panelTimeoutMs: app.config.panelTimeoutMs };
 }
 
-export function keyDeps(app: AppContext): KeyDeps {
+function baseKeyDeps(app: AppContext): KeyDeps {
   return { db: app.db, panelFor: app.panelFor, publicUrl: app.config.publicUrl, clock: app.clock, metrics: app.metrics, panelTimeoutMs: app.config.panelTimeoutMs };
+}
+
+// One per app context: its bound on standbys placed at once holds across requests.
+const standbyHooks = new WeakMap<AppContext, (userId: string) => void>();
+
+/** Standbys placed at once in the background after new keys; more wait for the standby pass. */
+const STANDBYS_AFTER_KEYS_IN_FLIGHT = 4;
+
+export function keyDeps(app: AppContext): KeyDeps {
+  if (!app.config.standby.enabled) return baseKeyDeps(app);
+  let afterKeyPlaced = standbyHooks.get(app);
+  if (!afterKeyPlaced) {
+    afterKeyPlaced = standbyAfterKey(() => baseKeyDeps(app), { maxInFlight: STANDBYS_AFTER_KEYS_IN_FLIGHT });
+    standbyHooks.set(app, afterKeyPlaced);
+  }
+  return { ...baseKeyDeps(app), afterKeyPlaced };
 }
 
 export function migrationDeps(app: AppContext): MigrationDeps {

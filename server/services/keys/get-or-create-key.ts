@@ -24,6 +24,7 @@ export async function placeAndRead(deps: KeyDeps, input: PlacementInput): Promis
     const { assignment, placement } = outcome;
     const view = toKeyView(deps.publicUrl, { user: placement.user, assignment, node: placement.node });
     deps.metrics?.keyPlaced(input.mode === "rotate" ? "refreshed" : "issued", view.node);
+    deps.afterKeyPlaced?.(placement.user.id);
     return view;
   }
   // Another request got there first: its result is ours too.

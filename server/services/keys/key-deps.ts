@@ -35,6 +35,11 @@ export type KeyDeps = {
   ejection?: EjectionOptions;
   /** Tests only: called between the steps of every key flow, to crash the flow there. */
   steps?: StepHook;
+  /**
+   * Called, not awaited, once a request has placed a key for a user: with STANDBY_ENABLED it starts
+   * the user's standby after the answer (standby/standby-after-key.ts) instead of at the next cron pass.
+   */
+  afterKeyPlaced?: (userId: string) => void;
 };
 
 /** What the node-level work (writer, panel steps, settling, retiring) needs: no caller-facing settings. */

@@ -5,7 +5,7 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import YAML from "yaml";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { assignments, nodes, operationItems, vpnUsers, webhookDeliveries, type Node } from "@/server/db/schema";
 import type { Clock } from "@/server/services/clock";
 import { runHealthSweep } from "@/server/services/health/run-health-sweep";
@@ -25,6 +25,9 @@ import { subscriptionResponse } from "@/server/services/subscriptions/subscripti
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { placeStandby } from "./place-standby";
 import { runStandbyPass, type StandbyPassDeps } from "./run-standby-pass";
+import { standbyAfterKey } from "./standby-after-key";
+import type { PanelFactory } from "@/server/services/keys/key-deps";
+import type { PanelClient } from "@/server/x3ui/types";
 
 let test: TestDatabase;
 let fleet: SimulatedFleet | undefined;
@@ -336,5 +339,61 @@ describe("standby nodes dying or drained", () => {
     expect(ours().map((c) => c.email)).toEqual([standby?.email]);
     expect(await rolesOf(1)).toEqual({ primary: "a", standby: "b" });
     expect((await nodeRow("b")).standbyReservedCount).toBe(1);
+  });
+});
+
+describe("a new key's standby right after the answer", () => {
+  /** Node b's panel holds every add until `open()`: the standby's placement is still under way when the key is answered. */
+  function gatedOn(f: SimulatedFleet, name: string) {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const panelFor: PanelFactory = (node) => {
+      const inner = f.panelFor(node);
+      if (node.name !== name) return inner;
+      return Object.assign(Object.create(inner) as PanelClient, {
+        addClient: async (...args: Parameters<PanelClient["addClient"]>) => {
+          await gate;
+          return inner.addClient(...args);
+        },
+      });
+    };
+    return { panelFor, open };
+  }
+
+  it("is placed without a cron pass, and the key's answer does not wait for it", async () => {
+    // b takes no keys, only standbys: the keys are answered from a whatever b's panel does.
+    const f = await start([{ name: "a" }, { name: "b", maxUsers: 0 }]);
+    const { panelFor, open } = gatedOn(f, "b");
+    const base = { ...keyDeps(f), panelFor };
+    const deps = { ...base, afterKeyPlaced: standbyAfterKey(() => base, { maxInFlight: 4 }) };
+    const key = await getOrCreateKey(deps, { telegramId: 1 });
+    expect(key.node.name).toBe("a");
+    // Answered while the standby's panel call is still held: its row is pending on b.
+    await vi.waitFor(async () => expect(await rolesOf(1)).toEqual({ primary: "a", standby: "b" }));
+    const [pending] = await test.db.select().from(assignments).where(eq(assignments.role, "standby"));
+    expect(pending?.state).toBe("pending");
+    open();
+    await vi.waitFor(async () => {
+      const [standby] = await test.db.select().from(assignments).where(eq(assignments.role, "standby"));
+      expect(standby?.state).toBe("active");
+    });
+    expect((await getOrCreateKey(keyDeps(f), { telegramId: 1 })).standbyKey).toMatch(/^vless:\/\//);
+    expect(await pass(f)).toMatchObject({ placed: 0 });
+  });
+
+  it("a burst beyond the background bound is left to the standby pass", async () => {
+    // b takes no keys, only standbys: the keys are answered from a whatever b's panel does.
+    const f = await start([{ name: "a" }, { name: "b", maxUsers: 0 }]);
+    const { panelFor, open } = gatedOn(f, "b");
+    const base = { ...keyDeps(f), panelFor };
+    const deps = { ...base, afterKeyPlaced: standbyAfterKey(() => base, { maxInFlight: 1 }) };
+    await getOrCreateKey(deps, { telegramId: 1 });
+    await getOrCreateKey(deps, { telegramId: 2 });
+    await vi.waitFor(async () => expect((await rolesOf(1)).standby).toBe("b"));
+    expect(await rolesOf(2)).toEqual({ primary: "a" });
+    open();
+    await vi.waitFor(async () => expect((await nodeRow("b")).standbyReservedCount).toBe(1));
+    expect(await pass(f)).toMatchObject({ placed: 1 });
+    expect(await rolesOf(2)).toEqual({ primary: "a", standby: "b" });
   });
 });
