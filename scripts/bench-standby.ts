@@ -113,7 +113,7 @@ async function withStandby(db: Database): Promise<number> {
     await db.update(nodes).set({ inboundId: VMESS_WS_INBOUND });
     const keyDeps = { db, panelFor: fleet.panelFor, publicUrl: "http://127.0.0.1", clock: systemClock };
     await getOrCreateKey(keyDeps, { telegramId: 1, nodeId: fleet.node("node-a").id });
-    const pass = await runStandbyPass({ ...keyDeps, notifications: NOTIFY, standby: { enabled: true, batchSize: 10 } }, 10_000);
+    const pass = await runStandbyPass({ ...keyDeps, notifications: NOTIFY, standby: { enabled: true, batchSize: 10, keepMovedMs: 0 } }, 10_000);
     if (pass.placed !== 1) throw new Error(`no standby was placed: ${JSON.stringify(pass)}`);
     const clients = await db
       .select({ node: nodes.name, clientId: assignments.clientId, role: assignments.role })

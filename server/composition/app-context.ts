@@ -38,8 +38,12 @@ export type AppConfig = {
   plans: { expiringDays: number };
   bot: { token: string | undefined; signingSecret: string | undefined };
   subscription: SubscriptionSettings;
-  /** Standby clients on a second node (STANDBY_ENABLED); `batchSize` users are given or moved one per cron pass. */
-  standby: { enabled: boolean; batchSize: number };
+  /**
+   * Standby clients on a second node (STANDBY_ENABLED); `batchSize` users are given or moved one per
+   * cron pass; a standby moved to even out the load keeps its old client `keepMovedMs` (one
+   * subscription update interval), so apps that have not re-fetched yet still have a way out.
+   */
+  standby: { enabled: boolean; batchSize: number; keepMovedMs: number };
   /** Bearer token of GET /api/metrics; unset = the route is off. */
   metricsToken: string | undefined;
 };
@@ -89,7 +93,7 @@ function appConfigFromEnv(env: Env): AppConfig {
       supportUrl: env.SUBSCRIPTION_SUPPORT_URL,
       probe: { url: env.SUBSCRIPTION_PROBE_URL, intervalSeconds: env.SUBSCRIPTION_PROBE_INTERVAL_SECONDS },
     },
-    standby: { enabled: env.STANDBY_ENABLED, batchSize: env.STANDBY_BATCH_SIZE },
+    standby: { enabled: env.STANDBY_ENABLED, batchSize: env.STANDBY_BATCH_SIZE, keepMovedMs: env.SUBSCRIPTION_UPDATE_HOURS * 3_600_000 },
     metricsToken: env.METRICS_TOKEN,
   };
 }

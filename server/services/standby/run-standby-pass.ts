@@ -13,6 +13,8 @@
  *    are retired (drain and failure move standbys this way); all of them when STANDBY_ENABLED is off.
  * 3. Users with an active key and no standby get one (place-standby.ts): new users, promoted users,
  *    users whose standby was just retired.
+ * 4. The standby load is evened out (even-out-standbys.ts): a node that joined later, or came back,
+ *    takes standbys from the fullest.
  *
  * Each part handles at most `batchSize` users per pass and stops when the step's budget is spent.
  */
@@ -27,11 +29,12 @@ import { lockUser, settleDeadline } from "@/server/services/keys/placement";
 import { retireAssignment } from "@/server/services/keys/retire-assignment";
 import type { MigrationDeps } from "@/server/services/migration/migration-deps";
 import { enqueueNotification } from "@/server/services/notifications/enqueue-notification";
+import { evenOutStandbys } from "./even-out-standbys";
 import { placeStandby } from "./place-standby";
 
-export type StandbyPassDeps = MigrationDeps & { standby: { enabled: boolean; batchSize: number } };
+export type StandbyPassDeps = MigrationDeps & { standby: { enabled: boolean; batchSize: number; keepMovedMs: number } };
 
-export type StandbyPassReport = { promoted: number; retired: number; placed: number; unplaced: number; failed: number };
+export type StandbyPassReport = { promoted: number; retired: number; placed: number; unplaced: number; failed: number; evened: number };
 
 const primaries = alias(assignments, "primary_assignment");
 const primaryNodes = alias(nodes, "primary_node");
@@ -142,7 +145,7 @@ async function withoutStandby(deps: StandbyPassDeps, limit: number): Promise<str
 export async function runStandbyPass(deps: StandbyPassDeps, budgetMs: number): Promise<StandbyPassReport> {
   const deadline = deps.clock.now().getTime() + budgetMs;
   const hasTime = () => deps.clock.now().getTime() < deadline;
-  const report: StandbyPassReport = { promoted: 0, retired: 0, placed: 0, unplaced: 0, failed: 0 };
+  const report: StandbyPassReport = { promoted: 0, retired: 0, placed: 0, unplaced: 0, failed: 0, evened: 0 };
   const limit = deps.standby.batchSize;
 
   // Promotion runs even with standbys switched off: the ones still in place are what users fall back to.
@@ -171,6 +174,7 @@ export async function runStandbyPass(deps: StandbyPassDeps, budgetMs: number): P
       report.failed++;
     }
   }
+  if (hasTime()) report.evened = await evenOutStandbys(deps, { limit, keepMovedMs: deps.standby.keepMovedMs, hasTime });
   return report;
 }
 

@@ -55,15 +55,15 @@ async function start(specs: NodeSpec[]): Promise<SimulatedFleet> {
   return fleet;
 }
 
-const deps = (f: SimulatedFleet, enabled = true): StandbyPassDeps => ({
+const deps = (f: SimulatedFleet, enabled = true, keepMovedMs = 0): StandbyPassDeps => ({
   db: test.db,
   panelFor: f.panelFor,
   publicUrl: "https://fleet.example.com",
   clock,
   notifications: NOTIFY,
-  standby: { enabled, batchSize: 100 },
+  standby: { enabled, batchSize: 100, keepMovedMs },
 });
-const pass = (f: SimulatedFleet, enabled = true) => runStandbyPass(deps(f, enabled), 20_000);
+const pass = (f: SimulatedFleet, enabled = true, keepMovedMs = 0) => runStandbyPass(deps(f, enabled, keepMovedMs), 20_000);
 
 async function nodeRow(name: string): Promise<Node> {
   const [row] = await test.db.select().from(nodes).where(eq(nodes.name, name));
@@ -395,5 +395,74 @@ describe("a new key's standby right after the answer", () => {
     await vi.waitFor(async () => expect((await nodeRow("b")).standbyReservedCount).toBe(1));
     expect(await pass(f)).toMatchObject({ placed: 1 });
     expect(await rolesOf(2)).toEqual({ primary: "a", standby: "b" });
+  });
+});
+
+describe("evening out the standby load", () => {
+  const standbysOn = (f: SimulatedFleet, name: string) => f.panel(name).state.clients().filter((c) => String(c.email).startsWith("fleet-"));
+
+  it("a node that takes standbys later gets its share from the fullest; the old client stays on its panel until apps have re-fetched", async () => {
+    const f = await start([
+      { name: "a", standbyMaxUsers: 0 },
+      { name: "b", maxUsers: 0, standbyMaxUsers: 10 },
+      { name: "c", maxUsers: 0, standbyMaxUsers: 0 },
+    ]);
+    for (let id = 1; id <= 4; id++) await getOrCreateKey(keyDeps(f), { telegramId: id });
+    expect(await pass(f)).toMatchObject({ placed: 4, evened: 0 });
+    expect((await nodeRow("b")).standbyReservedCount).toBe(4);
+    const before = new Map<number, string | undefined>();
+    for (let id = 1; id <= 4; id++) before.set(id, (await getOrCreateKey(keyDeps(f), { telegramId: id })).standbyKey);
+
+    await test.db.update(nodes).set({ standbyMaxUsers: 10 }).where(eq(nodes.name, "c"));
+    expect(await pass(f, true, 3_600_000)).toMatchObject({ placed: 0, evened: 2 });
+    expect([(await nodeRow("b")).standbyReservedCount, (await nodeRow("c")).standbyReservedCount]).toEqual([2, 2]);
+    const moved = [];
+    for (let id = 1; id <= 4; id++) {
+      const roles = await rolesOf(id);
+      expect(roles.primary).toBe("a");
+      if (roles.standby === "c") moved.push(id);
+    }
+    expect(moved).toHaveLength(2);
+    for (const id of moved) {
+      const view = await getOrCreateKey(keyDeps(f), { telegramId: id });
+      expect(view.standbyKey).not.toBe(before.get(id));
+      expect(await getSubscription({ db: test.db }, await tokenOf(id))).toMatchObject({ links: [view.key, view.standbyKey] });
+    }
+    // The old clients stay on b, retiring in an hour: an app that has not re-fetched still falls back to them.
+    expect(standbysOn(f, "b")).toHaveLength(4);
+    expect(standbysOn(f, "c")).toHaveLength(2);
+    const retiring = await test.db.select().from(assignments).where(eq(assignments.state, "revoking"));
+    expect(retiring).toHaveLength(2);
+    for (const row of retiring) expect(row.settleBy!.getTime()).toBeGreaterThan(Date.now() + 3_000_000);
+    // The reconciler leaves them alone meanwhile.
+    await runReconcile({ db: test.db, panelFor: f.panelFor, graceMs: 0, maxActions: 100, clock }, { budgetMs: 20_000, intervalMs: 0 });
+    expect(standbysOn(f, "b")).toHaveLength(4);
+    // Even now: the next pass moves nobody, and no key.moved went out for a standby.
+    expect(await pass(f, true, 3_600_000)).toMatchObject({ evened: 0 });
+    expect(await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"))).toHaveLength(0);
+  });
+
+  it("never moves a standby onto its user's key's node, and with no time to keep the old client it is deleted at once", async () => {
+    const f = await start([
+      { name: "a", standbyMaxUsers: 0 },
+      { name: "b", maxUsers: 0, standbyMaxUsers: 10 },
+    ]);
+    for (let id = 1; id <= 3; id++) await getOrCreateKey(keyDeps(f), { telegramId: id });
+    await pass(f);
+    // a now takes standbys too, but every standby on b belongs to a user whose key is on a.
+    await test.db.update(nodes).set({ standbyMaxUsers: 10 }).where(eq(nodes.name, "a"));
+    expect(await pass(f)).toMatchObject({ evened: 0 });
+    expect((await nodeRow("b")).standbyReservedCount).toBe(3);
+
+    const c = await startSimulatedFleet(test.db, [{ name: "c", maxUsers: 0, standbyMaxUsers: 10 }], { timeoutMs: 500 });
+    try {
+      const both: PanelFactory = (node) => (node.name === "c" ? c.panelFor(node) : f.panelFor(node));
+      expect(await runStandbyPass({ ...deps(f), panelFor: both }, 20_000)).toMatchObject({ evened: 1 });
+      expect(standbysOn(f, "b")).toHaveLength(2);
+      expect(standbysOn(c, "c")).toHaveLength(1);
+      expect(await test.db.select().from(assignments).where(eq(assignments.state, "revoking"))).toHaveLength(0);
+    } finally {
+      await c.close();
+    }
   });
 });
