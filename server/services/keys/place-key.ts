@@ -19,10 +19,11 @@
  * request, the reconciler or the failover step settles — never a twin client, never a lost key.
  */
 import { eq } from "drizzle-orm";
-import { nodes, type Assignment } from "@/server/db/schema";
+import { nodes, type Assignment, type Node } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { ref } from "@/server/messages";
+import type { Transaction } from "@/server/services/audit/record-audit";
 import { rankFleet } from "@/server/services/balancer/rank-fleet";
 import type { Ranking } from "@/server/services/balancer/score-nodes";
 import { isPanelError } from "@/server/x3ui/types";
@@ -58,7 +59,7 @@ class TakenOverError extends Error {
 const MAX_WRITER_LAPSES = 2;
 
 type ActivateAlongside = Parameters<typeof activatePlacement>[4];
-type MoveAlongside = Parameters<typeof moveToNextCandidate>[3];
+type MoveAlongside = (tx: Transaction, next: Node, failure: unknown) => Promise<void>;
 
 /**
  * One attempt on the placement's node: create the client and activate the row, under the node's
@@ -79,7 +80,8 @@ async function attemptPlacement(deps: KeyWorkDeps, placement: Placement, alongsi
 /**
  * Runs attempts from the placement's node down its candidate list. Resolves with the active
  * assignment, or null when the work was taken over by another request (its result is the user's).
- * `onMove` runs inside each move's transaction (migration keeps its operation item in step).
+ * `onMove` runs inside each move's transaction with the failure that caused it (migration keeps
+ * its operation item in step).
  */
 export async function runAttempts(
   deps: KeyWorkDeps,
@@ -112,10 +114,12 @@ export async function runAttempts(
       const failure = describeFailure(error);
       logger.warn("key placement failed on a node", { nodeId: placement.node.id, assignmentId: placement.assignment.id, error });
       if (isNodeFailure(error)) await ejectNode(deps.db, placement.node.id, deps.ejection);
-      const next = await moveToNextCandidate(deps, placement, failure, hooks.onMove);
+      const onMove = hooks.onMove;
+      const next = await moveToNextCandidate(deps, placement, failure, onMove && ((tx, node) => onMove(tx, node, error)));
       if (!next) {
         await abandonPlacement(deps, placement, failure);
-        throw new AppError("PANELS_UNAVAILABLE", ref("error.key.panelsUnavailable"));
+        // The last node's failure rides along as the cause: a move names it on its operation item.
+        throw new AppError("PANELS_UNAVAILABLE", ref("error.key.panelsUnavailable"), { cause: error });
       }
       placement = next;
     }

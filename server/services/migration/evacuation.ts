@@ -18,7 +18,7 @@ import type { Transaction } from "@/server/services/audit/record-audit";
 import { newLeaseOwner } from "@/server/services/lease-owner";
 import { deleteNode } from "@/server/services/nodes/delete-node";
 import { recordNotifiedEvent } from "@/server/services/notifications/enqueue-notification";
-import { migrateItem, type MoveOutcome } from "./migrate-item";
+import { itemDetail, migrateItem, type MoveOutcome } from "./migrate-item";
 import type { MigrationDeps, MoveReason } from "./migration-deps";
 import type { MessageRef } from "@/server/message-ref";
 import { ref } from "@/server/messages";
@@ -99,7 +99,7 @@ export async function createEvacuation(tx: Transaction, input: NewEvacuation, no
 export async function cancelOperation(tx: Transaction, operationId: string, why: MessageRef): Promise<void> {
   await tx
     .update(operationItems)
-    .set({ status: "skipped", detail: why.code, detailRef: why, updatedAt: sql`now()` })
+    .set({ status: "skipped", ...itemDetail(why), updatedAt: sql`now()` })
     .where(and(eq(operationItems.operationId, operationId), eq(operationItems.status, "pending")));
   await tx
     .update(operations)

@@ -208,7 +208,7 @@ describe("automatic failover", () => {
     expect(await liveOn("a")).toBe(2);
     expect(await liveOn("b")).toBe(3);
     const skipped = await test.db.select().from(operationItems).where(eq(operationItems.status, "skipped"));
-    expect(skipped.map((s) => s.detail)).toEqual(["no node has room for this user", "no node has room for this user"]);
+    expect(skipped.map((s) => s.detailRef)).toEqual([{ code: "operation.item.noRoom" }, { code: "operation.item.noRoom" }]);
     const [low] = await test.db.select().from(events).where(eq(events.kind, "capacity.low"));
     expect(low?.data).toMatchObject({ unplaced: 2 });
     expect(renderErrorText(low!.messageRef!, "ru")).toMatch(/^2 пользователей на a не удалось перенести \(аварийный перенос\)/);

@@ -21,12 +21,15 @@
  */
 import { and, eq, isNull, or, sql } from "drizzle-orm";
 import { assignments, nodes, operationItems, vpnUsers, type Assignment, type Node } from "@/server/db/schema";
-import { isAppError } from "@/server/errors";
+import { isAppError, type AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
+import { isMessageRef, type MessageRef } from "@/server/message-ref";
+import { ref } from "@/server/messages";
 import type { Transaction } from "@/server/services/audit/record-audit";
 import { rankFleet } from "@/server/services/balancer/rank-fleet";
 import type { ScoredNode } from "@/server/services/balancer/score-nodes";
 import { clientPlanFor, hasPlan, loadClientPlans, PLAN_ROW_COLUMNS, type ClientPlan } from "@/server/services/keys/client-plan";
+import { failureRef } from "@/server/services/keys/describe-failure";
 import { subscriptionUrlFor } from "@/server/services/keys/find-user-key";
 import { applyPlanOnNode } from "@/server/services/keys/node-client";
 import { runAttempts } from "@/server/services/keys/place-key";
@@ -41,34 +44,47 @@ export const MOVE_LEASE_MS = 120_000;
 
 export type MoveItem = { id: number; userId: string | null; fromNodeId: string | null; toNodeId: string | null };
 
+/** Why a move did not happen, as a code the dashboard renders in the reader's language. */
 export type MoveOutcome =
   | { status: "succeeded"; toNodeId: string; sourceCleaned: boolean }
-  | { status: "skipped"; detail: string; isUnplaced: boolean }
-  | { status: "failed"; detail: string };
+  | { status: "skipped"; detail: MessageRef; isUnplaced: boolean }
+  | { status: "failed"; detail: MessageRef };
 
 type Claimed = { placement: Placement; old: Assignment; source: Node };
 
-async function setItem(tx: Transaction | MigrationDeps["db"], itemId: number, status: "skipped" | "failed", detail: string): Promise<void> {
-  await tx.update(operationItems).set({ status, detail, updatedAt: sql`now()` }).where(eq(operationItems.id, itemId));
+/** An item's outcome: rendered from `detail_ref`; `detail` keeps its code for the logs and psql (as a cancellation's). */
+export function itemDetail(why: MessageRef): { detail: string; detailRef: MessageRef } {
+  return { detail: why.code, detailRef: why };
+}
+
+async function setItem(tx: Transaction | MigrationDeps["db"], itemId: number, status: "skipped" | "failed", why: MessageRef): Promise<void> {
+  await tx.update(operationItems).set({ status, ...itemDetail(why), updatedAt: sql`now()` }).where(eq(operationItems.id, itemId));
+}
+
+/** Why every node tried refused the user: the last node's panel failure when there was one. */
+function failedOn(node: Node, error: AppError): MessageRef {
+  if (error.code === "KEY_PENDING") return ref("operation.item.unconfirmed", { node: node.name });
+  if (error.code === "PANELS_UNAVAILABLE" && error.cause) return ref("operation.item.noOtherTarget", { node: node.name, reason: failureRef(error.cause) });
+  return ref("operation.item.failedOn", { node: node.name, reason: isMessageRef(error.text) ? error.text : ref("failure.unexpected") });
 }
 
 async function claimMove(deps: MigrationDeps, item: MoveItem, candidates: ScoredNode[], reason: MoveReason): Promise<Claimed | Exclude<MoveOutcome, { status: "succeeded" }>> {
-  const skip = (detail: string, isUnplaced = false) => ({ status: "skipped" as const, detail, isUnplaced });
-  if (!item.userId || !item.fromNodeId) return skip("the user or node no longer exists");
+  const skip = (detail: MessageRef, isUnplaced = false) => ({ status: "skipped" as const, detail, isUnplaced });
+  if (!item.userId || !item.fromNodeId) return skip(ref("operation.item.gone"));
   const [user] = await deps.db
     .select({ id: vpnUsers.id, telegramId: vpnUsers.telegramId, username: vpnUsers.username, subscriptionToken: vpnUsers.subscriptionToken, ...PLAN_ROW_COLUMNS })
     .from(vpnUsers)
     .where(eq(vpnUsers.id, item.userId));
-  if (!user) return skip("the user no longer exists");
+  if (!user) return skip(ref("operation.item.userGone"));
   const fromNodeId = item.fromNodeId;
   const claimedAt = Date.now();
   return deps.db.transaction(async (tx) => {
     await lockUser(tx, user.telegramId);
     const { pending, active, standbyNodeId } = await liveAssignmentsOf(tx, user.id);
-    if (pending) return skip("a key request or another move for this user was in flight");
-    if (!active || active.assignment.nodeId !== fromNodeId) return skip("the user no longer has a key on this node");
+    if (pending) return skip(ref("operation.item.inFlight"));
+    if (!active || active.assignment.nodeId !== fromNodeId) return skip(ref("operation.item.keyChanged"));
     const [source] = await tx.select().from(nodes).where(eq(nodes.id, fromNodeId));
-    if (!source) return skip("the node no longer exists");
+    if (!source) return skip(ref("operation.item.nodeGone"));
     const placement = await insertPending(deps, tx, {
       user,
       // The target gets what is left of the quota (its counter starts at zero) and the same expiry.
@@ -81,7 +97,7 @@ async function claimMove(deps: MigrationDeps, item: MoveItem, candidates: Scored
       reason: { strategy: reason === "rebalance" ? "rebalance" : "migration", note: `moved from ${source.name} (${reason})` },
       claimedAt,
     });
-    if (!placement) return skip(item.toNodeId ? "the planned target has no room any more" : "no node has room for this user", true);
+    if (!placement) return skip(ref(item.toNodeId ? "operation.item.targetFull" : "operation.item.noRoom"), true);
     const marked = await tx
       .update(operationItems)
       .set({ status: "running", toNodeId: placement.node.id, detail: null, updatedAt: sql`now()` })
@@ -141,11 +157,11 @@ export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: M
     }
     claimed = result;
   } catch (error) {
-    if (error instanceof ItemTakenError) return { status: "skipped", detail: "claimed by another worker", isUnplaced: false };
+    if (error instanceof ItemTakenError) return { status: "skipped", detail: ref("operation.item.claimedElsewhere"), isUnplaced: false };
     // A key request for this user began a placement at the same moment (it takes no user lock): it wins.
     if (isUniqueViolation(error, "assignments_one_pending_per_user")) {
-      await setItem(deps.db, item.id, "skipped", "a key request for this user was in flight");
-      return { status: "skipped", detail: "a key request for this user was in flight", isUnplaced: false };
+      await setItem(deps.db, item.id, "skipped", ref("operation.item.inFlight"));
+      return { status: "skipped", detail: ref("operation.item.inFlight"), isUnplaced: false };
     }
     throw error;
   }
@@ -156,14 +172,15 @@ export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: M
   let result: Awaited<ReturnType<typeof runAttempts>>;
   try {
     result = await runAttempts(deps, claimed.placement, {
-      onMove: async (tx, next) => {
-        await tx.update(operationItems).set({ toNodeId: next.id, detail: `${target.name} failed; trying ${next.name}`, updatedAt: sql`now()` }).where(eq(operationItems.id, item.id));
+      onMove: async (tx, next, failure) => {
+        const why = ref("operation.item.retrying", { node: target.name, reason: failureRef(failure), next: next.name });
+        await tx.update(operationItems).set({ toNodeId: next.id, ...itemDetail(why), updatedAt: sql`now()` }).where(eq(operationItems.id, item.id));
         target = next;
       },
       alongside: async (tx, active) => {
         await tx
           .update(operationItems)
-          .set({ status: "succeeded", detail: `moved to ${target.name}`, updatedAt: sql`now()` })
+          .set({ status: "succeeded", ...itemDetail(ref("operation.item.movedTo", { node: target.name })), updatedAt: sql`now()` })
           .where(and(eq(operationItems.id, item.id), eq(operationItems.status, "running")));
         await enqueueNotification(tx, deps.notifications, {
           event: "key.moved",
@@ -182,10 +199,11 @@ export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: M
   } catch (error) {
     if (!isAppError(error)) throw error;
     // KEY_PENDING: the target may have the client; the item stays running until the recovery settles it.
-    if (error.code !== "KEY_PENDING") await setItem(deps.db, item.id, "failed", `${target.name}: ${error.message}`);
-    return { status: "failed", detail: `${target.name}: ${error.message}` };
+    const why = failedOn(target, error);
+    if (error.code !== "KEY_PENDING") await setItem(deps.db, item.id, "failed", why);
+    return { status: "failed", detail: why };
   }
-  if (!result) return { status: "failed", detail: "the move was settled by another worker" };
+  if (!result) return { status: "failed", detail: ref("operation.item.settledElsewhere") };
   await deps.steps?.("placement.activated", { assignmentId: result.assignment.id });
   const sourceCleaned = (await retireAssignment(deps, claimed.old)) !== "pending";
   await catchUpPlan(deps, result.placement.node, { ...result.assignment, plan: result.placement.plan });
@@ -210,7 +228,7 @@ export async function recoverInterruptedMoves(deps: MigrationDeps): Promise<numb
     const isMoved = settled.kind === "activated";
     const closed = await deps.db
       .update(operationItems)
-      .set({ status: isMoved ? "succeeded" : "failed", detail: isMoved ? "completed after its process stopped" : "interrupted: the process moving this user stopped", updatedAt: sql`now()` })
+      .set({ status: isMoved ? "succeeded" : "failed", ...itemDetail(ref(isMoved ? "operation.item.completedAfterStop" : "operation.item.interrupted")), updatedAt: sql`now()` })
       .where(and(eq(operationItems.id, item.id), eq(operationItems.status, "running")))
       .returning({ id: operationItems.id });
     if (closed.length > 0) recovered++;

@@ -75,7 +75,7 @@ export async function migrateUser(deps: MigrationDeps, actor: AuditActor, input:
       succeeded: outcome.status === "succeeded" ? 1 : 0,
       failed: outcome.status === "succeeded" ? 0 : 1,
       targetNodeId: outcome.status === "succeeded" ? outcome.toNodeId : operation.targetNodeId,
-      error: outcome.status === "succeeded" ? null : outcome.detail,
+      ...(outcome.status === "succeeded" ? { error: null, errorRef: null } : { error: outcome.detail.code, errorRef: outcome.detail }),
       finishedAt: sql`now()`,
     })
     .where(eq(operations.id, operation.id));

@@ -9,6 +9,7 @@ import { errorMessageOf } from "@/app/_trpc/errors";
 import { useTRPC } from "@/app/_trpc/react";
 import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
 import { useT } from "@/components/i18n/i18n-provider";
+import { renderText } from "@/components/i18n/message-ref";
 import { PlacementReasonView } from "@/components/users/placement-reason";
 import { QrCode } from "@/components/users/qr-code";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
@@ -115,7 +116,7 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
         onConfirm={() =>
           run(async () => {
             const result = await move.mutateAsync({ telegramId: user.telegramId, toNodeId: target || undefined });
-            if (result.outcome.status !== "succeeded") throw new Error(t("userActions.notMoved", { detail: result.outcome.detail ?? "" }));
+            if (result.outcome.status !== "succeeded") throw new Error(t("userActions.notMoved", { detail: renderText(t, result.outcome.detail) ?? "" }));
           }, t("userActions.movedToast", { user: who }))
         }
       >

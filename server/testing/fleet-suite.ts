@@ -1,0 +1,42 @@
+/**
+ * The lifecycle most fleet tests share: one database for the test file, and after each test the
+ * fleet it started closed and the listed tables emptied, so every test starts from no nodes.
+ */
+import { sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import type { Database } from "@/server/db/client";
+import { createTestDatabase, type TestDatabase } from "./test-db";
+import { startSimulatedFleet, type NodeSpec, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+
+export type FleetSuite = {
+  /** The file's database (available once the suite's beforeAll has run). */
+  db(): Database;
+  start(specs: NodeSpec[], options?: Parameters<typeof startSimulatedFleet>[2]): Promise<SimulatedFleet>;
+};
+
+export function fleetSuite(tables: string[], options: { maxConnections?: number } = {}): FleetSuite {
+  let test: TestDatabase | undefined;
+  let fleet: SimulatedFleet | undefined;
+  const db = () => {
+    if (!test) throw new Error("the fleet suite's database is opened in beforeAll");
+    return test.db;
+  };
+  beforeAll(async () => {
+    test = await createTestDatabase(options);
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+  afterEach(async () => {
+    await fleet?.close();
+    fleet = undefined;
+    await db().execute(sql.raw(`TRUNCATE ${tables.join(", ")} CASCADE`));
+  });
+  return {
+    db,
+    start: async (specs, startOptions) => {
+      fleet = await startSimulatedFleet(db(), specs, startOptions);
+      return fleet;
+    },
+  };
+}
