@@ -116,6 +116,9 @@ export const assignments = pgTable(
       .where(sql`${t.state} IN ('pending', 'active', 'revoking')`),
     index("assignments_node_email_idx").on(t.nodeId, sql`lower(${t.clientEmail})`),
     index("assignments_node_state_idx").on(t.nodeId, t.state),
+    // The standby pass's reads (promotion, retirement, evening out) touch standbys only: with
+    // STANDBY_ENABLED off this index is empty and the cron step costs nothing.
+    index("assignments_standby_node_idx").on(t.nodeId, t.state).where(sql`${t.role} = 'standby'`),
     index("assignments_created_idx").on(t.createdAt),
     // A node's users, newest first (the node page), without walking every node's newest assignments.
     index("assignments_node_created_idx").on(t.nodeId, t.createdAt),

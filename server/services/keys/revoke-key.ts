@@ -60,7 +60,7 @@ async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: A
       .returning();
     if (!revoking) throw new Error("active assignment vanished under the user's lock");
     if (revoking.nodeId) await releaseReservation(tx, revoking.nodeId);
-    // A standby still being placed is retired by the standby pass once it finds no key beside it.
+    // A standby still being placed is given up by its placement, which finds no key beside it.
     const liveStandby = rows.find((r) => r.assignment.state === "active" && r.assignment.role === "standby");
     const [standby] = liveStandby
       ? await tx

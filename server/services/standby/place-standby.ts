@@ -19,6 +19,7 @@ import { clientPlanFor, PLAN_ROW_COLUMNS } from "@/server/services/keys/client-p
 import type { KeyDeps } from "@/server/services/keys/key-deps";
 import { runAttempts } from "@/server/services/keys/place-key";
 import { insertPending, isUniqueViolation, liveAssignmentsOf, lockUser, type Placement } from "@/server/services/keys/placement";
+import { retireStandby } from "./retire-standby";
 
 export type StandbyOutcome = "placed" | "not-needed" | "no-room" | "failed";
 
@@ -63,7 +64,11 @@ export async function placeStandby(deps: KeyDeps, userId: string): Promise<Stand
   }
   if (typeof begun === "string") return begun;
   try {
-    return (await runAttempts(deps, begun)) ? "placed" : "not-needed";
+    const result = await runAttempts(deps, begun);
+    if (!result) return "not-needed";
+    // A revoke that came while the standby was being placed left it alone (it was not active yet): give it up now.
+    if (await retireStandby(deps, result.assignment, { onlyIfKeyless: true })) return "not-needed";
+    return "placed";
   } catch (error) {
     // Every candidate failed (the row is failed and its place released), or the outcome is unknown
     // (the row stays pending for whoever settles it): the next pass tries again either way.

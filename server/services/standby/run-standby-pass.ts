@@ -9,8 +9,8 @@
  *    falls back to is now their key: nothing changes on the device, and the failover that comes
  *    after the grace period finds nobody left to move. Without a user place on the standby's node
  *    the user is left to the ordinary failover.
- * 2. Standbys whose node is unhealthy, draining or disabled, or whose user holds no key any more,
- *    are retired (drain and failure move standbys this way); all of them when STANDBY_ENABLED is off.
+ * 2. Standbys whose node is unhealthy, draining or disabled are retired (drain and failure move
+ *    standbys this way); all of them when STANDBY_ENABLED is off.
  * 3. Users with an active key and no standby get one (place-standby.ts): new users, promoted users,
  *    users whose standby was just retired.
  * 4. The standby load is evened out (even-out-standbys.ts): a node that joined later, or came back,
@@ -18,7 +18,7 @@
  *
  * Each part handles at most `batchSize` users per pass and stops when the step's budget is spent.
  */
-import { and, eq, inArray, isNull, ne, not, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, ne, not, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { assignments, nodes, vpnUsers, type Assignment } from "@/server/db/schema";
 import { logger } from "@/server/logger";
@@ -31,6 +31,7 @@ import type { MigrationDeps } from "@/server/services/migration/migration-deps";
 import { enqueueNotification } from "@/server/services/notifications/enqueue-notification";
 import { evenOutStandbys } from "./even-out-standbys";
 import { placeStandby } from "./place-standby";
+import { retireStandby, type RetirableStandby } from "./retire-standby";
 
 export type StandbyPassDeps = MigrationDeps & { standby: { enabled: boolean; batchSize: number; keepMovedMs: number } };
 
@@ -96,35 +97,14 @@ async function promote(deps: StandbyPassDeps, candidate: { telegramId: number; p
   });
 }
 
-type Retirable = Pick<Assignment, "id" | "userId" | "nodeId" | "inboundId" | "clientEmail">;
-
-/** Standbys to give up: on a node that no longer serves, of a user without a key, or all of them when standbys are off. */
-async function retirable(deps: StandbyPassDeps, limit: number): Promise<Retirable[]> {
-  const keyless = sql`NOT EXISTS (SELECT 1 FROM ${assignments} k WHERE k.user_id = ${assignments.userId} AND k.role = 'primary' AND k.state IN ('pending', 'active'))`;
-  const condition = deps.standby.enabled ? or(not(SERVING), keyless) : undefined;
+/** Standbys to give up: on a node that no longer serves, or all of them when standbys are off. */
+async function retirable(deps: StandbyPassDeps, limit: number): Promise<RetirableStandby[]> {
   return deps.db
     .select({ id: assignments.id, userId: assignments.userId, nodeId: assignments.nodeId, inboundId: assignments.inboundId, clientEmail: assignments.clientEmail })
     .from(assignments)
     .innerJoin(standbyNodes, eq(standbyNodes.id, assignments.nodeId))
-    .where(and(eq(assignments.role, "standby"), eq(assignments.state, "active"), condition))
+    .where(and(eq(assignments.role, "standby"), eq(assignments.state, "active"), deps.standby.enabled ? not(SERVING) : undefined))
     .limit(limit);
-}
-
-async function retire(deps: StandbyPassDeps, standby: Retirable): Promise<boolean> {
-  const retired = await deps.db.transaction(async (tx) => {
-    const [user] = await tx.select({ telegramId: vpnUsers.telegramId }).from(vpnUsers).where(eq(vpnUsers.id, standby.userId));
-    if (user) await lockUser(tx, user.telegramId);
-    const rows = await tx
-      .update(assignments)
-      .set({ state: "revoking", settleBy: settleDeadline(deps), updatedAt: sql`now()` })
-      .where(and(eq(assignments.id, standby.id), eq(assignments.state, "active"), eq(assignments.role, "standby")))
-      .returning({ id: assignments.id });
-    if (rows.length > 0 && standby.nodeId) await releaseReservation(tx, standby.nodeId, "standby");
-    return rows.length > 0;
-  });
-  // The client goes now when its panel answers, else whoever settles stale retirements deletes it.
-  if (retired) await retireAssignment(deps, standby);
-  return retired;
 }
 
 /** Active users whose key is active on a node that is not down and who hold no live standby. */
@@ -159,7 +139,7 @@ export async function runStandbyPass(deps: StandbyPassDeps, budgetMs: number): P
   }
   for (const standby of await retirable(deps, limit)) {
     if (!hasTime()) return report;
-    if (await retire(deps, standby)) report.retired++;
+    if (await retireStandby(deps, standby)) report.retired++;
   }
   if (!deps.standby.enabled) return report;
   for (const userId of await withoutStandby(deps, limit)) {

@@ -342,6 +342,8 @@ describe("standby nodes dying or drained", () => {
   });
 });
 
+const standbyClients = (f: SimulatedFleet, name: string) => f.panel(name).state.clients().filter((c) => String(c.email).startsWith("fleet-"));
+
 describe("a new key's standby right after the answer", () => {
   /** Node b's panel holds every add until `open()`: the standby's placement is still under way when the key is answered. */
   function gatedOn(f: SimulatedFleet, name: string) {
@@ -379,6 +381,20 @@ describe("a new key's standby right after the answer", () => {
     });
     expect((await getOrCreateKey(keyDeps(f), { telegramId: 1 })).standbyKey).toMatch(/^vless:\/\//);
     expect(await pass(f)).toMatchObject({ placed: 0 });
+  });
+
+  it("a key revoked while its standby is still being placed takes the standby with it once placed", async () => {
+    const f = await start([{ name: "a" }, { name: "b", maxUsers: 0 }]);
+    const { panelFor, open } = gatedOn(f, "b");
+    const base = { ...keyDeps(f), panelFor };
+    await getOrCreateKey({ ...base, afterKeyPlaced: standbyAfterKey(() => base, { maxInFlight: 4 }) }, { telegramId: 1 });
+    await vi.waitFor(async () => expect((await rolesOf(1)).standby).toBe("b"));
+    await revokeKey(keyDeps(f), { telegramId: 1 });
+    expect(await rolesOf(1)).toEqual({ standby: "b" });
+    open();
+    await vi.waitFor(async () => expect(await rolesOf(1)).toEqual({}));
+    await vi.waitFor(() => expect(standbyClients(f, "b")).toHaveLength(0));
+    expect((await nodeRow("b")).standbyReservedCount).toBe(0);
   });
 
   it("a burst beyond the background bound is left to the standby pass", async () => {

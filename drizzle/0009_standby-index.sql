@@ -1,0 +1,1 @@
+CREATE INDEX "assignments_standby_node_idx" ON "assignments" USING btree ("node_id","state") WHERE "assignments"."role" = 'standby';
