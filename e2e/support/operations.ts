@@ -75,17 +75,26 @@ export async function pingUntilHealthy(request: APIRequestContext, names: string
     .toEqual([...names].sort());
 }
 
-/** The panel clients the fleet made for one Telegram user (their email embeds the Telegram id). */
+/**
+ * The Telegram id in an email the fleet issued (`fleet-<telegram id>-<node tag>-<assignment tag>`), or
+ * undefined for any other client. Anchored at both ends: a node tag is hex and may end in a letter.
+ */
+function issuedTelegramId(email: string): number | undefined {
+  const match = /^fleet-(\d+)-(?:[0-9a-f]{12}-)?[0-9a-f]{12}$/.exec(email);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The panel clients the fleet made for one Telegram user. */
 export function clientsOf(panel: SimulatedPanel, telegramId: number): { email: string; id: string }[] {
   return panel.state
     .clients(panel.inboundId)
     .map((c) => ({ email: String(c.email), id: String(c.id ?? c.password ?? "") }))
-    .filter((c) => c.email.includes(`${telegramId}-`));
+    .filter((c) => issuedTelegramId(c.email) === telegramId);
 }
 
 /** Number of fleet-made clients on a panel, one per user with a key there. */
 export function fleetClientCount(panel: SimulatedPanel): number {
-  return panel.state.clients(panel.inboundId).filter((c) => /\d+-[0-9a-f]{12}$/.test(String(c.email))).length;
+  return panel.state.clients(panel.inboundId).filter((c) => issuedTelegramId(String(c.email)) !== undefined).length;
 }
 
 /** GET a subscription URL as a VPN app would: the links it carries (base64 body, one link a line). */
