@@ -41,7 +41,40 @@ export const healthHourly = pgTable(
     avgLatencyMs: doublePrecision(),
     maxLatencyMs: integer(),
   },
-  (t) => [primaryKey({ columns: [t.nodeId, t.hour] }), index("health_hourly_hour_idx").on(t.hour)],
+  (t) => [
+    primaryKey({ columns: [t.nodeId, t.hour] }),
+    index("health_hourly_hour_idx").on(t.hour),
+    // Rows are written an hour at a time for every node, so one node's month is one heap page per
+    // row; carrying the values makes a node's series an index-only scan of a few pages.
+    index("health_hourly_node_series_idx").on(t.nodeId, t.hour, t.checks, t.okChecks, t.avgLatencyMs, t.maxLatencyMs),
+  ],
+);
+
+/**
+ * Checks per node and quarter hour, kept by a trigger on health_checks in the transaction of the
+ * checks (drizzle migration dashboard-quarter-hours), so the 24-hour charts read ~96 rows per node
+ * instead of ~2,880 checks. Pruned after two days (health-history.ts): the hourly roll-up serves
+ * longer ranges. Latency is a sum and a count so buckets add up exactly.
+ */
+export const healthQuarterHours = pgTable(
+  "health_quarter_hours",
+  {
+    nodeId: uuid()
+      .notNull()
+      .references(() => nodes.id, { onDelete: "cascade" }),
+    startsAt: timestamp({ withTimezone: true }).notNull(),
+    checks: integer().notNull(),
+    okChecks: integer().notNull(),
+    latencySumMs: bigint({ mode: "number" }).notNull(),
+    latencyCount: integer().notNull(),
+    maxLatencyMs: integer(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.nodeId, t.startsAt] }),
+    index("health_quarter_hours_starts_idx").on(t.startsAt),
+    // As health_hourly's: a quarter hour is written for every node at once, so the values ride in the index.
+    index("health_quarter_hours_node_series_idx").on(t.nodeId, t.startsAt, t.checks, t.okChecks, t.latencySumMs, t.latencyCount, t.maxLatencyMs),
+  ],
 );
 
 /** One row per cron sweep, so the dashboard can say when nobody is pinging the health route. */

@@ -4,12 +4,14 @@
  * Raw checks (one per node per interval, ~2,880 a day per node) are kept HEALTH_RETENTION_DAYS;
  * completed hours are rolled up into health_hourly, so 7- and 30-day charts read ~24 rows per node
  * per day. Queries over long ranges read the roll-up and add the raw checks after the last rolled
- * hour, so the newest data is never missing from a chart.
+ * hour, so the newest data is never missing from a chart. The 24-hour charts read the quarter-hour
+ * counts a trigger keeps with every check (health_quarter_hours, ~96 rows per node a day), so they
+ * are complete up to the last check and never scan the checks themselves.
  */
 import { desc, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { rowsOf } from "@/server/db/migrate";
-import { cronRuns, healthChecks, healthHourly } from "@/server/db/schema";
+import { cronRuns, healthChecks, healthHourly, healthQuarterHours } from "@/server/db/schema";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -17,6 +19,8 @@ const DAY_MS = 24 * HOUR_MS;
 const ROLLUP_LAG_MS = 5 * 60_000;
 const HOURLY_RETENTION_DAYS = 90;
 const CRON_RUNS_RETENTION_DAYS = 7;
+// The quarter-hour counts serve only the 24-hour charts; a day's margin covers a clock running late.
+const QUARTER_HOURS_RETENTION_DAYS = 2;
 // One cron run deletes at most this many raw checks, so a first prune after a long pause stays short.
 const PRUNE_BATCH = 50_000;
 const ORIGIN = sql`TIMESTAMPTZ '2000-01-01 00:00:00+00'`;
@@ -47,7 +51,7 @@ export async function rollUpHealthChecks(db: Database, options: { now: Date }): 
 export async function pruneHealthHistory(
   db: Database,
   options: { now: Date; retentionDays: number },
-): Promise<{ checks: number; hours: number; cronRuns: number }> {
+): Promise<{ checks: number; hours: number; quarterHours: number; cronRuns: number }> {
   const now = options.now.getTime();
   const oldChecks = db
     .select({ id: healthChecks.id })
@@ -57,18 +61,23 @@ export async function pruneHealthHistory(
   const checks = await db.delete(healthChecks).where(inArray(healthChecks.id, oldChecks)).returning({ id: healthChecks.id });
   const hourlyCutoff = new Date(now - Math.max(options.retentionDays, HOURLY_RETENTION_DAYS) * DAY_MS);
   const hours = await db.delete(healthHourly).where(lt(healthHourly.hour, hourlyCutoff)).returning({ hour: healthHourly.hour });
+  const quarterHours = await db
+    .delete(healthQuarterHours)
+    .where(lt(healthQuarterHours.startsAt, new Date(now - QUARTER_HOURS_RETENTION_DAYS * DAY_MS)))
+    .returning({ startsAt: healthQuarterHours.startsAt });
   const runs = await db
     .delete(cronRuns)
     .where(lt(cronRuns.startedAt, new Date(now - CRON_RUNS_RETENTION_DAYS * DAY_MS)))
     .returning({ id: cronRuns.id });
-  return { checks: checks.length, hours: hours.length, cronRuns: runs.length };
+  return { checks: checks.length, hours: hours.length, quarterHours: quarterHours.length, cronRuns: runs.length };
 }
 
 export const HEALTH_RANGES = {
-  "24h": { spanMs: DAY_MS, bucket: "15 minutes", useHourly: false },
-  "7d": { spanMs: 7 * DAY_MS, bucket: "1 hour", useHourly: true },
-  "30d": { spanMs: 30 * DAY_MS, bucket: "6 hours", useHourly: true },
+  "24h": { spanMs: DAY_MS, bucket: "15 minutes", source: "quarterHours" },
+  "7d": { spanMs: 7 * DAY_MS, bucket: "1 hour", source: "hourly" },
+  "30d": { spanMs: 30 * DAY_MS, bucket: "6 hours", source: "hourly" },
 } as const;
+type HealthSource = (typeof HEALTH_RANGES)[HealthRange]["source"];
 export type HealthRange = keyof typeof HEALTH_RANGES;
 
 export type HealthPoint = {
@@ -84,31 +93,30 @@ export type NodeHealthSeries = { nodeId: string; points: HealthPoint[] };
 
 type Row = { node_id: string; bucket: string | Date; checks: string | number; ok_checks: string | number; avg_latency: string | number | null; max_latency: string | number | null };
 
-/** Per-node buckets over [from, now): the roll-up where it exists, raw checks after it. */
-async function aggregate(db: Database, options: { from: Date; bucket: string; useHourly: boolean; nodeIds?: string[] }): Promise<Row[]> {
-  const { useHourly, nodeIds } = options;
+/** Per-node buckets over [from, now): the quarter-hour counts, or the hourly roll-up where it exists and raw checks after it. */
+async function aggregate(db: Database, options: { from: Date; bucket: string; source: HealthSource; nodeIds?: string[] }): Promise<Row[]> {
+  const { nodeIds } = options;
   // postgres.js takes no Date inside raw SQL: pass ISO text and cast.
   const fromIso = options.from.toISOString();
   const interval = sql`${options.bucket}::interval`;
   const ofNodes = nodeIds ? sql`AND node_id IN ${nodeIds}` : sql``;
-  const rawFrom = useHourly
-    ? sql`greatest(${fromIso}::timestamptz, coalesce((SELECT max(hour) + interval '1 hour' FROM ${healthHourly}), ${fromIso}::timestamptz))`
-    : sql`${fromIso}::timestamptz`;
-  const hourly = useHourly
-    ? sql`SELECT node_id, date_bin(${interval}, hour, ${ORIGIN}) AS bucket, checks, ok_checks,
-                 avg_latency_ms * ok_checks AS latency_sum, CASE WHEN avg_latency_ms IS NULL THEN 0 ELSE ok_checks END AS latency_n,
-                 max_latency_ms AS max_latency
-          FROM ${healthHourly} WHERE hour >= ${fromIso}::timestamptz ${ofNodes}
-          UNION ALL`
-    : sql``;
+  const src =
+    options.source === "quarterHours"
+      ? sql`SELECT node_id, date_bin(${interval}, starts_at, ${ORIGIN}) AS bucket, checks, ok_checks,
+                   latency_sum_ms AS latency_sum, latency_count AS latency_n, max_latency_ms AS max_latency
+            FROM ${healthQuarterHours} WHERE starts_at >= date_bin('15 minutes', ${fromIso}::timestamptz, ${ORIGIN}) ${ofNodes}`
+      : sql`SELECT node_id, date_bin(${interval}, hour, ${ORIGIN}) AS bucket, checks, ok_checks,
+                   avg_latency_ms * ok_checks AS latency_sum, CASE WHEN avg_latency_ms IS NULL THEN 0 ELSE ok_checks END AS latency_n,
+                   max_latency_ms AS max_latency
+            FROM ${healthHourly} WHERE hour >= ${fromIso}::timestamptz ${ofNodes}
+            UNION ALL
+            SELECT node_id, date_bin(${interval}, checked_at, ${ORIGIN}) AS bucket, 1 AS checks, CASE WHEN is_ok THEN 1 ELSE 0 END AS ok_checks,
+                   CASE WHEN is_ok THEN latency_ms END AS latency_sum, CASE WHEN is_ok AND latency_ms IS NOT NULL THEN 1 ELSE 0 END AS latency_n,
+                   CASE WHEN is_ok THEN latency_ms END AS max_latency
+            FROM ${healthChecks}
+            WHERE checked_at >= greatest(${fromIso}::timestamptz, coalesce((SELECT max(hour) + interval '1 hour' FROM ${healthHourly}), ${fromIso}::timestamptz)) ${ofNodes}`;
   const result = await db.execute(sql`
-    WITH src AS (
-      ${hourly}
-      SELECT node_id, date_bin(${interval}, checked_at, ${ORIGIN}) AS bucket, 1 AS checks, CASE WHEN is_ok THEN 1 ELSE 0 END AS ok_checks,
-             CASE WHEN is_ok THEN latency_ms END AS latency_sum, CASE WHEN is_ok AND latency_ms IS NOT NULL THEN 1 ELSE 0 END AS latency_n,
-             CASE WHEN is_ok THEN latency_ms END AS max_latency
-      FROM ${healthChecks} WHERE checked_at >= ${rawFrom} ${ofNodes}
-    )
+    WITH src AS (${src})
     SELECT node_id, bucket, sum(checks) AS checks, sum(ok_checks) AS ok_checks,
            sum(latency_sum) / nullif(sum(latency_n), 0) AS avg_latency, max(max_latency) AS max_latency
     FROM src GROUP BY node_id, bucket ORDER BY node_id, bucket`);
@@ -126,7 +134,7 @@ export async function getHealthSeries(
   const rows = await aggregate(db, {
     from: new Date(options.now.getTime() - range.spanMs),
     bucket: range.bucket,
-    useHourly: range.useHourly,
+    source: range.source,
     nodeIds: options.nodeIds,
   });
   const series = new Map<string, HealthPoint[]>();
