@@ -3,9 +3,15 @@
  * (`node.up`, `node.down`, … with `{from, to}`): the state before a node's first transition in the
  * window is that transition's `from`, and a node with no transition kept its current state all
  * along. So the timeline needs no history before the window and reads only the window's events.
+ *
+ * A node's state is `unknown` until the sweep first decides it (a new node, or one whose checks
+ * were written before any transition was recorded). Where that stretch has checks, the bands say
+ * what the checks saw, bucket by bucket as the latency chart draws them: all passed — healthy,
+ * none — unhealthy, some — degraded; a bucket without checks stays unknown.
  */
 import { and, asc, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import { events, nodeHealthState, nodes, type NodeHealthState } from "@/server/db/schema";
+import { getHealthSeries, type HealthPoint } from "../health/health-history";
 import type { StatsDeps } from "./stats-deps";
 import { windowOf, type TimeRange } from "./time-range";
 
@@ -58,11 +64,21 @@ export async function getHealthTimeline(deps: StatsDeps, input: { range: TimeRan
     .where(and(inWindow, inArray(events.nodeId, picked.map((p) => p.id))))
     .orderBy(asc(events.createdAt), asc(events.id));
 
+  const undecided = picked.filter((node) => initialState(node, transitions) === "unknown").map((node) => node.id);
+  const checked = new Map(
+    undecided.length === 0 ? [] : (await getHealthSeries(deps.db, { range: input.range, now: window.to, nodeIds: undecided })).map((s) => [s.nodeId, s.points]),
+  );
+
   const rows = picked.map((node) => {
     const own = transitions.filter((t) => t.nodeId === node.id);
     const segments: HealthSegment[] = [];
     let cursor = Math.max(from, node.createdAt.getTime());
-    let state: NodeHealthState = asState(own[0]?.data?.from) ?? (own.length ? "unknown" : node.healthState);
+    let state = initialState(node, transitions);
+    if (state === "unknown") {
+      const until = Math.min(to, own[0]?.at.getTime() ?? to);
+      segments.push(...segmentsFromChecks(checked.get(node.id) ?? [], { from: cursor, to: until, bucketMs: window.bucketMs }));
+      cursor = Math.max(cursor, until);
+    }
     for (const transition of own) {
       const at = Math.max(transition.at.getTime(), cursor);
       if (at > cursor) segments.push({ from: cursor, to: at, state });
@@ -73,6 +89,28 @@ export async function getHealthTimeline(deps: StatsDeps, input: { range: TimeRan
     return { nodeId: node.id, node: node.name, segments: mergeAdjacent(segments) };
   });
   return { from, to, rows, totalNodes: picked[0]?.totalNodes ?? 0 };
+}
+
+function initialState(node: { id: string; healthState: NodeHealthState }, transitions: { nodeId: string | null; data: { from?: unknown } | null }[]): NodeHealthState {
+  const first = transitions.find((t) => t.nodeId === node.id);
+  return first ? (asState(first.data?.from) ?? "unknown") : node.healthState;
+}
+
+/** What the checks saw in [from, to), one segment per bucket; time without checks is unknown. */
+function segmentsFromChecks(points: HealthPoint[], span: { from: number; to: number; bucketMs: number }): HealthSegment[] {
+  const segments: HealthSegment[] = [];
+  let cursor = span.from;
+  for (const point of points) {
+    const start = Math.max(point.at.getTime(), cursor);
+    const end = Math.min(point.at.getTime() + span.bucketMs, span.to);
+    if (end <= start || point.checks === 0) continue;
+    if (start > cursor) segments.push({ from: cursor, to: start, state: "unknown" });
+    const state: NodeHealthState = point.okChecks === point.checks ? "healthy" : point.okChecks === 0 ? "unhealthy" : "degraded";
+    segments.push({ from: start, to: end, state });
+    cursor = end;
+  }
+  if (span.to > cursor) segments.push({ from: cursor, to: span.to, state: "unknown" });
+  return segments;
 }
 
 function mergeAdjacent(segments: HealthSegment[]): HealthSegment[] {
