@@ -15,7 +15,7 @@
  * the users search and a node's page; the other pages are printed for comparison.
  */
 import { randomBytes } from "node:crypto";
-import { createBenchDatabase, fleetSeedSteps, percentiles, seed, type SeedStep } from "./lib/bench-database";
+import { runOnBenchDatabase, fleetSeedSteps, percentiles, seed, type SeedStep } from "./lib/bench-database";
 
 const env = process.env;
 const NODES = 1_000;
@@ -84,135 +84,122 @@ const SEED_STEPS: SeedStep[] = [
   ],
 ];
 
-async function main() {
-  const bench = await createBenchDatabase("fleet_bench_dash");
+runOnBenchDatabase("fleet_bench_dash", async (bench) => {
   // The app modules read the env once, when first asked: point them at the bench database first.
   env.DATABASE_URL = bench.url;
   const { handle, raw } = bench;
-  try {
-    console.log(`bench:dashboard — seeding ${bench.name}`);
-    await seed(raw, SEED_STEPS);
+  console.log(`bench:dashboard — seeding ${bench.name}`);
+  await seed(raw, SEED_STEPS);
 
-    const { createCaller } = await import("@/server/api/root");
-    const { createAppContext } = await import("@/server/composition/app-context");
-    const { getEnv } = await import("@/server/env");
-    const [ownerRow] = await raw<{ id: string }[]>`INSERT INTO admins (username, password_hash, role) VALUES ('bench', 'x', 'owner') RETURNING id`;
-    const api = createCaller({ app: createAppContext(getEnv(), handle.db), actor: { adminId: ownerRow!.id, username: "bench", role: "owner", ip: null, userAgent: null } });
-    const [sample] = await raw<{ id: string }[]>`SELECT id FROM nodes WHERE health_state = 'unhealthy' ORDER BY name LIMIT 1`;
-    const nodeId = sample!.id;
+  const { createCaller } = await import("@/server/api/root");
+  const { createAppContext } = await import("@/server/composition/app-context");
+  const { getEnv } = await import("@/server/env");
+  const [ownerRow] = await raw<{ id: string }[]>`INSERT INTO admins (username, password_hash, role) VALUES ('bench', 'x', 'owner') RETURNING id`;
+  const api = createCaller({ app: createAppContext(getEnv(), handle.db), actor: { adminId: ownerRow!.id, username: "bench", role: "owner", ip: null, userAgent: null } });
+  const [sample] = await raw<{ id: string }[]>`SELECT id FROM nodes WHERE health_state = 'unhealthy' ORDER BY name LIMIT 1`;
+  const nodeId = sample!.id;
 
-    // The pages held to the goal; the others are printed for comparison.
-    const pages: { name: string; hasGoal?: boolean; calls: Record<string, () => Promise<unknown>> }[] = [
-      {
-        name: "Overview (24 h)",
-        hasGoal: true,
-        calls: {
-          "stats.overview": () => api.stats.overview(),
-          "stats.nodeLoad": () => api.stats.nodeLoad(),
-          "stats.latency 24h": () => api.stats.latency({ range: "24h" }),
-          "stats.healthTimeline 24h": () => api.stats.healthTimeline({ range: "24h" }),
-          "stats.daily": () => api.stats.daily(),
-          "stats.events": () => api.stats.events({ pageSize: 8 }),
-        },
+  // The pages held to the goal; the others are printed for comparison.
+  const pages: { name: string; hasGoal?: boolean; calls: Record<string, () => Promise<unknown>> }[] = [
+    {
+      name: "Overview (24 h)",
+      hasGoal: true,
+      calls: {
+        "stats.overview": () => api.stats.overview(),
+        "stats.nodeLoad": () => api.stats.nodeLoad(),
+        "stats.latency 24h": () => api.stats.latency({ range: "24h" }),
+        "stats.healthTimeline 24h": () => api.stats.healthTimeline({ range: "24h" }),
+        "stats.daily": () => api.stats.daily(),
+        "stats.events": () => api.stats.events({ pageSize: 8 }),
       },
-      {
-        name: "Overview range switch to 30 d",
-        calls: {
-          "stats.latency 30d": () => api.stats.latency({ range: "30d" }),
-          "stats.healthTimeline 30d": () => api.stats.healthTimeline({ range: "30d" }),
-        },
+    },
+    {
+      name: "Overview range switch to 30 d",
+      calls: {
+        "stats.latency 30d": () => api.stats.latency({ range: "30d" }),
+        "stats.healthTimeline 30d": () => api.stats.healthTimeline({ range: "30d" }),
       },
-      {
-        name: "Overview range switch to 7 d",
-        calls: {
-          "stats.latency 7d": () => api.stats.latency({ range: "7d" }),
-          "stats.healthTimeline 7d": () => api.stats.healthTimeline({ range: "7d" }),
-        },
+    },
+    {
+      name: "Overview range switch to 7 d",
+      calls: {
+        "stats.latency 7d": () => api.stats.latency({ range: "7d" }),
+        "stats.healthTimeline 7d": () => api.stats.healthTimeline({ range: "7d" }),
       },
-      {
-        name: "Nodes (first page of 50)",
-        hasGoal: true,
-        calls: { "stats.nodeRows": () => api.stats.nodeRows({ page: 1, pageSize: 50 }) },
+    },
+    {
+      name: "Nodes (first page of 50)",
+      hasGoal: true,
+      calls: { "stats.nodeRows": () => api.stats.nodeRows({ page: 1, pageSize: 50 }) },
+    },
+    {
+      name: "Nodes (filtered: name, unhealthy)",
+      calls: { "stats.nodeRows filtered": () => api.stats.nodeRows({ page: 1, pageSize: 50, query: "node-0", health: "unhealthy" }) },
+    },
+    {
+      name: "Users (first page of 25)",
+      hasGoal: true,
+      calls: { "users.search": () => api.users.search({ page: 1, pageSize: 25 }) },
+    },
+    {
+      name: "Users search (username prefix)",
+      hasGoal: true,
+      calls: { "users.search username": () => api.users.search({ query: "@user4242", page: 1, pageSize: 25 }) },
+    },
+    {
+      name: "Users search (Telegram id)",
+      hasGoal: true,
+      calls: { "users.search id": () => api.users.search({ query: String(100_000_000 + Math.floor(USERS / 3)), page: 1, pageSize: 25 }) },
+    },
+    {
+      name: "Users (page 400 of 25)",
+      calls: { "users.search deep": () => api.users.search({ page: 400, pageSize: 25 }) },
+    },
+    {
+      name: "Node page (24 h)",
+      hasGoal: true,
+      calls: {
+        "nodes.get": () => api.nodes.get({ id: nodeId }),
+        "stats.latency node": () => api.stats.latency({ range: "24h", nodeId }),
+        "stats.healthTimeline node": () => api.stats.healthTimeline({ range: "24h", nodeId }),
+        "stats.recentChecks": () => api.stats.recentChecks({ nodeId }),
+        "stats.nodeUsers": () => api.stats.nodeUsers({ nodeId, page: 1, pageSize: 20 }),
+        "stats.events node": () => api.stats.events({ nodeId, pageSize: 6 }),
       },
-      {
-        name: "Nodes (filtered: name, unhealthy)",
-        calls: { "stats.nodeRows filtered": () => api.stats.nodeRows({ page: 1, pageSize: 50, query: "node-0", health: "unhealthy" }) },
-      },
-      {
-        name: "Users (first page of 25)",
-        hasGoal: true,
-        calls: { "users.search": () => api.users.search({ page: 1, pageSize: 25 }) },
-      },
-      {
-        name: "Users search (username prefix)",
-        hasGoal: true,
-        calls: { "users.search username": () => api.users.search({ query: "@user4242", page: 1, pageSize: 25 }) },
-      },
-      {
-        name: "Users search (Telegram id)",
-        hasGoal: true,
-        calls: { "users.search id": () => api.users.search({ query: String(100_000_000 + Math.floor(USERS / 3)), page: 1, pageSize: 25 }) },
-      },
-      {
-        name: "Users (page 400 of 25)",
-        calls: { "users.search deep": () => api.users.search({ page: 400, pageSize: 25 }) },
-      },
-      {
-        name: "Node page (24 h)",
-        hasGoal: true,
-        calls: {
-          "nodes.get": () => api.nodes.get({ id: nodeId }),
-          "stats.latency node": () => api.stats.latency({ range: "24h", nodeId }),
-          "stats.healthTimeline node": () => api.stats.healthTimeline({ range: "24h", nodeId }),
-          "stats.recentChecks": () => api.stats.recentChecks({ nodeId }),
-          "stats.nodeUsers": () => api.stats.nodeUsers({ nodeId, page: 1, pageSize: 20 }),
-          "stats.events node": () => api.stats.events({ nodeId, pageSize: 6 }),
-        },
-      },
-      {
-        name: "Audit (first page)",
-        calls: { "audit.list": () => api.audit.list({ page: 1, pageSize: 25 }), "audit.facets": () => api.audit.facets() },
-      },
-    ];
+    },
+    {
+      name: "Audit (first page)",
+      calls: { "audit.list": () => api.audit.list({ page: 1, pageSize: 25 }), "audit.facets": () => api.audit.facets() },
+    },
+  ];
 
-    console.log(`\nServer time per page (procedures in parallel, as the page calls them), ${RUNS} runs after warm-up; goal p50 ≤ ${GOAL_P50_MS} ms`);
-    const summary: string[] = [];
-    for (const page of pages) {
-      const entries = Object.entries(page.calls);
-      for (let i = 0; i < 3; i++) await Promise.all(entries.map(([, call]) => call()));
-      const pageSamples: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const t0 = performance.now();
-        await Promise.all(entries.map(([, call]) => call()));
-        pageSamples.push(performance.now() - t0);
-      }
-      const single: string[] = [];
-      for (const [label, call] of entries) {
-        const samples: number[] = [];
-        for (let i = 0; i < Math.min(RUNS, 15); i++) {
-          const t0 = performance.now();
-          await call();
-          samples.push(performance.now() - t0);
-        }
-        single.push(`    ${label.padEnd(28)} p50 ${percentiles(samples).p50.toFixed(1).padStart(7)} ms`);
-      }
-      const { p50, p95 } = percentiles(pageSamples);
-      const verdict = !page.hasGoal ? "" : p50 <= GOAL_P50_MS ? "ok" : "OVER GOAL";
-      const line = `  ${page.name.padEnd(36)} p50 ${p50.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms   ${verdict}`;
-      summary.push(line);
-      console.log(line);
-      console.log(single.join("\n"));
+  console.log(`\nServer time per page (procedures in parallel, as the page calls them), ${RUNS} runs after warm-up; goal p50 ≤ ${GOAL_P50_MS} ms`);
+  const summary: string[] = [];
+  for (const page of pages) {
+    const entries = Object.entries(page.calls);
+    for (let i = 0; i < 3; i++) await Promise.all(entries.map(([, call]) => call()));
+    const pageSamples: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      await Promise.all(entries.map(([, call]) => call()));
+      pageSamples.push(performance.now() - t0);
     }
-    console.log(`\nSummary (${NODES.toLocaleString()} nodes, ${USERS.toLocaleString()} users, ${DAYS} days of checks):\n${summary.join("\n")}`);
-  } finally {
-    await bench.drop();
+    const single: string[] = [];
+    for (const [label, call] of entries) {
+      const samples: number[] = [];
+      for (let i = 0; i < Math.min(RUNS, 15); i++) {
+        const t0 = performance.now();
+        await call();
+        samples.push(performance.now() - t0);
+      }
+      single.push(`    ${label.padEnd(28)} p50 ${percentiles(samples).p50.toFixed(1).padStart(7)} ms`);
+    }
+    const { p50, p95 } = percentiles(pageSamples);
+    const verdict = !page.hasGoal ? "" : p50 <= GOAL_P50_MS ? "ok" : "OVER GOAL";
+    const line = `  ${page.name.padEnd(36)} p50 ${p50.toFixed(1).padStart(7)} ms   p95 ${p95.toFixed(1).padStart(7)} ms   ${verdict}`;
+    summary.push(line);
+    console.log(line);
+    console.log(single.join("\n"));
   }
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+  console.log(`\nSummary (${NODES.toLocaleString()} nodes, ${USERS.toLocaleString()} users, ${DAYS} days of checks):\n${summary.join("\n")}`);
+});

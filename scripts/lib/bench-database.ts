@@ -72,6 +72,28 @@ export async function createBenchDatabase(prefix: string, serverUrl = process.en
   };
 }
 
+/**
+ * Runs `body` on a fresh bench database, drops the database whatever happens, and ends the
+ * process — 0, or 1 with the error printed (the app's pools would otherwise keep it running).
+ */
+export function runOnBenchDatabase(prefix: string, body: (bench: BenchDatabase) => Promise<void>): void {
+  const run = async () => {
+    const bench = await createBenchDatabase(prefix);
+    try {
+      await body(bench);
+    } finally {
+      await bench.drop();
+    }
+  };
+  run().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
 /** Runs the steps in order, printing rows and time, then fixes reserved counts and analyzes. */
 export async function seed(raw: postgres.Sql, steps: SeedStep[]): Promise<void> {
   const started = performance.now();
