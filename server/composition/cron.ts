@@ -11,16 +11,28 @@ import { fleetOperationsCronStep } from "@/server/services/migration/fleet-opera
 import { notificationsCronStep } from "@/server/services/notifications/notifications-cron-step";
 import { reconcileCronStep } from "@/server/services/reconcile/reconcile-cron-step";
 import { getSettings, type Settings } from "@/server/services/settings/settings";
-import { standbyCronStep } from "@/server/services/standby/run-standby-pass";
+import { standbyCronStep, type StandbySweep } from "@/server/services/standby/run-standby-pass";
 import { plansCronStep, trafficCronStep } from "@/server/services/traffic/traffic-cron-steps";
 import type { AppContext } from "./app-context";
 import { migrationDeps, planDeps, reconcileDeps, trafficDeps } from "./service-deps";
+
+// One sweep position per app context: each cron run's standby pass goes on from where the last one stopped.
+const standbySweeps = new WeakMap<AppContext, StandbySweep>();
+
+function standbySweepOf(app: AppContext): StandbySweep {
+  let sweep = standbySweeps.get(app);
+  if (!sweep) {
+    sweep = { after: null };
+    standbySweeps.set(app, sweep);
+  }
+  return sweep;
+}
 
 /** In order: each step gets the budget left minus what the steps after it reserve. */
 function cronSteps(app: AppContext, settings: Settings): CronStep[] {
   return [
     healthSweepCronStep({ panelFor: app.panelFor, settings: settings.health, concurrency: app.config.cron.healthConcurrency, metrics: app.metrics }),
-    standbyCronStep(() => ({ ...migrationDeps(app), standby: app.config.standby })),
+    standbyCronStep(() => ({ ...migrationDeps(app), standby: { ...app.config.standby, sweep: standbySweepOf(app) } })),
     healthHistoryCronStep({ retentionDays: settings.health.retentionDays }),
     trafficCronStep(() => trafficDeps(app)),
     plansCronStep(() => planDeps(app)),

@@ -11,14 +11,18 @@
  *    the user is left to the ordinary failover.
  * 2. Standbys whose node is unhealthy, draining or disabled are retired (drain and failure move
  *    standbys this way); all of them when STANDBY_ENABLED is off.
- * 3. Users with an active key and no standby get one (place-standby.ts): new users, promoted users,
- *    users whose standby was just retired.
+ * 3. Users with an active key and no standby get one (place-standby.ts): first those promoted or
+ *    whose standby was just retired in this pass, then those a sweep finds — a bounded slice of the
+ *    keys per pass (SWEEP_CHUNK, in user-id order, going on from where the last pass of this process
+ *    stopped), so the pass's cost does not grow with the fleet. New keys get theirs right after the
+ *    key's answer (standby-after-key.ts); the sweep catches what that missed (no room then, a burst,
+ *    a restart).
  * 4. The standby load is evened out (even-out-standbys.ts): a node that joined later, or came back,
  *    takes standbys from the fullest.
  *
  * Each part handles at most `batchSize` users per pass and stops when the step's budget is spent.
  */
-import { and, eq, inArray, isNull, ne, not, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lte, ne, not, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { assignments, nodes, vpnUsers, type Assignment } from "@/server/db/schema";
 import { logger } from "@/server/logger";
@@ -33,7 +37,15 @@ import { evenOutStandbys } from "./even-out-standbys";
 import { placeStandby } from "./place-standby";
 import { retireStandby, type RetirableStandby } from "./retire-standby";
 
-export type StandbyPassDeps = MigrationDeps & { standby: { enabled: boolean; batchSize: number; keepMovedMs: number } };
+/** Where the sweep for users without a standby goes on from: the last user id it checked, null = from the start. */
+export type StandbySweep = { after: string | null };
+
+/** Keys the sweep checks per pass: 2,000 cost about 9 ms at 200,000 users (bench:standby (c)); a full round at that size takes 100 passes. */
+export const SWEEP_CHUNK = 2_000;
+
+export type StandbyPassDeps = MigrationDeps & {
+  standby: { enabled: boolean; batchSize: number; keepMovedMs: number; sweep?: StandbySweep; sweepChunk?: number };
+};
 
 export type StandbyPassReport = { promoted: number; retired: number; placed: number; unplaced: number; failed: number; evened: number };
 
@@ -107,18 +119,43 @@ async function retirable(deps: StandbyPassDeps, limit: number): Promise<Retirabl
     .limit(limit);
 }
 
-/** Active users whose key is active on a node that is not down and who hold no live standby. */
-async function withoutStandby(deps: StandbyPassDeps, limit: number): Promise<string[]> {
-  const standbys = alias(assignments, "standby_assignment");
+/**
+ * The next slice of keys in user-id order after `sweep.after`, and among them the users whose key
+ * is active on a node that is not down, who are active and hold no live standby. Moves the sweep on
+ * (back to the start after the last key).
+ */
+async function withoutStandby(deps: StandbyPassDeps, sweep: StandbySweep): Promise<string[]> {
+  const chunk = deps.standby.sweepChunk ?? SWEEP_CHUNK;
+  const slice = await deps.db
+    .select({ userId: assignments.userId })
+    .from(assignments)
+    .where(and(eq(assignments.role, "primary"), eq(assignments.state, "active"), sweep.after ? gt(assignments.userId, sweep.after) : undefined))
+    .orderBy(asc(assignments.userId))
+    .limit(chunk);
+  const from = sweep.after;
+  const last = slice.at(-1)?.userId;
+  sweep.after = slice.length < chunk ? null : (last ?? null);
+  if (!last) return [];
+  // One probe per state, so each is an index lookup in its partial unique index (an IN over both states is a hash of every standby).
+  const standbyIn = (state: string) => sql`NOT EXISTS (SELECT 1 FROM ${assignments} s WHERE s.user_id = ${assignments.userId} AND s.role = 'standby' AND s.state = ${sql.raw(`'${state}'`)})`;
   const rows = await deps.db
     .select({ userId: assignments.userId })
     .from(assignments)
     .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
     .innerJoin(primaryNodes, eq(primaryNodes.id, assignments.nodeId))
-    .leftJoin(standbys, and(eq(standbys.userId, assignments.userId), eq(standbys.role, "standby"), sql`${standbys.state} IN ('pending', 'active')`))
-    .where(and(eq(assignments.role, "primary"), eq(assignments.state, "active"), eq(vpnUsers.status, "active"), ne(primaryNodes.healthState, "unhealthy"), isNull(standbys.id)))
-    .orderBy(assignments.activatedAt)
-    .limit(limit);
+    .where(
+      and(
+        eq(assignments.role, "primary"),
+        eq(assignments.state, "active"),
+        from ? gt(assignments.userId, from) : undefined,
+        lte(assignments.userId, last),
+        eq(vpnUsers.status, "active"),
+        ne(primaryNodes.healthState, "unhealthy"),
+        standbyIn("active"),
+        standbyIn("pending"),
+      ),
+    )
+    .orderBy(asc(assignments.userId));
   return rows.map((r) => r.userId);
 }
 
@@ -128,21 +165,27 @@ export async function runStandbyPass(deps: StandbyPassDeps, budgetMs: number): P
   const report: StandbyPassReport = { promoted: 0, retired: 0, placed: 0, unplaced: 0, failed: 0, evened: 0 };
   const limit = deps.standby.batchSize;
 
+  // Users who lost their standby in this pass get a new one in this pass.
+  const needing = new Set<string>();
   // Promotion runs even with standbys switched off: the ones still in place are what users fall back to.
   for (const candidate of await promotable(deps, limit)) {
     if (!hasTime()) return report;
     const retiredKey = await promote(deps, candidate);
     if (!retiredKey) continue;
     report.promoted++;
+    needing.add(retiredKey.userId);
     // Its node is down: this only records that the retirement is left for later.
     await retireAssignment(deps, retiredKey);
   }
   for (const standby of await retirable(deps, limit)) {
     if (!hasTime()) return report;
-    if (await retireStandby(deps, standby)) report.retired++;
+    if (!(await retireStandby(deps, standby))) continue;
+    report.retired++;
+    needing.add(standby.userId);
   }
   if (!deps.standby.enabled) return report;
-  for (const userId of await withoutStandby(deps, limit)) {
+  for (const userId of await withoutStandby(deps, deps.standby.sweep ?? { after: null })) needing.add(userId);
+  for (const userId of [...needing].slice(0, limit)) {
     if (!hasTime()) return report;
     try {
       const outcome = await placeStandby(deps, userId);

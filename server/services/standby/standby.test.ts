@@ -482,3 +482,24 @@ describe("evening out the standby load", () => {
     }
   });
 });
+
+describe("the sweep for users without a standby", () => {
+  it("checks a bounded slice of keys per pass and goes on from where the last pass stopped, back to the start after the last key", async () => {
+    const f = await start([{ name: "a" }, { name: "b", maxUsers: 0 }]);
+    for (let id = 1; id <= 5; id++) await getOrCreateKey(keyDeps(f), { telegramId: id });
+    const sweep = { after: null as string | null };
+    const sliced = (over: Partial<StandbyPassDeps["standby"]> = {}) => runStandbyPass({ ...deps(f), standby: { ...deps(f).standby, sweep, sweepChunk: 2, ...over } }, 20_000);
+    expect(await sliced()).toMatchObject({ placed: 2 });
+    expect(sweep.after).not.toBeNull();
+    expect(await sliced()).toMatchObject({ placed: 2 });
+    expect(await sliced()).toMatchObject({ placed: 1 });
+    expect(sweep.after).toBeNull();
+    expect((await nodeRow("b")).standbyReservedCount).toBe(5);
+    // One more user, placed when the sweep comes round to it; the rest have theirs.
+    await getOrCreateKey(keyDeps(f), { telegramId: 6 });
+    let placed = 0;
+    for (let i = 0; i < 3; i++) placed += (await sliced()).placed;
+    expect(placed).toBe(1);
+    expect((await rolesOf(6)).standby).toBe("b");
+  });
+});
