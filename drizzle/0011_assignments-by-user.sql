@@ -1,0 +1,1 @@
+CREATE INDEX "assignments_user_idx" ON "assignments" USING btree ("user_id");
