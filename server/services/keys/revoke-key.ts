@@ -28,8 +28,8 @@ export type RevokeResult = {
   disabledOnPanel: boolean;
 };
 
-/** `standby`: the user's standby, retired with the key (a revoked user keeps no way in). */
-type Begun = { retire: Assignment; standby?: Assignment } | { stale: Assignment };
+/** `standbys`: the user's standby, and old ones kept for apps that had not re-fetched, retired with the key (a revoked user keeps no way in). */
+type Begun = { retire: Assignment; standbys?: Assignment[] } | { stale: Assignment };
 
 async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: Actor }): Promise<Begun> {
   return deps.db.transaction(async (tx) => {
@@ -61,20 +61,23 @@ async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: A
     if (!revoking) throw new Error("active assignment vanished under the user's lock");
     if (revoking.nodeId) await releaseReservation(tx, revoking.nodeId);
     // A standby still being placed is given up by its placement, which finds no key beside it.
+    // Old standbys still kept on their panels after a move (standby/even-out-standbys.ts) go now too.
+    const standbyIds = rows.filter((r) => r.assignment.role === "standby" && (r.assignment.state === "active" || (r.assignment.state === "revoking" && !r.isStale))).map((r) => r.assignment.id);
+    const standbys =
+      standbyIds.length > 0
+        ? await tx
+            .update(assignments)
+            .set({ state: "revoking", settleBy: settleDeadline(deps), updatedAt: sql`now()` })
+            .where(inArray(assignments.id, standbyIds))
+            .returning()
+        : [];
     const liveStandby = rows.find((r) => r.assignment.state === "active" && r.assignment.role === "standby");
-    const [standby] = liveStandby
-      ? await tx
-          .update(assignments)
-          .set({ state: "revoking", settleBy: settleDeadline(deps), updatedAt: sql`now()` })
-          .where(eq(assignments.id, liveStandby.assignment.id))
-          .returning()
-      : [];
-    if (standby?.nodeId) await releaseReservation(tx, standby.nodeId, "standby");
+    if (liveStandby?.assignment.nodeId) await releaseReservation(tx, liveStandby.assignment.nodeId, "standby");
     // An admin's revoke is audited with the change it describes (invariant 9).
     if (input.actor) {
       await recordAudit(tx, input.actor, { action: "key.revoke", targetType: "vpn_user", targetId: String(input.telegramId), before: { assignmentId: revoking.id, nodeId: revoking.nodeId } });
     }
-    return { retire: revoking, standby };
+    return { retire: revoking, standbys };
   });
 }
 
@@ -90,7 +93,7 @@ export async function revokeKey(deps: KeyDeps, input: { telegramId: number; acto
   deps.metrics?.keyRevoked();
   await deps.steps?.("retire.marked", { assignmentId: begun.retire.id });
   const outcome = await retireAssignment(deps, begun.retire);
-  if (begun.standby) await retireAssignment(deps, begun.standby);
+  for (const standby of begun.standbys ?? []) await retireAssignment(deps, standby);
   return {
     telegramId: input.telegramId,
     revoked: true,

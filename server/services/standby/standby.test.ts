@@ -456,6 +456,15 @@ describe("evening out the standby load", () => {
     // Even now: the next pass moves nobody, and no key.moved went out for a standby.
     expect(await pass(f, true, 3_600_000)).toMatchObject({ evened: 0 });
     expect(await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"))).toHaveLength(0);
+
+    // Revoking a moved user's key takes the kept old client off at once too: a revoked user keeps no way in.
+    const [revoked] = moved;
+    const emailsOf = (name: string) => standbysOn(f, name).map((c) => String(c.email)).filter((e) => e.startsWith(`fleet-${revoked}-`));
+    expect(emailsOf("b")).toHaveLength(1);
+    await revokeKey(keyDeps(f), { telegramId: revoked! });
+    expect([...emailsOf("b"), ...emailsOf("c"), ...emailsOf("a")]).toEqual([]);
+    expect(await rolesOf(revoked!)).toEqual({});
+    expect([(await nodeRow("b")).standbyReservedCount, (await nodeRow("c")).standbyReservedCount]).toEqual([2, 1]);
   });
 
   it("never moves a standby onto its user's key's node, and with no time to keep the old client it is deleted at once", async () => {
