@@ -130,6 +130,8 @@ export async function getHealthSeries(
   db: Database,
   options: { range: HealthRange; now: Date; nodeIds?: string[] },
 ): Promise<NodeHealthSeries[]> {
+  // No nodes asked for (an empty fleet): nothing to read, and `IN ()` is not SQL.
+  if (options.nodeIds?.length === 0) return [];
   const range = HEALTH_RANGES[options.range];
   const rows = await aggregate(db, {
     from: new Date(options.now.getTime() - range.spanMs),

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { rowsOf } from "@/server/db/migrate";
 import { healthChecks, healthQuarterHours, nodes } from "@/server/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { getLatencySeries } from "@/server/services/stats/get-latency-series";
 import { getHealthSeries, pruneHealthHistory } from "./health-history";
 
 let test: TestDatabase;
@@ -98,6 +99,15 @@ describe("quarter-hour health counts", () => {
       expect(point.okChecks).toBe(ok.length);
       expect(point.avgLatencyMs).toBe(Math.round(ok.reduce((sum, c) => sum + c.latencyMs!, 0) / ok.length));
       expect(point.maxLatencyMs).toBe(Math.max(...ok.map((c) => c.latencyMs!)));
+    }
+  });
+
+  it("are asked for no nodes when the fleet is empty: the charts answer empty, not an SQL error", async () => {
+    for (const range of ["24h", "7d", "30d"] as const) {
+      expect(await getHealthSeries(test.db, { range, now, nodeIds: [] })).toEqual([]);
+      const latency = await getLatencySeries({ db: test.db, clock: { now: () => now } }, { range });
+      expect(latency.series).toEqual([]);
+      expect(latency.points.length).toBeGreaterThan(0);
     }
   });
 
