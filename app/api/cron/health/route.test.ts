@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { nodes } from "@/server/db/schema";
 import { createTestAppContext } from "@/server/testing/test-app-context";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import * as route from "./route";
@@ -64,5 +65,15 @@ describe("/api/cron/health", () => {
         durationMs: expect.any(Number),
       });
     }
+  });
+
+  it("leaves the health sweep room for a check: the steps after it do not reserve the time one check needs", async () => {
+    // The e2e suite's panel timeout: a check needs it plus the sweep's write margin out of what the later steps leave.
+    const app = createTestAppContext(test.db, { env: { CRON_SECRET: SECRET, HEALTH_TIMEOUT_MS: "1500" } });
+    // A panel that refuses at once: the check fails fast, and it counts as checked.
+    await test.db.insert(nodes).values({ name: "due-node", panelUrl: "http://127.0.0.1:9/", panelUsername: "admin", inboundId: 1 });
+    const response = await route.GET.withApp(app)(ping({ authorization: `Bearer ${SECRET}` }), noParams);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ checked: 1, skipped: 0 });
   });
 });
