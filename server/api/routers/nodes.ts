@@ -23,5 +23,5 @@ export const nodesRouter = router({
     .mutation(({ ctx, input }) => setNodeAdminState(nodeDeps(ctx.app), ctx.actor, input)),
   testConnection: adminProcedure
     .input(testConnectionInputSchema)
-    .mutation(({ ctx, input }) => testConnection(nodeDeps(ctx.app), input)),
+    .mutation(({ ctx, input }) => testConnection(nodeDeps(ctx.app), ctx.actor, input)),
 });

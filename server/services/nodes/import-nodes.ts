@@ -16,7 +16,7 @@ import { ref } from "@/server/messages";
 import type { AuditActor } from "../actor";
 import { crossFieldProblems, createNodeInputSchema, newNodeConfig, updateNodeInputSchema, type NodeConfig } from "./node-input";
 import { readPanelSecret, type PanelSecret } from "./panel-for-node";
-import { insertNode, panelAddressProblems, writeNodeUpdate, type NodeServiceDeps } from "./save-node";
+import { insertNode, panelAddressProblems, reentryProblem, settledSecret, writeNodeUpdate, type NodeServiceDeps } from "./save-node";
 import { connectionFailedError, isConnectionVerified, panelTargetOf, probePanel } from "./test-connection";
 import { changesConnection, mergeNodeConfig } from "./update-node";
 
@@ -124,12 +124,11 @@ export async function importNodes(
       }
       const config = mergeNodeConfig(current, parsed.data);
       const stored = readPanelSecret(deps.keyRing, current);
-      const secret = { ...stored };
-      if (parsed.data.panelPassword) secret.password = parsed.data.panelPassword;
-      if (parsed.data.panelApiToken) secret.apiToken = parsed.data.panelApiToken;
-      problems = { ...problems, ...prefixed(index, crossFieldProblems(config, secret)) };
+      const typed = { password: parsed.data.panelPassword, apiToken: parsed.data.panelApiToken };
+      const secret = settledSecret(deps.keyRing, current, config.panelUrl, typed);
+      problems = { ...problems, ...prefixed(index, { ...crossFieldProblems(config, secret), ...reentryProblem(deps.keyRing, current, config.panelUrl, typed) }) };
       if (config.panelUrl !== current.panelUrl) problems = { ...problems, ...prefixed(index, await panelAddressProblems(config.panelUrl, deps.addressPolicy)) };
-      const isTested = current.adminState !== "disabled" && changesConnection(current, config, { password: parsed.data.panelPassword, apiToken: parsed.data.panelApiToken }, stored);
+      const isTested = current.adminState !== "disabled" && changesConnection(current, config, typed, stored);
       plans.push({ kind: "update", id: current.id, update: parsed.data, test: isTested ? { config, secret } : null });
     } else {
       const parsed = createNodeInputSchema.safeParse(raw);

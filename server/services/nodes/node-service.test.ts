@@ -11,6 +11,8 @@ import { createNode } from "./create-node";
 import { deleteNode } from "./delete-node";
 import { readPanelSecret } from "./panel-for-node";
 import { setNodeAdminState } from "./set-node-admin-state";
+import { startFaultProxy } from "@/server/x3ui/testing/fault-proxy";
+import { REENTER_CREDENTIALS } from "./save-node";
 import { testConnection } from "./test-connection";
 import { createTestActor } from "@/server/testing/test-actor";
 import { nodeInputFor, testNodeDeps } from "@/server/testing/simulated-nodes";
@@ -182,31 +184,80 @@ describe("testConnection", () => {
   const open = () => ({ ...deps, addressPolicy: { allowPrivate: true, resolve: async () => [] } });
 
   it("detects the version and lists inbounds for unsaved values", async () => {
-    const result = await testConnection(open(), { panelUrl: sim.url, panelUsername: sim.username, panelPassword: sim.password, inboundId: 1 });
+    const result = await testConnection(open(), actor, { panelUrl: sim.url, panelUsername: sim.username, panelPassword: sim.password, inboundId: 1 });
     expect(result).toMatchObject({ ok: true, generation: "g3", version: "2.8.11", hasInbound: true });
     expect(result.ok && result.inbounds.map((i) => i.id)).toContain(1);
   });
 
   it("fills blank fields from a saved node and reports a refused login as an answer", async () => {
     const node = await createNode(open(), actor, nodeInputFor(sim, "saved"));
-    expect(await testConnection(open(), { nodeId: node.id, panelPassword: "" })).toMatchObject({ ok: true });
-    expect(await testConnection(open(), { nodeId: node.id, panelPassword: "wrong-password" })).toMatchObject({
+    expect(await testConnection(open(), actor, { nodeId: node.id, panelPassword: "" })).toMatchObject({ ok: true });
+    expect(await testConnection(open(), actor, { nodeId: node.id, panelPassword: "wrong-password" })).toMatchObject({
       ok: false,
       kind: "auth",
       reason: { code: "panel.auth", params: { address: new URL(sim.url).host } },
     });
-    expect(errorBody(await failure(testConnection(deps, { nodeId: node.id }))).fields?.panelUrl).toMatch(/loopback/);
+    expect(errorBody(await failure(testConnection(deps, actor, { nodeId: node.id }))).fields?.panelUrl).toMatch(/loopback/);
   });
 
   it("says whether the chosen inbound can take keys", async () => {
     const given = { panelUrl: sim.url, panelUsername: sim.username, panelPassword: sim.password };
-    expect(await testConnection(open(), { ...given, inboundId: 999 })).toMatchObject({ ok: true, hasInbound: false, inboundProblem: { code: "check.inboundMissing" } });
+    expect(await testConnection(open(), actor, { ...given, inboundId: 999 })).toMatchObject({ ok: true, hasInbound: false, inboundProblem: { code: "check.inboundMissing" } });
     sim.state.inbounds.find((i) => i.id === 2)!.enable = false;
     try {
-      expect(await testConnection(open(), { ...given, inboundId: 2 })).toMatchObject({ ok: true, inboundProblem: { code: "check.inboundDisabled" } });
+      expect(await testConnection(open(), actor, { ...given, inboundId: 2 })).toMatchObject({ ok: true, inboundProblem: { code: "check.inboundDisabled" } });
     } finally {
       sim.state.inbounds.find((i) => i.id === 2)!.enable = true;
     }
+  });
+});
+
+describe("stored credentials go only to the stored address", () => {
+  const open = () => ({ ...deps, addressPolicy: { allowPrivate: true, resolve: async () => [] } });
+
+  it("tests a saved node with its stored credentials only at its stored address, and audits every test", async () => {
+    // Observation 4: a saved node id plus a new URL used to send the stored password to that URL, unaudited.
+    const node = await createNode(open(), actor, nodeInputFor(sim, "bound"));
+    const elsewhere = await startSimulator({ version: "2.8.11" });
+    const watched = await startFaultProxy(elsewhere.url);
+    try {
+      const refused = await failure(testConnection(open(), actor, { nodeId: node.id, panelUrl: watched.url }));
+      expect(refused.fields?.panelPassword).toBe(REENTER_CREDENTIALS);
+      expect(watched.log).toHaveLength(0);
+      const typedAgain = { nodeId: node.id, panelUrl: watched.url, panelUsername: elsewhere.username, panelPassword: elsewhere.password };
+      expect(await testConnection(open(), actor, typedAgain)).toMatchObject({ ok: true });
+      expect(await testConnection(open(), actor, { nodeId: node.id, panelUrl: sim.url.replace(/\/?$/, "/") })).toMatchObject({ ok: true });
+    } finally {
+      await watched.close();
+      await elsewhere.close();
+    }
+    const audits = await test.db.select().from(auditLog).where(eq(auditLog.action, "node.test_connection"));
+    expect(audits.filter((a) => a.targetId === node.id).map((a) => a.after)).toEqual([
+      expect.objectContaining({ usedStoredCredentials: false, ok: true }),
+      expect.objectContaining({ usedStoredCredentials: true, ok: true }),
+    ]);
+    expect(JSON.stringify(audits)).not.toContain(sim.password);
+  });
+
+  it.each([
+    ["host", "https://other.example.com:2053/base/"],
+    ["port", "https://panel.example.com:2096/base/"],
+    ["scheme", "http://panel.example.com:2053/base/"],
+    ["base path", "https://panel.example.com:2053/other/"],
+  ])("asks for the credentials again when the %s changes, and keeps nothing of the old ones", async (_what, panelUrl) => {
+    const node = await createNode(deps, actor, { ...base, panelApiToken: "tok-abcdef" });
+    const refused = await failure(updateNode(deps, actor, { id: node.id, panelUrl }));
+    expect(refused.fields).toEqual({ panelPassword: REENTER_CREDENTIALS });
+    await updateNode(deps, actor, { id: node.id, panelUrl, panelPassword: "typed-again" });
+    const [moved] = await test.db.select().from(nodes).where(eq(nodes.id, node.id));
+    expect(readPanelSecret(deps.keyRing, moved!)).toEqual({ password: "typed-again" });
+  });
+
+  it("keeps them for the same address written differently, and for other fields", async () => {
+    const node = await createNode(deps, actor, base);
+    await updateNode(deps, actor, { id: node.id, panelUrl: "https://PANEL.example.com:2053/base", weight: 4 });
+    const [kept] = await test.db.select().from(nodes).where(eq(nodes.id, node.id));
+    expect(readPanelSecret(deps.keyRing, kept!)).toEqual({ password: "pw-123456" });
   });
 });
 

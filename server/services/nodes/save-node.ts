@@ -39,6 +39,40 @@ export function nodeConfigOf(node: Node): NodeConfig {
   };
 }
 
+/** Where credentials go: scheme, host, port (default filled in) and base path, ignoring a trailing slash. */
+function credentialAddressOf(url: string): string {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === "https:" ? "443" : "80");
+  return `${u.protocol}//${u.hostname.toLowerCase()}:${port}${u.pathname.replace(/\/+$/, "")}`;
+}
+
+/** Stored credentials belong to the address they were saved for (invariant 4): the same scheme, host, port and base path. */
+export function isSamePanelAddress(a: string, b: string): boolean {
+  return credentialAddressOf(a) === credentialAddressOf(b);
+}
+
+export const REENTER_CREDENTIALS = "re-enter the panel's password or API token: saved credentials are only sent to the address they were saved for";
+
+const typedOnly = (secret: PanelSecret): PanelSecret =>
+  Object.fromEntries(Object.entries(secret).filter(([, v]) => v !== undefined && v !== "")) as PanelSecret;
+
+/**
+ * The credentials a node will carry after an update to `panelUrl`: the stored ones while it stays at
+ * their address, then what was typed. A move to another address keeps nothing stored, so editing a
+ * URL can never send a saved password or token to a new host — not in its connection test either.
+ */
+export function settledSecret(keyRing: KeyRing, current: Node, panelUrl: string, typed: PanelSecret): PanelSecret {
+  const kept = isSamePanelAddress(current.panelUrl, panelUrl) ? readPanelSecret(keyRing, current) : {};
+  return { ...kept, ...typedOnly(typed) };
+}
+
+/** A node that had credentials and moves to another address without new ones: they must be typed again. */
+export function reentryProblem(keyRing: KeyRing, current: Node, panelUrl: string, typed: PanelSecret): FieldErrors {
+  const stored = readPanelSecret(keyRing, current);
+  const isMoved = !isSamePanelAddress(current.panelUrl, panelUrl);
+  return isMoved && (stored.password || stored.apiToken) && Object.keys(typedOnly(typed)).length === 0 ? { panelPassword: REENTER_CREDENTIALS } : {};
+}
+
 export async function panelAddressProblems(url: string, policy: PanelAddressPolicy): Promise<FieldErrors> {
   const problem = await findPanelAddressProblem(url, policy);
   return problem ? { panelUrl: problem } : {};
@@ -171,13 +205,10 @@ export async function writeNodeUpdate(
   const before = nodeConfigOf(current);
   const changed = (Object.keys(config) as (keyof NodeConfig)[]).filter((k) => config[k] !== before[k]);
   const stored = readPanelSecret(keyRing, current);
-  const credentialChanges = (["password", "apiToken"] as const).filter(
-    (k) => secretChanges[k] !== undefined && secretChanges[k] !== stored[k],
-  );
+  const nextSecret = settledSecret(keyRing, current, config.panelUrl, secretChanges);
+  const credentialChanges = (["password", "apiToken"] as const).filter((k) => nextSecret[k] !== stored[k]);
   const isDisabling = Boolean(options.disable) && current.adminState !== "disabled";
   if (changed.length === 0 && credentialChanges.length === 0 && !isDisabling) return { node: current, changed: [] };
-  const nextSecret: PanelSecret = { ...stored };
-  for (const k of credentialChanges) nextSecret[k] = secretChanges[k];
   try {
     const [node] = await tx
       .update(nodes)

@@ -4,7 +4,8 @@
  * can pick the one clients are added to, and says whether the chosen inbound can take keys (it
  * exists, is switched on, uses a protocol we issue keys on). Works for a URL and credentials not
  * saved yet, and for a saved node with some fields being edited (blank credentials fall back to the
- * stored ones). A panel that cannot be reached is an answer (`ok: false` with a sentence for people
+ * stored ones only while the address — scheme, host, port, base path — is the stored one: stored
+ * credentials never go anywhere else). Every test an admin runs is audited. A panel that cannot be reached is an answer (`ok: false` with a sentence for people
  * naming the address, and the technical detail), not an error; invalid input and a refused address
  * are BAD_REQUEST.
  */
@@ -20,7 +21,9 @@ import { inboundProblem } from "./inbound-problem";
 import { findNodeOrThrow } from "./list-nodes";
 import { panelUrlSchema, type NodeConfig } from "./node-input";
 import { addressCheckFor, readPanelSecret, type PanelSecret } from "./panel-for-node";
-import { panelAddressProblems, type NodeServiceDeps } from "./save-node";
+import type { AuditActor } from "../actor";
+import { recordAudit } from "../audit/record-audit";
+import { panelAddressProblems, reentryProblem, settledSecret, type NodeServiceDeps } from "./save-node";
 
 export const testConnectionInputSchema = z.object({
   /** A saved node whose stored values fill every field left out. */
@@ -138,20 +141,27 @@ const blank = (v: string | undefined) => (v === undefined || v === "" ? undefine
 
 export async function testConnection(
   deps: TestConnectionDeps,
+  actor: AuditActor,
   input: z.input<typeof testConnectionInputSchema>,
 ): Promise<TestConnectionResult> {
   const given = parseInput(testConnectionInputSchema, input);
   const stored = given.nodeId ? await findNodeOrThrow(deps.db, given.nodeId) : null;
-  const storedSecret = stored ? readPanelSecret(deps.keyRing, stored) : {};
   const panelUrl = given.panelUrl ?? stored?.panelUrl;
   if (!panelUrl) throw badRequest({ panelUrl: ref("validation.required") });
+  const typed = { password: given.panelPassword, apiToken: given.panelApiToken };
+  const secret = stored ? settledSecret(deps.keyRing, stored, panelUrl, typed) : typed;
   const username = blank(given.panelUsername) ?? stored?.panelUsername ?? undefined;
-  const password = blank(given.panelPassword) ?? storedSecret.password;
-  const apiToken = blank(given.panelApiToken) ?? storedSecret.apiToken;
-  if (!apiToken && !(username && password)) throw badRequest({ panelPassword: ref("node.field.credentials") });
+  const password = blank(secret.password);
+  const apiToken = blank(secret.apiToken);
+  if (!apiToken && !(username && password)) {
+    const reentry = stored ? reentryProblem(deps.keyRing, stored, panelUrl, typed) : {};
+    throw badRequest(Object.keys(reentry).length > 0 ? reentry : { panelPassword: ref("node.field.credentials") });
+  }
   const addressProblems = await panelAddressProblems(panelUrl, deps.addressPolicy);
   if (Object.keys(addressProblems).length > 0) throw badRequest(addressProblems);
-  return probePanel(deps, {
+  const storedSecret = stored ? readPanelSecret(deps.keyRing, stored) : {};
+  const usedStoredCredentials = (password !== undefined && password === storedSecret.password) || (apiToken !== undefined && apiToken === storedSecret.apiToken);
+  const result = await probePanel(deps, {
     panelUrl,
     username,
     password,
@@ -160,4 +170,11 @@ export async function testConnection(
     tlsPinSha256: blank(given.tlsPinSha256) ?? stored?.tlsPinSha256 ?? undefined,
     inboundId: given.inboundId ?? stored?.inboundId,
   });
+  await recordAudit(deps.db, actor, {
+    action: "node.test_connection",
+    targetType: "node",
+    targetId: stored?.id ?? null,
+    after: { panelUrl, usedStoredCredentials, ok: result.ok, ...(result.ok ? { version: result.version } : { kind: result.kind }) },
+  });
+  return result;
 }

@@ -5,7 +5,7 @@ import { crossFieldProblems, updateNodeInputSchema, type NodeConfig, type Update
 import { findNodeOrThrow } from "./list-nodes";
 import { toNodeView, type NodeView } from "./node-view";
 import { readPanelSecret, type PanelSecret } from "./panel-for-node";
-import { checkNodeRules, nodeConfigOf, panelAddressProblems, writeNodeUpdate, type NodeServiceDeps } from "./save-node";
+import { checkNodeRules, nodeConfigOf, panelAddressProblems, reentryProblem, settledSecret, writeNodeUpdate, type NodeServiceDeps } from "./save-node";
 import { connectionFailedError, isConnectionVerified, panelTargetOf, probePanel } from "./test-connection";
 
 type ParsedUpdate = Omit<ReturnType<typeof updateNodeInputSchema.parse>, "id">;
@@ -13,7 +13,7 @@ type ParsedUpdate = Omit<ReturnType<typeof updateNodeInputSchema.parse>, "id">;
 /** The fields that decide which panel inbound a node talks to and how: a change to any of them is tested. */
 const CONNECTION_FIELDS = ["panelUrl", "panelUsername", "inboundId", "tlsMode", "tlsPinSha256"] as const satisfies readonly (keyof NodeConfig)[];
 
-/** Absent fields keep their stored value; a blank credential keeps the stored one (write-only). */
+/** Absent fields keep their stored value; a blank credential keeps the stored one (write-only) while the address stays. */
 export function mergeNodeConfig(current: Node, update: ParsedUpdate): NodeConfig {
   const stored = nodeConfigOf(current);
   const merged = { ...stored };
@@ -44,9 +44,10 @@ export async function updateNode(deps: NodeServiceDeps, actor: AuditActor, input
   const current = await findNodeOrThrow(deps.db, id);
   const config = mergeNodeConfig(current, update);
   const stored = readPanelSecret(deps.keyRing, current);
-  const secret = { ...stored, ...definedOnly(secretChanges) };
+  const secret = settledSecret(deps.keyRing, current, config.panelUrl, secretChanges);
   const problems = {
     ...crossFieldProblems(config, secret),
+    ...reentryProblem(deps.keyRing, current, config.panelUrl, secretChanges),
     ...(config.panelUrl !== current.panelUrl ? await panelAddressProblems(config.panelUrl, deps.addressPolicy) : {}),
   };
   if (Object.keys(problems).length > 0) throw badRequest(problems);
@@ -61,8 +62,4 @@ export async function updateNode(deps: NodeServiceDeps, actor: AuditActor, input
     return writeNodeUpdate(tx, deps.keyRing, actor, locked, mergeNodeConfig(locked, update), secretChanges, { disable: saveDisabled });
   });
   return toNodeView(node, deps.keyRing);
-}
-
-function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
