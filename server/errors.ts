@@ -45,7 +45,16 @@ export type ErrorText = MessageRef | string;
 /** Per-field messages for 400s: `{ "nodes.0.weight": ref("validation.greaterThan", { minimum: 0 }) }`. */
 export type FieldErrors = Record<string, ErrorText>;
 
+/**
+ * The production build may hold this module more than once (one copy per route bundle) while the
+ * app context, built once per process, is shared by all of them: an error thrown by a collaborator
+ * from one copy must still be an AppError to the code of another. So the check is a registered
+ * symbol on the instance, not the class identity.
+ */
+const APP_ERROR = Symbol.for("x3ui-fleet.app-error");
+
 export class AppError extends Error {
+  readonly [APP_ERROR] = true;
   readonly code: AppErrorCode;
   /** The message for people (Error.message holds its code, for the logs). */
   readonly text: ErrorText;
@@ -67,6 +76,10 @@ export class AppError extends Error {
     this.fields = options?.fields;
     this.details = options?.details;
     this.retryAfterSeconds = options?.retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(options.retryAfterSeconds));
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [APP_ERROR]?: unknown })[APP_ERROR] === true;
   }
 
   get httpStatus(): number {
