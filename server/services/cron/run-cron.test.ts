@@ -48,6 +48,25 @@ describe("runCron", () => {
     expect(run).toMatchObject({ trigger: "test", startedAt: new Date("2026-01-01T00:00:00Z"), finishedAt: new Date("2026-01-01T00:00:02.500Z") });
   });
 
+  it("gives a step its minimum over the later steps' reserves, never more than the budget left", async () => {
+    const clock = steppedClock();
+    const budgets: Record<string, number> = {};
+    await runCron(
+      {
+        db: test.db,
+        clock,
+        budgetMs: 10_000,
+        steps: [
+          { name: "sweep", minimumMs: 6_000, run: async ({ budgetMs }) => ((budgets.sweep = budgetMs), clock.advance(9_000)) },
+          { name: "late", reserveMs: 8_000, minimumMs: 5_000, run: async ({ budgetMs }) => (budgets.late = budgetMs) },
+        ],
+      },
+      { trigger: "test" },
+    );
+    // 10 s less the 8 s reserved would leave 2 s: the sweep gets its 6 s; the late step only the 1 s left.
+    expect(budgets).toEqual({ sweep: 6_000, late: 1_000 });
+  });
+
   it("skips the steps that no budget is left for", async () => {
     const clock = steppedClock();
     const ran: string[] = [];

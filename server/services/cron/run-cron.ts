@@ -2,8 +2,10 @@
  * The cron entry shared by the HTTP route and the in-process timer. It records a cron_runs row,
  * then runs an ordered list of steps inside one time budget (CRON_BUDGET_MS). Each step is handed
  * the time that is left minus what the steps after it reserve (`reserveMs`), so an early step such
- * as the health sweep cannot starve later ones. A failing step is logged and recorded; the next
- * one still runs.
+ * as the health sweep cannot starve later ones — but never less than the step's own `minimumMs`
+ * while the budget has it: with every later step's reserve added up, the health sweep was left less
+ * than one panel timeout and checked no node at all. A failing step is logged and recorded; the
+ * next one still runs.
  *
  * Time is read from the clock collaborator, so a test can step through a budget instead of waiting.
  *
@@ -29,6 +31,8 @@ export type CronStep = {
   name: string;
   /** Time kept for this step out of the budget of the steps before it. */
   reserveMs?: number;
+  /** The least time this step can do anything with; later steps' reserves give way to it. */
+  minimumMs?: number;
   run: (context: CronStepContext) => Promise<unknown>;
 };
 
@@ -49,7 +53,8 @@ export async function runCron(deps: CronDeps, input: { trigger: string }): Promi
   const outcomes: CronStepOutcome[] = [];
   for (const [index, step] of deps.steps.entries()) {
     const reservedAfter = deps.steps.slice(index + 1).reduce((sum, s) => sum + (s.reserveMs ?? 0), 0);
-    const budgetMs = Math.floor(deps.budgetMs - elapsedSince(started) - reservedAfter);
+    const left = deps.budgetMs - elapsedSince(started);
+    const budgetMs = Math.floor(Math.max(left - reservedAfter, Math.min(step.minimumMs ?? 0, left)));
     if (budgetMs <= 0) {
       outcomes.push({ name: step.name, status: "skipped", durationMs: 0, reason: "the cron budget was used up" });
       continue;

@@ -4,13 +4,14 @@ import type { CronStep } from "@/server/services/cron/run-cron";
 import type { PanelClientFactory } from "@/server/services/nodes/panel-for-node";
 import type { HealthSettings } from "@/server/services/settings/settings";
 import { pruneHealthHistory, rollUpHealthChecks } from "./health-history";
-import { runHealthSweep } from "./run-health-sweep";
+import { runHealthSweep, sweepMinimumMs } from "./run-health-sweep";
 
 export const HEALTH_STEP = "health";
 
 export function healthSweepCronStep(deps: { panelFor: PanelClientFactory; settings: HealthSettings; concurrency: number; metrics?: FleetMetrics }): CronStep {
   return {
     name: HEALTH_STEP,
+    minimumMs: sweepMinimumMs(deps.settings),
     run: ({ db, clock, budgetMs }) => runHealthSweep({ db, clock, ...deps }, { budgetMs }),
   };
 }

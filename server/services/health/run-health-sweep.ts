@@ -60,6 +60,11 @@ export type HealthSweepSummary = {
 
 // Time kept back from the budget for writing results after the last check's deadline.
 const WRITE_MARGIN_MS = 1_000;
+
+/** The least budget a sweep can check nodes with: the claim, one panel timeout, and the writes after it. */
+export function sweepMinimumMs(settings: Pick<HealthSettings, "timeoutMs">): number {
+  return settings.timeoutMs + 2 * WRITE_MARGIN_MS;
+}
 // A lease outlives the sweep's budget by this much, so a crashed replica's nodes come back soon.
 const LEASE_GRACE_MS = 10_000;
 
