@@ -17,10 +17,13 @@ function placesOf(role: AssignmentRole) {
     : { count: nodes.standbyReservedCount, limit: nodes.standbyMaxUsers, add: (n: number) => ({ standbyReservedCount: sql`${nodes.standbyReservedCount} + ${n}` }) };
 }
 
-/** One unit (of `role`'s places) on a node that may take new users now; null when it is full or no longer eligible. */
-export async function reserveForNewUser(tx: Transaction | Database, nodeId: string, role: AssignmentRole = "primary"): Promise<Node | null> {
+/**
+ * The reservation's UPDATE, unsent: it returns the node row when the node took one unit (of `role`'s
+ * places) and may take new users now, else nothing. Also a CTE of placement's one-statement new user.
+ */
+export function reservationStatement(tx: Transaction | Database, nodeId: string, role: AssignmentRole = "primary") {
   const places = placesOf(role);
-  const [node] = await tx
+  return tx
     .update(nodes)
     .set(places.add(1))
     .where(
@@ -34,6 +37,11 @@ export async function reserveForNewUser(tx: Transaction | Database, nodeId: stri
       ),
     )
     .returning();
+}
+
+/** One unit (of `role`'s places) on a node that may take new users now; null when it is full or no longer eligible. */
+export async function reserveForNewUser(tx: Transaction | Database, nodeId: string, role: AssignmentRole = "primary"): Promise<Node | null> {
+  const [node] = await reservationStatement(tx, nodeId, role);
   return node ?? null;
 }
 

@@ -1,11 +1,14 @@
 import { eq, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as schema from "@/server/db/schema";
 import { assignments, nodes } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { PanelError, type PanelClient } from "@/server/x3ui/types";
 import { nodeTag } from "./client-identity";
-import { getOrCreateKey } from "./get-or-create-key";
+import { getOrCreateKey, placeAndRead } from "./get-or-create-key";
 import { CLIENT_EMAIL_PREFIX, type KeyDeps, type PanelFactory } from "./key-deps";
 import { refreshKey } from "./refresh-key";
 import { revokeKey } from "./revoke-key";
@@ -125,6 +128,48 @@ describe("getOrCreateKey", () => {
     expect(await reserved("roomy")).toBe(69);
     expect(ourClients(f, "tight")).toHaveLength(1);
     expect(ourClients(f, "roomy")).toHaveLength(19);
+  });
+
+  it("a new user's reservation, user row and pending row take one statement: five statements in all, panel call aside", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }]);
+    const statements: string[] = [];
+    const client = postgres(test.url, { max: 2, onnotice: () => {} });
+    const logged = drizzle(client, { schema, casing: "snake_case", logger: { logQuery: (query) => statements.push(query) } });
+    const key = await getOrCreateKey({ ...depsFor(f.panelFor), db: logged }, { telegramId: 1010, username: "new" }).finally(() => client.end());
+    // The returning-user read, the ranking, the placement, the writer's lease, the activation (which releases the lease).
+    expect(statements).toHaveLength(5);
+    expect(statements.filter((q) => /^(begin|commit)/i.test(q))).toEqual([]);
+    const [row] = await test.db.select().from(assignments).where(eq(assignments.clientEmail, ourClients(f, key.node.name)[0]?.email as string));
+    expect(row).toMatchObject({ state: "active", shareLink: key.key, settleBy: null });
+    expect((await reserved("a")) + (await reserved("b"))).toBe(1);
+  });
+
+  it("two new users racing for a node's last place: one gets it, the other the next node, and the loser's one statement leaves nothing behind", async () => {
+    const f = await start([
+      { name: "last", maxUsers: 1, priority: 1000 },
+      { name: "other", maxUsers: 1 },
+    ]);
+    const keys = await Promise.all([1020, 1021].map((telegramId) => getOrCreateKey(depsFor(f.panelFor), { telegramId })));
+    expect(keys.map((k) => k.node.name).sort()).toEqual(["last", "other"]);
+    expect(await reserved("last")).toBe(1);
+    expect(await reserved("other")).toBe(1);
+    expect(ourClients(f, "last")).toHaveLength(1);
+    expect(ourClients(f, "other")).toHaveLength(1);
+    const third = await codeOf(getOrCreateKey(depsFor(f.panelFor), { telegramId: 1022 }));
+    expect(third).toBe("NO_CAPACITY");
+    // The user row goes with the reservation that failed: no user without a key is left behind.
+    const [{ users }] = (await test.db.execute(sql`SELECT count(*)::int AS users FROM vpn_users WHERE telegram_id = 1022`)) as unknown as [{ users: number }];
+    expect(users).toBe(0);
+  });
+
+  it("a user created by another request between the read and the one-statement path keeps their one key", async () => {
+    const f = await start([{ name: "a" }, { name: "b" }]);
+    const first = await getOrCreateKey(depsFor(f.panelFor), { telegramId: 1030 });
+    // As if this request had read "no such user" just before the first one committed.
+    const again = await placeAndRead(depsFor(f.panelFor), { telegramId: 1030, mode: "replace-unservable", isNewUser: true });
+    expect(again.key).toBe(first.key);
+    expect(ourClients(f, "a").length + ourClients(f, "b").length).toBe(1);
+    expect((await reserved("a")) + (await reserved("b"))).toBe(1);
   });
 
   it("never oversubscribes: more concurrent users than places answer NO_CAPACITY for the rest", async () => {

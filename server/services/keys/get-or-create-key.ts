@@ -49,5 +49,5 @@ export async function getOrCreateKey(deps: KeyDeps, input: GetOrCreateKeyInput):
     if (isServable(settled)) return toKeyView(deps.publicUrl, settled as UserKeyRow);
     // The other request ended without a key (every panel failed), or its work went stale: try ourselves.
   }
-  return placeAndRead(deps, { ...input, mode: "replace-unservable" });
+  return placeAndRead(deps, { ...input, mode: "replace-unservable", isNewUser: found === null });
 }

@@ -5,7 +5,8 @@
  * - `beginPlacement`: under the user's lock, reserve capacity on the best candidate with a
  *   conditional UPDATE and insert a `pending` assignment whose client id and email are final,
  *   owned by this request until `settle_by`. A rotation's pending row names the active key it
- *   replaces, which keeps working — and keeps its place — until the new one is active.
+ *   replaces, which keeps working — and keeps its place — until the new one is active. A user
+ *   nobody has seen yet gets all three writes (user, reservation, pending row) in one statement.
  * - `renewClaim`: right before the panel call, under the node's writer, extend `settle_by` if the
  *   row is still ours (compare-and-set on the value we set): a request whose work was taken over
  *   as stale never touches the panel for it.
@@ -14,7 +15,7 @@
  * - `moveToNextCandidate` / `abandonPlacement`: a definite failure moves the same row to the next
  *   candidate (both node rows locked in id order) or fails it, releasing its place.
  */
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, sql, Table } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { assignments, nodes, vpnUsers, type Assignment, type AssignmentRole, type Node, type PlacementReason, type VpnUser } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
@@ -22,10 +23,10 @@ import { ref } from "@/server/messages";
 import { recordAudit, type Transaction } from "@/server/services/audit/record-audit";
 import type { Actor } from "@/server/services/actor";
 import type { PlacementPreference, ScoredNode } from "@/server/services/balancer/score-nodes";
-import { lockNodesInOrder, releaseReservation, reservePlace } from "./capacity";
+import { lockNodesInOrder, releaseReservation, reservationStatement, reservePlace } from "./capacity";
 import { systemClock } from "@/server/services/clock";
 import { newAssignmentIdentity } from "./client-identity";
-import { clientPlanFor, type ClientPlan, type PlanRow } from "./client-plan";
+import { clientPlanFor, PLAN_ROW_COLUMNS, type ClientPlan, type PlanRow } from "./client-plan";
 import { CLIENT_EMAIL_PREFIX, inFlightDeadlineMs, type KeyDeps, type KeyWorkDeps } from "./key-deps";
 import { releaseLeaseSql, writerHolds, type NodeWriter } from "./node-writer";
 
@@ -45,6 +46,8 @@ export type PlacementInput = PlacementPreference & {
   mode: "rotate" | "replace-unservable";
   /** An admin acting from the dashboard: audited in the transaction that begins the rotation (invariant 9). */
   actor?: Actor;
+  /** The caller's read found no user with this telegram id: the one-statement new user is worth trying. */
+  isNewUser?: boolean;
 };
 
 export type PlacementUser = Pick<VpnUser, "id" | "telegramId" | "username" | "subscriptionToken"> & PlanRow;
@@ -197,6 +200,10 @@ export async function liveAssignmentsOf(tx: Transaction, userId: string) {
  */
 export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candidates: ScoredNode[]): Promise<BeginOutcome> {
   const claimedAt = Date.now();
+  if (input.isNewUser && !input.actor) {
+    const placement = await beginNewUserPlacement(deps, input, candidates, claimedAt);
+    if (placement) return { kind: "begun", placement };
+  }
   try {
     return await beginPlacementOnce(deps, input, candidates, claimedAt);
   } catch (error) {
@@ -207,12 +214,95 @@ export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candi
 
 /** Whether `error` (through drizzle's wrapper) is a unique violation of `constraint`. */
 export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  return isPgError(error, (e) => e.code === "23505" && e.constraint_name === constraint);
+}
+
+function isPgError(error: unknown, matches: (e: { code?: unknown; constraint_name?: unknown; column_name?: unknown }) => boolean): boolean {
   for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const { code, constraint_name: name } = current as { code?: unknown; constraint_name?: unknown };
-    if (code === "23505" && name === constraint) return true;
+    if (matches(current as object)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
+}
+
+const PLACEMENT_USER_COLUMNS = {
+  id: vpnUsers.id,
+  telegramId: vpnUsers.telegramId,
+  username: vpnUsers.username,
+  subscriptionToken: vpnUsers.subscriptionToken,
+  ...PLAN_ROW_COLUMNS,
+};
+
+/**
+ * A user this request creates, in one statement — one round trip, one commit instead of a
+ * transaction of six: the reservation on the best candidate, the user row and the pending row.
+ * The user row is a plain INSERT, so only a user minted by this very statement qualifies: nobody
+ * can hold assignments of a user id that did not exist, and a concurrent request for the same
+ * telegram id waits on the row, then finds this pending row. Null, with nothing written, when the
+ * user exists after all (a unique violation rolls the reservation back with it) or the best
+ * candidate filled up meanwhile (no reserved row leaves the pending row's inbound NULL, which its
+ * NOT NULL refuses): the general path follows, and tries the other candidates.
+ */
+async function beginNewUserPlacement(deps: KeyDeps, input: PlacementInput, candidates: ScoredNode[], claimedAt: number): Promise<Placement | null> {
+  const best = candidates[0];
+  if (!best) return null;
+  const { db } = deps;
+  const identity = newAssignmentIdentity(deps.emailPrefix ?? CLIENT_EMAIL_PREFIX, input.telegramId, best.nodeId);
+  const reserved = db.$with("reserved").as(reservationStatement(db, best.nodeId));
+  const created = db.$with("created").as(
+    db
+      .insert(vpnUsers)
+      .values({ telegramId: input.telegramId, username: input.username ?? null, subscriptionToken: newSubscriptionToken(), ...input.plan })
+      .returning(PLACEMENT_USER_COLUMNS),
+  );
+  const pending = db.$with("pending").as(
+    db
+      .insert(assignments)
+      .values({
+        id: identity.assignmentId,
+        userId: sql`(SELECT id FROM ${created})`,
+        nodeId: sql`(SELECT id FROM ${reserved})`,
+        inboundId: sql`(SELECT inbound_id FROM ${reserved})`,
+        clientId: identity.clientId,
+        clientEmail: identity.clientEmail,
+        state: "pending",
+        role: "primary",
+        settleBy: settleDeadline(deps),
+        placementReason: placementReason(candidates, best.nodeId, input.location, input.nodeId ? { strategy: "manual" } : undefined),
+      })
+      .returning(),
+  );
+  let row;
+  try {
+    [row] = await db
+      .with(reserved, created, pending)
+      .select({ node: pickColumns(reserved, nodes), user: pickColumns(created, PLACEMENT_USER_COLUMNS), assignment: pickColumns(pending, assignments) })
+      .from(pending)
+      .crossJoin(reserved)
+      .crossJoin(created);
+  } catch (error) {
+    if (isUniqueViolation(error, "vpn_users_telegramId_unique") || isPgError(error, (e) => e.code === "23502" && e.column_name === "inbound_id")) return null;
+    throw error;
+  }
+  if (!row) throw new Error("new user placement returned nothing");
+  const { node, user, assignment } = row as unknown as { node: Node; user: PlacementUser; assignment: Assignment };
+  return {
+    user,
+    assignment,
+    node,
+    plan: clientPlanFor(user, 0, (deps.clock ?? systemClock).now()),
+    candidates,
+    position: 0,
+    replaces: null,
+    location: input.location,
+    claimedAt,
+  };
+}
+
+/** A CTE's columns named as `shape`'s keys (a table's or a selection's), for a select over it. */
+function pickColumns<T extends object>(cte: T, shape: object) {
+  const keys = Object.keys(shape instanceof Table ? getTableColumns(shape as Table) : shape);
+  return Object.fromEntries(keys.map((key) => [key, (cte as Record<string, unknown>)[key]])) as Record<string, never>;
 }
 
 async function beginPlacementOnce(deps: KeyDeps, input: PlacementInput, candidates: ScoredNode[], claimedAt: number): Promise<BeginOutcome> {
