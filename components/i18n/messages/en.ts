@@ -49,6 +49,7 @@ export const en = {
   "common.cancel": "Cancel",
   "common.confirm": "Confirm",
   "common.close": "Close",
+  "toast.region": "Notifications",
   "common.copy": "Copy",
   "common.copied": "Copied",
   "common.copyFailed": "Could not copy to the clipboard",

@@ -45,6 +45,7 @@ export const ru: Dictionary = {
   "common.cancel": "Отмена",
   "common.confirm": "Подтвердить",
   "common.close": "Закрыть",
+  "toast.region": "Уведомления",
   "common.copy": "Копировать",
   "common.copied": "Скопировано",
   "common.copyFailed": "Не удалось скопировать в буфер обмена",
