@@ -4,7 +4,7 @@
  * updater of the same node row waits, and Postgres re-evaluates the WHERE against the row it
  * then sees, so check-and-increment is atomic; the CHECK constraint is the backstop.
  */
-import { and, asc, eq, gt, inArray, lt, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lt, ne, sql, type SQL } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { assignments, nodes, type AssignmentRole, type Node } from "@/server/db/schema";
 import type { Transaction } from "@/server/services/audit/record-audit";
@@ -19,13 +19,14 @@ function placesOf(role: AssignmentRole) {
 
 /**
  * The reservation's UPDATE, unsent: it returns the node row when the node took one unit (of `role`'s
- * places) and may take new users now, else nothing. Also a CTE of placement's one-statement new user.
+ * places) and may take new users now, else nothing. Also a CTE of placement's one-statement new user,
+ * which sets the writer's lease columns with it (`alsoSet`).
  */
-export function reservationStatement(tx: Transaction | Database, nodeId: string, role: AssignmentRole = "primary") {
+export function reservationStatement(tx: Transaction | Database, nodeId: string, role: AssignmentRole = "primary", alsoSet: Partial<Record<keyof Node, SQL>> = {}) {
   const places = placesOf(role);
   return tx
     .update(nodes)
-    .set(places.add(1))
+    .set({ ...alsoSet, ...places.add(1) })
     .where(
       and(
         eq(nodes.id, nodeId),

@@ -13,6 +13,8 @@ import { CLIENT_EMAIL_PREFIX, type KeyDeps, type PanelFactory } from "./key-deps
 import { refreshKey } from "./refresh-key";
 import { revokeKey } from "./revoke-key";
 import { getUserKey } from "./get-user-key";
+import { withNodeWriter } from "./node-writer";
+import { createPanelQueue } from "@/server/x3ui/panel-queue";
 import { startSimulatedFleet, type NodeSpec, type SimulatedFleet } from "./testing/simulated-fleet";
 
 let test: TestDatabase;
@@ -130,18 +132,46 @@ describe("getOrCreateKey", () => {
     expect(ourClients(f, "roomy")).toHaveLength(19);
   });
 
-  it("a new user's reservation, user row and pending row take one statement: five statements in all, panel call aside", async () => {
+  it("a new user's reservation, writer lease, user row and pending row take one statement: four statements in all, panel call aside", async () => {
     const f = await start([{ name: "a" }, { name: "b" }]);
     const statements: string[] = [];
     const client = postgres(test.url, { max: 2, onnotice: () => {} });
     const logged = drizzle(client, { schema, casing: "snake_case", logger: { logQuery: (query) => statements.push(query) } });
     const key = await getOrCreateKey({ ...depsFor(f.panelFor), db: logged }, { telegramId: 1010, username: "new" }).finally(() => client.end());
-    // The returning-user read, the ranking, the placement, the writer's lease, the activation (which releases the lease).
-    expect(statements).toHaveLength(5);
+    // The returning-user read, the ranking, the placement (which takes the writer's lease too), the activation (which releases it).
+    expect(statements).toHaveLength(4);
     expect(statements.filter((q) => /^(begin|commit)/i.test(q))).toEqual([]);
     const [row] = await test.db.select().from(assignments).where(eq(assignments.clientEmail, ourClients(f, key.node.name)[0]?.email as string));
     expect(row).toMatchObject({ state: "active", shareLink: key.key, settleBy: null });
     expect((await reserved("a")) + (await reserved("b"))).toBe(1);
+  });
+
+  it("a new user whose best node's writer lease another replica holds: reserved and pending at once, the panel call waits for the lease, one client", async () => {
+    const f = await start([{ name: "only" }]);
+    const [node] = await test.db.select({ id: nodes.id }).from(nodes).where(eq(nodes.name, "only"));
+    let release = () => {};
+    let isHeld = () => {};
+    const held = new Promise<void>((resolve) => (isHeld = resolve));
+    // Another replica: its own in-process queue, so only the lease in the database stands between them.
+    const other = withNodeWriter({ db: test.db, writer: { queue: createPanelQueue() } }, node!.id, async () => {
+      isHeld();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await held;
+    const { factory, calls } = counting(f.panelFor);
+    const placing = getOrCreateKey(depsFor(factory), { telegramId: 1040 });
+    await expect.poll(() => reserved("only"), { timeout: 10_000 }).toBe(1);
+    const [pending] = await test.db.select({ state: assignments.state, settleBy: assignments.settleBy }).from(assignments);
+    expect(pending?.state).toBe("pending");
+    expect(pending?.settleBy).not.toBeNull();
+    expect(calls).toEqual([]);
+    release();
+    await other;
+    const key = await placing;
+    expect(key.node.name).toBe("only");
+    expect(ourClients(f, "only")).toHaveLength(1);
+    const [lease] = await test.db.select({ owner: nodes.mutationLeaseOwner, until: nodes.mutationLeaseUntil }).from(nodes);
+    expect(lease).toEqual({ owner: null, until: null });
   });
 
   it("two new users racing for a node's last place: one gets it, the other the next node, and the loser's one statement leaves nothing behind", async () => {

@@ -67,6 +67,22 @@ export function writerHolds(writer: NodeWriter): SQL {
   return sql`EXISTS (SELECT 1 FROM ${nodes} WHERE ${nodes.id} = ${writer.nodeId} AND ${nodes.mutationFence} = ${writer.fence})`;
 }
 
+const isLeaseFree = or(isNull(nodes.mutationLeaseUntil), lt(nodes.mutationLeaseUntil, sql`now()`)) as SQL;
+
+/**
+ * Takes the lease, for `owner`, in an UPDATE of the node row that does more (placement's one-statement
+ * new user reserves its place with it): the lease columns change only if the lease is free. The row
+ * it returns says whether it did (`mutationLeaseOwner` is `owner`) and under which fence.
+ */
+export function takeLeaseIfFree(owner: string, ttlMs: number) {
+  const ifFree = (value: SQL, otherwise: SQL) => sql`CASE WHEN ${isLeaseFree} THEN ${value} ELSE ${otherwise} END`;
+  return {
+    mutationLeaseOwner: ifFree(sql`${owner}`, sql`${nodes.mutationLeaseOwner}`),
+    mutationLeaseUntil: ifFree(sql`now() + make_interval(secs => ${ttlMs / 1000})`, sql`${nodes.mutationLeaseUntil}`),
+    mutationFence: ifFree(sql`${nodes.mutationFence} + 1`, sql`${nodes.mutationFence}`),
+  };
+}
+
 async function tryAcquire(db: Database, nodeId: string, owner: string, ttlMs: number): Promise<number | null> {
   const [row] = await db
     .update(nodes)
@@ -75,7 +91,7 @@ async function tryAcquire(db: Database, nodeId: string, owner: string, ttlMs: nu
       mutationLeaseUntil: sql`now() + make_interval(secs => ${ttlMs / 1000})`,
       mutationFence: sql`${nodes.mutationFence} + 1`,
     })
-    .where(and(eq(nodes.id, nodeId), or(isNull(nodes.mutationLeaseUntil), lt(nodes.mutationLeaseUntil, sql`now()`))))
+    .where(and(eq(nodes.id, nodeId), isLeaseFree))
     .returning({ fence: nodes.mutationFence });
   return row ? row.fence : null;
 }
@@ -97,10 +113,16 @@ async function release(db: Database, nodeId: string, fence: number): Promise<voi
     .where(and(eq(nodes.id, nodeId), eq(nodes.mutationFence, fence)));
 }
 
+/**
+ * `firstTake`: the first try at the lease, made by the caller's own statement (`takeLeaseIfFree`),
+ * under the in-process queue like every try; it answers the fence taken, or null when the lease was
+ * busy, and then the usual tries follow.
+ */
 export async function withNodeWriter<T>(
   deps: { db: Database; writer?: NodeWriterOptions },
   nodeId: string,
   fn: (writer: NodeWriter) => Promise<T>,
+  firstTake?: (owner: string, ttlMs: number) => Promise<number | null>,
 ): Promise<T> {
   const { db } = deps;
   const ttlMs = deps.writer?.ttlMs ?? DEFAULT_WRITER_TTL_MS;
@@ -113,9 +135,9 @@ export async function withNodeWriter<T>(
     let held: number;
     // When the statement that took (or last renewed) the lease was sent: the lease runs from no earlier.
     let renewedAt: number;
-    for (;;) {
+    for (let take = firstTake; ; take = undefined) {
       renewedAt = Date.now();
-      const fence = await tryAcquire(db, nodeId, owner, ttlMs);
+      const fence = await (take ? take(owner, ttlMs) : tryAcquire(db, nodeId, owner, ttlMs));
       if (fence !== null) {
         held = fence;
         break;

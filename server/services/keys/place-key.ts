@@ -7,6 +7,8 @@
  *    owned by this request until `settle_by`; a rotation's old key keeps working meanwhile.
  * 3. Under the node's writer: `renewClaim`, the panel call (`createClientOnNode`), and
  *    `activatePlacement`, fenced by the writer — the old key of a rotation becomes `revoking`.
+ *    A user nobody has seen yet gets steps 2 and 3 with one commit less: the statement that
+ *    reserves and writes the pending row takes the writer's lease too (`placeNewUser`).
  * 4. The old key's client is taken off its panel (retire-assignment.ts).
  *
  * A definite failure on a node ejects it for a cool-off (outlier-ejection.ts) and moves the same
@@ -25,14 +27,14 @@ import { logger } from "@/server/logger";
 import { ref } from "@/server/messages";
 import type { Transaction } from "@/server/services/audit/record-audit";
 import { rankFleet } from "@/server/services/balancer/rank-fleet";
-import type { Ranking } from "@/server/services/balancer/score-nodes";
+import type { Ranking, ScoredNode } from "@/server/services/balancer/score-nodes";
 import { isPanelError } from "@/server/x3ui/types";
 import { describeFailure } from "./describe-failure";
 import type { KeyDeps, KeyWorkDeps } from "./key-deps";
 import { createClientOnNode, OutcomeUnknownError } from "./node-client";
-import { NodeBusyError, withNodeWriter, WriterLostError } from "./node-writer";
+import { NodeBusyError, withNodeWriter, WriterLostError, type NodeWriter } from "./node-writer";
 import { EJECTION_CLEARED, ejectNode, isNodeFailure } from "./outlier-ejection";
-import { abandonPlacement, activatePlacement, beginPlacement, moveToNextCandidate, ownsClaim, releaseClaim, renewClaim, type Placement, type PlacementInput } from "./placement";
+import { abandonPlacement, activatePlacement, beginNewUserPlacement, beginPlacement, moveToNextCandidate, ownsClaim, releaseClaim, renewClaim, type Placement, type PlacementInput } from "./placement";
 import { retireAssignment } from "./retire-assignment";
 import { settlePending } from "./settle-in-flight";
 
@@ -66,15 +68,55 @@ type MoveAlongside = (tx: Transaction, next: Node, failure: unknown) => Promise<
  * writer. Throws the panel's failure, OutcomeUnknownError, NodeBusyError or TakenOverError.
  */
 async function attemptPlacement(deps: KeyWorkDeps, placement: Placement, alongside?: ActivateAlongside): Promise<Assignment> {
-  return withNodeWriter(deps, placement.node.id, async (writer) => {
-    if (!(await renewClaim(deps, placement))) throw new TakenOverError();
-    const { shareLink } = await createClientOnNode(deps.panelFor, writer, placement.node, { ...placement.assignment, plan: placement.plan });
-    await deps.steps?.("placement.created", { assignmentId: placement.assignment.id });
-    const active = await activatePlacement(deps, writer, placement, shareLink, alongside);
-    if (!active) throw new TakenOverError();
-    if (placement.node.ejections > 0) await deps.db.update(nodes).set(EJECTION_CLEARED).where(eq(nodes.id, placement.node.id));
-    return active;
-  });
+  return withNodeWriter(deps, placement.node.id, (writer) => attemptUnderWriter(deps, writer, placement, alongside));
+}
+
+async function attemptUnderWriter(deps: KeyWorkDeps, writer: NodeWriter, placement: Placement, alongside?: ActivateAlongside): Promise<Assignment> {
+  if (!(await renewClaim(deps, placement))) throw new TakenOverError();
+  const { shareLink } = await createClientOnNode(deps.panelFor, writer, placement.node, { ...placement.assignment, plan: placement.plan });
+  await deps.steps?.("placement.created", { assignmentId: placement.assignment.id });
+  const active = await activatePlacement(deps, writer, placement, shareLink, alongside);
+  if (!active) throw new TakenOverError();
+  if (placement.node.ejections > 0) await deps.db.update(nodes).set(EJECTION_CLEARED).where(eq(nodes.id, placement.node.id));
+  return active;
+}
+
+/** The one-statement new user placed nothing (the user exists, or the best node filled up): the general path follows. */
+class NotBegunError extends Error {}
+const NOT_BEGUN = Symbol("not begun");
+
+/**
+ * A user the read found no trace of: the first attempt runs under the best node's writer, whose
+ * lease the statement that reserves the place and writes the pending row takes too (one commit,
+ * beginNewUserPlacement) — the in-process queue is held across it, as for any lease. A first
+ * attempt that fails goes on like any other (runAttempts). NOT_BEGUN when that statement placed nothing.
+ */
+async function placeNewUser(deps: KeyDeps, input: PlacementInput, candidates: ScoredNode[]): Promise<Awaited<ReturnType<typeof runAttempts>> | typeof NOT_BEGUN> {
+  const best = candidates[0];
+  if (!best) return NOT_BEGUN;
+  let begun: Placement | undefined;
+  try {
+    const assignment = await withNodeWriter(
+      deps,
+      best.nodeId,
+      async (writer) => {
+        const placement = begun as Placement;
+        await deps.steps?.("placement.reserved", { assignmentId: placement.assignment.id });
+        return attemptUnderWriter(deps, writer, placement);
+      },
+      async (owner, ttlMs) => {
+        const result = await beginNewUserPlacement(deps, input, candidates, { owner, ttlMs });
+        if (!result) throw new NotBegunError();
+        begun = result.placement;
+        return result.fence;
+      },
+    );
+    return { assignment, placement: begun as Placement };
+  } catch (error) {
+    if (error instanceof NotBegunError) return NOT_BEGUN;
+    if (!begun) throw error;
+    return runAttempts(deps, begun, {}, { error });
+  }
 }
 
 /**
@@ -87,11 +129,14 @@ export async function runAttempts(
   deps: KeyWorkDeps,
   begun: Placement,
   hooks: { alongside?: ActivateAlongside; onMove?: MoveAlongside } = {},
+  /** The first attempt was made already (placeNewUser) and failed so: go on from its failure. */
+  failedFirst?: { error: unknown },
 ): Promise<{ assignment: Assignment; placement: Placement } | null> {
   let placement = begun;
   let lapses = 0;
-  for (;;) {
+  for (let failed = failedFirst; ; failed = undefined) {
     try {
+      if (failed) throw failed.error;
       return { assignment: await attemptPlacement(deps, placement, hooks.alongside), placement };
     } catch (error) {
       if (error instanceof TakenOverError || error instanceof WriterLostError) {
@@ -149,6 +194,22 @@ async function rankFor(deps: KeyDeps, input: PlacementInput): ReturnType<typeof 
   return { ...ranking, candidates: chosen };
 }
 
+/** The general path: the placement transaction (after settling what a crashed request left), then the attempts. */
+async function beginAndAttempt(deps: KeyDeps, input: PlacementInput, candidates: ScoredNode[]): Promise<Awaited<ReturnType<typeof runAttempts>> | PlacementOutcome> {
+  let begun = await beginPlacement(deps, input, candidates);
+  // A placement a crashed request left behind is settled before a new one starts.
+  for (let round = 0; begun.kind === "stale"; round++) {
+    const settled = await settlePending(deps, begun.pending);
+    if (settled.kind === "unknown") throw keyPending(settled.retryAfterMs);
+    if (settled.kind === "activated" && input.mode === "replace-unservable") return { kind: "already-served" };
+    if (round >= 2) return { kind: "in-flight", settleBy: null };
+    begun = await beginPlacement(deps, input, candidates);
+  }
+  if (begun.kind !== "begun") return begun.kind === "in-flight" ? { kind: "in-flight", settleBy: begun.settleBy } : begun;
+  await deps.steps?.("placement.reserved", { assignmentId: begun.placement.assignment.id });
+  return runAttempts(deps, begun.placement);
+}
+
 export async function placeKey(deps: KeyDeps, input: PlacementInput): Promise<PlacementOutcome> {
   const ranking = await rankFor(deps, input);
   if (ranking.candidates.length === 0) {
@@ -159,20 +220,10 @@ export async function placeKey(deps: KeyDeps, input: PlacementInput): Promise<Pl
     }
     throw nothingToPlaceOn(ranking, input.strictLocation ? input.location : null);
   }
-  let begun = await beginPlacement(deps, input, ranking.candidates);
-  // A placement a crashed request left behind is settled before a new one starts.
-  for (let round = 0; begun.kind === "stale"; round++) {
-    const settled = await settlePending(deps, begun.pending);
-    if (settled.kind === "unknown") throw keyPending(settled.retryAfterMs);
-    if (settled.kind === "activated" && input.mode === "replace-unservable") return { kind: "already-served" };
-    if (round >= 2) return { kind: "in-flight", settleBy: null };
-    begun = await beginPlacement(deps, input, ranking.candidates);
-  }
-  if (begun.kind !== "begun") return begun.kind === "in-flight" ? { kind: "in-flight", settleBy: begun.settleBy } : begun;
-
-  await deps.steps?.("placement.reserved", { assignmentId: begun.placement.assignment.id });
-  const result = await runAttempts(deps, begun.placement);
+  const fresh = input.isNewUser && !input.actor ? await placeNewUser(deps, input, ranking.candidates) : NOT_BEGUN;
+  const result = fresh === NOT_BEGUN ? await beginAndAttempt(deps, input, ranking.candidates) : fresh;
   if (!result) return { kind: "in-flight", settleBy: null };
+  if (!("assignment" in result)) return result;
   await deps.steps?.("placement.activated", { assignmentId: result.assignment.id });
   if (result.placement.replaces) await retireAssignment(deps, result.placement.replaces);
   return { kind: "placed", ...result };

@@ -28,7 +28,7 @@ import { systemClock } from "@/server/services/clock";
 import { newAssignmentIdentity } from "./client-identity";
 import { clientPlanFor, PLAN_ROW_COLUMNS, type ClientPlan, type PlanRow } from "./client-plan";
 import { CLIENT_EMAIL_PREFIX, inFlightDeadlineMs, type KeyDeps, type KeyWorkDeps } from "./key-deps";
-import { releaseLeaseSql, writerHolds, type NodeWriter } from "./node-writer";
+import { releaseLeaseSql, takeLeaseIfFree, writerHolds, type NodeWriter } from "./node-writer";
 
 // Lock-id namespace for per-user locks (two-int form, so it never collides with single-key locks).
 const USER_LOCK_NAMESPACE = 5_301;
@@ -46,7 +46,7 @@ export type PlacementInput = PlacementPreference & {
   mode: "rotate" | "replace-unservable";
   /** An admin acting from the dashboard: audited in the transaction that begins the rotation (invariant 9). */
   actor?: Actor;
-  /** The caller's read found no user with this telegram id: the one-statement new user is worth trying. */
+  /** The caller's read found no user with this telegram id: the one-statement new user is worth trying (place-key.ts). */
   isNewUser?: boolean;
 };
 
@@ -200,10 +200,6 @@ export async function liveAssignmentsOf(tx: Transaction, userId: string) {
  */
 export async function beginPlacement(deps: KeyDeps, input: PlacementInput, candidates: ScoredNode[]): Promise<BeginOutcome> {
   const claimedAt = Date.now();
-  if (input.isNewUser && !input.actor) {
-    const placement = await beginNewUserPlacement(deps, input, candidates, claimedAt);
-    if (placement) return { kind: "begun", placement };
-  }
   try {
     return await beginPlacementOnce(deps, input, candidates, claimedAt);
   } catch (error) {
@@ -235,7 +231,9 @@ const PLACEMENT_USER_COLUMNS = {
 
 /**
  * A user this request creates, in one statement — one round trip, one commit instead of a
- * transaction of six: the reservation on the best candidate, the user row and the pending row.
+ * transaction of six and the writer's own: the reservation on the best candidate, the node's writer
+ * lease when it is free (same row, same UPDATE; the caller holds the in-process queue), the user
+ * row and the pending row.
  * The user row is a plain INSERT, so only a user minted by this very statement qualifies: nobody
  * can hold assignments of a user id that did not exist, and a concurrent request for the same
  * telegram id waits on the row, then finds this pending row. Null, with nothing written, when the
@@ -243,12 +241,18 @@ const PLACEMENT_USER_COLUMNS = {
  * candidate filled up meanwhile (no reserved row leaves the pending row's inbound NULL, which its
  * NOT NULL refuses): the general path follows, and tries the other candidates.
  */
-async function beginNewUserPlacement(deps: KeyDeps, input: PlacementInput, candidates: ScoredNode[], claimedAt: number): Promise<Placement | null> {
+export async function beginNewUserPlacement(
+  deps: KeyDeps,
+  input: PlacementInput,
+  candidates: ScoredNode[],
+  lease: { owner: string; ttlMs: number },
+): Promise<{ placement: Placement; fence: number | null } | null> {
   const best = candidates[0];
   if (!best) return null;
   const { db } = deps;
+  const claimedAt = Date.now();
   const identity = newAssignmentIdentity(deps.emailPrefix ?? CLIENT_EMAIL_PREFIX, input.telegramId, best.nodeId);
-  const reserved = db.$with("reserved").as(reservationStatement(db, best.nodeId));
+  const reserved = db.$with("reserved").as(reservationStatement(db, best.nodeId, "primary", takeLeaseIfFree(lease.owner, lease.ttlMs)));
   const created = db.$with("created").as(
     db
       .insert(vpnUsers)
@@ -286,17 +290,8 @@ async function beginNewUserPlacement(deps: KeyDeps, input: PlacementInput, candi
   }
   if (!row) throw new Error("new user placement returned nothing");
   const { node, user, assignment } = row as unknown as { node: Node; user: PlacementUser; assignment: Assignment };
-  return {
-    user,
-    assignment,
-    node,
-    plan: clientPlanFor(user, 0, (deps.clock ?? systemClock).now()),
-    candidates,
-    position: 0,
-    replaces: null,
-    location: input.location,
-    claimedAt,
-  };
+  const placement = { user, assignment, node, plan: clientPlanFor(user, 0, (deps.clock ?? systemClock).now()), candidates, position: 0, replaces: null, location: input.location, claimedAt };
+  return { placement, fence: node.mutationLeaseOwner === lease.owner ? node.mutationFence : null };
 }
 
 /** A CTE's columns named as `shape`'s keys (a table's or a selection's), for a select over it. */
