@@ -39,7 +39,12 @@ export const KeyRequest = z
 export const PlanPatchRequest = PlanPatch.meta({ id: "PlanPatch" });
 
 export const RefreshRequest = z
-  .object({ telegramId: TelegramId, location: Location.optional(), strictLocation: StrictLocation.optional() })
+  .object({
+    telegramId: TelegramId,
+    location: Location.optional(),
+    strictLocation: StrictLocation.optional(),
+    rotateSubscription: z.boolean().optional().meta({ description: "Also replace the subscription URL (the old one answers 404 at once): for a user whose URL leaked." }),
+  })
   .meta({ id: "RefreshRequest" });
 
 const NodeSummary = z.object({ id: z.uuid(), name: z.string(), location: z.string().nullable() });
@@ -77,7 +82,7 @@ export const KeyResponse = z
       .string()
       .optional()
       .meta({ description: "STANDBY_ENABLED: the user's second key, on another node, that their app falls back to (the subscription lists it after `key`). Absent when there is none or its node is not serving." }),
-    subscriptionUrl: z.url().meta({ description: "Stable per user: keeps working when the user is moved to another node." }),
+    subscriptionUrl: z.url().meta({ description: "Per user: keeps working when the user is moved to another node; replaced when the key is revoked or refreshed with rotateSubscription." }),
     node: NodeSummary,
     createdAt: z.iso.datetime().meta({ description: "When this key was issued." }),
     ...PlanFields,

@@ -5,6 +5,7 @@ import { listUsers } from "@/server/services/users/list-users";
 import { TelegramId } from "@/server/services/users/telegram-id";
 import { refreshKey } from "@/server/services/keys/refresh-key";
 import { revokeKey } from "@/server/services/keys/revoke-key";
+import { rotateSubscription } from "@/server/services/keys/rotate-subscription";
 import { adminProcedure, router, viewerProcedure } from "../trpc";
 
 export const usersRouter = router({
@@ -15,6 +16,13 @@ export const usersRouter = router({
   refreshKey: adminProcedure
     .input(z.object({ telegramId: TelegramId }))
     .mutation(({ ctx, input }) => refreshKey(keyDeps(ctx.app), { telegramId: input.telegramId, actor: ctx.actor })),
+
+  rotateSubscription: adminProcedure
+    .input(z.object({ telegramId: TelegramId }))
+    .mutation(async ({ ctx, input }) => {
+      await rotateSubscription(keyDeps(ctx.app), { telegramId: input.telegramId, actor: ctx.actor });
+      return { telegramId: input.telegramId };
+    }),
 
   revokeKey: adminProcedure
     .input(z.object({ telegramId: TelegramId }))

@@ -14,10 +14,12 @@ import { recoverStrandedWork } from "@/server/services/migration/run-fleet-opera
 import type { MigrationDeps } from "@/server/services/migration/migration-deps";
 import { reconcileNode, type ReconcileDeps } from "@/server/services/reconcile/reconcile-node";
 import { getSubscription } from "@/server/services/subscriptions/get-subscription";
+import { rowsOf } from "@/server/db/migrate";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import type { Fault } from "@/server/x3ui/testing/fault-proxy";
 import { startTcpProxy } from "@/server/testing/tcp-proxy";
 import { getOrCreateKey } from "./get-or-create-key";
+import { newAssignmentIdentity } from "./client-identity";
 import { CLIENT_EMAIL_PREFIX, type KeyStep } from "./key-deps";
 import { refreshKey } from "./refresh-key";
 import { revokeKey } from "./revoke-key";
@@ -390,5 +392,97 @@ describe("item 11 — a replica crashing between any two steps of every flow: in
     await reconcileAll(b);
     expect(await invariants({ settled: true })).toEqual([]);
     expect(clientsOf(id).filter((c) => c.enable)).toHaveLength(flow === "revoke" ? 0 : 1);
+  });
+});
+
+describe("issue 12, item 6 — a subscription URL is replaced in the transaction that revokes or begins a rotating refresh", () => {
+  const tokenOf = async (telegramId: number) => {
+    const [user] = await test.db.select({ token: vpnUsers.subscriptionToken }).from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
+    return user!.token;
+  };
+  const served = async (token: string) => (await getSubscription({ db: test.db }, token)).kind;
+
+  it.each<[string, KeyStep]>([
+    ["refresh", "placement.reserved"],
+    ["refresh", "placement.created"],
+    ["revoke", "retire.marked"],
+  ])("a %s that crashes at %s has already retired the old URL; the next request serves the new one", async (flow, step) => {
+    const { a, b } = await start([{ name: "n1" }, { name: "n2", priority: 50 }]);
+    await getOrCreateKey(b.deps, { telegramId: 1_201 });
+    const old = await tokenOf(1_201);
+
+    a.crashAt(step);
+    await (flow === "refresh" ? refreshKey(a.deps, { telegramId: 1_201, rotateSubscription: true }) : revokeKey(a.deps, { telegramId: 1_201 })).catch(() => {});
+    expect(a.hasCrashed).toBe(true);
+    expect(await served(old)).toBe("not-found");
+    const current = await tokenOf(1_201);
+    expect(current).not.toBe(old);
+
+    await outliveTheDead();
+    if (flow === "revoke") {
+      expect(await codeOf(revokeKey(b.deps, { telegramId: 1_201 }))).toBe("ok");
+      // Finishing the dead request's revoke does not move the URL again.
+      expect(await tokenOf(1_201)).toBe(current);
+      expect(await served(current)).toBe("empty");
+    } else {
+      const key = await getOrCreateKey(b.deps, { telegramId: 1_201 });
+      expect(key.subscriptionUrl.endsWith(`/sub/${current}`)).toBe(true);
+      expect(await getSubscription({ db: test.db }, current)).toMatchObject({ kind: "links", links: [key.key] });
+    }
+    expect(await invariants({ settled: true })).toEqual([]);
+  });
+
+  it("a refresh refused inside its transaction (a switched-off user) leaves the URL as it was", async () => {
+    const { a } = await start([{ name: "n1" }]);
+    await getOrCreateKey(a.deps, { telegramId: 1_202 });
+    const old = await tokenOf(1_202);
+    await test.db.update(vpnUsers).set({ status: "disabled" }).where(eq(vpnUsers.telegramId, 1_202));
+    expect(await codeOf(refreshKey(a.deps, { telegramId: 1_202, rotateSubscription: true }))).toBe("FORBIDDEN");
+    expect(await tokenOf(1_202)).toBe(old);
+  });
+
+  it("a rotating refresh that meets another request's placement of the user (a move, not yet committed) still replaces the URL", async () => {
+    const { f, a } = await start([{ name: "n1" }]);
+    await getOrCreateKey(a.deps, { telegramId: 1_203 });
+    const old = await tokenOf(1_203);
+    const [user] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.telegramId, 1_203));
+    // Another request's placement, inserted but not yet committed when ours tries to insert its own.
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    let inserted!: () => void;
+    const isInserted = new Promise<void>((resolve) => (inserted = resolve));
+    const other = test.db.transaction(async (tx) => {
+      const node = f.node("n1");
+      const identity = newAssignmentIdentity(CLIENT_EMAIL_PREFIX, 1_203, node.id);
+      await tx.insert(assignments).values({
+        id: identity.assignmentId,
+        userId: user!.id,
+        nodeId: node.id,
+        inboundId: node.inboundId,
+        clientId: identity.clientId,
+        clientEmail: identity.clientEmail,
+        state: "pending",
+        settleBy: sql`now() + interval '1 minute'`,
+      });
+      inserted();
+      await committing;
+    });
+    await isInserted;
+    const refresh = refreshKey(a.deps, { telegramId: 1_203, rotateSubscription: true });
+    // Ours waits for the other's transaction (its row references the user's), then finds its row pending.
+    for (let i = 0; i < 200; i++) {
+      const [waiting] = rowsOf<{ n: number }>(
+        await test.db.execute(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`),
+      );
+      if (waiting!.n > 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    commit();
+    await other;
+    // The other request's row stays pending: ours answers with the user's active key, under the new URL.
+    const answer = await refresh;
+    expect(await served(old)).toBe("not-found");
+    expect(await tokenOf(1_203)).not.toBe(old);
+    expect(answer.subscriptionUrl.endsWith(`/sub/${await tokenOf(1_203)}`)).toBe(true);
   });
 });

@@ -48,6 +48,11 @@ export type PlacementInput = PlacementPreference & {
   actor?: Actor;
   /** The caller's read found no user with this telegram id: the one-statement new user is worth trying (place-key.ts). */
   isNewUser?: boolean;
+  /**
+   * Also replace the user's subscription URL (a refresh for a URL that leaked), in the transaction
+   * that begins the placement: committed with it, rolled back with it when the refresh is refused there.
+   */
+  rotateSubscription?: boolean;
 };
 
 export type PlacementUser = Pick<VpnUser, "id" | "telegramId" | "username" | "subscriptionToken"> & PlanRow;
@@ -80,6 +85,11 @@ export type BeginOutcome =
 /** The unguessable token of a user's subscription URL, made once with the user. */
 export function newSubscriptionToken(): string {
   return randomBytes(24).toString("base64url");
+}
+
+/** The columns that give a user a new subscription URL (the old one answers 404 from then on). */
+export function newSubscriptionSet() {
+  return { subscriptionToken: newSubscriptionToken(), updatedAt: sql`now()` };
 }
 
 export async function lockUser(tx: Transaction, telegramId: number): Promise<void> {
@@ -307,7 +317,7 @@ async function beginPlacementOnce(deps: KeyDeps, input: PlacementInput, candidat
       .values({ telegramId: input.telegramId, username: input.username ?? null, subscriptionToken: newSubscriptionToken(), ...input.plan })
       .onConflictDoUpdate({
         target: vpnUsers.telegramId,
-        set: { username: sql`coalesce(excluded.username, ${vpnUsers.username})`, updatedAt: sql`now()` },
+        set: { username: sql`coalesce(excluded.username, ${vpnUsers.username})`, updatedAt: sql`now()`, ...(input.rotateSubscription ? newSubscriptionSet() : {}) },
       })
       .returning();
     if (!user) throw new Error("user upsert returned nothing");

@@ -1,9 +1,10 @@
 /**
- * DELETE /api/bot/keys/{telegramId} and the admin's revoke: the assignment leaves `active` and
- * releases its place in one transaction, then its client is taken off the panel — deleted, or
- * switched off where the panel refuses the delete (v2 keeps an inbound's last client), so a revoked
- * key never carries traffic (invariant 10). If the panel cannot be reached the row stays `revoking`
- * and the reconciler (or a repeated revoke) finishes it: revoking is idempotent.
+ * DELETE /api/bot/keys/{telegramId} and the admin's revoke: the assignment leaves `active`, releases
+ * its place and the user gets a new subscription URL (the old one answers 404) in one transaction,
+ * then its client is taken off the panel — deleted, or switched off where the panel refuses the
+ * delete (v2 keeps an inbound's last client), so a revoked key never carries traffic (invariant 10).
+ * If the panel cannot be reached the row stays `revoking` and the reconciler (or a repeated revoke)
+ * finishes it: revoking is idempotent.
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { assignments, vpnUsers, type Assignment } from "@/server/db/schema";
@@ -13,6 +14,7 @@ import type { Actor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
 import { inFlight } from "./await-in-flight";
 import { releaseReservation } from "./capacity";
+import { replaceSubscriptionToken } from "./rotate-subscription";
 import type { KeyDeps } from "./key-deps";
 import { keyPending } from "./place-key";
 import { isStale, lockUser, settleDeadline } from "./placement";
@@ -73,6 +75,7 @@ async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: A
         : [];
     const liveStandby = rows.find((r) => r.assignment.state === "active" && r.assignment.role === "standby");
     if (liveStandby?.assignment.nodeId) await releaseReservation(tx, liveStandby.assignment.nodeId, "standby");
+    await replaceSubscriptionToken(tx, revoking.userId);
     // An admin's revoke is audited with the change it describes (invariant 9).
     if (input.actor) {
       await recordAudit(tx, input.actor, { action: "key.revoke", targetType: "vpn_user", targetId: String(input.telegramId), before: { assignmentId: revoking.id, nodeId: revoking.nodeId } });

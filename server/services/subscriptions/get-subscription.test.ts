@@ -1,12 +1,15 @@
 import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { nodes, vpnUsers } from "@/server/db/schema";
+import { auditLog, nodes, vpnUsers } from "@/server/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import type { KeyDeps } from "@/server/services/keys/key-deps";
 import { revokeKey } from "@/server/services/keys/revoke-key";
 import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+import { refreshKey } from "@/server/services/keys/refresh-key";
+import { createTestActor } from "@/server/testing/test-actor";
 import { getSubscription } from "./get-subscription";
+import { rotateSubscription } from "@/server/services/keys/rotate-subscription";
 import { SUBSCRIPTION_RETRY_AFTER_SECONDS, subscriptionResponse } from "./subscription-response";
 
 let test: TestDatabase;
@@ -89,14 +92,38 @@ describe("subscriptions", () => {
     expect(off.headers.get("subscription-userinfo")).toBe("upload=0; download=150; total=100; expire=0");
   });
 
-  it("serves an empty list once the key is revoked", async () => {
+  it("gives the user a new URL when the key is revoked: the old one answers 404", async () => {
+    // Observation 6: revoke kept the token, so a leaked URL followed the user forever.
     fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
     const key = await getOrCreateKey(keyDeps(), { telegramId: 8004 });
     await revokeKey(keyDeps(), { telegramId: 8004 });
-    const response = await fetchSub(tokenOf(key.subscriptionUrl));
-    expect(response.status).toBe(200);
-    expect(await response.text()).toBe("");
+    expect((await fetchSub(tokenOf(key.subscriptionUrl))).status).toBe(404);
     const [user] = await test.db.select().from(vpnUsers);
-    expect(user?.subscriptionToken).toBe(tokenOf(key.subscriptionUrl));
+    expect(user?.subscriptionToken).not.toBe(tokenOf(key.subscriptionUrl));
+    const fresh = await fetchSub(user!.subscriptionToken);
+    expect(fresh.status).toBe(200);
+    expect(await fresh.text()).toBe("");
+    const again = await getOrCreateKey(keyDeps(), { telegramId: 8004 });
+    expect(again.subscriptionUrl).toBe(`https://fleet.example.com/sub/${user!.subscriptionToken}`);
+  });
+
+  it("rotates on a refresh that asks for it, and by an admin's action, audited", async () => {
+    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
+    const key = await getOrCreateKey(keyDeps(), { telegramId: 8005 });
+    const plain = await refreshKey(keyDeps(), { telegramId: 8005 });
+    expect(plain.subscriptionUrl).toBe(key.subscriptionUrl);
+    const rotated = await refreshKey(keyDeps(), { telegramId: 8005, rotateSubscription: true });
+    expect(rotated.subscriptionUrl).not.toBe(key.subscriptionUrl);
+    expect((await fetchSub(tokenOf(key.subscriptionUrl))).status).toBe(404);
+    expect(Buffer.from(await (await fetchSub(tokenOf(rotated.subscriptionUrl))).text(), "base64").toString("utf8")).toBe(`${rotated.key}\n`);
+
+    const actor = await createTestActor(test.db, "admin");
+    const byAdmin = await rotateSubscription(keyDeps(), { telegramId: 8005, actor });
+    expect(byAdmin.subscriptionUrl).not.toBe(rotated.subscriptionUrl);
+    expect((await fetchSub(tokenOf(rotated.subscriptionUrl))).status).toBe(404);
+    const [audit] = await test.db.select().from(auditLog).where(eq(auditLog.action, "subscription.rotate"));
+    expect(audit).toMatchObject({ actorAdminId: actor.adminId, targetId: "8005" });
+    expect(JSON.stringify(audit)).not.toContain(tokenOf(byAdmin.subscriptionUrl));
+    await expect(rotateSubscription(keyDeps(), { telegramId: 9999 })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
