@@ -15,18 +15,20 @@ export default async function OverviewPage() {
   const actor = await requireActor();
   const api = await serverApi();
   const { t } = await getTranslator();
-  const [overview, load, latency, timeline, daily, events] = await Promise.all([
+  const [overview, load, latency, timeline, daily, events, traffic, trafficOverview] = await Promise.all([
     api.stats.overview(),
     api.stats.nodeLoad(),
     api.stats.latency({ range: "24h" }),
     api.stats.healthTimeline({ range: "24h" }),
     api.stats.daily(),
     api.stats.events({ pageSize: 8 }),
+    api.stats.traffic({ range: "24h" }),
+    api.stats.trafficOverview(),
   ]);
   return (
     <>
       <PageHeader title={t("nav.overview")} description={t("overview.description")} />
-      <OverviewLive initial={{ overview, load, latency, timeline, daily, events }} canManage={hasRole(actor, "admin")} />
+      <OverviewLive initial={{ overview, load, latency, timeline, daily, events, traffic, trafficOverview }} canManage={hasRole(actor, "admin")} />
     </>
   );
 }

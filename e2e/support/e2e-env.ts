@@ -22,5 +22,7 @@ export const E2E_ENV: Record<string, string> = {
   HEALTH_FALL: "2",
   HEALTH_FALL_WINDOW_SECONDS: "0",
   FAILOVER_GRACE_SECONDS: "0",
+  // The ledger reads a node again after this long (its minimum), so a plan e2e sees traffic within a ping or two.
+  TRAFFIC_INTERVAL_SECONDS: "10",
   NEXT_TELEMETRY_DISABLED: "1",
 };

@@ -30,6 +30,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Progress } from "@/components/ui/progress";
 import { RangeTabs, RangeTabsList, RangeTabsPanel, type Range } from "@/app/(dashboard)/_components/range-tabs";
 import type { RouterOutputs } from "./router-outputs";
+import { TrafficOverview } from "./traffic-overview";
 
 
 // The sweep runs every 30 s by default: refreshing at half that shows a transition within one sweep.
@@ -42,6 +43,8 @@ export type OverviewInitial = {
   timeline: RouterOutputs["stats"]["healthTimeline"];
   daily: RouterOutputs["stats"]["daily"];
   events: RouterOutputs["stats"]["events"];
+  traffic: RouterOutputs["stats"]["traffic"];
+  trafficOverview: RouterOutputs["stats"]["trafficOverview"];
 };
 
 const MOVE_KINDS = ["failover", "drain", "rebalance", "migration"] as const;
@@ -146,6 +149,8 @@ export function OverviewLive({ initial, canManage }: { initial: OverviewInitial;
               </CardContent>
             </Card>
           </div>
+
+          <TrafficOverview initial={initial.trafficOverview} initialTraffic={initial.traffic} />
 
           <RangeTabs value={range} onChange={setRange}>
             <div className="flex items-center justify-between gap-4">

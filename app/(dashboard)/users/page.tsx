@@ -2,22 +2,18 @@ import { UsersIcon } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { serverApi } from "@/app/_trpc/server";
-import { formatDate } from "@/components/i18n/format";
 import { getTranslator } from "@/components/i18n/server";
-import { labelOf } from "@/components/i18n/translate";
 import { buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { CopyButton } from "@/components/ui/copy-button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input } from "@/components/ui/input";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
-import { Badge } from "@/components/ui/badge";
-import { HealthBadge, type HealthState } from "@/components/ui/status-badge";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { Select } from "@/components/ui/select";
 import { requireActor } from "@/server/auth/session";
 import { hasRole } from "@/server/services/actor";
-import { UserActions } from "./_components/user-actions";
+import { CreateUserButton } from "./_components/create-user-button";
+import { UsersTable } from "./_components/users-table";
 
 export async function generateMetadata(): Promise<Metadata> {
   const { t } = await getTranslator();
@@ -25,28 +21,67 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 const PAGE_SIZE = 25;
+const STATUSES = ["active", "disabled", "expired", "over_quota"] as const;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function UsersPage({ searchParams }: { searchParams: SearchParams }) {
   const actor = await requireActor();
   const canManage = hasRole(actor, "admin");
   const params = await searchParams;
   const query = one(params.q).trim().slice(0, 64);
+  const nodeId = UUID.test(one(params.node)) ? one(params.node) : "";
+  const status = STATUSES.find((s) => s === one(params.status));
+  const expiringSoon = one(params.expiring) === "1";
   const page = Math.max(1, Number.parseInt(one(params.page), 10) || 1);
   const api = await serverApi();
-  const { t, locale } = await getTranslator();
-  const users = await api.users.search({ query: query || undefined, page, pageSize: PAGE_SIZE });
+  const { t } = await getTranslator();
+  const [users, nodes] = await Promise.all([
+    api.users.search({ query: query || undefined, nodeId: nodeId || undefined, status, expiringSoon: expiringSoon || undefined, page, pageSize: PAGE_SIZE }),
+    api.nodes.list(),
+  ]);
+  const isFiltered = Boolean(query || nodeId || status || expiringSoon);
 
   return (
     <>
-      <PageHeader title={t("nav.users")} description={t("users.description")} />
+      <PageHeader
+        title={t("nav.users")}
+        description={t("users.description")}
+        actions={
+          canManage ? (
+            <CreateUserButton
+              nodes={nodes.map(({ id, name, healthState, adminState, reservedCount, maxUsers }) => ({ id, name, healthState, adminState, reservedCount, maxUsers }))}
+            />
+          ) : null
+        }
+      />
       <form className="flex flex-wrap items-center gap-3" role="search" aria-label={t("users.searchLabel")}>
-        <Input name="q" defaultValue={query} placeholder={t("users.searchPlaceholder")} aria-label={t("users.searchAria")} className="w-72" />
+        <Input name="q" defaultValue={query} placeholder={t("users.searchPlaceholder")} aria-label={t("users.searchAria")} className="w-64" />
+        <Select name="node" defaultValue={nodeId} aria-label={t("users.filter.node")} className="w-44">
+          <option value="">{t("users.filter.anyNode")}</option>
+          {nodes.map((n) => (
+            <option key={n.id} value={n.id}>
+              {n.name}
+            </option>
+          ))}
+        </Select>
+        <Select name="status" defaultValue={status ?? ""} aria-label={t("users.filter.status")} className="w-40">
+          <option value="">{t("users.filter.anyStatus")}</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {t(`access.${s}`)}
+            </option>
+          ))}
+        </Select>
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" name="expiring" value="1" defaultChecked={expiringSoon} className="size-4 accent-primary" />
+          {t("users.filter.expiringSoon")}
+        </label>
         <button type="submit" className={buttonVariants({ variant: "secondary" })}>
           {t("common.search")}
         </button>
-        {query ? (
+        {isFiltered ? (
           <Link href="/users" className={buttonVariants({ variant: "ghost" })}>
             {t("common.clear")}
           </Link>
@@ -56,74 +91,12 @@ export default async function UsersPage({ searchParams }: { searchParams: Search
       {users.total === 0 ? (
         <EmptyState
           icon={UsersIcon}
-          title={t(query ? "users.empty.filteredTitle" : "users.empty.title")}
-          description={t(query ? "users.empty.filtered" : "users.empty.description")}
+          title={t(isFiltered ? "users.empty.filteredTitle" : "users.empty.title")}
+          description={t(isFiltered ? "users.empty.filtered" : "users.empty.description")}
         />
       ) : (
         <Card className="gap-0 py-0">
-          <Table aria-label={t("nav.users")}>
-            <TableHeader>
-              <TableRow>
-                <TableHead>{t("users.col.user")}</TableHead>
-                <TableHead>{t("common.node")}</TableHead>
-                <TableHead>{t("users.col.key")}</TableHead>
-                <TableHead>{t("users.col.subscription")}</TableHead>
-                <TableHead>{t("common.since")}</TableHead>
-                <TableHead className="w-px">
-                  <span className="sr-only">{t("common.actions")}</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {users.rows.map((user) => (
-                <TableRow key={user.id} data-testid={`user-row-${user.telegramId}`}>
-                  <TableCell>
-                    <div className="font-mono text-xs">{user.telegramId}</div>
-                    <div className="text-xs text-muted-foreground">{user.username ? `@${user.username}` : t("users.noUsername")}</div>
-                  </TableCell>
-                  <TableCell>
-                    {user.node ? (
-                      <div className="grid gap-1">
-                        <Link href={`/nodes/${user.node.id}`} className="font-medium hover:underline">
-                          {user.node.name}
-                        </Link>
-                        <HealthBadge state={user.node.healthState as HealthState} />
-                      </div>
-                    ) : (
-                      <span className="text-muted-foreground">{t("users.noKey")}</span>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    {user.assignment?.key ? (
-                      <div className="flex items-center gap-2">
-                        <code className="block max-w-56 truncate font-mono text-xs" title={user.assignment.key}>
-                          {user.assignment.key}
-                        </code>
-                        <CopyButton value={user.assignment.key} aria-label={t("users.copyKey", { user: user.telegramId })} />
-                      </div>
-                    ) : user.assignment ? (
-                      <Badge variant="outline">{labelOf(t, "assignmentState", user.assignment.state)}</Badge>
-                    ) : (
-                      <span className="text-muted-foreground">—</span>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    <div className="flex items-center gap-2">
-                      <code className="block max-w-48 truncate font-mono text-xs" title={user.subscriptionUrl}>
-                        {user.subscriptionUrl}
-                      </code>
-                      <CopyButton value={user.subscriptionUrl} aria-label={t("users.copySubscription", { user: user.telegramId })} />
-                    </div>
-                  </TableCell>
-                  <TableCell className="text-xs text-muted-foreground">{formatDate(locale, user.createdAt)}</TableCell>
-                  {/* Not nowrap like other cells: the dialogs opened from here inherit white-space. */}
-                  <TableCell className="whitespace-normal">
-                    <UserActions user={user} canManage={canManage} />
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <UsersTable rows={users.rows} canManage={canManage} />
           <div className="border-t px-4 py-3">
             <Pagination page={page} pageCount={Math.ceil(users.total / PAGE_SIZE)} totalItems={users.total} pageSize={PAGE_SIZE} />
           </div>

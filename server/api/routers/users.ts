@@ -1,17 +1,44 @@
-/** VPN users: the searchable list for viewers; key refresh and revoke for admins (audited in the services). */
+/**
+ * VPN users: the filtered list and one user for viewers; for admins, creating a user, plan changes
+ * (switch on/off, extend, limits, traffic reset) one by one or in bulk, key refresh and revoke —
+ * each audited in the service's transaction.
+ */
 import { z } from "zod";
-import { keyDeps } from "@/server/composition/service-deps";
-import { listUsers } from "@/server/services/users/list-users";
+import { keyDeps, planDeps } from "@/server/composition/service-deps";
+import { bulkInputSchema, bulkUpdatePlans } from "@/server/services/users/bulk-update-plans";
+import { createUser } from "@/server/services/users/create-user";
+import { getUser, listUsers, listUsersInputSchema } from "@/server/services/users/list-users";
 import { TelegramId } from "@/server/services/users/telegram-id";
+import { NewPlanFields, PlanPatch } from "@/server/services/plans/plan-input";
+import { updateUserPlan } from "@/server/services/plans/update-plan";
 import { refreshKey } from "@/server/services/keys/refresh-key";
 import { revokeKey } from "@/server/services/keys/revoke-key";
 import { rotateSubscription } from "@/server/services/keys/rotate-subscription";
 import { adminProcedure, router, viewerProcedure } from "../trpc";
 
 export const usersRouter = router({
-  search: viewerProcedure
-    .input(z.object({ query: z.string().max(64).optional(), page: z.number().int().min(1).default(1), pageSize: z.number().int().min(1).max(100).default(25) }))
-    .query(({ ctx, input }) => listUsers(keyDeps(ctx.app), input)),
+  search: viewerProcedure.input(listUsersInputSchema).query(({ ctx, input }) => listUsers(planDeps(ctx.app), input)),
+
+  get: viewerProcedure.input(z.object({ telegramId: TelegramId })).query(({ ctx, input }) => getUser(planDeps(ctx.app), input)),
+
+  create: adminProcedure
+    .input(
+      z.object({
+        telegramId: TelegramId,
+        username: z.string().trim().max(64).nullable().optional(),
+        nodeId: z.uuid().optional(),
+        ...NewPlanFields,
+      }),
+    )
+    .mutation(({ ctx, input }) => createUser(planDeps(ctx.app), { ...input, actor: ctx.actor })),
+
+  updatePlan: adminProcedure
+    .input(z.object({ telegramId: TelegramId, patch: PlanPatch }))
+    .mutation(({ ctx, input }) => updateUserPlan(planDeps(ctx.app), { ...input, actor: ctx.actor })),
+
+  bulk: adminProcedure
+    .input(bulkInputSchema)
+    .mutation(({ ctx, input }) => bulkUpdatePlans(planDeps(ctx.app), { ...input, actor: ctx.actor })),
 
   refreshKey: adminProcedure
     .input(z.object({ telegramId: TelegramId }))

@@ -1,23 +1,38 @@
 /**
- * The dashboard's user list: server-side search (exact telegram id, or username prefix) and
- * pagination, with each user's live assignment, node, key, subscription URL and the reason they
- * were placed where they are.
+ * The dashboard's user list: server-side search (exact telegram id, or username prefix), filters
+ * (node, access status, expiring soon) and pagination, with each user's plan and usage, live
+ * assignment, node, key, subscription URL and the reason they were placed where they are.
  */
 import { and, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
 import type { Database } from "@/server/db/client";
 import { escapeLike } from "@/server/db/escape-like";
 import { assignments, nodes, vpnUsers, type PlacementReason } from "@/server/db/schema";
+import { AppError } from "@/server/errors";
+import { ref } from "@/server/messages";
 import { readPage } from "@/server/services/paging";
 import { IS_CURRENT_ASSIGNMENT, subscriptionUrlFor } from "@/server/services/keys/find-user-key";
 import { countAllTime } from "@/server/services/stats/daily-counts";
+import { toPlanView, type Access, type PlanView } from "@/server/services/plans/user-plan";
 
-export type ListUsersInput = { query?: string; page: number; pageSize: number };
+const DAY_MS = 86_400_000;
+export const ACCESS_STATES = ["active", "disabled", "expired", "over_quota"] as const satisfies readonly Access[];
 
-export type UserRow = {
+export const listUsersInputSchema = z.object({
+  query: z.string().max(64).optional(),
+  nodeId: z.uuid().optional(),
+  status: z.enum(ACCESS_STATES).optional(),
+  /** Active users whose plan ends within the expiring-soon horizon. */
+  expiringSoon: z.boolean().optional(),
+  page: z.number().int().min(1).default(1),
+  pageSize: z.number().int().min(1).max(100).default(25),
+});
+export type ListUsersInput = z.input<typeof listUsersInputSchema>;
+
+export type UserRow = PlanView & {
   id: string;
   telegramId: number;
   username: string | null;
-  status: "active" | "disabled";
   createdAt: Date;
   subscriptionUrl: string;
   assignment: {
@@ -31,52 +46,96 @@ export type UserRow = {
   node: { id: string; name: string; location: string | null; healthState: string; adminState: string } | null;
 };
 
-function matches(query: string | undefined): SQL | undefined {
-  const q = query?.trim();
-  if (!q) return undefined;
-  const byName = sql`lower(${vpnUsers.username}) LIKE ${`${escapeLike(q.toLowerCase().replace(/^@/, ""))}%`}`;
-  return /^\d{1,16}$/.test(q) ? or(eq(vpnUsers.telegramId, Number(q)), byName) : byName;
+export type ListUsersDeps = { db: Database; publicUrl: string; clock: { now: () => Date }; expiringDays: number };
+
+/** Days ahead that count as "expiring soon": the user.expiring horizon, or a week when that webhook is off. */
+export function expiringHorizonDays(expiringDays: number): number {
+  return expiringDays > 0 ? expiringDays : 7;
 }
 
-export async function listUsers(deps: { db: Database; publicUrl: string }, input: ListUsersInput): Promise<{ rows: UserRow[]; total: number }> {
-  const where = matches(input.query);
+/** accessOf (user-plan.ts) in SQL, so the list can filter on it. */
+function accessIs(status: Access, now: Date): SQL {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const expired = sql`(${vpnUsers.expiresAt} IS NOT NULL AND ${vpnUsers.expiresAt} <= ${at})`;
+  const overQuota = sql`(${vpnUsers.trafficLimitBytes} IS NOT NULL AND ${vpnUsers.uploadBytes} + ${vpnUsers.downloadBytes} >= ${vpnUsers.trafficLimitBytes})`;
+  const enabled = sql`${vpnUsers.status} = 'active'`;
+  switch (status) {
+    case "disabled":
+      return sql`${vpnUsers.status} = 'disabled'`;
+    case "expired":
+      return sql`${enabled} AND (${vpnUsers.suspension} = 'expired' OR (${vpnUsers.suspension} IS NULL AND ${expired}))`;
+    case "over_quota":
+      return sql`${enabled} AND (${vpnUsers.suspension} = 'over_quota' OR (${vpnUsers.suspension} IS NULL AND NOT ${expired} AND ${overQuota}))`;
+    case "active":
+      return sql`${enabled} AND ${vpnUsers.suspension} IS NULL AND NOT ${expired} AND NOT ${overQuota}`;
+  }
+}
+
+function filters(input: z.output<typeof listUsersInputSchema>, now: Date, expiringDays: number): SQL | undefined {
+  const q = input.query?.trim();
+  const byName = q ? sql`lower(${vpnUsers.username}) LIKE ${`${escapeLike(q.toLowerCase().replace(/^@/, ""))}%`}` : undefined;
+  const horizon = new Date(now.getTime() + expiringHorizonDays(expiringDays) * DAY_MS);
+  return and(
+    q && byName ? (/^\d{1,16}$/.test(q) ? or(eq(vpnUsers.telegramId, Number(q)), byName) : byName) : undefined,
+    input.nodeId ? eq(assignments.nodeId, input.nodeId) : undefined,
+    input.status ? accessIs(input.status, now) : undefined,
+    input.expiringSoon
+      ? and(accessIs("active", now), sql`${vpnUsers.expiresAt} <= ${horizon.toISOString()}::timestamptz`)
+      : undefined,
+  );
+}
+
+const liveAssignment = and(eq(assignments.userId, vpnUsers.id), IS_CURRENT_ASSIGNMENT);
+
+function selectUsers(db: Database) {
+  return db
+    .select({
+      user: vpnUsers,
+      assignment: {
+        id: assignments.id,
+        state: assignments.state,
+        key: assignments.shareLink,
+        createdAt: assignments.createdAt,
+        placementReason: assignments.placementReason,
+        lastError: assignments.lastError,
+      },
+      node: { id: nodes.id, name: nodes.name, location: nodes.location, healthState: nodes.healthState, adminState: nodes.adminState },
+    })
+    .from(vpnUsers)
+    .leftJoin(assignments, liveAssignment)
+    .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
+    .$dynamic();
+}
+
+function toRow(deps: Pick<ListUsersDeps, "publicUrl">, now: Date, { user, assignment, node }: Awaited<ReturnType<typeof selectUsers>>[number]): UserRow {
+  return {
+    id: user.id,
+    telegramId: user.telegramId,
+    username: user.username,
+    createdAt: user.createdAt,
+    subscriptionUrl: subscriptionUrlFor(deps.publicUrl, user.subscriptionToken),
+    ...toPlanView(user, now),
+    assignment,
+    node,
+  };
+}
+
+export async function listUsers(deps: ListUsersDeps, raw: ListUsersInput): Promise<{ rows: UserRow[]; total: number }> {
+  const input = listUsersInputSchema.parse(raw);
+  const now = deps.clock.now();
+  const where = filters(input, now, deps.expiringDays);
   const { items, total } = await readPage(
     input,
-    ({ limit, offset }) =>
-      deps.db
-        .select({
-          user: vpnUsers,
-          assignment: {
-            id: assignments.id,
-            state: assignments.state,
-            key: assignments.shareLink,
-            createdAt: assignments.createdAt,
-            placementReason: assignments.placementReason,
-            lastError: assignments.lastError,
-          },
-          node: { id: nodes.id, name: nodes.name, location: nodes.location, healthState: nodes.healthState, adminState: nodes.adminState },
-        })
-        .from(vpnUsers)
-        .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), IS_CURRENT_ASSIGNMENT))
-        .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
-        .where(where)
-        .orderBy(desc(vpnUsers.createdAt), desc(vpnUsers.id))
-        .limit(limit)
-        .offset(offset),
+    ({ limit, offset }) => selectUsers(deps.db).where(where).orderBy(desc(vpnUsers.createdAt), desc(vpnUsers.id)).limit(limit).offset(offset),
     // Unfiltered, the total is the trigger-kept count: counting a million rows per page view is not.
-    where ? deps.db.select({ n: count() }).from(vpnUsers).where(where) : countAllTime(deps.db, "users").then((n) => [{ n }]),
+    where ? deps.db.select({ n: count() }).from(vpnUsers).leftJoin(assignments, liveAssignment).where(where) : countAllTime(deps.db, "users").then((n) => [{ n }]),
   );
-  return {
-    total,
-    rows: items.map(({ user, assignment, node }) => ({
-      id: user.id,
-      telegramId: user.telegramId,
-      username: user.username,
-      status: user.status,
-      createdAt: user.createdAt,
-      subscriptionUrl: subscriptionUrlFor(deps.publicUrl, user.subscriptionToken),
-      assignment,
-      node,
-    })),
-  };
+  return { total, rows: items.map((item) => toRow(deps, now, item)) };
+}
+
+/** One user, as the list shows them, for the user page. */
+export async function getUser(deps: ListUsersDeps, input: { telegramId: number }): Promise<UserRow> {
+  const [item] = await selectUsers(deps.db).where(eq(vpnUsers.telegramId, input.telegramId));
+  if (!item) throw new AppError("NOT_FOUND", ref("error.user.notFound"));
+  return toRow(deps, deps.clock.now(), item);
 }

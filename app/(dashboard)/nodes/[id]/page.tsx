@@ -19,6 +19,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { requireActor } from "@/server/auth/session";
 import { hasRole } from "@/server/services/actor";
 import { AutoRefresh } from "../../_components/auto-refresh";
+import { TrafficCard } from "../../_components/traffic-card";
 import { ReconcileButton } from "../../_components/reconcile-button";
 import { NodeActions } from "../_components/node-actions";
 import { NodeCharts } from "./_components/node-charts";
@@ -48,13 +49,15 @@ export default async function NodePage({ params, searchParams }: { params: Param
     if ((error as { code?: string }).code === "NOT_FOUND") notFound();
     throw error;
   });
-  const [latency, timeline, checks, users, events] = await Promise.all([
+  const [latency, timeline, checks, users, events, traffic] = await Promise.all([
     api.stats.latency({ range: "24h", nodeId: id }),
     api.stats.healthTimeline({ range: "24h", nodeId: id }),
     api.stats.recentChecks({ nodeId: id }),
     api.stats.nodeUsers({ nodeId: id, page: usersPage, pageSize: USERS_PAGE_SIZE }),
     api.stats.events({ nodeId: id, pageSize: 6 }),
+    api.stats.traffic({ range: "24h", nodeId: id }),
   ]);
+  const online = checks[0]?.onlineClients ?? null;
 
   return (
     <>
@@ -96,6 +99,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
           <p className="text-sm text-muted-foreground">{t("node.latencyNow")}</p>
           <p className="text-2xl font-semibold tabular-nums">{node.lastLatencyMs === null ? "—" : t("common.ms", { value: node.lastLatencyMs })}</p>
           <p className="text-xs text-muted-foreground">{t("node.xray", { state: node.xrayState ? labelOf(t, "xrayState", node.xrayState) : t("node.xrayUnknown") })}</p>
+          <p className="text-xs text-muted-foreground">{online === null ? t("node.onlineUnknown") : t("node.onlineNow", { count: online })}</p>
         </Card>
         <Card className="gap-2 px-5 py-4">
           <p className="text-sm text-muted-foreground">{t("node.panel")}</p>
@@ -111,6 +115,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
       </section>
 
       <NodeCharts nodeId={node.id} initialLatency={latency} initialTimeline={timeline} />
+      <TrafficCard scope={{ nodeId: node.id }} title={t("traffic.nodeTitle")} initial={traffic} />
 
       <div className="grid gap-4 xl:grid-cols-2">
         <Card className="min-w-0">

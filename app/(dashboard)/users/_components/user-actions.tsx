@@ -1,11 +1,23 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { ArrowRightLeftIcon, EllipsisIcon, InfoIcon, RefreshCwIcon, Trash2Icon } from "lucide-react";
+import {
+  ArrowRightLeftIcon,
+  CalendarPlusIcon,
+  EllipsisIcon,
+  GaugeIcon,
+  InfoIcon,
+  KeyRoundIcon,
+  PowerIcon,
+  PowerOffIcon,
+  RefreshCwIcon,
+  RotateCcwIcon,
+  Trash2Icon,
+} from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
-import { errorMessageOf } from "@/app/_trpc/errors";
+import { errorMessageOf, fieldErrorsOf } from "@/app/_trpc/errors";
 import { useTRPC } from "@/app/_trpc/react";
 import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs";
 import { useT } from "@/components/i18n/i18n-provider";
@@ -16,22 +28,35 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/form-field";
+import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
 
-type UserRow = RouterOutputs["users"]["search"]["rows"][number];
+import { NodeOptions } from "./node-options";
+import { draftOf, planErrorsOf, planOf, PlanFields, type PlanDraft, type PlanErrors, type PlanValue } from "./plan-fields";
 
-/** A user's details (key, subscription, QR codes, placement reason) and, for admins, refresh and revoke. */
+type UserRow = RouterOutputs["users"]["search"]["rows"][number];
+type Dialog = "details" | "move" | "refresh" | "revoke" | "plan" | "extend" | "reset" | "switch";
+
+/**
+ * A user's details (key, subscription, QR codes, placement reason) and, for admins: the plan
+ * (edit, extend, reset the period's traffic, switch off and on), the key (issue, move, refresh,
+ * revoke). Every change is audited by the service it calls.
+ */
 export function UserActions({ user, canManage }: { user: UserRow; canManage: boolean }) {
   const trpc = useTRPC();
   const t = useT();
   const router = useRouter();
-  const [dialog, setDialog] = useState<"details" | "move" | "refresh" | "revoke" | null>(null);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
   const [target, setTarget] = useState("");
+  const [draft, setDraft] = useState<PlanDraft>(() => draftOf(user.plan));
+  const [planErrors, setPlanErrors] = useState<PlanErrors>({});
+  const [days, setDays] = useState("30");
   const nodes = useQuery(trpc.nodes.list.queryOptions(undefined, { enabled: dialog === "move" }));
   const move = useMutation(trpc.operations.migrateUser.mutationOptions());
   const refresh = useMutation(trpc.users.refreshKey.mutationOptions());
   const revoke = useMutation(trpc.users.revokeKey.mutationOptions());
+  const updatePlan = useMutation(trpc.users.updatePlan.mutationOptions());
   const who = user.username ? `@${user.username}` : String(user.telegramId);
   const close = (open: boolean) => !open && setDialog(null);
   const run = async (action: () => Promise<unknown>, done: string) => {
@@ -45,6 +70,37 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
     router.refresh();
   };
 
+  const open = (next: Dialog) => {
+    setPlanErrors({});
+    if (next === "plan") setDraft(draftOf(user.plan));
+    if (next === "extend") setDays("30");
+    setDialog(next);
+  };
+  const changePlan = (patch: Parameters<typeof updatePlan.mutateAsync>[0]["patch"], done: string) =>
+    run(async () => {
+      const result = await updatePlan.mutateAsync({ telegramId: user.telegramId, patch });
+      if (!result.syncedToPanels) toast.warning(t("userActions.panelsLater"));
+    }, done);
+  const savePlan = async () => {
+    const parsed = planOf(draft, t);
+    if ("errors" in parsed) {
+      setPlanErrors(parsed.errors);
+      throw new Error(t("planForm.invalid"));
+    }
+    // Only what the admin changed: an expired plan's old date would be refused as "in the past".
+    const before = planOf(draftOf(user.plan), t);
+    const previous: Partial<PlanValue> = "value" in before ? before.value : {};
+    const patch = Object.fromEntries(Object.entries(parsed.value).filter(([key, value]) => previous[key as keyof PlanValue] !== value));
+    if (Object.keys(patch).length === 0) return;
+    try {
+      await changePlan(patch, t("userActions.planSavedToast", { user: who }));
+    } catch (error) {
+      setPlanErrors(planErrorsOf(fieldErrorsOf(error)));
+      throw error;
+    }
+  };
+  const isOff = user.plan.disabled;
+
   return (
     <>
       <DropdownMenu>
@@ -55,6 +111,28 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
           <DropdownMenuItem onSelect={() => setDialog("details")}>
             <InfoIcon aria-hidden /> {t("userActions.details")}
           </DropdownMenuItem>
+          {canManage ? (
+            <>
+              <DropdownMenuSeparator />
+              <DropdownMenuItem onSelect={() => open("plan")}>
+                <GaugeIcon aria-hidden /> {t("userActions.editPlan")}
+              </DropdownMenuItem>
+              <DropdownMenuItem onSelect={() => open("extend")}>
+                <CalendarPlusIcon aria-hidden /> {t("userActions.extend")}
+              </DropdownMenuItem>
+              <DropdownMenuItem onSelect={() => open("reset")}>
+                <RotateCcwIcon aria-hidden /> {t("userActions.resetTraffic")}
+              </DropdownMenuItem>
+              <DropdownMenuItem variant={isOff ? "default" : "destructive"} onSelect={() => open("switch")}>
+                {isOff ? <PowerIcon aria-hidden /> : <PowerOffIcon aria-hidden />} {t(isOff ? "userActions.switchOn" : "userActions.switchOff")}
+              </DropdownMenuItem>
+              {user.assignment ? null : (
+                <DropdownMenuItem onSelect={() => setDialog("refresh")}>
+                  <KeyRoundIcon aria-hidden /> {t("userActions.issueKey")}
+                </DropdownMenuItem>
+              )}
+            </>
+          ) : null}
           {canManage && user.assignment ? (
             <>
               <DropdownMenuSeparator />
@@ -122,24 +200,16 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
       >
         <FormField label={t("userActions.targetNode")} description={t("userActions.targetHint")} className="min-w-0">
           <Select value={target} onChange={(e) => setTarget(e.target.value)}>
-            <option value="">{t("userActions.bestNode")}</option>
-            {(nodes.data ?? [])
-              .filter((n) => n.id !== user.node?.id)
-              .map((n) => (
-                <option key={n.id} value={n.id}>
-                  {n.name} · {t(`healthValue.${n.healthState}`)} · {n.reservedCount}/{n.maxUsers}
-                  {n.adminState === "active" ? "" : ` · ${t(`adminStateValue.${n.adminState}`)}`}
-                </option>
-              ))}
+            <NodeOptions nodes={(nodes.data ?? []).filter((n) => n.id !== user.node?.id)} />
           </Select>
         </FormField>
       </ConfirmDialog>
       <ConfirmDialog
         open={dialog === "refresh"}
         onOpenChange={close}
-        title={t("userActions.refreshTitle", { user: who })}
-        description={t("userActions.refreshDescription")}
-        confirmLabel={t("userActions.refresh")}
+        title={t(user.assignment ? "userActions.refreshTitle" : "userActions.issueKeyTitle", { user: who })}
+        description={t(user.assignment ? "userActions.refreshDescription" : "userActions.issueKeyDescription")}
+        confirmLabel={t(user.assignment ? "userActions.refresh" : "userActions.issueKey")}
         onConfirm={() => run(() => refresh.mutateAsync({ telegramId: user.telegramId }), t("userActions.refreshedToast", { user: who }))}
       />
       <ConfirmDialog
@@ -150,6 +220,52 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
         description={t("userActions.revokeDescription")}
         confirmLabel={t("userActions.revoke")}
         onConfirm={() => run(() => revoke.mutateAsync({ telegramId: user.telegramId }), t("userActions.revokedToast", { user: who }))}
+      />
+      <ConfirmDialog
+        open={dialog === "plan"}
+        onOpenChange={close}
+        title={t("userActions.planTitle", { user: who })}
+        description={t("userActions.planDescription")}
+        confirmLabel={t("common.save")}
+        onConfirm={savePlan}
+      >
+        <PlanFields draft={draft} onChange={setDraft} errors={planErrors} />
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={dialog === "extend"}
+        onOpenChange={close}
+        title={t("userActions.extendTitle", { user: who })}
+        description={t("userActions.extendDescription")}
+        confirmLabel={t("userActions.extend")}
+        onConfirm={() => {
+          const value = Number(days);
+          if (!Number.isInteger(value) || value < 1 || value > 3650) {
+            setPlanErrors({ expiresAt: t("planForm.days") });
+            return Promise.reject(new Error(t("planForm.days")));
+          }
+          return changePlan({ extendDays: value }, t("userActions.extendedToast", { user: who, count: value }));
+        }}
+      >
+        <FormField label={t("userActions.extendDays")} error={planErrors.expiresAt}>
+          <Input inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value)} className="w-32" />
+        </FormField>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={dialog === "reset"}
+        onOpenChange={close}
+        title={t("userActions.resetTitle", { user: who })}
+        description={t("userActions.resetDescription")}
+        confirmLabel={t("userActions.resetTraffic")}
+        onConfirm={() => changePlan({ resetTraffic: true }, t("userActions.resetToast", { user: who }))}
+      />
+      <ConfirmDialog
+        open={dialog === "switch"}
+        onOpenChange={close}
+        variant={isOff ? "default" : "destructive"}
+        title={t(isOff ? "userActions.switchOnTitle" : "userActions.switchOffTitle", { user: who })}
+        description={t(isOff ? "userActions.switchOnDescription" : "userActions.switchOffDescription")}
+        confirmLabel={t(isOff ? "userActions.switchOn" : "userActions.switchOff")}
+        onConfirm={() => changePlan({ disabled: !isOff }, t(isOff ? "userActions.switchedOnToast" : "userActions.switchedOffToast", { user: who }))}
       />
     </>
   );
