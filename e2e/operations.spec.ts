@@ -337,7 +337,7 @@ test("an admin refreshes a key, then revokes it", async ({ page }, testInfo) => 
   await revoke.getByRole("button", { name: "Revoke key" }).click();
   await expect(revoke).toBeHidden();
   await expect(page.getByText(`Key of @${user.username} revoked`)).toBeVisible();
-  await expect(row.getByRole("cell").nth(1)).toHaveText("no key");
+  await expect(row.getByRole("cell", { name: "no key", exact: true })).toBeVisible();
   await expect(row.locator("code")).toHaveCount(1); // only the subscription URL is left
   expect(panelsHolding(user.telegramId)).toEqual([]);
   expect(await subscriptionLinks(page.request, subscriptionUrl)).toEqual({ status: 200, links: [] });

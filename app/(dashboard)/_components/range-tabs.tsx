@@ -26,10 +26,11 @@ export function RangeTabs({ value, onChange, children }: { value: Range; onChang
   );
 }
 
-export function RangeTabsList() {
+/** `label` names the tab list when a page has several ranges (the traffic charts beside the health charts). */
+export function RangeTabsList({ label }: { label?: string }) {
   const t = useT();
   return (
-    <TabsList aria-label={t("range.label")}>
+    <TabsList aria-label={label ?? t("range.label")}>
       {RANGES.map((range) => (
         <TabsTrigger key={range} value={range}>
           {t(`range.${range}`)}

@@ -56,7 +56,7 @@ export function TrafficCard({
               : t("common.loading")}
           </CardDescription>
           <CardAction className={STACKED_CARD_ACTION}>
-            <RangeTabsList />
+            <RangeTabsList label={t("traffic.rangeLabel")} />
           </CardAction>
         </CardHeader>
         <RangeTabsPanel>

@@ -706,6 +706,7 @@ export const ru: Dictionary = {
   "traffic.download": "Загрузка",
   "traffic.upload": "Отправка",
   "traffic.totals": "↓ {down} · ↑ {up} за {range}",
+  "traffic.rangeLabel": "Период трафика",
   "traffic.fleetTitle": "Пропускная способность парка",
   "traffic.nodeTitle": "Трафик на этом узле",
   "traffic.userTitle": "Трафик пользователя",
