@@ -710,7 +710,7 @@ export const en = {
   "traffic.download": "Download",
   "traffic.upload": "Upload",
   "traffic.totals": "↓ {down} · ↑ {up} in {range}",
-  "traffic.rangeLabel": "Traffic time range",
+  "traffic.rangeLabel": "Traffic period",
   "traffic.fleetTitle": "Fleet throughput",
   "traffic.nodeTitle": "Traffic on this node",
   "traffic.userTitle": "Traffic of this user",
