@@ -69,7 +69,8 @@ describe("traffic stats", () => {
     const fleet = await getTrafficSeries(deps(), { range: "24h" });
     expect(fleet.points).toHaveLength(25);
     expect(fleet.points.at(-1)).toEqual({ t: hourAgo(0).getTime(), up: GB, down: 4 * GB });
-    expect(fleet.points.find((p) => p.t === hourAgo(5).getTime())).toEqual({ t: hourAgo(5).getTime(), up: 0, down: 0 });
+    expect(fleet.points.find((p) => p.t === hourAgo(5).getTime())).toEqual({ t: hourAgo(5).getTime(), up: 512, down: 1024 });
+    expect(fleet.points.find((p) => p.t === hourAgo(3).getTime())).toEqual({ t: hourAgo(3).getTime(), up: 0, down: 0 });
     expect(fleet.totals).toEqual({ up: GB + 512, down: 4 * GB + 1024 });
 
     const node = await getTrafficSeries(deps(), { range: "7d", nodeId: ids.a });
