@@ -47,3 +47,8 @@ export function toPlanView(user: PlanRow, now: Date): PlanView {
     },
   };
 }
+
+/** Days ahead that count as "expiring soon": the user.expiring horizon, or a week when that webhook is off. */
+export function expiringHorizonDays(expiringDays: number): number {
+  return expiringDays > 0 ? expiringDays : 7;
+}

@@ -8,8 +8,7 @@ import { and, asc, count, desc, eq, gt, isNull, lte, sql } from "drizzle-orm";
 import { rowsOf } from "@/server/db/migrate";
 import { vpnUsers } from "@/server/db/schema";
 import { PLAN_ROW_COLUMNS } from "@/server/services/keys/client-plan";
-import { toPlanView, type PlanView } from "@/server/services/plans/user-plan";
-import { expiringHorizonDays } from "@/server/services/users/list-users";
+import { expiringHorizonDays, toPlanView, type PlanView } from "@/server/services/plans/user-plan";
 import type { OverviewDeps } from "./get-fleet-overview";
 
 const DAY_MS = 86_400_000;

@@ -13,7 +13,7 @@ import { ref } from "@/server/messages";
 import { readPage } from "@/server/services/paging";
 import { IS_CURRENT_ASSIGNMENT, subscriptionUrlFor } from "@/server/services/keys/find-user-key";
 import { countAllTime } from "@/server/services/stats/daily-counts";
-import { toPlanView, type Access, type PlanView } from "@/server/services/plans/user-plan";
+import { expiringHorizonDays, toPlanView, type Access, type PlanView } from "@/server/services/plans/user-plan";
 
 const DAY_MS = 86_400_000;
 export const ACCESS_STATES = ["active", "disabled", "expired", "over_quota"] as const satisfies readonly Access[];
@@ -48,10 +48,6 @@ export type UserRow = PlanView & {
 
 export type ListUsersDeps = { db: Database; publicUrl: string; clock: { now: () => Date }; expiringDays: number };
 
-/** Days ahead that count as "expiring soon": the user.expiring horizon, or a week when that webhook is off. */
-export function expiringHorizonDays(expiringDays: number): number {
-  return expiringDays > 0 ? expiringDays : 7;
-}
 
 /** accessOf (user-plan.ts) in SQL, so the list can filter on it. */
 function accessIs(status: Access, now: Date): SQL {
