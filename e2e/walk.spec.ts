@@ -159,14 +159,16 @@ test("charts at 14 nodes: every node named on the load chart, one colour per nod
     await page.waitForLoadState("networkidle");
     expect(await page.locator(".recharts-area-curve").first().getAttribute("stroke")).toBe(colour);
 
-    // The timeline under the node's latency chart spans the chart's plot and repeats its ticks.
-    const plot = (await page.locator(".recharts-cartesian-grid").first().boundingBox())!;
+    // The timeline under the node's latency chart spans the chart's plot and repeats its ticks
+    // (the node's traffic chart further down has axes of its own).
+    const healthCard = page.locator('[data-slot="card"]', { has: page.locator('[data-slot="health-timeline"]') });
+    const plot = (await healthCard.locator(".recharts-cartesian-grid").first().boundingBox())!;
     const band = (await page.locator('[data-slot="health-timeline"] [role="img"]').first().boundingBox())!;
     expect(Math.abs(band.x - plot.x)).toBeLessThanOrEqual(1);
     expect(Math.abs(band.x + band.width - (plot.x + plot.width))).toBeLessThanOrEqual(1);
     const squeeze = (texts: string[]) => texts.map((text) => text.replace(/\s+/g, ""));
     await expect(page.locator('[data-slot="timeline-tick"]').first()).toBeVisible();
-    const chartTicks = squeeze(await page.locator(".recharts-xAxis-tick-labels text").allTextContents());
+    const chartTicks = squeeze(await healthCard.locator(".recharts-xAxis-tick-labels text").allTextContents());
     const timelineTicks = squeeze(await page.locator('[data-slot="timeline-tick"]').allTextContents());
     expect(chartTicks.length).toBeGreaterThanOrEqual(2);
     expect(timelineTicks).toEqual(chartTicks);
