@@ -5,6 +5,7 @@ import { signInAs } from "./support/auth";
 import { E2E_ENV, E2E_OWNER } from "./support/e2e-env";
 import { pingCron, screenshot } from "./support/fleet";
 import { clientsOf, createNode, nodeNamed, pingUntilHealthy, setAdminState } from "./support/operations";
+import { signInWalking, walkContext, WALK_VIEWPORTS } from "./support/walk";
 
 // Selling a plan from the dashboard: an admin creates a user with a plan on a chosen node, the
 // panel enforces it, the ledger's traffic shows on the user page and the overview, and bulk
@@ -90,6 +91,30 @@ test("an admin sells a 30-day, 50 GB plan from the users page; the panel enforce
   await expect(page.getByText("Online now")).toBeVisible();
   await expect(page.getByText("Top users by traffic").locator("xpath=ancestor::*[@data-slot='card'][1]")).toContainText("@plan_u1");
   await screenshot(page, testInfo, "overview-traffic");
+});
+
+test("on a phone the users page is a list of cards: each user's id, name and status in view, nothing scrolls sideways, a selection works", async ({ browser }, testInfo) => {
+  const setting = { locale: "en", viewport: "phone" } as const;
+  const { width } = WALK_VIEWPORTS[setting.viewport];
+  const context = await walkContext(browser, setting);
+  const page = await context.newPage();
+  await signInWalking(page, setting);
+  await page.goto(`/users?q=${TELEGRAM_ID}`);
+  const row = page.getByTestId(`user-row-${TELEGRAM_ID}`);
+  const identity = [row.getByRole("link", { name: String(TELEGRAM_ID) }), row.getByText("@plan_u1", { exact: true }), row.getByText("Active", { exact: true }), row.getByRole("button", { name: "Actions for @plan_u1" })];
+  for (const part of identity) {
+    await expect(part).toBeInViewport({ ratio: 1 });
+    const box = (await part.boundingBox())!;
+    expect(box.x + box.width, `${await part.innerText()} ends inside the window`).toBeLessThanOrEqual(width);
+  }
+  // Cards, not a table to scroll: the list is no wider than its box, and each value is named.
+  const list = page.locator('[data-slot="table-container"]');
+  expect(await list.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+  await expect(row.locator(`td[data-label="${en["users.col.usage"]}"]`)).toHaveText(/3\sGB of 50\sGB/);
+  await page.getByRole("checkbox", { name: "Select every user on this page" }).check();
+  await expect(page.getByRole("toolbar", { name: "Actions on the selected users" })).toContainText("1 selected");
+  await screenshot(page, testInfo, `users-${width}`);
+  await context.close();
 });
 
 test("bulk actions switch selected users off and on, on their panels, and each change is audited", async ({ page }, testInfo) => {

@@ -103,6 +103,7 @@ const STOPS: WalkStop[] = [
     ],
   },
   { name: "users", path: "/users", heading: (t) => t["nav.users"] },
+  { name: "user", path: "/users/525000001", heading: () => "@walk_1" },
   { name: "operations", path: "/operations", heading: (t) => t["nav.operations"] },
   { name: "operation", path: "", heading: () => /waw-2/ },
   { name: "audit", path: "/audit", heading: (t) => t["nav.audit"] },

@@ -7,8 +7,9 @@ import { ScrollRegion } from "./scroll-region";
  * The wrapper scrolls sideways so wide tables never widen the page (and is then a focusable
  * region named like the table, see ScrollRegion). A `stacked` table turns into a
  * list of cards on phones instead (app/globals.css): each cell on its own, named by the
- * `data-label` it carries (its column's heading); `data-cell="title"` spans the card's width and
- * `data-cell="actions"` sits in its top corner.
+ * `data-label` it carries (its column's heading); `data-cell="title"` spans the card's width,
+ * `data-cell="actions"` sits in its top right corner, `data-cell="select"` (a row's checkbox) in
+ * its top left one, and `data-cell="wide"` takes a line of its own (a long value such as a key).
  */
 function Table({ className, stacked = false, ...props }: ComponentProps<"table"> & { stacked?: boolean }) {
   return (

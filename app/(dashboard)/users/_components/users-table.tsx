@@ -43,6 +43,7 @@ export function UsersTable({ rows, canManage }: { rows: UserRow[]; canManage: bo
   // Rows of another page or filter are not acted on by accident.
   const chosen = rows.filter((r) => selected.has(r.telegramId)).map((r) => r.telegramId);
   const isAll = chosen.length === rows.length && rows.length > 0;
+  const selectAll = (on: boolean) => setSelected(on ? new Set(rows.map((r) => r.telegramId)) : new Set());
   const toggle = (telegramId: number, on: boolean) =>
     setSelected((current) => {
       const next = new Set(current);
@@ -107,16 +108,20 @@ export function UsersTable({ rows, canManage }: { rows: UserRow[]; canManage: bo
           </Button>
         </div>
       ) : null}
-      <Table aria-label={t("nav.users")}>
+      {canManage ? (
+        // On phones the table is a list of cards and its header is hidden: select-all goes above them.
+        <label className="flex items-center gap-2 border-b px-3 py-2 text-sm sm:hidden">
+          <Checkbox checked={isAll} onChange={(e) => selectAll(e.target.checked)} />
+          {t("bulk.selectAll")}
+        </label>
+      ) : null}
+      <Table aria-label={t("nav.users")} stacked>
         <TableHeader>
           <TableRow>
             {canManage ? (
               <TableHead className="w-px">
-                <Checkbox
-                  aria-label={t("bulk.selectAll")}
-                  checked={isAll}
-                  onChange={(e) => setSelected(e.target.checked ? new Set(rows.map((r) => r.telegramId)) : new Set())}
-                />
+                {/* Not on phones: a hidden header must not hold a control the keyboard reaches unseen. */}
+                <Checkbox aria-label={t("bulk.selectAll")} checked={isAll} onChange={(e) => selectAll(e.target.checked)} className="max-sm:hidden" />
               </TableHead>
             ) : null}
             <TableHead>{t("users.col.user")}</TableHead>
@@ -137,7 +142,7 @@ export function UsersTable({ rows, canManage }: { rows: UserRow[]; canManage: bo
             return (
               <TableRow key={user.id} data-testid={`user-row-${user.telegramId}`} data-state={selected.has(user.telegramId) ? "selected" : undefined}>
                 {canManage ? (
-                  <TableCell>
+                  <TableCell data-cell="select">
                     <Checkbox
                       aria-label={t("bulk.select", { user: who })}
                       checked={selected.has(user.telegramId)}
@@ -145,22 +150,22 @@ export function UsersTable({ rows, canManage }: { rows: UserRow[]; canManage: bo
                     />
                   </TableCell>
                 ) : null}
-                <TableCell>
+                <TableCell data-cell="title">
                   <Link href={`/users/${user.telegramId}`} className="font-mono text-xs hover:underline">
                     {user.telegramId}
                   </Link>
                   <div className="text-xs text-muted-foreground">{user.username ? `@${user.username}` : t("users.noUsername")}</div>
                 </TableCell>
-                <TableCell>
+                <TableCell data-label={t("users.col.status")}>
                   <AccessBadge status={user.status} />
                 </TableCell>
-                <TableCell>
+                <TableCell data-label={t("users.col.usage")}>
                   <UsageMeter usedBytes={user.usage.usedBytes} limitBytes={user.plan.trafficLimitBytes} label={t("users.usageOf", { user: who })} />
                 </TableCell>
-                <TableCell className="text-xs">
+                <TableCell data-label={t("users.col.expires")} className="text-xs">
                   {user.plan.expiresAt ? formatDate(locale, user.plan.expiresAt) : <span className="text-muted-foreground">{t("common.never")}</span>}
                 </TableCell>
-                <TableCell>
+                <TableCell data-label={t("common.node")}>
                   {user.node ? (
                     <div className="grid gap-1">
                       <Link href={`/nodes/${user.node.id}`} className="font-medium hover:underline">
@@ -172,7 +177,7 @@ export function UsersTable({ rows, canManage }: { rows: UserRow[]; canManage: bo
                     <span className="text-muted-foreground">{t("users.noKey")}</span>
                   )}
                 </TableCell>
-                <TableCell>
+                <TableCell data-label={t("users.col.key")} data-cell="wide">
                   {user.assignment?.key ? (
                     <div className="flex items-center gap-2">
                       <code className="block max-w-44 truncate font-mono text-xs" title={user.assignment.key}>
@@ -186,7 +191,7 @@ export function UsersTable({ rows, canManage }: { rows: UserRow[]; canManage: bo
                     <span className="text-muted-foreground">—</span>
                   )}
                 </TableCell>
-                <TableCell>
+                <TableCell data-label={t("users.col.subscription")} data-cell="wide">
                   <div className="flex items-center gap-2">
                     <code className="block max-w-40 truncate font-mono text-xs" title={user.subscriptionUrl}>
                       {user.subscriptionUrl}
@@ -195,7 +200,7 @@ export function UsersTable({ rows, canManage }: { rows: UserRow[]; canManage: bo
                   </div>
                 </TableCell>
                 {/* Not nowrap like other cells: the dialogs opened from here inherit white-space. */}
-                <TableCell className="whitespace-normal">
+                <TableCell data-cell="actions" className="whitespace-normal">
                   <UserActions user={user} canManage={canManage} />
                 </TableCell>
               </TableRow>
