@@ -91,6 +91,16 @@ test("an admin sells a 30-day, 50 GB plan from the users page; the panel enforce
   await expect(page.getByText("Online now")).toBeVisible();
   await expect(page.getByText("Top users by traffic").locator("xpath=ancestor::*[@data-slot='card'][1]")).toContainText("@plan_u1");
   await screenshot(page, testInfo, "overview-traffic");
+
+  // From the node's page: its users open on the Users page filtered by the node, each on their own page.
+  await page.goto(`/nodes/${node.id}`);
+  await page.getByRole("link", { name: en["node.users.plans"] }).click();
+  await expect(page).toHaveURL(new RegExp(`/users\\?node=${node.id}$`));
+  await expect(page.getByLabel(en["users.filter.node"], { exact: true })).toHaveValue(node.id);
+  await expect(page.getByTestId(`user-row-${TELEGRAM_ID}`)).toBeVisible();
+  await page.goto(`/nodes/${node.id}`);
+  await page.getByRole("table", { name: en["node.users.title"] }).getByRole("link", { name: String(TELEGRAM_ID) }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "@plan_u1" })).toBeVisible();
 });
 
 test("on a phone the users page is a list of cards: each user's id, name and status in view, nothing scrolls sideways, a selection works", async ({ browser }, testInfo) => {

@@ -233,6 +233,7 @@ export const en = {
   "node.users.username": "Username",
   "node.users.since": "Since",
   "node.users.pending": " (pending)",
+  "node.users.plans": "Their plans and traffic",
   "node.events.title": "Events",
   "node.events.description": "What the system did with this node, and why",
   "node.events.empty": "No events for this node yet.",

@@ -229,6 +229,7 @@ export const ru: Dictionary = {
   "node.users.username": "Имя пользователя",
   "node.users.since": "На узле с",
   "node.users.pending": " (ожидает)",
+  "node.users.plans": "Их тарифы и трафик",
   "node.events.title": "События",
   "node.events.description": "Что система делала с этим узлом и почему",
   "node.events.empty": "Событий по этому узлу пока нет.",

@@ -11,7 +11,7 @@ import { NodeLoad, NodeVersions } from "@/components/nodes/node-load";
 import { EventList } from "@/components/stats/event-list";
 import { Badge } from "@/components/ui/badge";
 import { buttonVariants } from "@/components/ui/button";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
 import { AdminStateBadge, HealthBadge } from "@/components/ui/status-badge";
@@ -171,6 +171,13 @@ export default async function NodePage({ params, searchParams }: { params: Param
           <CardHeader>
             <CardTitle>{t("node.users.title")}</CardTitle>
             <CardDescription>{t("node.users.description", { count: users.total })}</CardDescription>
+            {users.total > 0 ? (
+              <CardAction>
+                <Link href={`/users?node=${node.id}`} className="text-sm text-primary hover:underline">
+                  {t("node.users.plans")}
+                </Link>
+              </CardAction>
+            ) : null}
           </CardHeader>
           <CardContent className="grid gap-3">
             {users.total === 0 ? (
@@ -192,7 +199,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
                     {users.items.map((u) => (
                       <TableRow key={u.userId}>
                         <TableCell>
-                          <Link href={`/users?q=${u.telegramId}`} className="font-mono text-xs hover:underline">
+                          <Link href={`/users/${u.telegramId}`} className="font-mono text-xs hover:underline">
                             {u.telegramId}
                           </Link>
                         </TableCell>
