@@ -53,7 +53,7 @@ export default async function UserPage({ params }: { params: Params }) {
         description={t("user.description", { id: user.telegramId, since: formatDate(locale, user.createdAt) })}
         actions={<UserActions user={user} canManage={canManage} />}
       />
-      <section aria-label={t("user.plan")} className="grid gap-4 sm:grid-cols-2 xl:grid-cols-4">
+      <section aria-label={t("user.plan")} className="grid grid-cols-1 gap-4 sm:grid-cols-2 xl:grid-cols-4">
         <Card className="gap-2 px-5 py-4">
           <p className="text-sm text-muted-foreground">{t("users.col.status")}</p>
           <AccessBadge status={user.status} />
