@@ -117,6 +117,10 @@ test("on a phone the users page is a list of cards: each user's id, name and sta
     const box = (await part.boundingBox())!;
     expect(box.x + box.width, `${await part.innerText()} ends inside the window`).toBeLessThanOrEqual(width);
   }
+  // The row's checkbox sits beside the id, not over it.
+  const checkbox = (await row.getByRole("checkbox", { name: "Select @plan_u1" }).boundingBox())!;
+  const id = (await identity[0]!.boundingBox())!;
+  expect(checkbox.x + checkbox.width, "the checkbox ends before the id starts").toBeLessThanOrEqual(id.x);
   // Cards, not a table to scroll: the list is no wider than its box, and each value is named.
   const list = page.locator('[data-slot="table-container"]');
   expect(await list.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);

@@ -8,8 +8,9 @@ import { ScrollRegion } from "./scroll-region";
  * region named like the table, see ScrollRegion). A `stacked` table turns into a
  * list of cards on phones instead (app/globals.css): each cell on its own, named by the
  * `data-label` it carries (its column's heading); `data-cell="title"` spans the card's width,
- * `data-cell="actions"` sits in its top right corner, `data-cell="select"` (a row's checkbox) in
- * its top left one, and `data-cell="wide"` takes a line of its own (a long value such as a key).
+ * `data-cell="actions"` sits in its top right corner, `data-cell="select"` (a row's checkbox, its
+ * cell unpadded on phones, `max-sm:p-0`) beside the title (which leaves it room, `max-sm:pl-9`),
+ * and `data-cell="wide"` takes a line of its own (a long value such as a key).
  */
 function Table({ className, stacked = false, ...props }: ComponentProps<"table"> & { stacked?: boolean }) {
   return (

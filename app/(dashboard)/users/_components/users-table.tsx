@@ -142,7 +142,7 @@ export function UsersTable({ rows, canManage }: { rows: UserRow[]; canManage: bo
             return (
               <TableRow key={user.id} data-testid={`user-row-${user.telegramId}`} data-state={selected.has(user.telegramId) ? "selected" : undefined}>
                 {canManage ? (
-                  <TableCell data-cell="select">
+                  <TableCell data-cell="select" className="max-sm:p-0">
                     <Checkbox
                       aria-label={t("bulk.select", { user: who })}
                       checked={selected.has(user.telegramId)}
@@ -150,7 +150,7 @@ export function UsersTable({ rows, canManage }: { rows: UserRow[]; canManage: bo
                     />
                   </TableCell>
                 ) : null}
-                <TableCell data-cell="title">
+                <TableCell data-cell="title" className={canManage ? "max-sm:pl-9" : undefined}>
                   <Link href={`/users/${user.telegramId}`} className="font-mono text-xs hover:underline">
                     {user.telegramId}
                   </Link>
