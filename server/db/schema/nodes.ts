@@ -51,6 +51,8 @@ export const nodes = pgTable(
     /** Technical detail of the last failed check (logs, support); `last_error_ref` is what people read. */
     lastError: text(),
     lastErrorRef: jsonb().$type<MessageRef>(),
+    /** The protocol of the node's inbound (vless, vmess, trojan, shadowsocks) as its last check read it: a move keeps a key's scheme. */
+    inboundProtocol: text(),
     panelVersion: text(),
     apiGeneration: text(),
     xrayVersion: text(),

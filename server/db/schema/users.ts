@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { assignmentRole, assignmentState, clientOrigin, userSuspension, vpnUserStatus } from "./enums";
 import { nodes } from "./nodes";
 
@@ -12,6 +12,13 @@ export const vpnUsers = pgTable(
     /** Unguessable token of the stable subscription URL /sub/{token}; survives moves between nodes. */
     subscriptionToken: text().notNull().unique(),
     status: vpnUserStatus().notNull().default("active"),
+    /**
+     * Where the user asked to be served (the bot's `location`, kept from the last request that gave
+     * one) and whether only that location will do (`strictLocation`): honoured by every placement
+     * and move — failover, drain, rebalance, the admin's — not only by the first.
+     */
+    preferredLocation: text(),
+    isStrictLocation: boolean().notNull().default(false),
     // The plan, enforced on every node the user's clients live on (panel expiryTime, totalGB, limitIp, enable).
     /** null = never. */
     expiresAt: timestamp({ withTimezone: true }),

@@ -26,6 +26,7 @@ export async function readNodeLoads(db: Database, places: "primary" | "standby" 
       adminState: nodes.adminState,
       healthState: nodes.healthState,
       needsReconcile: nodes.needsReconcile,
+      inboundProtocol: nodes.inboundProtocol,
       ejectedForMs: sql<number>`coalesce(greatest(0, extract(epoch from ${nodes.ejectedUntil} - now()) * 1000), 0)::float8`,
     })
     .from(nodes);

@@ -13,6 +13,7 @@ function node(name: string, over: Partial<NodeLoad> = {}): NodeLoad {
     adminState: "active",
     healthState: "healthy",
     needsReconcile: false,
+    inboundProtocol: "vless",
     ...over,
   };
 }
@@ -98,5 +99,21 @@ describe("rankNodes", () => {
 
   it("records each candidate's load and score for the placement reason", () => {
     expect(rankNodes([node("a", { reservedCount: 25, weight: 2 })]).candidates[0]).toMatchObject({ load: 0.25, score: 0.125, healthState: "healthy" });
+  });
+});
+
+describe("the key's protocol", () => {
+  it("only nodes speaking it qualify, so a move never changes a key's scheme; a node not checked yet comes last", () => {
+    const fleet = [node("vmess-empty", { inboundProtocol: "vmess" }), node("vless-busy", { reservedCount: 90 }), node("new", { inboundProtocol: null, reservedCount: 0 })];
+    expect(names(fleet, { protocol: "vless" })).toEqual(["vless-busy", "new"]);
+    expect(names(fleet, { protocol: "VMess" })).toEqual(["vmess-empty", "new"]);
+    expect(names(fleet)).toEqual(["new", "vmess-empty", "vless-busy"]);
+  });
+
+  it("a strict location and the protocol together: nothing else, even with room elsewhere", () => {
+    const fleet = [node("de-vmess", { location: "DE", inboundProtocol: "vmess" }), node("nl-vless", { location: "NL" }), node("de-vless", { location: "DE", reservedCount: 99 })];
+    expect(names(fleet, { location: "de", strictLocation: true, protocol: "vless" })).toEqual(["de-vless"]);
+    expect(names([fleet[0]!, fleet[1]!], { location: "de", strictLocation: true, protocol: "vless" })).toEqual([]);
+    expect(names(fleet, { location: "de", protocol: "vless" })).toEqual(["de-vless", "nl-vless"]);
   });
 });

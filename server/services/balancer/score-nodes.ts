@@ -20,6 +20,8 @@ export type NodeLoad = {
   adminState: NodeAdminState;
   healthState: NodeHealthState;
   needsReconcile: boolean;
+  /** The inbound's protocol as last checked; null before the first check. */
+  inboundProtocol: string | null;
 };
 
 export type PlacementPreference = {
@@ -27,6 +29,12 @@ export type PlacementPreference = {
   location?: string | null;
   /** Only nodes in `location` qualify; without it other locations are the fallback. */
   strictLocation?: boolean;
+  /**
+   * The protocol of the key being moved: only nodes whose inbound speaks it qualify, so a move never
+   * changes a key's scheme (a VLESS link stays VLESS). A node whose protocol is not known yet is
+   * the fallback.
+   */
+  protocol?: string | null;
 };
 
 export type ScoredNode = {
@@ -38,6 +46,8 @@ export type ScoredNode = {
   load: number;
   score: number;
   isPreferredLocation: boolean;
+  /** The node's protocol is the wanted one (not just unknown). */
+  isSameProtocol: boolean;
 };
 
 export type Ranking = {
@@ -68,6 +78,7 @@ function sameLocation(a: string | null, b: string | null | undefined): boolean {
 
 function compare(a: ScoredNode, b: ScoredNode): number {
   if (a.isPreferredLocation !== b.isPreferredLocation) return a.isPreferredLocation ? -1 : 1;
+  if (a.isSameProtocol !== b.isSameProtocol) return a.isSameProtocol ? -1 : 1;
   if (a.score !== b.score) return a.score - b.score;
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
   return a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0;
@@ -75,8 +86,12 @@ function compare(a: ScoredNode, b: ScoredNode): number {
 
 export function rankNodes(nodes: readonly NodeLoad[], preference: PlacementPreference = {}): Ranking {
   const wanted = preference.location?.trim() || null;
+  const protocol = preference.protocol?.toLowerCase() || null;
   const open = nodes.filter(
-    (n) => canTakeUsers(n) && (!wanted || !preference.strictLocation || sameLocation(n.location, wanted)),
+    (n) =>
+      canTakeUsers(n) &&
+      (!wanted || !preference.strictLocation || sameLocation(n.location, wanted)) &&
+      (!protocol || n.inboundProtocol === null || n.inboundProtocol.toLowerCase() === protocol),
   );
   const healthy = open.filter((n) => n.healthState === "healthy");
   // Degraded nodes serve only when no healthy node has room anywhere the user may go.
@@ -91,6 +106,7 @@ export function rankNodes(nodes: readonly NodeLoad[], preference: PlacementPrefe
       load: n.maxUsers > 0 ? n.reservedCount / n.maxUsers : 1,
       score: scoreNode(n),
       isPreferredLocation: wanted !== null && sameLocation(n.location, wanted),
+      isSameProtocol: protocol !== null && n.inboundProtocol?.toLowerCase() === protocol,
     }))
     .sort(compare);
   const isMissing = wanted !== null && preference.strictLocation === true && !nodes.some((n) => sameLocation(n.location, wanted));

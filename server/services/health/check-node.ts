@@ -31,6 +31,8 @@ export type CheckResult = {
   onlineClients: number | null;
   panelVersion: string | null;
   apiGeneration: string | null;
+  /** The protocol of the node's inbound, when the check read it. */
+  inboundProtocol: string | null;
 };
 
 /** The measurements of a check that learned nothing about the panel. */
@@ -44,6 +46,7 @@ export const EMPTY_CHECK = {
   onlineClients: null,
   panelVersion: null,
   apiGeneration: null,
+  inboundProtocol: null,
 } as const;
 
 async function readInbound(panel: PanelClient, inboundId: number) {
@@ -82,6 +85,7 @@ async function probe(panel: PanelClient, node: Node): Promise<CheckResult> {
     onlineClients: online.length,
     panelVersion: status.panelVersion ?? detection?.version ?? node.panelVersion,
     apiGeneration: panel.generation ?? node.apiGeneration,
+    inboundProtocol: inbound?.protocol ?? null,
   };
 }
 

@@ -156,6 +156,7 @@ async function recordCheck(db: Database, owner: string, node: Node, result: Chec
         ...(result.xrayState ? { xrayState: result.xrayState, xrayVersion: result.xrayVersion } : {}),
         ...(result.panelVersion ? { panelVersion: result.panelVersion } : {}),
         ...(result.apiGeneration ? { apiGeneration: result.apiGeneration } : {}),
+        ...(result.inboundProtocol ? { inboundProtocol: result.inboundProtocol } : {}),
         checkLeaseOwner: null,
         checkLeaseUntil: null,
       })

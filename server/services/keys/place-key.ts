@@ -20,14 +20,15 @@
  * A crash between any two steps leaves a stale `pending` or `revoking` row that the user's next
  * request, the reconciler or the failover step settles — never a twin client, never a lost key.
  */
-import { eq } from "drizzle-orm";
-import { nodes, type Assignment, type Node } from "@/server/db/schema";
+import { and, eq } from "drizzle-orm";
+import { assignments, nodes, vpnUsers, type Assignment, type Node } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { ref } from "@/server/messages";
 import type { Transaction } from "@/server/services/audit/record-audit";
 import { rankFleet } from "@/server/services/balancer/rank-fleet";
-import type { Ranking, ScoredNode } from "@/server/services/balancer/score-nodes";
+import type { PlacementPreference, Ranking, ScoredNode } from "@/server/services/balancer/score-nodes";
+import { keyProtocol, movePreference } from "@/server/services/balancer/user-preference";
 import { isPanelError } from "@/server/x3ui/types";
 import { describeFailure } from "./describe-failure";
 import type { KeyDeps, KeyWorkDeps } from "./key-deps";
@@ -185,9 +186,27 @@ function nothingToPlaceOn(ranking: Ranking, location: string | null | undefined)
   return new AppError("NO_CAPACITY", where ? ref("error.capacity.location", { location: where }) : ref("error.capacity.none"));
 }
 
+/**
+ * Where this placement may go: the location the request gives (it becomes the user's stored one),
+ * else the one the user asked for before (strictly, if they said so); and a key that exists keeps
+ * its protocol (balancer/user-preference.ts).
+ */
+async function preferenceFor(deps: KeyDeps, input: PlacementInput): Promise<PlacementPreference> {
+  // The caller just found no such user: nothing stored to read.
+  if (input.isNewUser) return { location: input.location, strictLocation: input.strictLocation };
+  const [stored] = await deps.db
+    .select({ preferredLocation: vpnUsers.preferredLocation, isStrictLocation: vpnUsers.isStrictLocation, key: assignments })
+    .from(vpnUsers)
+    .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), eq(assignments.state, "active"), eq(assignments.role, "primary")))
+    .where(eq(vpnUsers.telegramId, input.telegramId));
+  if (input.location !== undefined) return { location: input.location, strictLocation: input.strictLocation, protocol: keyProtocol(stored?.key?.shareLink) };
+  return stored ? movePreference(stored, stored.key) : {};
+}
+
 /** The balancer's ranking, or only the node an admin chose (rejected when it cannot take users). */
-async function rankFor(deps: KeyDeps, input: PlacementInput): ReturnType<typeof rankFleet> {
-  const ranking = await rankFleet(deps.db, input.nodeId ? {} : input);
+async function rankFor(deps: KeyDeps, input: PlacementInput): Promise<Ranking & { retryAfterMs: number | null; preference: PlacementPreference }> {
+  const preference = input.nodeId ? {} : await preferenceFor(deps, input);
+  const ranking = { ...(await rankFleet(deps.db, preference)), preference };
   if (!input.nodeId) return ranking;
   const chosen = ranking.candidates.filter((c) => c.nodeId === input.nodeId);
   if (chosen.length === 0) throw new AppError("BAD_REQUEST", ref("error.user.nodeCannotTake"), { fields: { nodeId: ref("user.field.nodeCannotTake") } });
@@ -218,7 +237,7 @@ export async function placeKey(deps: KeyDeps, input: PlacementInput): Promise<Pl
         retryAfterSeconds: ranking.retryAfterMs / 1000,
       });
     }
-    throw nothingToPlaceOn(ranking, input.strictLocation ? input.location : null);
+    throw nothingToPlaceOn(ranking, ranking.preference.strictLocation ? ranking.preference.location : null);
   }
   const fresh = input.isNewUser && !input.actor ? await placeNewUser(deps, input, ranking.candidates) : NOT_BEGUN;
   const result = fresh === NOT_BEGUN ? await beginAndAttempt(deps, input, ranking.candidates) : fresh;

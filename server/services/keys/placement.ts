@@ -231,6 +231,19 @@ function isPgError(error: unknown, matches: (e: { code?: unknown; constraint_nam
   return false;
 }
 
+/** The user row a placement creates: with the location they asked for, and whether only it will do. */
+function newUserRow(input: PlacementInput) {
+  const location = input.location?.trim() || null;
+  return {
+    telegramId: input.telegramId,
+    username: input.username ?? null,
+    subscriptionToken: newSubscriptionToken(),
+    ...input.plan,
+    preferredLocation: location,
+    isStrictLocation: Boolean(location && input.strictLocation),
+  };
+}
+
 const PLACEMENT_USER_COLUMNS = {
   id: vpnUsers.id,
   telegramId: vpnUsers.telegramId,
@@ -266,7 +279,7 @@ export async function beginNewUserPlacement(
   const created = db.$with("created").as(
     db
       .insert(vpnUsers)
-      .values({ telegramId: input.telegramId, username: input.username ?? null, subscriptionToken: newSubscriptionToken(), ...input.plan })
+      .values(newUserRow(input))
       .returning(PLACEMENT_USER_COLUMNS),
   );
   const pending = db.$with("pending").as(
@@ -314,10 +327,16 @@ async function beginPlacementOnce(deps: KeyDeps, input: PlacementInput, candidat
   return deps.db.transaction(async (tx) => {
     const [user] = await tx
       .insert(vpnUsers)
-      .values({ telegramId: input.telegramId, username: input.username ?? null, subscriptionToken: newSubscriptionToken(), ...input.plan })
+      .values(newUserRow(input))
       .onConflictDoUpdate({
         target: vpnUsers.telegramId,
-        set: { username: sql`coalesce(excluded.username, ${vpnUsers.username})`, updatedAt: sql`now()`, ...(input.rotateSubscription ? newSubscriptionSet() : {}) },
+        set: {
+          username: sql`coalesce(excluded.username, ${vpnUsers.username})`,
+          // A request that names a location replaces the stored preference; one that does not keeps it.
+          ...(input.location !== undefined ? { preferredLocation: sql`excluded.preferred_location`, isStrictLocation: sql`excluded.is_strict_location` } : {}),
+          updatedAt: sql`now()`,
+          ...(input.rotateSubscription ? newSubscriptionSet() : {}),
+        },
       })
       .returning();
     if (!user) throw new Error("user upsert returned nothing");

@@ -220,6 +220,92 @@ describe("automatic failover", () => {
   });
 });
 
+describe("what the user asked for survives every move", () => {
+  /** a dies; d is the only other node in DE that speaks VLESS, b is in DE but VMess, c is in NL. */
+  async function mixedFleet() {
+    const f = await start([
+      { name: "a", location: "DE", inboundProtocol: "vless" },
+      { name: "b", location: "DE", inboundProtocol: "vmess", adminState: "disabled" },
+      { name: "c", location: "NL", inboundProtocol: "vless", adminState: "disabled" },
+      { name: "d", location: "DE", inboundProtocol: "vless", maxUsers: 1, adminState: "disabled" },
+    ]);
+    await getOrCreateKey(keyDeps(f), { telegramId: 1, location: "DE", strictLocation: true });
+    await getOrCreateKey(keyDeps(f), { telegramId: 2, location: "de", strictLocation: true });
+    await getOrCreateKey(keyDeps(f), { telegramId: 3, location: "DE" });
+    await test.db.update(nodes).set({ adminState: "active" }).where(sql`${nodes.name} <> 'a'`);
+    return f;
+  }
+  const nodeOf = async (telegramId: number) =>
+    (
+      await test.db
+        .select({ name: nodes.name })
+        .from(assignments)
+        .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
+        .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
+        .where(and(eq(vpnUsers.telegramId, telegramId), eq(assignments.state, "active")))
+    )[0]?.name;
+
+  /** Strict users (1, 2) are in DE on VLESS (a or d), the soft one (3) on VLESS anywhere, nobody on the VMess node; d took one. */
+  async function expectHonoured(f: SimulatedFleet) {
+    for (const strict of [1, 2]) expect(["a", "d"]).toContain(await nodeOf(strict));
+    expect(["a", "c", "d"]).toContain(await nodeOf(3));
+    expect(await liveOn("b")).toBe(0);
+    expect(await liveOn("d")).toBe(1);
+    expect(f.panel("b").state.clients().filter((c) => String(c.email).startsWith(CLIENT_EMAIL_PREFIX))).toEqual([]);
+  }
+
+  it("failover: a strict user stays in their location or is reported, never moved out of it; no key changes its scheme", async () => {
+    const f = await mixedFleet();
+    expect(await test.db.select({ t: vpnUsers.telegramId, location: vpnUsers.preferredLocation, isStrict: vpnUsers.isStrictLocation }).from(vpnUsers).orderBy(vpnUsers.telegramId)).toEqual([
+      { t: 1, location: "DE", isStrict: true },
+      { t: 2, location: "de", isStrict: true },
+      { t: 3, location: "DE", isStrict: false },
+    ]);
+    await test.db.update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) }).where(eq(nodes.name, "a"));
+    const report = await ping(f, { graceSeconds: 0 });
+    await expectHonoured(f);
+    // d has one place: whoever took it, a strict user found nothing else in DE (b speaks VMess) and stays, reported.
+    expect(report.batches[0]).toMatchObject({ unplaced: (await liveOn("a")) });
+    expect(await liveOn("a")).toBeGreaterThan(0);
+    expect((await test.db.select().from(events).where(eq(events.kind, "capacity.low"))).length).toBe(1);
+  });
+
+  it("drain and rebalance honour the same: nothing leaves for another location or protocol", async () => {
+    const f = await mixedFleet();
+    // Drain a: the same rules as the failover, by the admin's hand.
+    await drainNode(deps(f), ADMIN, { nodeId: f.node("a").id });
+    await ping(f);
+    await expectHonoured(f);
+    await undrainNode(deps(f), ADMIN, { nodeId: f.node("a").id });
+
+    // The rebalance plan: b (VMess) is empty and the least loaded, yet nobody holding a VLESS key goes there,
+    // and the strict user on a stays in DE.
+    const plan = await getRebalancePlan(test.db, { maxMoves: 10, minGap: 0 });
+    const moved = new Map(plan.moves.map((m) => [m.telegramId, m.toNodeId]));
+    expect([...moved.values()]).not.toContain(f.node("b").id);
+    for (const strict of [1, 2]) if (moved.has(strict)) expect([f.node("a").id, f.node("d").id]).toContain(moved.get(strict));
+  });
+
+  it("a rebalance moves users who only prefer their location to an emptier one elsewhere, never a strict one", async () => {
+    const f = await start([
+      { name: "a", location: "DE", maxUsers: 10 },
+      { name: "c", location: "NL", maxUsers: 10, adminState: "disabled" },
+    ]);
+    for (const telegramId of [1, 2, 3]) await getOrCreateKey(keyDeps(f), { telegramId, location: "DE", strictLocation: true });
+    for (const telegramId of [4, 5, 6]) await getOrCreateKey(keyDeps(f), { telegramId, location: "DE" });
+    await test.db.update(nodes).set({ adminState: "active" }).where(eq(nodes.name, "c"));
+
+    // a is at 60 %, c empty: evening them out takes three users, and only the soft ones may go.
+    const plan = await getRebalancePlan(test.db, { maxMoves: 10, minGap: 0 });
+    expect(plan.moves.map((m) => m.telegramId).sort()).toEqual([4, 5, 6]);
+    await executeRebalance(test.db, ADMIN, { maxMoves: 10, minGap: 0 });
+    await ping(f);
+    for (const strict of [1, 2, 3]) expect(await nodeOf(strict)).toBe("a");
+    for (const soft of [4, 5, 6]) expect(await nodeOf(soft)).toBe("c");
+    await expectCapacityExact(["a", "c"]);
+  });
+});
+
 describe("drain", () => {
   it("moves users off in batches while concurrent key requests never land on the draining node", async () => {
     const { f } = await fleetWithUsersOnA([{ name: "b" }, { name: "c" }], 20);

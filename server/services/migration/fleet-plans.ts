@@ -13,6 +13,7 @@ import { ref } from "@/server/messages";
 import type { AuditActor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
 import { readNodeLoads } from "@/server/services/balancer/rank-fleet";
+import { movePreference } from "@/server/services/balancer/user-preference";
 import { planRebalance, simulateNodeLoss, type MovableUser, type NodeLossSimulation, type RebalancePlan } from "./plan-moves";
 
 const REBALANCE_LOCK_KEY = 7_302_118_004;
@@ -26,7 +27,15 @@ export const rebalanceInputSchema = z.object({
 async function readUsers(db: Database, nodeIds: string[], perNode?: number): Promise<Map<string, MovableUser[]>> {
   const rows = nodeIds.length
     ? await db
-        .select({ nodeId: assignments.nodeId, userId: vpnUsers.id, telegramId: vpnUsers.telegramId, reason: assignments.placementReason })
+        .select({
+          nodeId: assignments.nodeId,
+          userId: vpnUsers.id,
+          telegramId: vpnUsers.telegramId,
+          preferredLocation: vpnUsers.preferredLocation,
+          isStrictLocation: vpnUsers.isStrictLocation,
+          shareLink: assignments.shareLink,
+          placementReason: assignments.placementReason,
+        })
         .from(assignments)
         .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
         .where(and(inArray(assignments.nodeId, nodeIds), eq(assignments.state, "active"), eq(assignments.role, "primary")))
@@ -36,7 +45,7 @@ async function readUsers(db: Database, nodeIds: string[], perNode?: number): Pro
   for (const r of rows) {
     if (!r.nodeId) continue;
     const list = byNode.get(r.nodeId) ?? [];
-    if (perNode === undefined || list.length < perNode) list.push({ userId: r.userId, telegramId: r.telegramId, location: r.reason?.location ?? null });
+    if (perNode === undefined || list.length < perNode) list.push({ userId: r.userId, telegramId: r.telegramId, preference: movePreference(r, r) });
     byNode.set(r.nodeId, list);
   }
   return byNode;

@@ -27,6 +27,7 @@ import { isMessageRef, type MessageRef } from "@/server/message-ref";
 import { ref } from "@/server/messages";
 import type { Transaction } from "@/server/services/audit/record-audit";
 import { rankFleet } from "@/server/services/balancer/rank-fleet";
+import { movePreference } from "@/server/services/balancer/user-preference";
 import type { ScoredNode } from "@/server/services/balancer/score-nodes";
 import { clientPlanFor, hasPlan, loadClientPlans, PLAN_ROW_COLUMNS, type ClientPlan } from "@/server/services/keys/client-plan";
 import { failureRef } from "@/server/services/keys/describe-failure";
@@ -72,7 +73,14 @@ async function claimMove(deps: MigrationDeps, item: MoveItem, candidates: Scored
   const skip = (detail: MessageRef, isUnplaced = false) => ({ status: "skipped" as const, detail, isUnplaced });
   if (!item.userId || !item.fromNodeId) return skip(ref("operation.item.gone"));
   const [user] = await deps.db
-    .select({ id: vpnUsers.id, telegramId: vpnUsers.telegramId, username: vpnUsers.username, subscriptionToken: vpnUsers.subscriptionToken, ...PLAN_ROW_COLUMNS })
+    .select({
+      id: vpnUsers.id,
+      telegramId: vpnUsers.telegramId,
+      username: vpnUsers.username,
+      subscriptionToken: vpnUsers.subscriptionToken,
+      preferredLocation: vpnUsers.preferredLocation,
+      ...PLAN_ROW_COLUMNS,
+    })
     .from(vpnUsers)
     .where(eq(vpnUsers.id, item.userId));
   if (!user) return skip(ref("operation.item.userGone"));
@@ -91,7 +99,7 @@ async function claimMove(deps: MigrationDeps, item: MoveItem, candidates: Scored
       plan: clientPlanFor(user, 0, deps.clock.now()),
       candidates,
       replaces: active.assignment,
-      location: active.assignment.placementReason?.location ?? null,
+      location: user.preferredLocation ?? active.assignment.placementReason?.location ?? null,
       skipNodeId: fromNodeId,
       standbyNodeId,
       reason: { strategy: reason === "rebalance" ? "rebalance" : "migration", note: `moved from ${source.name} (${reason})` },
@@ -131,23 +139,26 @@ async function catchUpPlan(deps: MigrationDeps, target: Node, client: { id: stri
 }
 
 /**
- * Candidates for a move: the planned target only (rebalance), else the balancer's ranking with
- * the user's original location preference as a soft preference.
+ * Candidates for a move, ranked with what the user asked for and the key they hold
+ * (balancer/user-preference.ts): their location (only that one when strict) and the key's protocol.
+ * The planned target only for a rebalance; an admin's own choice of node is taken as it is.
  */
-async function candidatesFor(deps: MigrationDeps, item: MoveItem): Promise<ScoredNode[]> {
-  const [old] = item.userId
+async function candidatesFor(deps: MigrationDeps, item: MoveItem, reason: MoveReason): Promise<ScoredNode[]> {
+  const [current] = item.userId
     ? await deps.db
-        .select({ reason: assignments.placementReason })
-        .from(assignments)
-        .where(and(eq(assignments.userId, item.userId), eq(assignments.state, "active"), eq(assignments.role, "primary")))
+        .select({ preferredLocation: vpnUsers.preferredLocation, isStrictLocation: vpnUsers.isStrictLocation, key: assignments })
+        .from(vpnUsers)
+        .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), eq(assignments.state, "active"), eq(assignments.role, "primary")))
+        .where(eq(vpnUsers.id, item.userId))
     : [];
-  const { candidates } = await rankFleet(deps.db, { location: old?.reason?.location ?? null });
+  const isAdminsChoice = reason === "manual" && item.toNodeId !== null;
+  const { candidates } = await rankFleet(deps.db, current && !isAdminsChoice ? movePreference(current, current.key) : {});
   if (!item.toNodeId) return candidates.filter((c) => c.nodeId !== item.fromNodeId);
   return candidates.filter((c) => c.nodeId === item.toNodeId);
 }
 
 export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: MoveReason): Promise<MoveOutcome> {
-  const candidates = await candidatesFor(deps, item);
+  const candidates = await candidatesFor(deps, item, reason);
   let claimed: Claimed;
   try {
     const result = await claimMove(deps, item, candidates, reason);

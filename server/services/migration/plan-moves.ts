@@ -3,9 +3,10 @@
  * Both place users one at a time with the balancer's own ranking (rankNodes), adding each placed
  * user to the target's load before ranking the next — the order failover would fill nodes in.
  */
-import { rankNodes, scoreNode, type NodeLoad } from "@/server/services/balancer/score-nodes";
+import { rankNodes, scoreNode, type NodeLoad, type PlacementPreference } from "@/server/services/balancer/score-nodes";
 
-export type MovableUser = { userId: string; telegramId: number; location: string | null };
+/** A user with what their moves must honour: their location (strict or not) and their key's protocol (balancer/user-preference.ts). */
+export type MovableUser = { userId: string; telegramId: number; preference: PlacementPreference };
 
 export type PlannedMove = { userId: string; telegramId: number; fromNodeId: string; toNodeId: string };
 
@@ -25,7 +26,7 @@ export function simulateNodeLoss(loads: readonly NodeLoad[], deadNodeId: string,
   const moves: PlannedMove[] = [];
   const unplaced: NodeLossSimulation["unplaced"] = [];
   for (const user of users) {
-    const best = rankNodes(fleet, { location: user.location }).candidates[0];
+    const best = rankNodes(fleet, user.preference).candidates[0];
     const target = best ? byId.get(best.nodeId) : undefined;
     if (!target) {
       unplaced.push({ userId: user.userId, telegramId: user.telegramId });
@@ -53,7 +54,8 @@ export type RebalancePlan = {
  * Moves from the most loaded node (by the balancer's score) to the balancer's candidate that is
  * least loaded after the move, one user at a time, while the move narrows the gap by more than
  * `minGap` and the cap is not reached. Only healthy, active nodes give users away: unhealthy
- * ones are failover's, draining ones drain's.
+ * ones are failover's, draining ones drain's. A user moves only where they may go — their strict
+ * location, their key's protocol — so the source gives away the first user the target suits.
  */
 export function planRebalance(
   loads: readonly NodeLoad[],
@@ -71,20 +73,32 @@ export function planRebalance(
       .sort((a, b) => scoreNode(b) - scoreNode(a) || (a.name < b.name ? -1 : 1));
     const source = sources[0];
     if (!source) break;
-    // Among the nodes the balancer would place on, the one least loaded after taking the user
+    // Among the nodes the balancer would place this user on, the one least loaded after taking them
     // (a small node at score 0 may be worse off with one more than a big one at 0.1).
     const afterMove = (n: NodeLoad) => scoreNode({ ...n, reservedCount: n.reservedCount + 1 });
-    let target: NodeLoad | undefined;
-    for (const c of rankNodes(fleet.filter((n) => n.id !== source.id)).candidates) {
-      const node = byId.get(c.nodeId);
-      if (node && (!target || afterMove(node) < afterMove(target))) target = node;
-    }
-    if (!target) break;
     const sourceAfter = scoreNode({ ...source, reservedCount: source.reservedCount - 1 });
-    const targetAfter = afterMove(target);
-    // Stop when the move would no longer leave the target below the source (no ping-pong), or gains too little.
-    if (targetAfter > sourceAfter || scoreNode(source) - scoreNode(target) < minGap) break;
-    const user = remaining.get(source.id)?.shift();
+    const others = fleet.filter((n) => n.id !== source.id);
+    const queue = remaining.get(source.id) ?? [];
+    let target: NodeLoad | undefined;
+    let index = -1;
+    for (const [i, candidate] of queue.entries()) {
+      let best: NodeLoad | undefined;
+      for (const c of rankNodes(others, candidate.preference).candidates) {
+        const node = byId.get(c.nodeId);
+        if (node && (!best || afterMove(node) < afterMove(best))) best = node;
+      }
+      // Stop when the move would no longer leave the target below the source (no ping-pong), or gains too little.
+      if (best && afterMove(best) <= sourceAfter && scoreNode(source) - scoreNode(best) >= minGap) {
+        target = best;
+        index = i;
+        break;
+      }
+    }
+    if (!target) {
+      remaining.set(source.id, []);
+      continue;
+    }
+    const [user] = queue.splice(index, 1);
     if (!user) break;
     source.reservedCount--;
     target.reservedCount++;
