@@ -65,8 +65,12 @@ async function pageTexts(page: Page): Promise<PageText[]> {
 
 const CODE = /^[a-z][a-zA-Z]*(\.[a-zA-Z][a-zA-Z0-9_]*)+$/;
 
-/** Each text on the page that is not in `locale`, with why; empty when the page reads right. */
-export async function untranslatedTexts(page: Page, locale: Locale): Promise<string[]> {
+/**
+ * Each text on the page that is not in `locale`, with why; empty when the page reads right. `names`
+ * are what operators called things (nodes named "kbd-node" or "plans-a" by other specs): data, not language.
+ */
+export async function untranslatedTexts(page: Page, locale: Locale, names: readonly string[] = []): Promise<string[]> {
+  const isName = new Set(names.map((name) => name.toLowerCase()));
   const englishOnly = locale === "en" ? new Set<string>() : englishOnlyWords(locale);
   const findings = new Set<string>();
   for (const { text, isTooltip } of await pageTexts(page)) {
@@ -81,7 +85,9 @@ export async function untranslatedTexts(page: Page, locale: Locale): Promise<str
     // A tooltip may carry the technical detail behind a translated text (a node's last error as the
     // panel client saw it); English is looked for in what the page says and in its labels.
     if (locale === "en" || isTooltip) continue;
-    const tokens = text.split(/\s+/).filter((token) => !DATA_TOKEN.test(token));
+    const tokens = text
+      .split(/\s+/)
+      .filter((token) => !DATA_TOKEN.test(token) && !isName.has(token.replace(/^[("«“]+|[)"»”.,:;!?]+$/g, "").toLowerCase()));
     const words = tokens.flatMap((token) => token.toLowerCase().match(/[a-zа-яё]{3,}/g) ?? []);
     const english = words.filter((word) => englishOnly.has(word));
     // Two English words, or English making up half of what is said ("moved to fra-2", "healthy").
