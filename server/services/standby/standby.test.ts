@@ -5,7 +5,7 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 import YAML from "yaml";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { assignments, nodes, operationItems, vpnUsers, webhookDeliveries, type Node } from "@/server/db/schema";
 import type { Clock } from "@/server/services/clock";
 import { runHealthSweep } from "@/server/services/health/run-health-sweep";
@@ -22,41 +22,28 @@ import { reservePlace } from "@/server/services/keys/capacity";
 import { clashProfileSchema } from "@/server/services/subscriptions/formats/testing/profile-schemas";
 import { getSubscription } from "@/server/services/subscriptions/get-subscription";
 import { subscriptionResponse } from "@/server/services/subscriptions/subscription-response";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { fleetSuite } from "@/server/testing/fleet-suite";
 import { placeStandby } from "./place-standby";
 import { runStandbyPass, type StandbyPassDeps } from "./run-standby-pass";
 import { standbyAfterKey } from "./standby-after-key";
 import type { PanelFactory } from "@/server/services/keys/key-deps";
 import type { PanelClient } from "@/server/x3ui/types";
 
-let test: TestDatabase;
-let fleet: SimulatedFleet | undefined;
+const suite = fleetSuite(["nodes", "vpn_users", "assignments", "events", "operations", "webhook_deliveries", "health_checks"], { maxConnections: 30 });
 let nowMs = Date.now();
 const clock: Clock = { now: () => new Date(nowMs) };
 const NOTIFY = { webhook: { url: "http://127.0.0.1:9/never-delivered-here", secret: "whsec-test-0123456789" }, telegram: null };
 const HEALTH = { intervalSeconds: 5, fall: 3, fallWindowSeconds: 10, rise: 2, timeoutMs: 500 };
 const SETTINGS = { title: "Fleet VPN", updateHours: 1, probe: { url: "https://probe.example/204", intervalSeconds: 10 } };
 
-beforeAll(async () => {
-  test = await createTestDatabase({ maxConnections: 30 });
-});
-afterAll(async () => {
-  await test.close();
-});
-afterEach(async () => {
-  await fleet?.close();
-  fleet = undefined;
+afterEach(() => {
   nowMs = Date.now();
-  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments, events, operations, webhook_deliveries, health_checks CASCADE`);
 });
 
-async function start(specs: NodeSpec[]): Promise<SimulatedFleet> {
-  fleet = await startSimulatedFleet(test.db, specs, { timeoutMs: 500 });
-  return fleet;
-}
+const start = (specs: NodeSpec[]): Promise<SimulatedFleet> => suite.start(specs, { timeoutMs: 500 });
 
 const deps = (f: SimulatedFleet, enabled = true, keepMovedMs = 0): StandbyPassDeps => ({
-  db: test.db,
+  db: suite.db(),
   panelFor: f.panelFor,
   publicUrl: "https://fleet.example.com",
   clock,
@@ -66,14 +53,14 @@ const deps = (f: SimulatedFleet, enabled = true, keepMovedMs = 0): StandbyPassDe
 const pass = (f: SimulatedFleet, enabled = true, keepMovedMs = 0) => runStandbyPass(deps(f, enabled, keepMovedMs), 20_000);
 
 async function nodeRow(name: string): Promise<Node> {
-  const [row] = await test.db.select().from(nodes).where(eq(nodes.name, name));
+  const [row] = await suite.db().select().from(nodes).where(eq(nodes.name, name));
   if (!row) throw new Error(`no node ${name}`);
   return row;
 }
 
 /** The user's live assignments as role → node name. */
 async function rolesOf(telegramId: number): Promise<Record<string, string>> {
-  const rows = await test.db
+  const rows = await suite.db()
     .select({ role: assignments.role, node: nodes.name })
     .from(assignments)
     .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
@@ -83,7 +70,7 @@ async function rolesOf(telegramId: number): Promise<Record<string, string>> {
 }
 
 async function tokenOf(telegramId: number): Promise<string> {
-  const [user] = await test.db.select({ token: vpnUsers.subscriptionToken }).from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
+  const [user] = await suite.db().select({ token: vpnUsers.subscriptionToken }).from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
   return user?.token ?? "";
 }
 
@@ -92,12 +79,12 @@ async function declareDown(f: SimulatedFleet, name: string): Promise<void> {
   await f.panel(name).faults.down();
   for (let i = 0; i < 4; i++) {
     nowMs += HEALTH.intervalSeconds * 1000 + 1;
-    await runHealthSweep({ db: test.db, panelFor: f.panelFor, clock, settings: HEALTH, concurrency: 8 }, { budgetMs: 10_000 });
+    await runHealthSweep({ db: suite.db(), panelFor: f.panelFor, clock, settings: HEALTH, concurrency: 8 }, { budgetMs: 10_000 });
   }
   expect((await nodeRow(name)).healthState).toBe("unhealthy");
 }
 
-const keyDeps = (f: SimulatedFleet) => ({ db: test.db, panelFor: f.panelFor, publicUrl: "https://fleet.example.com" });
+const keyDeps = (f: SimulatedFleet) => ({ db: suite.db(), panelFor: f.panelFor, publicUrl: "https://fleet.example.com" });
 
 describe("standby placement", () => {
   it("gives each user a standby on another node, preferably another location, counted apart from max_users", async () => {
@@ -117,11 +104,11 @@ describe("standby placement", () => {
     // The standby's client exists on its panel, under the user's plan.
     expect(f.panel("nl-1").state.clients().filter((c) => String(c.email).startsWith("fleet-1-"))).toHaveLength(1);
     // A standby is not a key issued: the dashboard's daily count stays at the one key.
-    const [keys] = rowsOf<{ n: string }>(await test.db.execute(sql`SELECT coalesce(sum(n), 0) AS n FROM daily_counts WHERE metric = 'keys'`));
+    const [keys] = rowsOf<{ n: string }>(await suite.db().execute(sql`SELECT coalesce(sum(n), 0) AS n FROM daily_counts WHERE metric = 'keys'`));
     expect(Number(keys?.n)).toBe(1);
     // A second pass changes nothing: one standby per user.
     expect(await pass(f)).toMatchObject({ placed: 0 });
-    expect(await recountReservations(test.db, after.id)).toEqual({ before: 0, after: 0 });
+    expect(await recountReservations(suite.db(), after.id)).toEqual({ before: 0, after: 0 });
     expect((await nodeRow("nl-1")).standbyReservedCount).toBe(1);
   });
 
@@ -151,12 +138,12 @@ describe("standby placement", () => {
   it("two transactions placing a user's two roles on one node at once: the second one finds the first one's row and gets no place", async () => {
     const f = await start([{ name: "a" }, { name: "b" }]);
     await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
-    const [user] = await test.db.select().from(vpnUsers);
+    const [user] = await suite.db().select().from(vpnUsers);
     const b = await nodeRow("b");
     let commitFirst!: () => void;
     let firstReserved!: () => void;
     const reserved = new Promise<void>((resolve) => (firstReserved = resolve));
-    const first = test.db.transaction(async (tx) => {
+    const first = suite.db().transaction(async (tx) => {
       expect(await reservePlace(tx, b.id, user!.id, "standby")).not.toBeNull();
       await tx.insert(assignments).values({ userId: user!.id, nodeId: b.id, inboundId: b.inboundId, clientId: "c", clientEmail: "fleet-1-standby", role: "standby", state: "pending" });
       firstReserved();
@@ -164,7 +151,7 @@ describe("standby placement", () => {
     });
     await reserved;
     // The second one's reservation waits on the node row the first one holds; it reads after the commit.
-    const second = test.db.transaction((tx) => reservePlace(tx, b.id, user!.id, "primary"));
+    const second = suite.db().transaction((tx) => reservePlace(tx, b.id, user!.id, "primary"));
     await new Promise((resolve) => setTimeout(resolve, 200));
     commitFirst();
     await first;
@@ -178,9 +165,9 @@ describe("standby placement", () => {
     for (let id = 1; id <= 5; id++) await getOrCreateKey(keyDeps(f), { telegramId: id });
     const reports = await Promise.all([pass(f), pass(f), pass(f)]);
     expect(reports.reduce((sum, r) => sum + r.placed, 0)).toBe(5);
-    const standbys = await test.db.select().from(assignments).where(and(eq(assignments.role, "standby"), eq(assignments.state, "active")));
+    const standbys = await suite.db().select().from(assignments).where(and(eq(assignments.role, "standby"), eq(assignments.state, "active")));
     expect(standbys).toHaveLength(5);
-    const counted = (await test.db.select().from(nodes)).reduce((sum, n) => sum + n.standbyReservedCount, 0);
+    const counted = (await suite.db().select().from(nodes)).reduce((sum, n) => sum + n.standbyReservedCount, 0);
     expect(counted).toBe(5);
   });
 });
@@ -196,7 +183,7 @@ describe("what the user and the bot see", () => {
     expect(again.standbyKey).toMatch(/^vless:\/\//);
     expect(again.standbyKey).not.toBe(key.key);
 
-    const subscription = await getSubscription({ db: test.db }, await tokenOf(1));
+    const subscription = await getSubscription({ db: suite.db() }, await tokenOf(1));
     expect(subscription).toMatchObject({ kind: "links", links: [key.key, again.standbyKey] });
     const clash = clashProfileSchema.parse(YAML.parse(await subscriptionResponse(subscription, SETTINGS, "clash").text(), { version: "1.1" }));
     expect(clash["proxy-groups"].find((g) => g.type === "fallback")?.proxies).toEqual(["DE · a", "NL · b"]);
@@ -207,12 +194,12 @@ describe("what the user and the bot see", () => {
     const key = await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
     await pass(f);
     const standbyKey = (await getOrCreateKey(keyDeps(f), { telegramId: 1 })).standbyKey;
-    await test.db.update(nodes).set({ healthState: "unhealthy" }).where(eq(nodes.name, "b"));
-    expect(await getSubscription({ db: test.db }, await tokenOf(1))).toMatchObject({ links: [key.key] });
+    await suite.db().update(nodes).set({ healthState: "unhealthy" }).where(eq(nodes.name, "b"));
+    expect(await getSubscription({ db: suite.db() }, await tokenOf(1))).toMatchObject({ links: [key.key] });
     expect((await getOrCreateKey(keyDeps(f), { telegramId: 1 })).standbyKey).toBeUndefined();
-    await test.db.update(nodes).set({ healthState: "healthy" }).where(eq(nodes.name, "b"));
-    await test.db.update(nodes).set({ healthState: "unhealthy" }).where(eq(nodes.name, "a"));
-    expect(await getSubscription({ db: test.db }, await tokenOf(1))).toMatchObject({ links: [standbyKey] });
+    await suite.db().update(nodes).set({ healthState: "healthy" }).where(eq(nodes.name, "b"));
+    await suite.db().update(nodes).set({ healthState: "unhealthy" }).where(eq(nodes.name, "a"));
+    expect(await getSubscription({ db: suite.db() }, await tokenOf(1))).toMatchObject({ links: [standbyKey] });
   });
 });
 
@@ -238,18 +225,18 @@ describe("promotion", () => {
     expect((await nodeRow(standbyNode)).reservedCount).toBe(bBefore.reservedCount + 1);
     expect((await nodeRow(standbyNode)).standbyReservedCount).toBe(bBefore.standbyReservedCount - 1);
     // The old primary waits as `revoking` for its panel to answer again.
-    const [old] = await test.db.select().from(assignments).where(and(eq(assignments.nodeId, aBefore.id), eq(assignments.state, "revoking")));
+    const [old] = await suite.db().select().from(assignments).where(and(eq(assignments.nodeId, aBefore.id), eq(assignments.state, "revoking")));
     expect(old?.role).toBe("primary");
-    const moved = await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"));
+    const moved = await suite.db().select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"));
     expect(moved).toHaveLength(1);
     expect(moved[0]?.payload).toMatchObject({ telegramId: 1, key: standbyKey, reason: "failover", from: { name: "a" }, to: { name: standbyNode } });
 
     // The failover after the grace period finds nobody left to move off a.
     nowMs += 3_600_000;
     await runFleetOperations({ ...deps(f), failover: { graceSeconds: 0, batchSize: 10, autoReturnToService: true } }, { budgetMs: 10_000 });
-    expect(await test.db.select().from(operationItems)).toEqual([]);
+    expect(await suite.db().select().from(operationItems)).toEqual([]);
     expect(await pass(f)).toMatchObject({ promoted: 0 });
-    expect(await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"))).toHaveLength(1);
+    expect(await suite.db().select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"))).toHaveLength(1);
   });
 
   it("when both nodes die nothing is promoted, the subscription answers unavailable and the standby is given up", async () => {
@@ -261,7 +248,7 @@ describe("promotion", () => {
     expect((await nodeRow("b")).healthState).toBe("unhealthy");
     expect(await pass(f)).toMatchObject({ promoted: 0, retired: 1, placed: 0 });
     expect(await rolesOf(1)).toEqual({ primary: "a" });
-    expect((await getSubscription({ db: test.db }, await tokenOf(1))).kind).toBe("unavailable");
+    expect((await getSubscription({ db: suite.db() }, await tokenOf(1))).kind).toBe("unavailable");
     expect((await nodeRow("b")).standbyReservedCount).toBe(0);
   });
 
@@ -282,21 +269,21 @@ describe("standby nodes dying or drained", () => {
     const key = await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
     await pass(f);
     expect((await rolesOf(1)).standby).toBe("b");
-    await test.db.update(nodes).set({ standbyMaxUsers: 100 }).where(eq(nodes.name, "c"));
+    await suite.db().update(nodes).set({ standbyMaxUsers: 100 }).where(eq(nodes.name, "c"));
     await declareDown(f, "b");
     expect(await pass(f)).toMatchObject({ retired: 1, placed: 1, promoted: 0 });
     expect(await rolesOf(1)).toEqual({ primary: "a", standby: "c" });
     expect((await getOrCreateKey(keyDeps(f), { telegramId: 1 })).key).toBe(key.key);
-    expect(await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"))).toHaveLength(0);
+    expect(await suite.db().select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"))).toHaveLength(0);
   });
 
   it("draining a node moves the standbys on it; moves of primaries never land on the user's standby node", async () => {
     const f = await start([{ name: "a" }, { name: "b" }, { name: "c" }]);
     await getOrCreateKey(keyDeps(f), { telegramId: 1, nodeId: (await nodeRow("a")).id });
-    await test.db.update(nodes).set({ standbyMaxUsers: 0 }).where(eq(nodes.name, "c"));
+    await suite.db().update(nodes).set({ standbyMaxUsers: 0 }).where(eq(nodes.name, "c"));
     await pass(f);
     expect(await rolesOf(1)).toEqual({ primary: "a", standby: "b" });
-    await test.db.update(nodes).set({ standbyMaxUsers: 100 }).where(eq(nodes.name, "c"));
+    await suite.db().update(nodes).set({ standbyMaxUsers: 100 }).where(eq(nodes.name, "c"));
 
     await drainNode(deps(f), { adminId: null, username: "ops", ip: null, userAgent: null }, { nodeId: (await nodeRow("b")).id });
     expect(await pass(f)).toMatchObject({ retired: 1, placed: 1 });
@@ -313,7 +300,7 @@ describe("standby nodes dying or drained", () => {
     await pass(f);
     await revokeKey(keyDeps(f), { telegramId: 1 });
     expect(await rolesOf(1)).toEqual({});
-    expect((await test.db.select().from(nodes)).map((n) => [n.reservedCount, n.standbyReservedCount])).toEqual([
+    expect((await suite.db().select().from(nodes)).map((n) => [n.reservedCount, n.standbyReservedCount])).toEqual([
       [0, 0],
       [0, 0],
     ]);
@@ -322,7 +309,7 @@ describe("standby nodes dying or drained", () => {
   it("switching STANDBY_ENABLED off gives every standby up", async () => {
     const f = await start([{ name: "a" }, { name: "b" }]);
     await getOrCreateKey(keyDeps(f), { telegramId: 1 });
-    expect(await placeStandby(keyDeps(f), (await test.db.select().from(vpnUsers))[0]!.id)).toBe("placed");
+    expect(await placeStandby(keyDeps(f), (await suite.db().select().from(vpnUsers))[0]!.id)).toBe("placed");
     expect(await pass(f, false)).toMatchObject({ retired: 1 });
     expect(Object.keys(await rolesOf(1))).toEqual(["primary"]);
   });
@@ -335,7 +322,7 @@ describe("standby nodes dying or drained", () => {
     const [standby] = ours();
     await f.panelFor(await nodeRow("b")).deleteClient((await nodeRow("b")).inboundId, String(standby?.email));
     expect(ours()).toHaveLength(0);
-    await runReconcile({ db: test.db, panelFor: f.panelFor, graceMs: 0, maxActions: 100, clock }, { budgetMs: 20_000, intervalMs: 0 });
+    await runReconcile({ db: suite.db(), panelFor: f.panelFor, graceMs: 0, maxActions: 100, clock }, { budgetMs: 20_000, intervalMs: 0 });
     expect(ours().map((c) => c.email)).toEqual([standby?.email]);
     expect(await rolesOf(1)).toEqual({ primary: "a", standby: "b" });
     expect((await nodeRow("b")).standbyReservedCount).toBe(1);
@@ -372,11 +359,11 @@ describe("a new key's standby right after the answer", () => {
     expect(key.node.name).toBe("a");
     // Answered while the standby's panel call is still held: its row is pending on b.
     await vi.waitFor(async () => expect(await rolesOf(1)).toEqual({ primary: "a", standby: "b" }));
-    const [pending] = await test.db.select().from(assignments).where(eq(assignments.role, "standby"));
+    const [pending] = await suite.db().select().from(assignments).where(eq(assignments.role, "standby"));
     expect(pending?.state).toBe("pending");
     open();
     await vi.waitFor(async () => {
-      const [standby] = await test.db.select().from(assignments).where(eq(assignments.role, "standby"));
+      const [standby] = await suite.db().select().from(assignments).where(eq(assignments.role, "standby"));
       expect(standby?.state).toBe("active");
     });
     expect((await getOrCreateKey(keyDeps(f), { telegramId: 1 })).standbyKey).toMatch(/^vless:\/\//);
@@ -415,8 +402,6 @@ describe("a new key's standby right after the answer", () => {
 });
 
 describe("evening out the standby load", () => {
-  const standbysOn = (f: SimulatedFleet, name: string) => f.panel(name).state.clients().filter((c) => String(c.email).startsWith("fleet-"));
-
   it("a node that takes standbys later gets its share from the fullest; the old client stays on its panel until apps have re-fetched", async () => {
     const f = await start([
       { name: "a", standbyMaxUsers: 0 },
@@ -429,7 +414,7 @@ describe("evening out the standby load", () => {
     const before = new Map<number, string | undefined>();
     for (let id = 1; id <= 4; id++) before.set(id, (await getOrCreateKey(keyDeps(f), { telegramId: id })).standbyKey);
 
-    await test.db.update(nodes).set({ standbyMaxUsers: 10 }).where(eq(nodes.name, "c"));
+    await suite.db().update(nodes).set({ standbyMaxUsers: 10 }).where(eq(nodes.name, "c"));
     expect(await pass(f, true, 3_600_000)).toMatchObject({ placed: 0, evened: 2 });
     expect([(await nodeRow("b")).standbyReservedCount, (await nodeRow("c")).standbyReservedCount]).toEqual([2, 2]);
     const moved = [];
@@ -442,24 +427,24 @@ describe("evening out the standby load", () => {
     for (const id of moved) {
       const view = await getOrCreateKey(keyDeps(f), { telegramId: id });
       expect(view.standbyKey).not.toBe(before.get(id));
-      expect(await getSubscription({ db: test.db }, await tokenOf(id))).toMatchObject({ links: [view.key, view.standbyKey] });
+      expect(await getSubscription({ db: suite.db() }, await tokenOf(id))).toMatchObject({ links: [view.key, view.standbyKey] });
     }
     // The old clients stay on b, retiring in an hour: an app that has not re-fetched still falls back to them.
-    expect(standbysOn(f, "b")).toHaveLength(4);
-    expect(standbysOn(f, "c")).toHaveLength(2);
-    const retiring = await test.db.select().from(assignments).where(eq(assignments.state, "revoking"));
+    expect(standbyClients(f, "b")).toHaveLength(4);
+    expect(standbyClients(f, "c")).toHaveLength(2);
+    const retiring = await suite.db().select().from(assignments).where(eq(assignments.state, "revoking"));
     expect(retiring).toHaveLength(2);
     for (const row of retiring) expect(row.settleBy!.getTime()).toBeGreaterThan(Date.now() + 3_000_000);
     // The reconciler leaves them alone meanwhile.
-    await runReconcile({ db: test.db, panelFor: f.panelFor, graceMs: 0, maxActions: 100, clock }, { budgetMs: 20_000, intervalMs: 0 });
-    expect(standbysOn(f, "b")).toHaveLength(4);
+    await runReconcile({ db: suite.db(), panelFor: f.panelFor, graceMs: 0, maxActions: 100, clock }, { budgetMs: 20_000, intervalMs: 0 });
+    expect(standbyClients(f, "b")).toHaveLength(4);
     // Even now: the next pass moves nobody, and no key.moved went out for a standby.
     expect(await pass(f, true, 3_600_000)).toMatchObject({ evened: 0 });
-    expect(await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"))).toHaveLength(0);
+    expect(await suite.db().select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"))).toHaveLength(0);
 
     // Revoking a moved user's key takes the kept old client off at once too: a revoked user keeps no way in.
     const [revoked] = moved;
-    const emailsOf = (name: string) => standbysOn(f, name).map((c) => String(c.email)).filter((e) => e.startsWith(`fleet-${revoked}-`));
+    const emailsOf = (name: string) => standbyClients(f, name).map((c) => String(c.email)).filter((e) => e.startsWith(`fleet-${revoked}-`));
     expect(emailsOf("b")).toHaveLength(1);
     await revokeKey(keyDeps(f), { telegramId: revoked! });
     expect([...emailsOf("b"), ...emailsOf("c"), ...emailsOf("a")]).toEqual([]);
@@ -475,17 +460,17 @@ describe("evening out the standby load", () => {
     for (let id = 1; id <= 3; id++) await getOrCreateKey(keyDeps(f), { telegramId: id });
     await pass(f);
     // a now takes standbys too, but every standby on b belongs to a user whose key is on a.
-    await test.db.update(nodes).set({ standbyMaxUsers: 10 }).where(eq(nodes.name, "a"));
+    await suite.db().update(nodes).set({ standbyMaxUsers: 10 }).where(eq(nodes.name, "a"));
     expect(await pass(f)).toMatchObject({ evened: 0 });
     expect((await nodeRow("b")).standbyReservedCount).toBe(3);
 
-    const c = await startSimulatedFleet(test.db, [{ name: "c", maxUsers: 0, standbyMaxUsers: 10 }], { timeoutMs: 500 });
+    const c = await startSimulatedFleet(suite.db(), [{ name: "c", maxUsers: 0, standbyMaxUsers: 10 }], { timeoutMs: 500 });
     try {
       const both: PanelFactory = (node) => (node.name === "c" ? c.panelFor(node) : f.panelFor(node));
       expect(await runStandbyPass({ ...deps(f), panelFor: both }, 20_000)).toMatchObject({ evened: 1 });
-      expect(standbysOn(f, "b")).toHaveLength(2);
-      expect(standbysOn(c, "c")).toHaveLength(1);
-      expect(await test.db.select().from(assignments).where(eq(assignments.state, "revoking"))).toHaveLength(0);
+      expect(standbyClients(f, "b")).toHaveLength(2);
+      expect(standbyClients(c, "c")).toHaveLength(1);
+      expect(await suite.db().select().from(assignments).where(eq(assignments.state, "revoking"))).toHaveLength(0);
     } finally {
       await c.close();
     }
