@@ -53,16 +53,30 @@ async function claim(deps: TrafficDeps, limit: number): Promise<Node[]> {
   return ids.length === 0 ? [] : deps.db.select().from(nodes).where(inArray(nodes.id, ids));
 }
 
-/** One statement for every node read in a batch: when it was last read fine, or why not. */
+/**
+ * One statement for every node read in a batch: when it was last read fine, or why not. The row as
+ * it was before decides what is logged: a node whose reads start failing is logged once, and once
+ * more when they recover — not on every pass while its panel stays away. The state is the database's,
+ * not a process's, so a restart or a second replica does not log a failure again; and one replica
+ * reads a node per interval (the claim), so one of them sees each change.
+ */
 async function recordOutcomes(deps: TrafficDeps, outcomes: NodeTrafficOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   const rows = outcomes.map((o) => ({ node_id: o.nodeId, error: o.ok ? null : o.error }));
-  await deps.db.execute(sql`
+  const updated = await deps.db.execute(sql`
     UPDATE node_traffic_reads r SET
       last_ok_at = CASE WHEN x.error IS NULL THEN ${deps.clock.now().toISOString()}::timestamptz ELSE r.last_ok_at END,
       last_error = x.error
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(node_id uuid, error text)
-    WHERE r.node_id = x.node_id`);
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(node_id uuid, error text), node_traffic_reads before
+    WHERE r.node_id = x.node_id AND before.node_id = r.node_id
+    RETURNING r.node_id, before.last_error AS failing_with, before.last_ok_at AS last_ok_at`);
+  const before = new Map(rowsOf<{ node_id: string; failing_with: string | null; last_ok_at: Date | string | null }>(updated).map((r) => [r.node_id, r]));
+  for (const outcome of outcomes) {
+    const was = before.get(outcome.nodeId);
+    if (!was) continue;
+    if (!outcome.ok && was.failing_with === null) logger.warn("traffic read failed", { nodeId: outcome.nodeId, error: outcome.cause, lastReadAt: was.last_ok_at });
+    if (outcome.ok && was.failing_with !== null) logger.info("traffic read recovered", { nodeId: outcome.nodeId, failedWith: was.failing_with, unreadSince: was.last_ok_at });
+  }
 }
 
 export async function runTrafficPass(deps: TrafficDeps, options: { budgetMs: number; nodeIds?: string[] }): Promise<TrafficPassReport> {
@@ -85,7 +99,7 @@ export async function runTrafficPass(deps: TrafficDeps, options: { budgetMs: num
   const read = (node: Node) =>
     readNodeTraffic(deps, node).catch((error: unknown): NodeTrafficOutcome => {
       logger.error("traffic pass failed for a node", { nodeId: node.id, error });
-      return { nodeId: node.id, ok: false, error: "ledger write failed" };
+      return { nodeId: node.id, ok: false, error: "ledger write failed", cause: error };
     });
 
   if (options.nodeIds) {

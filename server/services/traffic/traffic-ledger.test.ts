@@ -5,9 +5,10 @@
  * past their fleet-wide limit is switched off on every node.
  */
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { assignments, nodes, nodeTrafficHourly, nodeTrafficReads, userTrafficHourly, vpnUsers, webhookDeliveries } from "@/server/db/schema";
 import type { Clock } from "@/server/services/clock";
+import { logger } from "@/server/logger";
 import { runHealthSweep } from "@/server/services/health/run-health-sweep";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { CLIENT_EMAIL_PREFIX } from "@/server/services/keys/key-deps";
@@ -38,6 +39,7 @@ afterAll(async () => {
   await test.close();
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await fleet?.close();
   fleet = undefined;
   nowMs = Date.now();
@@ -140,6 +142,10 @@ describe("traffic ledger", () => {
     passTraffic(panel, email, 10, 100);
     await pass(f);
 
+    const warn = vi.spyOn(logger, "warn");
+    const info = vi.spyOn(logger, "info");
+    const logged = (spy: typeof warn, message: string) => spy.mock.calls.filter(([m]) => m === message);
+
     await panel.faults.down();
     // Xray keeps serving and the panel keeps counting; only its API is out of reach.
     for (let minute = 0; minute < 60; minute += 10) {
@@ -150,15 +156,28 @@ describe("traffic ledger", () => {
     const [read] = await test.db.select().from(nodeTrafficReads);
     expect(read?.lastError).toBe("panel unreachable");
     expect(await used(9002)).toEqual({ up: 10, down: 100 });
+    // Six failed reads, one line: when they started failing, with why and when it was last read.
+    expect(logged(warn, "traffic read failed")).toEqual([
+      ["traffic read failed", expect.objectContaining({ nodeId: f.node("a").id, error: expect.objectContaining({ name: "PanelError" }), lastReadAt: expect.anything() })],
+    ]);
 
     await panel.faults.up();
     const back = await pass(f);
     expect(back).toMatchObject({ nodes: 1, failed: 0, applied: 1, bytes: { up: 6, down: 6_000 } });
+    expect(logged(info, "traffic read recovered")).toEqual([["traffic read recovered", expect.objectContaining({ nodeId: f.node("a").id, failedWith: "panel unreachable" })]]);
+    await pass(f);
+    expect(logged(info, "traffic read recovered")).toHaveLength(1);
     expect(await used(9002)).toEqual({ up: 16, down: 6_100 });
     // The hour's bytes land in the hour they were read.
     const hours = await test.db.select().from(userTrafficHourly).orderBy(userTrafficHourly.hour);
     expect(hours.at(-1)).toMatchObject({ hour: hourOf(clock.now()), up: 6, down: 6_000 });
     expect(hours.reduce((sum, h) => sum + h.down, 0)).toBe(6_100);
+
+    // Away again: a new outage, told once more.
+    await panel.faults.down();
+    await pass(f);
+    await pass(f);
+    expect(logged(warn, "traffic read failed")).toHaveLength(2);
   });
 
   it("continues a moved user's total across nodes: the old node's last bytes count, the target gets the remaining quota and the same expiry", async () => {
