@@ -38,7 +38,8 @@ export type FleetMetrics = {
   healthSweep(summary: SweepResult): void;
   /** A new client on a node: for a user without a servable key (issued), or on request (refreshed). */
   keyPlaced(kind: "issued" | "refreshed", node: NodeLabel): void;
-  keyRevoked(): void;
+  /** `node`: where the revoked key's client was; null when that node has been removed since. */
+  keyRevoked(node: NodeLabel | null): void;
   userMoved(reason: MoveReason, result: MoveResult): void;
   cronRun(run: CronRun, budgetMs: number): void;
   panelCall(node: NodeLabel, errorKind: string | null): void;
@@ -68,7 +69,7 @@ export function createFleetMetrics(options: { instance: string }): FleetMetrics 
   const keys = {
     issued: new Counter({ name: "fleet_keys_issued_total", help: "Keys created for users without a servable one, by node.", labelNames: NODE, registers }),
     refreshed: new Counter({ name: "fleet_keys_refreshed_total", help: "Keys rotated on request, by the node of the new key.", labelNames: NODE, registers }),
-    revoked: new Counter({ name: "fleet_keys_revoked_total", help: "Keys revoked (by the bot or an admin).", registers }),
+    revoked: new Counter({ name: "fleet_keys_revoked_total", help: "Keys revoked (by the bot or an admin), by the node the key was on (empty labels: a node removed since).", labelNames: NODE, registers }),
   };
   const moves = new Counter({ name: "fleet_user_moves_total", help: "Users moved between nodes (or not), by reason and outcome.", labelNames: ["reason", "outcome"], registers });
   const cronRuns = new Histogram({ name: "fleet_cron_run_duration_seconds", help: "Duration of a whole cron run, by trigger (http, internal).", labelNames: ["trigger"], buckets: CRON_BUCKETS, registers });
@@ -100,8 +101,8 @@ export function createFleetMetrics(options: { instance: string }): FleetMetrics 
     keyPlaced(kind, node) {
       keys[kind].inc(nodeLabels(node));
     },
-    keyRevoked() {
-      keys.revoked.inc();
+    keyRevoked(node) {
+      keys.revoked.inc(nodeLabels(node ?? { id: "", name: "" }));
     },
     userMoved(reason, result) {
       const outcome: MoveOutcome = result.status === "succeeded" ? "moved" : result.status === "failed" ? "failed" : result.isUnplaced ? "unplaced" : "skipped";

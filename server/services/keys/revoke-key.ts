@@ -7,9 +7,10 @@
  * finishes it: revoking is idempotent.
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { assignments, vpnUsers, type Assignment } from "@/server/db/schema";
+import { assignments, nodes, vpnUsers, type Assignment } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { ref } from "@/server/messages";
+import type { NodeLabel } from "@/server/metrics/fleet-metrics";
 import type { Actor } from "@/server/services/actor";
 import { recordAudit } from "@/server/services/audit/record-audit";
 import { inFlight } from "./await-in-flight";
@@ -30,16 +31,24 @@ export type RevokeResult = {
   disabledOnPanel: boolean;
 };
 
-/** `standbys`: the user's standby, and old ones kept for apps that had not re-fetched, retired with the key (a revoked user keeps no way in). */
-type Begun = { retire: Assignment; standbys?: Assignment[] } | { stale: Assignment };
+/**
+ * `standbys`: the user's standby, and old ones kept for apps that had not re-fetched, retired with the key (a revoked user keeps no way in).
+ * `node`: the key's node, for the metrics (null when the node has been removed).
+ */
+type Begun = { retire: Assignment; node: NodeLabel | null; standbys?: Assignment[] } | { stale: Assignment };
+
+function nodeOf(row: { assignment: Assignment; nodeName: string | null }): NodeLabel | null {
+  return row.assignment.nodeId && row.nodeName !== null ? { id: row.assignment.nodeId, name: row.nodeName } : null;
+}
 
 async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: Actor }): Promise<Begun> {
   return deps.db.transaction(async (tx) => {
     await lockUser(tx, input.telegramId);
     const rows = await tx
-      .select({ assignment: assignments, isStale: sql<boolean>`${isStale}` })
+      .select({ assignment: assignments, isStale: sql<boolean>`${isStale}`, nodeName: nodes.name })
       .from(assignments)
       .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
+      .leftJoin(nodes, eq(nodes.id, assignments.nodeId))
       .where(and(eq(vpnUsers.telegramId, input.telegramId), inArray(assignments.state, ["pending", "active", "revoking"])))
       .orderBy(desc(assignments.updatedAt));
     const pending = rows.find((r) => r.assignment.state === "pending" && r.assignment.role === "primary");
@@ -53,7 +62,7 @@ async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: A
       const unfinished = rows.find((r) => r.assignment.state === "revoking" && r.assignment.role === "primary");
       if (!unfinished) throw new AppError("NOT_FOUND", ref("error.user.noKey"));
       if (!unfinished.isStale) throw inFlight(unfinished.assignment.settleBy);
-      return { retire: unfinished.assignment };
+      return { retire: unfinished.assignment, node: nodeOf(unfinished) };
     }
     const [revoking] = await tx
       .update(assignments)
@@ -80,7 +89,7 @@ async function beginRevoke(deps: KeyDeps, input: { telegramId: number; actor?: A
     if (input.actor) {
       await recordAudit(tx, input.actor, { action: "key.revoke", targetType: "vpn_user", targetId: String(input.telegramId), before: { assignmentId: revoking.id, nodeId: revoking.nodeId } });
     }
-    return { retire: revoking, standbys };
+    return { retire: revoking, node: nodeOf(active), standbys };
   });
 }
 
@@ -93,7 +102,7 @@ export async function revokeKey(deps: KeyDeps, input: { telegramId: number; acto
     if (round >= 2) throw inFlight(null);
     begun = await beginRevoke(deps, input);
   }
-  deps.metrics?.keyRevoked();
+  deps.metrics?.keyRevoked(begun.node);
   await deps.steps?.("retire.marked", { assignmentId: begun.retire.id });
   const outcome = await retireAssignment(deps, begun.retire);
   for (const standby of begun.standbys ?? []) await retireAssignment(deps, standby);
