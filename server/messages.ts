@@ -170,6 +170,7 @@ export const MESSAGE_PARAMS = {
   "auditAction.node.undrain": [],
   "auditAction.node.return_to_service": [],
   "auditAction.node.adopt": [],
+  "auditAction.node.failover_hold_release": [],
   "auditAction.admin.create": [],
   "auditAction.admin.role": [],
   "auditAction.admin.disable": [],

@@ -1,6 +1,8 @@
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/layout/app-shell";
 import { requireActor } from "@/server/auth/session";
+import { hasRole } from "@/server/services/actor";
+import { FailoverHoldBanner } from "./_components/failover-hold-banner";
 import { signOutAction } from "./actions";
 
 // Every dashboard page reads the session and the database: never prerender at build time.
@@ -10,6 +12,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const actor = await requireActor();
   return (
     <AppShell user={{ name: actor.username, role: actor.role }} signOutAction={signOutAction}>
+      <FailoverHoldBanner canRelease={hasRole(actor, "owner")} />
       {children}
     </AppShell>
   );

@@ -595,6 +595,17 @@ export const en = {
 
   "events.listLabel": "Recent events",
 
+  "failoverHold.title": "Automatic failover is on hold",
+  "failoverHold.explain": "Nodes that fail now are not marked unhealthy and nobody is moved until the cause is gone for 15 minutes. An owner can release the hold for a node whose failure is real.",
+  "failoverHold.explainOwner": "Nodes that fail now are not marked unhealthy and nobody is moved until the cause is gone for 15 minutes. If this server's network is fine and a node below is really down, release the hold for it: its users move after the grace period while the rest stays held.",
+  "failoverHold.nodesLabel": "Nodes waiting because of the hold",
+  "failoverHold.failures": "{count} failed check in a row|{count} failed checks in a row",
+  "failoverHold.users": "{count} user|{count} users",
+  "failoverHold.release": "Release hold",
+  "failoverHold.isReleased": "hold released",
+  "failoverHold.released": "Hold released for {node}",
+  "failoverHold.confirmTitle": "Release the hold for {node}?",
+  "failoverHold.confirmDescription": "{node} will be marked unhealthy at its next failed check and its users moved after the grace period, even though failover stays held for the other nodes. The release is recorded in the audit log and ends when the node is healthy again.",
   "sweepBanner.staleSince": "No health sweep since {time} — node health shown here is stale.",
   "sweepBanner.neverRan": "No health sweep has run yet — node health shown here is stale.",
   "sweepBanner.howToFix": "Something must call {route} with {header} every {seconds} s — a crontab line, a systemd timer or a Vercel cron (README › Who pings the health route) — or let the app sweep by itself with {env}.",

@@ -99,10 +99,10 @@ export const serverEn = {
   "event.node.auth_error": "{node}: the panel refuses our credentials. {reason}",
   "event.node.misconfigured": "{node} is misconfigured and takes no new users. {reason}",
   "event.failover.held":
-    "{failed} of {fleet} nodes failed their health check in one sweep, more than the limit of {limit}. This looks like a problem with this server's own network, so no node was marked unhealthy and nothing will move.",
+    "{failed} of {fleet} serving nodes failed their health check in one sweep, more than the limit of {limit}. This looks like a problem with this server's own network, so no node was marked unhealthy and nothing will move.",
 
   "event.failover.heldUnhealthy":
-    "{unhealthy} of {fleet} nodes are unhealthy, more than the limit of {limit}. Automatic failover is on hold: check this server's own network before moving users by hand.",
+    "{unhealthy} of {fleet} serving nodes are unhealthy, more than the limit of {limit}. Automatic failover is on hold: check this server's own network before moving users by hand.",
   "event.failover.startedAutoReturn":
     "Moving {count} user off {node}. It takes new users again once it is back and the reconciler has cleaned it.|Moving {count} users off {node}. It takes new users again once it is back and the reconciler has cleaned it.",
   "event.failover.startedStaysDraining":
@@ -168,6 +168,7 @@ export const serverEn = {
   "auditAction.node.undrain": "drain stopped",
   "auditAction.node.return_to_service": "node returned to service",
   "auditAction.node.adopt": "existing clients adopted",
+  "auditAction.node.failover_hold_release": "failover hold released for a node",
   "auditAction.admin.create": "admin added",
   "auditAction.admin.role": "admin role changed",
   "auditAction.admin.disable": "admin disabled",

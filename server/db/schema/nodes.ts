@@ -57,6 +57,12 @@ export const nodes = pgTable(
     apiGeneration: text(),
     xrayVersion: text(),
     xrayState: text(),
+    /**
+     * An owner released the blast-radius hold for this node (its failures are real, not our network):
+     * the sweep may mark it unhealthy and failover may move its users while the rest of the fleet is
+     * held. Cleared when the node is healthy again.
+     */
+    failoverHoldReleasedAt: timestamp({ withTimezone: true }),
     /** A node back from the dead takes no new users until the reconciler has cleaned it. */
     needsReconcile: boolean().notNull().default(false),
     lastReconciledAt: timestamp({ withTimezone: true }),

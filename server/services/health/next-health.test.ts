@@ -20,6 +20,7 @@ describe("nextHealth transition table", () => {
   const table: [HealthStatus, CheckOutcome, number, boolean, NodeHealthState][] = [
     [status("unknown"), "ok", 0, false, "healthy"],
     [status("unknown"), "unreachable", 0, false, "unknown"],
+    [status("unknown", 0, 9, 0), "unreachable", 600, false, "unknown"], // never verified: never "died"
     [status("unknown"), "xray_down", 0, false, "degraded"],
     [status("unknown"), "auth", 0, false, "auth_error"],
     [status("healthy", 5), "ok", 0, false, "healthy"],

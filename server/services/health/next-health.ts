@@ -7,6 +7,8 @@
  * - unreachable (timeout, refused, protocol error): counted, but the state only changes when the
  *   fall threshold is met — `fall` consecutive failures spanning at least `fallWindowMs` since the
  *   first failure of the streak — and then it becomes `unhealthy`. One failed check changes nothing.
+ *   A node still `unknown` never falls: it never served, so `unhealthy` (a node that died) would be
+ *   wrong, and it must not count as one in the blast-radius guard.
  * - xray_down: the panel answered but says Xray is not running, so users cannot connect. It is a
  *   failed check (counted towards `unhealthy` like any other), and because the panel itself reported
  *   it — no doubt about our own network — the node shows `degraded` until the fall threshold is met.
@@ -52,7 +54,7 @@ export function nextHealth(
   const failures = current.consecutiveFailures + 1;
   const failingSince = current.failingSince ?? now;
   const hasFallen =
-    !options.holdUnhealthy && failures >= thresholds.fall && now.getTime() - failingSince.getTime() >= thresholds.fallWindowMs;
+    current.state !== "unknown" && !options.holdUnhealthy && failures >= thresholds.fall && now.getTime() - failingSince.getTime() >= thresholds.fallWindowMs;
   const state: NodeHealthState =
     hasFallen || current.state === "unhealthy" ? "unhealthy" : outcome === "xray_down" ? "degraded" : current.state;
   return { state, consecutiveSuccesses: 0, consecutiveFailures: failures, failingSince };

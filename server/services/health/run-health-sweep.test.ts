@@ -1,12 +1,14 @@
 import { asc, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { events, healthChecks, nodes } from "@/server/db/schema";
+import { auditLog, events, healthChecks, nodes } from "@/server/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { startSimulators, type SimulatedPanel } from "@/server/x3ui/simulator";
 import type { Actor } from "../actor";
 import { createNode } from "../nodes/create-node";
 import { createTestActor } from "@/server/testing/test-actor";
 import { addSimulatedNodes, nodeInputFor, testNodeDeps } from "@/server/testing/simulated-nodes";
+import { readFailoverHold, releaseFailoverHold } from "../migration/failover-hold";
+import { HOLD_ALERT_REPEAT_MS } from "./blast-radius";
 import { runHealthSweep, type HealthSweepDeps } from "./run-health-sweep";
 
 let test: TestDatabase;
@@ -251,6 +253,71 @@ describe("runHealthSweep", () => {
       const [held] = await eventsOf("failover.held");
       expect(held).toMatchObject({ severity: "critical", data: expect.objectContaining({ failed: 4, fleetSize: 10 }) });
       expect(await eventsOf("node.down")).toHaveLength(0);
+    });
+
+    // Observation 4: four broken nodes out of 14 held failover for the whole fleet.
+    it("counts only nodes that were serving: broken nodes never hold failover, and a real dead node is marked unhealthy", async () => {
+      const { sims: panels } = await fleet(10);
+      await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 });
+      const [spare] = await startSimulators(1, { version: "g3" });
+      sims.push(spare!);
+      const broken = [
+        nodeInputFor(spare!, "wrong-password", { panelPassword: "not-the-password" }),
+        nodeInputFor(spare!, "refused", { panelUrl: "http://127.0.0.1:1/" }),
+        nodeInputFor(spare!, "unresolvable", { panelUrl: "http://panel.invalid:2053/" }),
+        nodeInputFor(spare!, "wrong-inbound", { inboundId: 999 }),
+      ];
+      for (const input of broken) {
+        const node = await createNode(nodeDeps, actor, { ...input, saveDisabled: true });
+        await test.db.update(nodes).set({ adminState: "active" }).where(eq(nodes.id, node.id));
+      }
+      await panels[0]!.faults.down();
+      for (let i = 0; i < 3; i++) {
+        nowMs += 30_000;
+        const summary = await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 });
+        expect(summary).toMatchObject({ checked: 14, failed: 3, failedServing: i === 0 ? 1 : 0, inconclusive: false });
+      }
+      const rows = await test.db.select().from(nodes);
+      const stateOf = (name: string) => rows.find((r) => r.name === name)?.healthState;
+      expect(rows.filter((r) => r.healthState === "unhealthy").map((r) => r.panelUrl)).toEqual([panels[0]!.url]);
+      expect([stateOf("wrong-password"), stateOf("refused"), stateOf("unresolvable"), stateOf("wrong-inbound")]).toEqual(["auth_error", "unknown", "unknown", "misconfigured"]);
+      expect(await eventsOf("failover.held")).toHaveLength(0);
+    });
+
+    it("an owner releases the hold for one node: it goes unhealthy while the others stay held; the alert repeats while the hold lasts", async () => {
+      const { sims: panels, nodes: added } = await fleet(10);
+      await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 });
+      await Promise.all(panels.slice(0, 5).map((p) => p.faults.down()));
+      nowMs += 30_000;
+      expect((await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 })).inconclusive).toBe(true);
+      const hold = await readFailoverHold({ db: test.db, clock });
+      expect(hold).toMatchObject({ isHeld: true, reason: { code: "event.failover.held", params: { failed: 5, fleet: 10, limit: 3 } } });
+      expect(hold.nodes.map((n) => n.id).sort()).toEqual(added.slice(0, 5).map((n) => n.id).sort());
+
+      await releaseFailoverHold({ db: test.db, clock }, actor, { nodeId: added[0]!.id });
+      const [audit] = await test.db.select().from(auditLog).where(eq(auditLog.action, "node.failover_hold_release"));
+      expect(audit).toMatchObject({ targetId: added[0]!.id, actorName: actor.username });
+      expect((await readFailoverHold({ db: test.db, clock })).nodes.find((n) => n.id === added[0]!.id)?.isReleased).toBe(true);
+
+      nowMs += 30_000;
+      const summary = await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 });
+      expect(summary).toMatchObject({ failed: 5, failedServing: 4, unhealthy: 1, inconclusive: true });
+      const rows = await test.db.select().from(nodes);
+      expect(rows.filter((r) => r.healthState === "unhealthy").map((r) => r.id)).toEqual([added[0]!.id]);
+      // One alert per repeat interval, not one per sweep.
+      expect(await eventsOf("failover.held")).toHaveLength(1);
+      nowMs += HOLD_ALERT_REPEAT_MS;
+      await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 });
+      expect(await eventsOf("failover.held")).toHaveLength(2);
+
+      // Back to health, the release is spent: a later failure is weighed like any other.
+      await panels[0]!.faults.up();
+      nowMs += 30_000;
+      await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 });
+      nowMs += 30_000;
+      await runHealthSweep(sweepDeps({ settings: quickFall }), { budgetMs: 10_000 });
+      const [back] = await test.db.select().from(nodes).where(eq(nodes.id, added[0]!.id));
+      expect(back).toMatchObject({ healthState: "healthy", failoverHoldReleasedAt: null });
     });
 
     it("lets the transitions through at the limit", async () => {

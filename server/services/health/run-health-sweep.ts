@@ -4,17 +4,18 @@
  * deadline per node, applies rise/fall hysteresis and records every check, every transition (as
  * an `events` row the failover service acts on) and the node's new state.
  *
- * Blast-radius guard (invariant 5): a node that would become unhealthy is written only once the
- * whole sweep is in. If more than max(3, 20% of the fleet) checks failed, the likely cause is our
- * own network, so no node moves to unhealthy in that sweep, a `failover.held` alert is recorded and
- * the answer says `inconclusive: true`. A misconfigured node (its inbound is missing, off or of a
- * protocol we cannot use; or it repeats another node's panel inbound) is not a failure: it counts
- * neither towards unhealthy nor towards the guard.
+ * Blast-radius guard (invariant 5, blast-radius.ts): a node that would become unhealthy is written
+ * only once the whole sweep is in. If more than max(3, 20%) of the nodes that were serving failed
+ * their check, the likely cause is our own network, so no node moves to unhealthy in that sweep
+ * (except those an owner released), a `failover.held` alert is recorded (again every
+ * HOLD_ALERT_REPEAT_MS while it lasts) and the answer says `inconclusive: true`. Nodes that were not
+ * serving — never verified, misconfigured, refusing our credentials, draining — count neither
+ * towards the fleet nor towards the failures.
  *
  * Time budget: no check starts unless it can finish within the budget; what is still due stays
  * unclaimed for the next ping.
  */
-import { and, count, eq, ne } from "drizzle-orm";
+import { and, count, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { events, healthChecks, nodes, type Node, type NodeHealthState } from "@/server/db/schema";
 import { logger } from "@/server/logger";
@@ -26,6 +27,7 @@ import type { Transaction } from "../audit/record-audit";
 import { newLeaseOwner } from "../lease-owner";
 import type { PanelClientFactory } from "../nodes/panel-for-node";
 import type { HealthSettings } from "../settings/settings";
+import { blastRadiusLimit, isHoldAlertDue, isServing, latestHoldEvent } from "./blast-radius";
 import { checkNode, EMPTY_CHECK, type CheckResult } from "./check-node";
 import { claimDueNodes, dueNodesCondition } from "./claim-due-nodes";
 import { nextHealth, type HealthStatus, type HealthThresholds } from "./next-health";
@@ -51,6 +53,8 @@ export type HealthSweepSummary = {
   misconfigured: number;
   /** Checks that failed (unreachable, timeout, Xray not running); auth errors and misconfigurations are not counted. */
   failed: number;
+  /** Of those, the nodes that were serving before the sweep: what the blast-radius guard weighs. */
+  failedServing: number;
   transitions: HealthTransition[];
   /** Nodes still due when the budget ran out, left for the next ping. */
   skipped: number;
@@ -67,10 +71,6 @@ export function sweepMinimumMs(settings: Pick<HealthSettings, "timeoutMs">): num
 }
 // A lease outlives the sweep's budget by this much, so a crashed replica's nodes come back soon.
 const LEASE_GRACE_MS = 10_000;
-
-export function blastRadiusLimit(fleetSize: number): number {
-  return Math.max(3, 0.2 * fleetSize);
-}
 
 const EVENT_FOR: Partial<Record<NodeHealthState, { kind: string; severity: "info" | "warning" | "critical" }>> = {
   healthy: { kind: "node.up", severity: "info" },
@@ -157,6 +157,7 @@ async function recordCheck(db: Database, owner: string, node: Node, result: Chec
         ...(result.panelVersion ? { panelVersion: result.panelVersion } : {}),
         ...(result.apiGeneration ? { apiGeneration: result.apiGeneration } : {}),
         ...(result.inboundProtocol ? { inboundProtocol: result.inboundProtocol } : {}),
+        ...(next.state === "healthy" ? { failoverHoldReleasedAt: null } : {}),
         checkLeaseOwner: null,
         checkLeaseUntil: null,
       })
@@ -205,7 +206,10 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
   // Claim again only when a quarter of the pool is free, so claims cost few statements per node.
   const refillAt = Math.max(1, Math.ceil(concurrency / 4));
 
-  const [fleet] = await db.select({ n: count() }).from(nodes).where(ne(nodes.adminState, "disabled"));
+  const [fleet] = await db
+    .select({ n: count() })
+    .from(nodes)
+    .where(and(eq(nodes.adminState, "active"), inArray(nodes.healthState, ["healthy", "degraded"]), isNull(nodes.failoverHoldReleasedAt)));
   const fleetSize = fleet?.n ?? 0;
 
   const summary: HealthSweepSummary = {
@@ -216,12 +220,15 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
     authError: 0,
     misconfigured: 0,
     failed: 0,
+    failedServing: 0,
     transitions: [],
     skipped: 0,
     inconclusive: false,
     durationMs: 0,
   };
   const heldBack: { node: Node; result: CheckResult; at: Date }[] = [];
+  /** The serving nodes whose check failed: what a held sweep holds, shown in the dashboard's banner. */
+  const failedServingIds: string[] = [];
 
   const write = async (node: Node, result: CheckResult, next: HealthStatus, at: Date) => {
     try {
@@ -246,7 +253,13 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
     const result = (await duplicateCheck(db, node)) ?? (await checkNode(deps.panelFor, node, settings.timeoutMs));
     deps.metrics?.healthCheck(node, result.outcome, result.latencyMs);
     const at = clock.now();
-    if (result.outcome === "unreachable" || result.outcome === "xray_down") summary.failed++;
+    if (result.outcome === "unreachable" || result.outcome === "xray_down") {
+      summary.failed++;
+      if (isServing(node)) {
+        summary.failedServing++;
+        failedServingIds.push(node.id);
+      }
+    }
     const next = nextHealth(healthStatusOf(node), result.outcome, thresholds, at);
     if (next.state === "unhealthy" && node.healthState !== "unhealthy") {
       heldBack.push({ node, result, at });
@@ -285,22 +298,27 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
   }
   await Promise.all(inFlight);
 
-  summary.inconclusive = summary.failed > blastRadiusLimit(fleetSize);
+  summary.inconclusive = summary.failedServing > blastRadiusLimit(fleetSize);
+  const held = heldBack.filter(({ node }) => summary.inconclusive && node.failoverHoldReleasedAt === null);
   for (const { node, result, at } of heldBack) {
-    await write(node, result, nextHealth(healthStatusOf(node), result.outcome, thresholds, at, { holdUnhealthy: summary.inconclusive }), at);
+    const holdUnhealthy = held.some((h) => h.node.id === node.id);
+    await write(node, result, nextHealth(healthStatusOf(node), result.outcome, thresholds, at, { holdUnhealthy }), at);
   }
-  if (summary.inconclusive) {
+  const sweptAt = clock.now();
+  if (summary.inconclusive && isHoldAlertDue(await latestHoldEvent(db), sweptAt)) {
+    const limit = Math.floor(blastRadiusLimit(fleetSize));
     await db.insert(events).values({
+      createdAt: sweptAt,
       kind: "failover.held",
       severity: "critical",
       message:
-        `${summary.failed} of ${fleetSize} nodes failed their health check in one sweep, more than the limit of ` +
-        `${Math.floor(blastRadiusLimit(fleetSize))}. This looks like a problem with this server's own network, so no node was marked unhealthy and nothing will migrate.`,
-      messageRef: ref("event.failover.held", { failed: summary.failed, fleet: fleetSize, limit: Math.floor(blastRadiusLimit(fleetSize)) }),
-      data: { failed: summary.failed, fleetSize, limit: blastRadiusLimit(fleetSize), heldNodeIds: heldBack.map((h) => h.node.id) },
+        `${summary.failedServing} of ${fleetSize} serving nodes failed their health check in one sweep, more than the limit of ` +
+        `${limit}. This looks like a problem with this server's own network, so no node was marked unhealthy and nothing will migrate.`,
+      messageRef: ref("event.failover.held", { failed: summary.failedServing, fleet: fleetSize, limit }),
+      data: { failed: summary.failedServing, fleetSize, limit: blastRadiusLimit(fleetSize), heldNodeIds: failedServingIds },
     });
-    logger.warn("health sweep inconclusive: failover held", { failed: summary.failed, fleetSize });
   }
+  if (summary.inconclusive) logger.warn("health sweep inconclusive: failover held", { failed: summary.failedServing, fleetSize });
   if (isOutOfTime) {
     const now = clock.now();
     const [left] = await db

@@ -9,14 +9,13 @@ import { and, count, eq, inArray, max, min, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { assignments, events, LIVE_ASSIGNMENT_STATES, nodes, operations, webhookDeliveries, type Node } from "@/server/db/schema";
 import type { Clock } from "../clock";
-import { blastRadiusLimit } from "../health/run-health-sweep";
+import { countDown, isHoldActive } from "../health/blast-radius";
 import { getLastSweep } from "../health/health-history";
-import { HOLD_WINDOW_MS } from "../migration/run-fleet-operations";
 import { getSettings, type Settings } from "../settings/settings";
 
 export type FleetStateDeps = { db: Database; clock: Clock; settingsDefaults: Settings };
 
-export type NodeState = Pick<Node, "id" | "name" | "location" | "healthState" | "adminState" | "maxUsers" | "reservedCount" | "lastCheckAt" | "panelVersion"> & {
+export type NodeState = Pick<Node, "id" | "name" | "location" | "healthState" | "adminState" | "maxUsers" | "reservedCount" | "lastCheckAt" | "panelVersion" | "failoverHoldReleasedAt"> & {
   /** Live (pending or active) assignments on the node. */
   users: number;
 };
@@ -54,6 +53,7 @@ export async function readFleetState(deps: FleetStateDeps): Promise<FleetState> 
         reservedCount: nodes.reservedCount,
         lastCheckAt: nodes.lastCheckAt,
         panelVersion: nodes.panelVersion,
+        failoverHoldReleasedAt: nodes.failoverHoldReleasedAt,
         users: sql<number>`coalesce(${live.users}, 0)`.mapWith(Number),
       })
       .from(nodes)
@@ -68,8 +68,6 @@ export async function readFleetState(deps: FleetStateDeps): Promise<FleetState> 
     getLastSweep(db, { now, intervalSeconds: health.intervalSeconds }),
     db.select({ at: max(events.createdAt) }).from(events).where(eq(events.kind, "failover.held")),
   ]);
-  const enabled = nodeRows.filter((n) => n.adminState !== "disabled");
-  const down = enabled.filter((n) => n.healthState === "unhealthy").length;
   const lastHoldAt = hold?.at ?? null;
   return {
     nodes: nodeRows,
@@ -78,6 +76,6 @@ export async function readFleetState(deps: FleetStateDeps): Promise<FleetState> 
     lastSweepAt: lastSweep.startedAt,
     healthIntervalSeconds: health.intervalSeconds,
     lastHoldAt,
-    isFailoverHeld: (lastHoldAt !== null && now.getTime() - lastHoldAt.getTime() < HOLD_WINDOW_MS) || down > blastRadiusLimit(enabled.length),
+    isFailoverHeld: isHoldActive(lastHoldAt && { createdAt: lastHoldAt }, now) || countDown(nodeRows).isOverLimit,
   };
 }

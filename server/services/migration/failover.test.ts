@@ -12,6 +12,7 @@ import { relayEventNotifications } from "@/server/services/notifications/relay-e
 import { runReconcile } from "@/server/services/reconcile/run-reconcile";
 import { getSubscription } from "@/server/services/subscriptions/get-subscription";
 import { drainNode, undrainNode } from "./drain-node";
+import { readFailoverHold, releaseFailoverHold } from "./failover-hold";
 import { executeRebalance, getRebalancePlan, whatIfNodeDies } from "./fleet-plans";
 import { migrateItem, MOVE_LEASE_MS } from "./migrate-item";
 import { migrateUser } from "./migrate-user";
@@ -198,6 +199,23 @@ describe("automatic failover", () => {
     const report = await ping(f, { graceSeconds: 0 });
     expect(report).toMatchObject({ isHeld: true, started: [] });
     expect(await liveOn("a")).toBe(4);
+  });
+
+  it("an owner releases the hold for a dead node: its users move while the rest of the fleet stays held", async () => {
+    const { f } = await fleetWithUsersOnA([{ name: "b" }, { name: "c" }, { name: "d" }, { name: "e" }, { name: "f" }], 4);
+    await test.db.update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) }).where(sql`${nodes.name} IN ('a', 'b', 'c', 'd')`);
+    expect(await ping(f, { graceSeconds: 0 })).toMatchObject({ isHeld: true, started: [] });
+    const hold = await readFailoverHold({ db: test.db, clock });
+    expect(hold).toMatchObject({ isHeld: true, reason: { code: "event.failover.heldUnhealthy", params: { unhealthy: 4, fleet: 6, limit: 3 } } });
+    expect(hold.nodes.map((n) => [n.name, n.users])).toEqual([["a", 4]]);
+
+    await releaseFailoverHold({ db: test.db, clock }, ADMIN, { nodeId: (await nodeRow("a")).id });
+    const report = await ping(f, { graceSeconds: 0 });
+    expect(report).toMatchObject({ isHeld: true, started: [{ kind: "failover", total: 4 }] });
+    expect(report.batches[0]).toMatchObject({ moved: 4, status: "succeeded" });
+    expect((await liveOn("e")) + (await liveOn("f"))).toBe(4);
+    // The alert is not raised again on every ping.
+    expect(await test.db.select({ n: count() }).from(events).where(eq(events.kind, "failover.held"))).toEqual([{ n: 1 }]);
   });
 
   it("reports users that fit nowhere and keeps their key; with auto-return off the node stays out", async () => {

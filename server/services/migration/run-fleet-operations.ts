@@ -6,8 +6,9 @@
  *    keys being created on a node since declared down (placed again elsewhere), and old keys
  *    still to be taken off their panels — nobody waits in flight past the deadline (invariant 12);
  * 2. starts a failover for every node `unhealthy` for at least the grace period that still holds
- *    users — unless the blast-radius guard holds (a `failover.held` alert recently, or more nodes
- *    down than max(3, 20% of the fleet), when the likely culprit is our own network: invariant 5).
+ *    users — unless the blast-radius guard holds (a `failover.held` alert recently, or more of the
+ *    nodes that served down than max(3, 20%), when the likely culprit is our own network:
+ *    invariant 5, health/blast-radius.ts); a node whose hold an owner released fails over anyway.
  *    The node is flagged `needs_reconcile`, so when it comes back it takes no new users until the
  *    reconciler has removed the clients of the users who left; with AUTO_RETURN_TO_SERVICE off it
  *    is also set `draining`, so only an admin returns it to service;
@@ -17,10 +18,10 @@
  * A node whose last wave ended recently is not started again until WAVE_COOLDOWN_MS has passed:
  * users that fit nowhere are retried then, not on every ping.
  */
-import { and, count, desc, eq, gte, inArray, lte, ne } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, lte, ne } from "drizzle-orm";
 import { assignments, events, nodes, operations, vpnUsers } from "@/server/db/schema";
 import { logger } from "@/server/logger";
-import { blastRadiusLimit } from "@/server/services/health/run-health-sweep";
+import { countDown, isHoldActive, isHoldAlertDue, latestHoldEvent } from "@/server/services/health/blast-radius";
 import { placeKey } from "@/server/services/keys/place-key";
 import { settleStaleRetirements, settleStrandedOnDeadNodes } from "@/server/services/keys/settle-in-flight";
 import { recordNotifiedEvent } from "@/server/services/notifications/enqueue-notification";
@@ -29,8 +30,6 @@ import { MOVE_LEASE_MS, recoverInterruptedMoves } from "./migrate-item";
 import type { FleetOperationDeps, MigrationDeps } from "./migration-deps";
 import { ref } from "@/server/messages";
 
-/** A `failover.held` alert younger than this keeps automatic failover off. */
-export const HOLD_WINDOW_MS = 15 * 60_000;
 /** At most one wave per node per this long (reliability §2.4: one migration wave every 5 minutes). */
 const WAVE_COOLDOWN_MS = 5 * 60_000;
 const DEFAULT_CONCURRENCY = 8;
@@ -49,32 +48,24 @@ export type FleetOperationsReport = {
 };
 
 async function isFailoverHeld(deps: FleetOperationDeps, now: Date): Promise<boolean> {
-  const [recent] = await deps.db
-    .select({ id: events.id })
-    .from(events)
-    .where(and(eq(events.kind, "failover.held"), gte(events.createdAt, new Date(now.getTime() - HOLD_WINDOW_MS))))
-    .limit(1);
-  if (recent) return true;
-  const [fleet] = await deps.db.select({ n: count() }).from(nodes).where(ne(nodes.adminState, "disabled"));
-  const [down] = await deps.db
-    .select({ n: count() })
-    .from(nodes)
-    .where(and(ne(nodes.adminState, "disabled"), eq(nodes.healthState, "unhealthy")));
-  const fleetSize = fleet?.n ?? 0;
-  const downCount = down?.n ?? 0;
-  if (downCount <= blastRadiusLimit(fleetSize)) return false;
-  await deps.db.transaction((tx) =>
-    recordNotifiedEvent(tx, deps.notifications, {
-      kind: "failover.held",
-      severity: "critical",
-      message:
-        `${downCount} of ${fleetSize} nodes are unhealthy, more than the limit of ${Math.floor(blastRadiusLimit(fleetSize))}. ` +
-        "Automatic failover is on hold: check this server's own network before moving users by hand.",
-      messageRef: ref("event.failover.heldUnhealthy", { unhealthy: downCount, fleet: fleetSize, limit: Math.floor(blastRadiusLimit(fleetSize)) }),
-      data: { unhealthy: downCount, fleetSize, limit: blastRadiusLimit(fleetSize) },
-    }),
-  );
-  return true;
+  const latest = await latestHoldEvent(deps.db);
+  const guard = countDown(await deps.db.select({ adminState: nodes.adminState, healthState: nodes.healthState, failoverHoldReleasedAt: nodes.failoverHoldReleasedAt }).from(nodes));
+  if (guard.isOverLimit && isHoldAlertDue(latest, now)) {
+    const limit = Math.floor(guard.limit);
+    await deps.db.transaction((tx) =>
+      recordNotifiedEvent(tx, deps.notifications, {
+        kind: "failover.held",
+        severity: "critical",
+        message:
+          `${guard.down} of ${guard.fleetSize} serving nodes are unhealthy, more than the limit of ${limit}. ` +
+          "Automatic failover is on hold: check this server's own network before moving users by hand.",
+        messageRef: ref("event.failover.heldUnhealthy", { unhealthy: guard.down, fleet: guard.fleetSize, limit }),
+        data: { unhealthy: guard.down, fleetSize: guard.fleetSize, limit: guard.limit },
+        at: now,
+      }),
+    );
+  }
+  return guard.isOverLimit || isHoldActive(latest, now);
 }
 
 /** Nodes that hold active users and match `where`, with no wave open or ended within the cool-down. */
@@ -156,9 +147,16 @@ export async function runFleetOperations(deps: FleetOperationDeps, options: { bu
 
   report.isHeld = await isFailoverHeld(deps, now);
   const graceEnd = new Date(now.getTime() - deps.failover.graceSeconds * 1000);
-  const dead = report.isHeld
-    ? []
-    : await nodesToEvacuate(deps, and(eq(nodes.healthState, "unhealthy"), ne(nodes.adminState, "disabled"), lte(nodes.healthChangedAt, graceEnd)), now);
+  const dead = await nodesToEvacuate(
+    deps,
+    and(
+      eq(nodes.healthState, "unhealthy"),
+      ne(nodes.adminState, "disabled"),
+      lte(nodes.healthChangedAt, graceEnd),
+      report.isHeld ? isNotNull(nodes.failoverHoldReleasedAt) : undefined,
+    ),
+    now,
+  );
   const draining = await nodesToEvacuate(deps, and(eq(nodes.adminState, "draining")), now);
   const starts: [EvacuationKind, { id: string; name: string }][] = [
     ...dead.map((n) => ["failover", n] as [EvacuationKind, typeof n]),

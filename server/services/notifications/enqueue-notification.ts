@@ -65,13 +65,15 @@ export type SystemEventInput = {
   /** The same for the dashboard, in the reader's language. */
   messageRef: MessageRef;
   data: Record<string, unknown>;
+  /** When it happened by the caller's clock, where the caller compares it with that clock later; the database's time otherwise. */
+  at?: Date;
 };
 
 /** An `events` row and its notifications, in one transaction. */
 export async function recordNotifiedEvent(tx: Database | Transaction, config: NotificationConfig, input: SystemEventInput): Promise<void> {
   const [row] = await tx
     .insert(events)
-    .values({ kind: input.kind, severity: input.severity, nodeId: input.nodeId ?? null, message: input.message, messageRef: input.messageRef, data: input.data })
+    .values({ kind: input.kind, severity: input.severity, nodeId: input.nodeId ?? null, message: input.message, messageRef: input.messageRef, data: input.data, ...(input.at ? { createdAt: input.at } : {}) })
     .returning({ id: events.id, createdAt: events.createdAt });
   await enqueueNotification(tx, config, {
     event: input.kind,

@@ -1,0 +1,1 @@
+ALTER TABLE "nodes" ADD COLUMN "failover_hold_released_at" timestamp with time zone;
