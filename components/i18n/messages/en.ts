@@ -552,8 +552,8 @@ export const en = {
   "thresholds.retentionDays.hint": "Hourly roll-ups keep the long charts beyond this.",
   "thresholds.graceSeconds": "Failover grace (s)",
   "thresholds.graceSeconds.hint": "How long a node stays unhealthy before its users are moved.",
-  "thresholds.batchSize": "Users moved per batch",
-  "thresholds.batchSize.hint": "Per node, per cron ping: limits the load on the panels.",
+  "thresholds.maxMovesPerMinute": "Users moved per minute",
+  "thresholds.maxMovesPerMinute.hint": "For the whole deployment, failovers, drains and rebalances together: limits the load moves put on the panels.",
 
   "audit.description": "Every change an admin (or an operator script) made, with who, when, from where and what changed. Secrets are redacted.",
   "audit.filterLabel": "Filter the audit log",

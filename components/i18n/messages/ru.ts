@@ -548,8 +548,8 @@ export const ru: Dictionary = {
   "thresholds.retentionDays.hint": "Дальше длинные графики строятся по почасовым сводкам.",
   "thresholds.graceSeconds": "Ожидание переноса (с)",
   "thresholds.graceSeconds.hint": "Сколько узел может быть недоступен, прежде чем его пользователей перенесут.",
-  "thresholds.batchSize": "Пользователей за партию",
-  "thresholds.batchSize.hint": "На узел за вызов cron: ограничивает нагрузку на панели.",
+  "thresholds.maxMovesPerMinute": "Переносов в минуту",
+  "thresholds.maxMovesPerMinute.hint": "На всю установку, вместе для переноса при отказе, вывода из работы и перебалансировки: ограничивает нагрузку переносов на панели.",
 
   "audit.description": "Все изменения администраторов (и скриптов операторов): кто, когда, откуда и что изменил. Секреты скрыты.",
   "audit.filterLabel": "Фильтр журнала аудита",

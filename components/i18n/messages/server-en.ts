@@ -138,7 +138,7 @@ export const serverEn = {
   "operation.item.claimedElsewhere": "another worker took this move",
   "operation.item.settledElsewhere": "the move was settled by another worker",
   "operation.item.completedAfterStop": "completed after the process moving this user stopped",
-  "operation.item.interrupted": "interrupted: the process moving this user stopped",
+  "operation.item.interrupted": "interrupted: the process moving this user stopped; moving them again",
   "failure.panel.auth": "the panel refused the sign-in",
   "failure.panel.not_found": "the panel does not have the inbound or client",
   "failure.panel.duplicate": "the panel already has a client with this email",

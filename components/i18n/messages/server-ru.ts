@@ -140,7 +140,7 @@ export const serverRu: Record<keyof typeof serverEn, string> = {
   "operation.item.claimedElsewhere": "этот перенос взял другой обработчик",
   "operation.item.settledElsewhere": "перенос завершил другой обработчик",
   "operation.item.completedAfterStop": "завершён после остановки процесса, который переносил пользователя",
-  "operation.item.interrupted": "прерван: процесс, который переносил пользователя, остановился",
+  "operation.item.interrupted": "прерван: процесс, который переносил пользователя, остановился; переносим снова",
   "failure.panel.auth": "панель не приняла вход",
   "failure.panel.not_found": "на панели нет такого инбаунда или клиента",
   "failure.panel.duplicate": "на панели уже есть клиент с таким email",

@@ -1,4 +1,5 @@
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigserial, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { admins } from "./admins";
 import { operationItemStatus, operationKind, operationStatus } from "./enums";
 import type { MessageRef } from "@/server/message-ref";
@@ -50,6 +51,20 @@ export const operationItems = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("operation_items_op_status_idx").on(t.operationId, t.status)],
+);
+
+/**
+ * The failover rate (FAILOVER_MAX_MOVES_PER_MINUTE) as one token bucket shared by every replica:
+ * a single row, taken with a row lock (migration/move-rate.ts).
+ */
+export const moveRateBucket = pgTable(
+  "move_rate_bucket",
+  {
+    id: integer().primaryKey(),
+    tokens: doublePrecision().notNull(),
+    refilledAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [check("move_rate_bucket_single_row", sql`${t.id} = 1`)],
 );
 
 export type Operation = typeof operations.$inferSelect;

@@ -132,7 +132,7 @@ describe("a panel with 500 pre-existing clients", () => {
       publicUrl: "https://fleet.example.com",
       clock,
       notifications: { webhook: null, telegram: null },
-      failover: { graceSeconds: 60, batchSize: 200, autoReturnToService: true },
+      failover: { graceSeconds: 60, maxMovesPerMinute: 1000, autoReturnToService: true },
     };
     for (let i = 0; i < 10 && (await liveOn("a")) > 0; i++) await runFleetOperations(opsDeps, { budgetMs: 60_000 });
     expect(await liveOn("a")).toBe(0);

@@ -10,7 +10,7 @@
  * operation at once (invariant 6); within a batch, a user is moved by migrate-item.ts.
  */
 import { and, asc, count, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
-import { assignments, nodes, operationItems, operations, type Operation } from "@/server/db/schema";
+import { assignments, nodes, operationItems, operations, type Operation, type OperationItem } from "@/server/db/schema";
 import { isAppError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import type { AuditActor } from "@/server/services/actor";
@@ -18,7 +18,8 @@ import type { Transaction } from "@/server/services/audit/record-audit";
 import { newLeaseOwner } from "@/server/services/lease-owner";
 import { deleteNode } from "@/server/services/nodes/delete-node";
 import { recordNotifiedEvent } from "@/server/services/notifications/enqueue-notification";
-import { itemDetail, migrateItem, type MoveOutcome } from "./migrate-item";
+import { itemDetail, migrateItem, recoverInterruptedMoves, type MoveOutcome } from "./migrate-item";
+import { returnMoveTokens, takeMoveTokens } from "./move-rate";
 import type { MigrationDeps, MoveReason } from "./migration-deps";
 import type { MessageRef } from "@/server/message-ref";
 import { ref } from "@/server/messages";
@@ -127,18 +128,45 @@ export type BatchReport = {
   skipped: number;
   failed: number;
   unplaced: number;
-  /** Items still pending after this batch. */
+  /** Items not finished yet: pending, or running (a move in flight, or one a dead holder left). */
   remaining: number;
   status: Operation["status"];
 };
 
-async function claimOperation(deps: MigrationDeps, operationId: string, owner: string, leaseMs: number): Promise<Operation | null> {
+/**
+ * An operation's claim lasts this long and is renewed every third of it while its holder works, so
+ * a holder that dies (a crash, a lost database) hands the operation to the next ping or replica
+ * within this time.
+ */
+export const OPERATION_LEASE_MS = 15_000;
+
+async function claimOperation(deps: MigrationDeps, operationId: string, owner: string): Promise<Operation | null> {
   const [claimed] = await deps.db
     .update(operations)
-    .set({ leaseOwner: owner, leaseUntil: sql`now() + make_interval(secs => ${leaseMs / 1000})` })
+    .set({ leaseOwner: owner, leaseUntil: sql`now() + make_interval(secs => ${OPERATION_LEASE_MS / 1000})` })
     .where(and(eq(operations.id, operationId), inArray(operations.status, OPEN), or(isNull(operations.leaseUntil), lt(operations.leaseUntil, sql`now()`))))
     .returning();
   return claimed ?? null;
+}
+
+/** Renews the claim while `work` runs; `isLost()` turns true when the claim could not be renewed. */
+async function whileHeld<T>(deps: MigrationDeps, operationId: string, owner: string, work: (isLost: () => boolean) => Promise<T>): Promise<T> {
+  let isLost = false;
+  const renew = async () => {
+    const renewed = await deps.db
+      .update(operations)
+      .set({ leaseUntil: sql`now() + make_interval(secs => ${OPERATION_LEASE_MS / 1000})` })
+      .where(and(eq(operations.id, operationId), eq(operations.leaseOwner, owner), inArray(operations.status, OPEN)))
+      .returning({ id: operations.id })
+      .catch(() => []);
+    if (renewed.length === 0) isLost = true;
+  };
+  const timer = setInterval(() => void renew(), OPERATION_LEASE_MS / 3);
+  try {
+    return await work(() => isLost);
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function releaseOperation(deps: MigrationDeps, operationId: string, owner: string): Promise<void> {
@@ -199,17 +227,33 @@ async function reportUnplaced(deps: MigrationDeps, operation: Operation, unplace
   );
 }
 
+export type WorkOptions = {
+  /** Moves at once (FleetOperationDeps.concurrency). */
+  concurrency: number;
+  /** performance.now() after which no move starts. */
+  deadline: number;
+  /** FAILOVER_MAX_MOVES_PER_MINUTE: the shared bucket every move start draws from (move-rate.ts). */
+  maxMovesPerMinute: number;
+};
+
+/** Pending items read at once; the pool refills from the database when it runs dry. */
+const ITEM_PAGE = 200;
+/** How often a holder looks again at moves a dead holder left in flight, until their deadline settles them. */
+const ORPHAN_POLL_MS = 1_000;
+/** Shortest wait for the rate bucket, so an empty bucket is not polled in a busy loop. */
+const MIN_RATE_WAIT_MS = 50;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
- * One batch of an operation: up to `batchSize` pending items, `concurrency` at a time, none
- * started after `deadline`. Null when another worker holds the operation.
+ * Works on one operation while there is time: `concurrency` moves at once, each started only with a
+ * token from the deployment-wide rate bucket (waiting for one when it is empty), until no item is
+ * pending or the deadline comes. Moves a dead holder left running are settled on the way and, when
+ * they did not happen, retried (migrate-item.ts). Null when another worker holds the operation.
  */
-export async function processBatch(
-  deps: MigrationDeps,
-  operationId: string,
-  options: { batchSize: number; concurrency: number; deadline: number; leaseMs: number },
-): Promise<BatchReport | null> {
+export async function workOperation(deps: MigrationDeps, operationId: string, options: WorkOptions): Promise<BatchReport | null> {
   const owner = newLeaseOwner();
-  const operation = await claimOperation(deps, operationId, owner, options.leaseMs);
+  const operation = await claimOperation(deps, operationId, owner);
   if (!operation) return null;
   const kind = operation.kind as BatchKind;
   const report: BatchReport = { operationId, kind, moved: 0, skipped: 0, failed: 0, unplaced: 0, remaining: 0, status: operation.status };
@@ -220,38 +264,101 @@ export async function processBatch(
       report.status = "cancelled";
       return report;
     }
-    const items = await deps.db
-      .select()
-      .from(operationItems)
-      .where(and(eq(operationItems.operationId, operationId), eq(operationItems.status, "pending")))
-      .orderBy(asc(operationItems.id))
-      .limit(options.batchSize);
-    const queue = [...items];
-    const count = (outcome: MoveOutcome) => {
-      deps.metrics?.userMoved(REASON_OF[kind], outcome);
-      if (outcome.status === "succeeded") report.moved++;
-      else if (outcome.status === "failed") report.failed++;
-      else {
-        report.skipped++;
-        if (outcome.isUnplaced) report.unplaced++;
-      }
-    };
-    const worker = async () => {
-      for (let item = queue.shift(); item; item = queue.shift()) {
-        if (performance.now() >= options.deadline) return;
-        try {
-          count(await migrateItem(deps, item, REASON_OF[kind]));
-        } catch (error) {
-          // A database error mid-move: the item stays as it is (pending, or running until recovered).
-          logger.error("move failed unexpectedly", { operationId, itemId: item.id, error });
-          report.failed++;
+    await whileHeld(deps, operationId, owner, async (isLost) => {
+      const queue: OperationItem[] = [];
+      let isExhausted = false;
+      let tokens = 0;
+      let refill: Promise<void> | null = null;
+      const hasTime = () => performance.now() < options.deadline && !isLost();
+      const count = (outcome: MoveOutcome) => {
+        deps.metrics?.userMoved(REASON_OF[kind], outcome);
+        if (outcome.status === "succeeded") report.moved++;
+        else if (outcome.status === "failed") report.failed++;
+        else {
+          report.skipped++;
+          if (outcome.isUnplaced) report.unplaced++;
         }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, items.length)) }, worker));
+      };
+      /** Items this holder has queued or is moving: a page read while they are still pending must not queue them twice. */
+      const taken = new Set<number>();
+      /**
+       * The next pending item, reading another page when the queue is empty. Moves a dead holder left
+       * running are settled first; while some are still within their deadline, it waits for them
+       * (they come back pending when they did not happen), so the operation finishes in this ping.
+       */
+      let reading: Promise<void> | null = null;
+      const nextItem = async (): Promise<OperationItem | undefined> => {
+        while (queue.length === 0 && !isExhausted && hasTime()) {
+          reading ??= (async () => {
+            await recoverInterruptedMoves(deps, operationId);
+            const pending = await deps.db
+              .select()
+              .from(operationItems)
+              .where(and(eq(operationItems.operationId, operationId), eq(operationItems.status, "pending")))
+              .orderBy(asc(operationItems.id))
+              .limit(ITEM_PAGE);
+            const fresh = pending.filter((i) => !taken.has(i.id));
+            for (const item of fresh) taken.add(item.id);
+            queue.push(...fresh);
+            const running =
+              fresh.length > 0
+                ? []
+                : await deps.db
+                    .select({ id: operationItems.id })
+                    .from(operationItems)
+                    .where(and(eq(operationItems.operationId, operationId), eq(operationItems.status, "running")))
+                    .limit(taken.size + 1);
+            const isOthersRunning = running.some((i) => !taken.has(i.id));
+            if (fresh.length === 0 && isOthersRunning) await sleep(Math.min(ORPHAN_POLL_MS, Math.max(0, options.deadline - performance.now())));
+            isExhausted = fresh.length === 0 && !isOthersRunning;
+          })().finally(() => {
+            reading = null;
+          });
+          await reading;
+        }
+        return queue.shift();
+      };
+      /** One move start from the bucket, waiting for it while there is time. */
+      const takeToken = async (): Promise<boolean> => {
+        while (tokens === 0) {
+          if (!hasTime()) return false;
+          refill ??= (async () => {
+            const { granted, waitMs } = await takeMoveTokens(deps.db, options.concurrency, options.maxMovesPerMinute);
+            tokens += granted;
+            if (granted === 0) await sleep(Math.min(Math.max(MIN_RATE_WAIT_MS, waitMs), Math.max(0, options.deadline - performance.now())));
+          })().finally(() => {
+            refill = null;
+          });
+          await refill;
+        }
+        tokens--;
+        return true;
+      };
+      const worker = async () => {
+        while (hasTime()) {
+          const item = await nextItem();
+          if (!item) return;
+          if (!(await takeToken())) {
+            queue.unshift(item);
+            return;
+          }
+          try {
+            count(await migrateItem(deps, item, REASON_OF[kind]));
+          } catch (error) {
+            // A database error mid-move: the item stays as it is (pending, or running until recovered).
+            logger.error("move failed unexpectedly", { operationId, itemId: item.id, error });
+            report.failed++;
+          } finally {
+            taken.delete(item.id);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+      await returnMoveTokens(deps.db, tokens, options.maxMovesPerMinute);
+    });
     if (report.unplaced > 0) await reportUnplaced(deps, operation, report.unplaced);
     const tally = await refreshCounters(deps.db, operationId);
-    report.remaining = tally.pending;
+    report.remaining = tally.pending + tally.running;
     report.status = tally.pending === 0 && tally.running === 0 ? await finish(deps, operation, tally) : "running";
     return report;
   } finally {

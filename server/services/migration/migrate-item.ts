@@ -17,10 +17,10 @@
  *
  * A crash between any two steps leaves a running item and a stale pending row:
  * `recoverInterruptedMoves` settles the row (activating it if the target has the client, failing
- * it otherwise) and closes the item accordingly.
+ * it otherwise) and completes the item, or hands it back to be moved again.
  */
-import { and, eq, isNull, or, sql } from "drizzle-orm";
-import { assignments, nodes, operationItems, vpnUsers, type Assignment, type Node } from "@/server/db/schema";
+import { and, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { assignments, nodes, operationItems, operations, vpnUsers, type Assignment, type Node } from "@/server/db/schema";
 import { isAppError, type AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { isMessageRef, type MessageRef } from "@/server/message-ref";
@@ -32,6 +32,7 @@ import type { ScoredNode } from "@/server/services/balancer/score-nodes";
 import { clientPlanFor, hasPlan, loadClientPlans, PLAN_ROW_COLUMNS, type ClientPlan } from "@/server/services/keys/client-plan";
 import { failureRef } from "@/server/services/keys/describe-failure";
 import { subscriptionUrlFor } from "@/server/services/keys/find-user-key";
+import { inFlightDeadlineMs } from "@/server/services/keys/key-deps";
 import { applyPlanOnNode } from "@/server/services/keys/node-client";
 import { runAttempts } from "@/server/services/keys/place-key";
 import { insertPending, isStale, isUniqueViolation, liveAssignmentsOf, lockUser, type Placement } from "@/server/services/keys/placement";
@@ -39,9 +40,6 @@ import { retireAssignment } from "@/server/services/keys/retire-assignment";
 import { settlePending } from "@/server/services/keys/settle-in-flight";
 import { enqueueNotification } from "@/server/services/notifications/enqueue-notification";
 import type { MigrationDeps, MoveReason } from "./migration-deps";
-
-/** How long a batch of moves may hold its operation beyond the cron budget (evacuation.ts). */
-export const MOVE_LEASE_MS = 120_000;
 
 export type MoveItem = { id: number; userId: string | null; fromNodeId: string | null; toNodeId: string | null };
 
@@ -58,8 +56,12 @@ export function itemDetail(why: MessageRef): { detail: string; detailRef: Messag
   return { detail: why.code, detailRef: why };
 }
 
+/** Closes an item that is still open: one that another worker (or the recovery) already closed keeps its outcome. */
 async function setItem(tx: Transaction | MigrationDeps["db"], itemId: number, status: "skipped" | "failed", why: MessageRef): Promise<void> {
-  await tx.update(operationItems).set({ status, ...itemDetail(why), updatedAt: sql`now()` }).where(eq(operationItems.id, itemId));
+  await tx
+    .update(operationItems)
+    .set({ status, ...itemDetail(why), updatedAt: sql`now()` })
+    .where(and(eq(operationItems.id, itemId), inArray(operationItems.status, ["pending", "running"])));
 }
 
 /** Why every node tried refused the user: the last node's panel failure when there was one. */
@@ -224,14 +226,27 @@ export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: M
 /**
  * Running items whose process died: the placement they began is past its deadline (`settle_by`),
  * or gone. It is settled — activated if the target has the client (the move completes), failed and
- * released otherwise — and the item closed to match. Idempotent and safe on any number of replicas.
+ * released otherwise — and the item closed to match: succeeded, or back to `pending` so the
+ * operation moves the user again (being interrupted is not a reason to give up on a user, and a
+ * user of a dead node must not stay there). Idempotent and safe on any number of replicas; with
+ * `operationId`, only that operation's items.
  */
-export async function recoverInterruptedMoves(deps: MigrationDeps): Promise<number> {
+export async function recoverInterruptedMoves(deps: MigrationDeps, operationId?: string): Promise<number> {
+  // A running item with no pending row is either between its failed placement and its own close, or
+  // orphaned: only one older than a whole attempt is treated as orphaned.
+  const orphanedBefore = sql`now() - make_interval(secs => ${inFlightDeadlineMs(deps) / 1000})`;
   const running = await deps.db
-    .select({ id: operationItems.id, userId: operationItems.userId, pending: assignments })
+    .select({ id: operationItems.id, userId: operationItems.userId, kind: operations.kind, pending: assignments })
     .from(operationItems)
+    .innerJoin(operations, eq(operations.id, operationItems.operationId))
     .leftJoin(assignments, and(eq(assignments.userId, operationItems.userId), eq(assignments.state, "pending"), eq(assignments.role, "primary")))
-    .where(and(eq(operationItems.status, "running"), or(isNull(assignments.id), isStale)));
+    .where(
+      and(
+        eq(operationItems.status, "running"),
+        operationId ? eq(operationItems.operationId, operationId) : undefined,
+        or(and(isNull(assignments.id), lt(operationItems.updatedAt, orphanedBefore)), and(isNotNull(assignments.id), isStale)),
+      ),
+    );
   let recovered = 0;
   for (const item of running) {
     const settled = item.pending ? await settlePending(deps, item.pending) : ({ kind: "failed" } as const);
@@ -239,7 +254,17 @@ export async function recoverInterruptedMoves(deps: MigrationDeps): Promise<numb
     const isMoved = settled.kind === "activated";
     const closed = await deps.db
       .update(operationItems)
-      .set({ status: isMoved ? "succeeded" : "failed", ...itemDetail(ref(isMoved ? "operation.item.completedAfterStop" : "operation.item.interrupted")), updatedAt: sql`now()` })
+      .set(
+        isMoved
+          ? { status: "succeeded", ...itemDetail(ref("operation.item.completedAfterStop")), updatedAt: sql`now()` }
+          : {
+              status: "pending",
+              // A rebalance keeps its planned target; a failover or drain asks the balancer again.
+              ...(item.kind === "rebalance" ? {} : { toNodeId: null }),
+              ...itemDetail(ref("operation.item.interrupted")),
+              updatedAt: sql`now()`,
+            },
+      )
       .where(and(eq(operationItems.id, item.id), eq(operationItems.status, "running")))
       .returning({ id: operationItems.id });
     if (closed.length > 0) recovered++;

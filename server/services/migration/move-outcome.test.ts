@@ -117,15 +117,16 @@ describe("a move's outcome on its operation item", () => {
     expectCoded(items[1]!, { code: "operation.item.keyChanged" });
   });
 
-  it("closes a move whose process stopped as interrupted", async () => {
+  it("hands a move whose process stopped back to be moved again, coded as interrupted", async () => {
     const f = await userOnA([]);
     const [user] = await suite.db().select().from(vpnUsers);
     const [operation] = await suite.db().insert(operations).values({ kind: "drain", status: "running", nodeId: f.node("a").id, startedBy: "ops", total: 1 }).returning();
-    await suite.db().insert(operationItems).values({ operationId: operation!.id, userId: user!.id, fromNodeId: f.node("a").id, status: "running" });
+    // Running since long before a whole attempt's deadline, with no placement begun: its process is gone.
+    await suite.db().insert(operationItems).values({ operationId: operation!.id, userId: user!.id, fromNodeId: f.node("a").id, status: "running", updatedAt: new Date(Date.now() - 3_600_000) });
 
     expect(await recoverInterruptedMoves(deps(f))).toBe(1);
     const item = await onlyItem();
-    expect(item.status).toBe("failed");
+    expect(item.status).toBe("pending");
     expectCoded(item, { code: "operation.item.interrupted" });
   });
 });

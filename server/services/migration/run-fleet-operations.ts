@@ -13,24 +13,28 @@
  *    reconciler has removed the clients of the users who left; with AUTO_RETURN_TO_SERVICE off it
  *    is also set `draining`, so only an admin returns it to service;
  * 3. starts a drain for every `draining` node that still holds users (whoever set the state);
- * 4. moves one batch (FAILOVER_BATCH_SIZE users) of every open operation — the rate limit.
+ * 4. works on every open operation, all at once, while the budget lasts — not a batch per ping:
+ *    the only brake is FAILOVER_MAX_MOVES_PER_MINUTE, one token bucket for the whole deployment
+ *    (move-rate.ts), so 1,000 users move in about a minute at the default rate of 1,000, across
+ *    as many pings and replicas as that takes (evacuation.ts).
  *
- * A node whose last wave ended recently is not started again until WAVE_COOLDOWN_MS has passed:
- * users that fit nowhere are retried then, not on every ping.
+ * A node whose last wave left users behind because no node had room is not started again until
+ * WAVE_COOLDOWN_MS has passed (they are retried then, not on every ping). Any other reason starts
+ * the next wave at once: users of a dead node are never left there waiting for a cool-down.
  */
-import { and, desc, eq, inArray, isNotNull, lte, ne } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, lte, ne, sql } from "drizzle-orm";
 import { assignments, events, nodes, operations, vpnUsers } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import { countDown, isHoldActive, isHoldAlertDue, latestHoldEvent } from "@/server/services/health/blast-radius";
 import { placeKey } from "@/server/services/keys/place-key";
 import { settleStaleRetirements, settleStrandedOnDeadNodes } from "@/server/services/keys/settle-in-flight";
 import { recordNotifiedEvent } from "@/server/services/notifications/enqueue-notification";
-import { createEvacuation, findOpenEvacuation, listOpenBatchOperations, lockNodeOperations, processBatch, EVACUATION_KINDS, type BatchReport, type EvacuationKind } from "./evacuation";
-import { MOVE_LEASE_MS, recoverInterruptedMoves } from "./migrate-item";
+import { createEvacuation, findOpenEvacuation, listOpenBatchOperations, lockNodeOperations, workOperation, EVACUATION_KINDS, type BatchReport, type EvacuationKind } from "./evacuation";
+import { recoverInterruptedMoves } from "./migrate-item";
 import type { FleetOperationDeps, MigrationDeps } from "./migration-deps";
 import { ref } from "@/server/messages";
 
-/** At most one wave per node per this long (reliability §2.4: one migration wave every 5 minutes). */
+/** A wave that found no room for some users is not repeated for this long (reliability §2.4). */
 const WAVE_COOLDOWN_MS = 5 * 60_000;
 const DEFAULT_CONCURRENCY = 8;
 /** No move starts with less than this left in the budget: a move is a few panel calls. */
@@ -68,7 +72,17 @@ async function isFailoverHeld(deps: FleetOperationDeps, now: Date): Promise<bool
   return guard.isOverLimit || isHoldActive(latest, now);
 }
 
-/** Nodes that hold active users and match `where`, with no wave open or ended within the cool-down. */
+/** The wave reported users it found no room for (capacity.low). */
+async function hasFoundNoRoom(deps: FleetOperationDeps, operationId: string): Promise<boolean> {
+  const [found] = await deps.db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(eq(events.kind, "capacity.low"), sql`${events.data}->>'operationId' = ${operationId}`))
+    .limit(1);
+  return found !== undefined;
+}
+
+/** Nodes that hold active users and match `where`, with no wave open, nor one that found no room within the cool-down. */
 async function nodesToEvacuate(deps: FleetOperationDeps, condition: ReturnType<typeof and>, now: Date): Promise<{ id: string; name: string }[]> {
   const rows = await deps.db
     .selectDistinct({ id: nodes.id, name: nodes.name })
@@ -78,13 +92,14 @@ async function nodesToEvacuate(deps: FleetOperationDeps, condition: ReturnType<t
   const due: { id: string; name: string }[] = [];
   for (const node of rows) {
     const [last] = await deps.db
-      .select({ status: operations.status, finishedAt: operations.finishedAt })
+      .select({ id: operations.id, status: operations.status, finishedAt: operations.finishedAt })
       .from(operations)
       .where(and(eq(operations.nodeId, node.id), inArray(operations.kind, [...EVACUATION_KINDS])))
       .orderBy(desc(operations.createdAt))
       .limit(1);
     const isOpen = last && (last.status === "pending" || last.status === "running");
-    const isCooling = last?.finishedAt && now.getTime() - last.finishedAt.getTime() < WAVE_COOLDOWN_MS;
+    const isRecent = last?.finishedAt && now.getTime() - last.finishedAt.getTime() < WAVE_COOLDOWN_MS;
+    const isCooling = isRecent && (await hasFoundNoRoom(deps, last.id));
     if (!isOpen && !isCooling) due.push(node);
   }
   return due;
@@ -167,20 +182,21 @@ export async function runFleetOperations(deps: FleetOperationDeps, options: { bu
     if (started) report.started.push(started);
   }
 
-  for (const { id } of await listOpenBatchOperations(deps)) {
-    const moveDeadline = deadline - MOVE_MARGIN_MS;
-    if (performance.now() >= moveDeadline) break;
-    try {
-      const batch = await processBatch(deps, id, {
-        batchSize: deps.failover.batchSize,
+  const moveDeadline = deadline - MOVE_MARGIN_MS;
+  if (performance.now() >= moveDeadline) return report;
+  const open = await listOpenBatchOperations(deps);
+  const worked = await Promise.all(
+    open.map(({ id }) =>
+      workOperation(deps, id, {
         concurrency: deps.concurrency ?? DEFAULT_CONCURRENCY,
         deadline: moveDeadline,
-        leaseMs: options.budgetMs + MOVE_LEASE_MS,
-      });
-      if (batch) report.batches.push(batch);
-    } catch (error) {
-      logger.error("operation batch failed", { operationId: id, error });
-    }
-  }
+        maxMovesPerMinute: deps.failover.maxMovesPerMinute,
+      }).catch((error: unknown) => {
+        logger.error("operation work failed", { operationId: id, error });
+        return null;
+      }),
+    ),
+  );
+  report.batches.push(...worked.filter((b) => b !== null));
   return report;
 }

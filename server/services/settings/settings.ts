@@ -30,7 +30,7 @@ const healthSettingsSchema = z.object({
 
 const failoverSettingsSchema = z.object({
   graceSeconds: int(0, 86_400),
-  batchSize: int(1, 10_000),
+  maxMovesPerMinute: int(1, 100_000),
   autoReturnToService: z.boolean(),
 });
 
@@ -48,7 +48,7 @@ export const SETTING_VARIABLES = {
     timeoutMs: "HEALTH_TIMEOUT_MS",
     retentionDays: "HEALTH_RETENTION_DAYS",
   },
-  failover: { graceSeconds: "FAILOVER_GRACE_SECONDS", batchSize: "FAILOVER_BATCH_SIZE", autoReturnToService: "AUTO_RETURN_TO_SERVICE" },
+  failover: { graceSeconds: "FAILOVER_GRACE_SECONDS", maxMovesPerMinute: "FAILOVER_MAX_MOVES_PER_MINUTE", autoReturnToService: "AUTO_RETURN_TO_SERVICE" },
 } as const satisfies { [G in keyof Settings]: Record<keyof Settings[G], string> };
 
 /** A value to save, or null: drop the saved override and follow the env again. */
@@ -79,7 +79,7 @@ export function settingsDefaultsFromEnv(env: Env): Settings {
     },
     failover: {
       graceSeconds: env.FAILOVER_GRACE_SECONDS,
-      batchSize: env.FAILOVER_BATCH_SIZE,
+      maxMovesPerMinute: env.FAILOVER_MAX_MOVES_PER_MINUTE,
       autoReturnToService: env.AUTO_RETURN_TO_SERVICE,
     },
   };

@@ -233,7 +233,7 @@ describe("promotion", () => {
 
     // The failover after the grace period finds nobody left to move off a.
     nowMs += 3_600_000;
-    await runFleetOperations({ ...deps(f), failover: { graceSeconds: 0, batchSize: 10, autoReturnToService: true } }, { budgetMs: 10_000 });
+    await runFleetOperations({ ...deps(f), failover: { graceSeconds: 0, maxMovesPerMinute: 1_000, autoReturnToService: true } }, { budgetMs: 10_000 });
     expect(await suite.db().select().from(operationItems)).toEqual([]);
     expect(await pass(f)).toMatchObject({ promoted: 0 });
     expect(await suite.db().select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"))).toHaveLength(1);

@@ -254,7 +254,7 @@ describe("traffic ledger", () => {
     await sweep(f);
     expect((await test.db.select().from(nodes).where(eq(nodes.name, "a")))[0]?.healthState).toBe("unhealthy");
     advance(61_000);
-    await runFleetOperations({ ...deps(f), failover: { graceSeconds: 60, batchSize: 10, autoReturnToService: true } }, { budgetMs: 20_000 });
+    await runFleetOperations({ ...deps(f), failover: { graceSeconds: 60, maxMovesPerMinute: 1_000, autoReturnToService: true } }, { budgetMs: 20_000 });
     const newEmail = ourEmail(b, 9005);
     // The target got what was left: 10,000 − 6,000 read so far.
     expect(b.state.findClient(newEmail)?.client).toMatchObject({ totalGB: 4_000, enable: true });

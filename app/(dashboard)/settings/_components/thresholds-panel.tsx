@@ -22,7 +22,7 @@ type Group = "health" | "failover";
 // Each key has its label at `thresholds.<key>` and its description at `thresholds.<key>.hint`.
 type Field = {
   group: Group;
-  key: "intervalSeconds" | "timeoutMs" | "fall" | "fallWindowSeconds" | "rise" | "retentionDays" | "graceSeconds" | "batchSize";
+  key: "intervalSeconds" | "timeoutMs" | "fall" | "fallWindowSeconds" | "rise" | "retentionDays" | "graceSeconds" | "maxMovesPerMinute";
 };
 
 const FIELDS: Field[] = [
@@ -33,7 +33,7 @@ const FIELDS: Field[] = [
   { group: "health", key: "rise" },
   { group: "health", key: "retentionDays" },
   { group: "failover", key: "graceSeconds" },
-  { group: "failover", key: "batchSize" },
+  { group: "failover", key: "maxMovesPerMinute" },
 ];
 
 const valueOf = (origins: Origins, group: Group, key: string) => (origins.values[group] as Record<string, number | boolean>)[key];
