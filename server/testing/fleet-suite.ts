@@ -11,16 +11,19 @@ import { startSimulatedFleet, type NodeSpec, type SimulatedFleet } from "@/serve
 export type FleetSuite = {
   /** The file's database (available once the suite's beforeAll has run). */
   db(): Database;
+  /** Its connection string, for a pool of another replica's own (server/testing/replica-suite.ts). */
+  url(): string;
   start(specs: NodeSpec[], options?: Parameters<typeof startSimulatedFleet>[2]): Promise<SimulatedFleet>;
 };
 
 export function fleetSuite(tables: string[], options: { maxConnections?: number } = {}): FleetSuite {
   let test: TestDatabase | undefined;
   let fleet: SimulatedFleet | undefined;
-  const db = () => {
+  const opened = () => {
     if (!test) throw new Error("the fleet suite's database is opened in beforeAll");
-    return test.db;
+    return test;
   };
+  const db = () => opened().db;
   beforeAll(async () => {
     test = await createTestDatabase(options);
   });
@@ -34,6 +37,7 @@ export function fleetSuite(tables: string[], options: { maxConnections?: number 
   });
   return {
     db,
+    url: () => opened().url,
     start: async (specs, startOptions) => {
       fleet = await startSimulatedFleet(db(), specs, startOptions);
       return fleet;

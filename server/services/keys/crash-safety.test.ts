@@ -5,7 +5,7 @@
  * request must be enough) and after one.
  */
 import { eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { assignments, nodes, operationItems, operations, vpnUsers } from "@/server/db/schema";
 import { AppError, toAppError } from "@/server/errors";
 import { systemClock } from "@/server/services/clock";
@@ -15,7 +15,6 @@ import type { MigrationDeps } from "@/server/services/migration/migration-deps";
 import { reconcileNode, type ReconcileDeps } from "@/server/services/reconcile/reconcile-node";
 import { getSubscription } from "@/server/services/subscriptions/get-subscription";
 import { rowsOf } from "@/server/db/migrate";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import type { Fault } from "@/server/x3ui/testing/fault-proxy";
 import { startTcpProxy } from "@/server/testing/tcp-proxy";
 import { getOrCreateKey } from "./get-or-create-key";
@@ -26,51 +25,30 @@ import { revokeKey } from "./revoke-key";
 import { settleStrandedOnDeadNodes } from "./settle-in-flight";
 import { expireInFlight, findInvariantViolations } from "./testing/invariants";
 import { startReplica, TEST_WRITER, type Replica } from "./testing/replica";
-import { startSimulatedFleet, type NodeSpec, type SimulatedFleet } from "./testing/simulated-fleet";
+import { replicaSuite } from "@/server/testing/replica-suite";
+import type { NodeSpec } from "./testing/simulated-fleet";
 
-let test: TestDatabase;
-let fleet: SimulatedFleet | undefined;
-let replicas: Replica[] = [];
+const suite = replicaSuite(["nodes", "vpn_users", "assignments", "events", "operations"]);
 
-beforeAll(async () => {
-  test = await createTestDatabase({ maxConnections: 10 });
-});
-afterAll(async () => {
-  await test.close();
-});
-afterEach(async () => {
-  await Promise.all(replicas.map((r) => r.close()));
-  replicas = [];
-  await fleet?.close();
-  fleet = undefined;
-  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments, events, operations CASCADE`);
-});
-
-async function start(specs: NodeSpec[], options: { timeoutMs?: number } = {}): Promise<{ f: SimulatedFleet; a: Replica; b: Replica }> {
-  fleet = await startSimulatedFleet(test.db, specs, { proxied: true, timeoutMs: options.timeoutMs ?? 1_000 });
-  const a = startReplica("replica-a", test.url, fleet);
-  const b = startReplica("replica-b", test.url, fleet);
-  replicas.push(a, b);
-  return { f: fleet, a, b };
-}
+const start = (specs: NodeSpec[], options: { timeoutMs?: number } = {}) => suite.start(specs, { proxied: true, timeoutMs: options.timeoutMs ?? 1_000 });
 
 const reconcileDeps = (r: Replica): ReconcileDeps => ({ ...r.deps, graceMs: 0, maxActions: 1_000 });
 const migrationDeps = (r: Replica): MigrationDeps => ({ ...r.deps, clock: systemClock, notifications: { webhook: null, telegram: null } });
 
 async function invariants(options: { settled?: boolean } = {}): Promise<string[]> {
-  return findInvariantViolations(test.db, fleet!, options);
+  return findInvariantViolations(suite.db(), suite.fleet, options);
 }
 
 /** Every node reconciled by `r`. */
 async function reconcileAll(r: Replica): Promise<void> {
-  for (const node of fleet!.nodes) await reconcileNode(reconcileDeps(r), node.id);
+  for (const node of suite.fleet.nodes) await reconcileNode(reconcileDeps(r), node.id);
 }
 
 /** Our clients on every panel, as telegram id → [node name, enabled][] . */
 function clientsOf(telegramId: number): { node: string; enable: boolean }[] {
   const found: { node: string; enable: boolean }[] = [];
-  for (const node of fleet!.nodes) {
-    for (const c of fleet!.panel(node.name).state.clients()) {
+  for (const node of suite.fleet.nodes) {
+    for (const c of suite.fleet.panel(node.name).state.clients()) {
       if (String(c.email).startsWith(`${CLIENT_EMAIL_PREFIX}${telegramId}-`)) found.push({ node: node.name, enable: c.enable !== false });
     }
   }
@@ -86,7 +64,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 /** Past the deadline of whatever the dead replica owned, and past its lease. */
 async function outliveTheDead(): Promise<void> {
-  await expireInFlight(test.db);
+  await expireInFlight(suite.db());
   await new Promise((r) => setTimeout(r, TEST_WRITER.ttlMs + 100));
 }
 
@@ -142,8 +120,8 @@ describe("obs. 2 — work a dead request left in flight is taken over, never blo
     await outliveTheDead();
     const key = await getOrCreateKey(b.deps, { telegramId: 301 });
     expect(clientsOf(301)).toEqual([{ node: key.node.name, enable: true }]);
-    const [user] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.telegramId, 301));
-    expect(await getSubscription({ db: test.db }, user!.subscriptionToken)).toMatchObject({ kind: "links", links: [key.key] });
+    const [user] = await suite.db().select().from(vpnUsers).where(eq(vpnUsers.telegramId, 301));
+    expect(await getSubscription({ db: suite.db() }, user!.subscriptionToken)).toMatchObject({ kind: "links", links: [key.key] });
     expect(await invariants({ settled: true })).toEqual([]);
   });
 
@@ -151,10 +129,10 @@ describe("obs. 2 — work a dead request left in flight is taken over, never blo
     const { a, b } = await start([{ name: "dies" }, { name: "lives", priority: 50 }]);
     a.crashAt("placement.reserved");
     await getOrCreateKey(a.deps, { telegramId: 302 }).catch(() => {});
-    await test.db.update(nodes).set({ healthState: "unhealthy" }).where(eq(nodes.name, "dies"));
+    await suite.db().update(nodes).set({ healthState: "unhealthy" }).where(eq(nodes.name, "dies"));
     await outliveTheDead();
     const replaced = await settleStrandedOnDeadNodes(b.deps, async (userId) => {
-      const [user] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.id, userId));
+      const [user] = await suite.db().select().from(vpnUsers).where(eq(vpnUsers.id, userId));
       await getOrCreateKey(b.deps, { telegramId: user!.telegramId });
     });
     expect(replaced).toBe(1);
@@ -228,7 +206,7 @@ describe("obs. 5 — a panel that refuses to delete (v2 keeps an inbound's last 
     const result = await revokeKey(a.deps, { telegramId: 601 });
     expect(result).toEqual({ telegramId: 601, revoked: true, removedFromPanel: false, disabledOnPanel: true });
     expect(clientsOf(601)).toEqual([{ node: "v2", enable: false }]);
-    const [row] = await test.db.select().from(assignments);
+    const [row] = await suite.db().select().from(assignments);
     expect(row).toMatchObject({ state: "revoked" });
     expect(row?.panelDisabledAt).toBeInstanceOf(Date);
     expect(await invariants({ settled: true })).toEqual([]);
@@ -250,10 +228,10 @@ describe("obs. 5 — a panel that refuses to delete (v2 keeps an inbound's last 
     const { f, a } = await start([{ name: "old", version: "2.9.4" }, { name: "new", adminState: "disabled" }]);
     f.panel("old").state.inbounds[0]!.settings.clients = [];
     await getOrCreateKey(a.deps, { telegramId: 603 });
-    await test.db.update(nodes).set({ adminState: "active" }).where(eq(nodes.name, "new"));
-    const [user] = await test.db.select().from(vpnUsers);
-    const [op] = await test.db.insert(operations).values({ kind: "migration", status: "running", startedBy: "test", total: 1 }).returning();
-    const [item] = await test.db.insert(operationItems).values({ operationId: op!.id, userId: user!.id, fromNodeId: f.node("old").id }).returning();
+    await suite.db().update(nodes).set({ adminState: "active" }).where(eq(nodes.name, "new"));
+    const [user] = await suite.db().select().from(vpnUsers);
+    const [op] = await suite.db().insert(operations).values({ kind: "migration", status: "running", startedBy: "test", total: 1 }).returning();
+    const [item] = await suite.db().insert(operationItems).values({ operationId: op!.id, userId: user!.id, fromNodeId: f.node("old").id }).returning();
     expect(await migrateItem(migrationDeps(a), item!, "manual")).toMatchObject({ status: "succeeded", sourceCleaned: true });
     expect(clientsOf(603).sort((x, y) => x.node.localeCompare(y.node))).toEqual([
       { node: "new", enable: true },
@@ -310,7 +288,7 @@ describe("obs. 7 — a hanging panel costs one request its timeout, not every re
 describe("obs. 8 — the database going away in the middle of a request", () => {
   it("cut right after the panel call: 503 UNAVAILABLE at once; after the outage the key that was made comes back, no twin", async () => {
     const { f, b } = await start([{ name: "n1" }, { name: "n2", priority: 50 }]);
-    const target = new URL(test.url);
+    const target = new URL(suite.url());
     const db = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
     try {
       target.host = `127.0.0.1:${db.port}`;
@@ -325,7 +303,7 @@ describe("obs. 8 — the database going away in the middle of a request", () => 
         });
       };
       const viaProxy = startReplica("via-proxy", target.toString(), f, { panelFor: cutAfterAdd });
-      replicas.push(viaProxy);
+      suite.track(viaProxy);
       const started = performance.now();
       const error = await getOrCreateKey(viaProxy.deps, { telegramId: 1_100 }).catch((e: unknown) => e);
       expect(performance.now() - started).toBeLessThan(5_000);
@@ -369,9 +347,9 @@ describe("item 11 — a replica crashing between any two steps of every flow: in
     if (flow !== "place") await getOrCreateKey(b.deps, { telegramId: id });
     let item: { id: number; userId: string | null; fromNodeId: string | null; toNodeId: string | null } | undefined;
     if (flow === "migrate") {
-      const [user] = await test.db.select().from(vpnUsers);
-      const [op] = await test.db.insert(operations).values({ kind: "migration", status: "running", startedBy: "test", total: 1 }).returning();
-      [item] = await test.db.insert(operationItems).values({ operationId: op!.id, userId: user!.id, fromNodeId: f.node("n1").id }).returning();
+      const [user] = await suite.db().select().from(vpnUsers);
+      const [op] = await suite.db().insert(operations).values({ kind: "migration", status: "running", startedBy: "test", total: 1 }).returning();
+      [item] = await suite.db().insert(operationItems).values({ operationId: op!.id, userId: user!.id, fromNodeId: f.node("n1").id }).returning();
     }
 
     a.crashAt(step);
@@ -397,10 +375,10 @@ describe("item 11 — a replica crashing between any two steps of every flow: in
 
 describe("issue 12, item 6 — a subscription URL is replaced in the transaction that revokes or begins a rotating refresh", () => {
   const tokenOf = async (telegramId: number) => {
-    const [user] = await test.db.select({ token: vpnUsers.subscriptionToken }).from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
+    const [user] = await suite.db().select({ token: vpnUsers.subscriptionToken }).from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
     return user!.token;
   };
-  const served = async (token: string) => (await getSubscription({ db: test.db }, token)).kind;
+  const served = async (token: string) => (await getSubscription({ db: suite.db() }, token)).kind;
 
   it.each<[string, KeyStep]>([
     ["refresh", "placement.reserved"],
@@ -427,7 +405,7 @@ describe("issue 12, item 6 — a subscription URL is replaced in the transaction
     } else {
       const key = await getOrCreateKey(b.deps, { telegramId: 1_201 });
       expect(key.subscriptionUrl.endsWith(`/sub/${current}`)).toBe(true);
-      expect(await getSubscription({ db: test.db }, current)).toMatchObject({ kind: "links", links: [key.key] });
+      expect(await getSubscription({ db: suite.db() }, current)).toMatchObject({ kind: "links", links: [key.key] });
     }
     expect(await invariants({ settled: true })).toEqual([]);
   });
@@ -436,7 +414,7 @@ describe("issue 12, item 6 — a subscription URL is replaced in the transaction
     const { a } = await start([{ name: "n1" }]);
     await getOrCreateKey(a.deps, { telegramId: 1_202 });
     const old = await tokenOf(1_202);
-    await test.db.update(vpnUsers).set({ status: "disabled" }).where(eq(vpnUsers.telegramId, 1_202));
+    await suite.db().update(vpnUsers).set({ status: "disabled" }).where(eq(vpnUsers.telegramId, 1_202));
     expect(await codeOf(refreshKey(a.deps, { telegramId: 1_202, rotateSubscription: true }))).toBe("FORBIDDEN");
     expect(await tokenOf(1_202)).toBe(old);
   });
@@ -445,13 +423,13 @@ describe("issue 12, item 6 — a subscription URL is replaced in the transaction
     const { f, a } = await start([{ name: "n1" }]);
     await getOrCreateKey(a.deps, { telegramId: 1_203 });
     const old = await tokenOf(1_203);
-    const [user] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.telegramId, 1_203));
+    const [user] = await suite.db().select().from(vpnUsers).where(eq(vpnUsers.telegramId, 1_203));
     // Another request's placement, inserted but not yet committed when ours tries to insert its own.
     let commit!: () => void;
     const committing = new Promise<void>((resolve) => (commit = resolve));
     let inserted!: () => void;
     const isInserted = new Promise<void>((resolve) => (inserted = resolve));
-    const other = test.db.transaction(async (tx) => {
+    const other = suite.db().transaction(async (tx) => {
       const node = f.node("n1");
       const identity = newAssignmentIdentity(CLIENT_EMAIL_PREFIX, 1_203, node.id);
       await tx.insert(assignments).values({
@@ -472,7 +450,7 @@ describe("issue 12, item 6 — a subscription URL is replaced in the transaction
     // Ours waits for the other's transaction (its row references the user's), then finds its row pending.
     for (let i = 0; i < 200; i++) {
       const [waiting] = rowsOf<{ n: number }>(
-        await test.db.execute(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`),
+        await suite.db().execute(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`),
       );
       if (waiting!.n > 0) break;
       await new Promise((r) => setTimeout(r, 25));

@@ -5,37 +5,21 @@
  * node, nobody was given up on for being interrupted, every user has exactly one working key.
  */
 import { and, count, eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { assignments, nodes, operationItems, operations } from "@/server/db/schema";
 import { systemClock } from "@/server/services/clock";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { inFlightDeadlineMs, type KeyStep } from "@/server/services/keys/key-deps";
 import { expireInFlight, findInvariantViolations } from "@/server/services/keys/testing/invariants";
-import { startReplica, type Replica } from "@/server/services/keys/testing/replica";
-import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import type { Replica } from "@/server/services/keys/testing/replica";
+import { replicaSuite } from "@/server/testing/replica-suite";
+import type { SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
 import { OPERATION_LEASE_MS } from "./evacuation";
 import type { FleetOperationDeps } from "./migration-deps";
 import { bucketCapacity } from "./move-rate";
 import { runFleetOperations } from "./run-fleet-operations";
 
-let test: TestDatabase;
-let fleet: SimulatedFleet | undefined;
-let replicas: Replica[] = [];
-
-beforeAll(async () => {
-  test = await createTestDatabase({ maxConnections: 10 });
-});
-afterAll(async () => {
-  await test.close();
-});
-afterEach(async () => {
-  await Promise.all(replicas.map((r) => r.close()));
-  replicas = [];
-  await fleet?.close();
-  fleet = undefined;
-  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments, events, operations, move_rate_bucket CASCADE`);
-});
+const suite = replicaSuite(["nodes", "vpn_users", "assignments", "events", "operations", "move_rate_bucket"]);
 
 function fleetDeps(r: Replica, maxMovesPerMinute = 6_000): FleetOperationDeps {
   return {
@@ -49,21 +33,21 @@ function fleetDeps(r: Replica, maxMovesPerMinute = 6_000): FleetOperationDeps {
 /** Users on the `dead` nodes (the only ones open while they arrive), then those die: their panels stop and they are declared down. */
 async function deadNodeWithUsers(users: number, dead: string[] = ["a"]): Promise<{ f: SimulatedFleet; a: Replica; b: Replica }> {
   const names = [...new Set([...dead, "a", "b", "c"])];
-  fleet = await startSimulatedFleet(test.db, names.map((name) => ({ name, adminState: dead.includes(name) ? ("active" as const) : ("disabled" as const) })), { timeoutMs: 1_000 });
-  const a = startReplica("replica-a", test.url, fleet);
-  const b = startReplica("replica-b", test.url, fleet);
-  replicas.push(a, b);
+  const { f: fleet, a, b } = await suite.start(
+    names.map((name) => ({ name, adminState: dead.includes(name) ? ("active" as const) : ("disabled" as const) })),
+    { timeoutMs: 1_000 },
+  );
   for (let i = 0; i < users; i++) await getOrCreateKey(b.deps, { telegramId: 8_000 + i });
-  await test.db.update(nodes).set({ adminState: "active" });
+  await suite.db().update(nodes).set({ adminState: "active" });
   for (const name of dead) {
     await fleet.panel(name).faults.down();
-    await test.db.update(nodes).set({ healthState: "unhealthy", healthChangedAt: sql`now() - interval '1 hour'` }).where(eq(nodes.name, name));
+    await suite.db().update(nodes).set({ healthState: "unhealthy", healthChangedAt: sql`now() - interval '1 hour'` }).where(eq(nodes.name, name));
   }
   return { f: fleet, a, b };
 }
 
 async function activeOn(name: string): Promise<number> {
-  const [row] = await test.db
+  const [row] = await suite.db()
     .select({ n: count() })
     .from(assignments)
     .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
@@ -72,7 +56,7 @@ async function activeOn(name: string): Promise<number> {
 }
 
 async function itemStatuses(): Promise<Record<string, number>> {
-  const rows = await test.db.select({ status: operationItems.status, n: count() }).from(operationItems).groupBy(operationItems.status);
+  const rows = await suite.db().select({ status: operationItems.status, n: count() }).from(operationItems).groupBy(operationItems.status);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
@@ -81,9 +65,9 @@ async function expectFinished(users: number) {
   expect(await activeOn("a")).toBe(0);
   expect((await activeOn("b")) + (await activeOn("c"))).toBe(users);
   expect(await itemStatuses()).toEqual({ succeeded: users });
-  const [op] = await test.db.select().from(operations);
+  const [op] = await suite.db().select().from(operations);
   expect(op).toMatchObject({ kind: "failover", status: "succeeded", succeeded: users, failed: 0 });
-  expect(await findInvariantViolations(test.db, fleet!)).toEqual([]);
+  expect(await findInvariantViolations(suite.db(), suite.fleet)).toEqual([]);
 }
 
 describe("the failover rate", () => {
@@ -109,7 +93,7 @@ describe("the failover rate", () => {
     await runFleetOperations(fleetDeps(b), { budgetMs: 20_000 });
     expect((await activeOn("a")) + (await activeOn("d"))).toBe(0);
     expect(await itemStatuses()).toEqual({ succeeded: 60 });
-    expect(await findInvariantViolations(test.db, fleet!)).toEqual([]);
+    expect(await findInvariantViolations(suite.db(), suite.fleet)).toEqual([]);
   });
 });
 
@@ -124,8 +108,8 @@ describe("a replica dying mid-failover", () => {
     await runFleetOperations(fleetDeps(a), { budgetMs: 20_000 }).catch(() => null);
     expect(a.hasCrashed).toBe(true);
     // Time passes: the dead holder's claim on the operation and its moves' deadlines run out.
-    await test.db.update(operations).set({ leaseUntil: sql`now() - interval '1 second'` });
-    await expireInFlight(test.db);
+    await suite.db().update(operations).set({ leaseUntil: sql`now() - interval '1 second'` });
+    await expireInFlight(suite.db());
 
     await runFleetOperations(fleetDeps(b), { budgetMs: 20_000 });
     await expectFinished(6);
