@@ -10,7 +10,7 @@
  * may mark it unhealthy and failover moves its users after the grace period while the rest of the
  * fleet stays held. Audited; cleared when the node is healthy again.
  */
-import { count, eq, inArray, sql } from "drizzle-orm";
+import { and, count, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "@/server/db/client";
 import { assignments, nodes, operations, type NodeHealthState } from "@/server/db/schema";
@@ -57,7 +57,7 @@ export async function readFailoverHold(deps: { db: Database; clock: Clock }): Pr
   const users = db
     .select({ nodeId: assignments.nodeId, n: count().as("n") })
     .from(assignments)
-    .where(eq(assignments.state, "active"))
+    .where(and(eq(assignments.state, "active"), eq(assignments.role, "primary")))
     .groupBy(assignments.nodeId)
     .as("users");
   const openEvacuation = sql`EXISTS (SELECT 1 FROM ${operations} WHERE ${operations.nodeId} = ${nodes.id} AND ${operations.kind} IN ${[...EVACUATION_KINDS]} AND ${operations.status} IN ('pending', 'running'))`;
