@@ -39,6 +39,9 @@ test("all serving nodes fail at once: a banner on every page holds failover, and
     const banner = page.getByTestId("failover-hold-banner");
     await expect(banner).toContainText("Automatic failover is on hold");
     await expect(banner).toContainText("5 of 5 serving nodes failed their health check in one sweep");
+    // The explanation and the nodes are folded away until asked for.
+    await expect(banner.getByRole("list", { name: "Nodes waiting because of the hold" })).toBeHidden();
+    await banner.getByText("What this means · 5 nodes waiting").click();
     await expect(banner.getByRole("list", { name: "Nodes waiting because of the hold" }).getByRole("listitem")).toHaveCount(5);
   }
   await screenshot(page, testInfo, "failover-hold-banner");

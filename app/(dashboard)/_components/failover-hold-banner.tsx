@@ -48,14 +48,22 @@ export function FailoverHoldBanner({ canRelease }: { canRelease: boolean }) {
           ) : null}
         </p>
         {hold.reason ? <p>{renderText(t, hold.reason)}</p> : null}
-        <p className="text-muted-foreground">{t(canRelease ? "failoverHold.explainOwner" : "failoverHold.explain")}</p>
-        {hold.nodes.length > 0 ? (
-          <ul aria-label={t("failoverHold.nodesLabel")} className="divide-y divide-destructive/20">
-            {hold.nodes.map((node) => (
-              <HeldNodeRow key={node.id} node={node} canRelease={canRelease} />
-            ))}
-          </ul>
-        ) : null}
+        {/* Folded: on every page, and on a phone, the banner must not push the page out of view. */}
+        <details className="group">
+          <summary className="cursor-pointer font-medium text-destructive underline-offset-4 hover:underline">
+            {t("failoverHold.details", { count: hold.nodes.length })}
+          </summary>
+          <div className="mt-2 space-y-2">
+            <p className="text-muted-foreground">{t(canRelease ? "failoverHold.explainOwner" : "failoverHold.explain")}</p>
+            {hold.nodes.length > 0 ? (
+              <ul aria-label={t("failoverHold.nodesLabel")} className="divide-y divide-destructive/20">
+                {hold.nodes.map((node) => (
+                  <HeldNodeRow key={node.id} node={node} canRelease={canRelease} />
+                ))}
+              </ul>
+            ) : null}
+          </div>
+        </details>
       </div>
     </div>
   );

@@ -599,6 +599,7 @@ export const en = {
   "failoverHold.explain": "Nodes that fail now are not marked unhealthy and nobody is moved until the cause is gone for 15 minutes. An owner can release the hold for a node whose failure is real.",
   "failoverHold.explainOwner": "Nodes that fail now are not marked unhealthy and nobody is moved until the cause is gone for 15 minutes. If this server's network is fine and a node below is really down, release the hold for it: its users move after the grace period while the rest stays held.",
   "failoverHold.nodesLabel": "Nodes waiting because of the hold",
+  "failoverHold.details": "What this means · {count} node waiting|What this means · {count} nodes waiting",
   "failoverHold.failures": "{count} failed check in a row|{count} failed checks in a row",
   "failoverHold.users": "{count} user|{count} users",
   "failoverHold.release": "Release hold",
