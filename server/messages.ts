@@ -49,6 +49,8 @@ export const MESSAGE_PARAMS = {
   "node.field.inboundTaken": ["node"],
   "node.field.belowUsers": ["count"],
   "node.field.belowUsersUnknown": [],
+  "node.field.belowStandbys": ["count"],
+  "node.field.belowStandbysUnknown": [],
   "node.field.credentials": [],
   "node.field.usernameWithPassword": [],
   "node.field.pinRequired": [],

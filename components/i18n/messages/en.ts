@@ -382,6 +382,8 @@ export const en = {
   "nodeForm.publicPortHint": "Blank uses the inbound's port.",
   "nodeForm.maxUsers": "Max users",
   "nodeForm.maxUsersHint": "0 takes no new users.",
+  "nodeForm.standbyMaxUsers": "Max standbys",
+  "nodeForm.standbyMaxUsersHint": "Standby keys of users whose primary is on another node (STANDBY_ENABLED); counted apart from max users.",
   "nodeForm.priority": "Priority",
   "nodeForm.priorityHint": "Higher fills first (default 100).",
   "nodeForm.weight": "Weight",

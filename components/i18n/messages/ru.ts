@@ -378,6 +378,8 @@ export const ru: Dictionary = {
   "nodeForm.publicPortHint": "Пусто — порт инбаунда.",
   "nodeForm.maxUsers": "Лимит пользователей",
   "nodeForm.maxUsersHint": "0 — новых не принимать.",
+  "nodeForm.standbyMaxUsers": "Лимит резервных ключей",
+  "nodeForm.standbyMaxUsersHint": "Резервные ключи пользователей с основным ключом на другом узле (STANDBY_ENABLED); считаются отдельно от лимита пользователей.",
   "nodeForm.priority": "Приоритет",
   "nodeForm.priorityHint": "Выше — заполняется первым (по умолчанию 100).",
   "nodeForm.weight": "Вес",

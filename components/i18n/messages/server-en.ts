@@ -39,6 +39,8 @@ export const serverEn = {
   "node.field.panelTaken": "is already node “{node}” with inbound {inbound}: one panel inbound can be one node only",
   "node.field.panelTakenUnnamed": "is already another node with inbound {inbound}: one panel inbound can be one node only",
   "node.field.belowUsersUnknown": "must not be below the users already on this node",
+  "node.field.belowStandbysUnknown": "must not be below the standbys already on this node",
+  "node.field.belowStandbys": "must be at least {count}, the standby already on this node|must be at least {count}, the standbys already on this node",
   "node.field.inboundTaken": "is already used by node “{node}” on this panel",
   "node.field.belowUsers": "must be at least {count}, the user already on this node (drain first)|must be at least {count}, the users already on this node (drain some first)",
   "node.field.credentials": "give the panel's username and password, or an API token",

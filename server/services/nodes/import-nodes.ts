@@ -36,6 +36,7 @@ const YAML_FIELDS = {
   priority: "priority",
   weight: "weight",
   max_users: "maxUsers",
+  standby_max_users: "standbyMaxUsers",
 } as const;
 type YamlField = keyof typeof YAML_FIELDS;
 const FIELD_TO_YAML = Object.fromEntries(Object.entries(YAML_FIELDS).map(([y, f]) => [f, y])) as Record<string, YamlField>;

@@ -61,6 +61,7 @@ const fields = {
   tlsMode: z.enum(["verify", "skip", "pin"]),
   tlsPinSha256: optionalText(200).refine((v) => v == null || SPKI_PIN.test(v), "validation.tlsPin"),
   maxUsers: localeNumber(wholeNumber().min(0).max(1_000_000)),
+  standbyMaxUsers: localeNumber(wholeNumber().min(0).max(1_000_000)),
   priority: localeNumber(wholeNumber().positive().max(1_000_000)),
   weight: localeNumber(z.number().positive().max(1_000_000)),
 };
@@ -75,6 +76,7 @@ export const createNodeInputSchema = z.object({
   ...fields,
   tlsMode: fields.tlsMode.default("verify"),
   maxUsers: fields.maxUsers.default(100),
+  standbyMaxUsers: fields.standbyMaxUsers.default(100),
   priority: fields.priority.default(100),
   weight: fields.weight.default(1),
   saveDisabled,
@@ -94,6 +96,7 @@ export const updateNodeInputSchema = z.object({
   tlsMode: fields.tlsMode.optional(),
   tlsPinSha256: fields.tlsPinSha256,
   maxUsers: fields.maxUsers.optional(),
+  standbyMaxUsers: fields.standbyMaxUsers.optional(),
   priority: fields.priority.optional(),
   weight: fields.weight.optional(),
   saveDisabled,
@@ -114,6 +117,8 @@ export type NodeConfig = {
   tlsMode: "verify" | "skip" | "pin";
   tlsPinSha256: string | null;
   maxUsers: number;
+  /** Standby clients the node may hold (STANDBY_ENABLED), apart from `maxUsers`. */
+  standbyMaxUsers: number;
   priority: number;
   weight: number;
 };

@@ -114,6 +114,14 @@ describe("node validation", () => {
     expect(errorBody(await failure(updateNode(deps, actor, { id: node.id, maxUsers: 4 }))).fields?.maxUsers).toMatch(/at least 5/);
     expect((await updateNode(deps, actor, { id: node.id, maxUsers: 5 })).maxUsers).toBe(5);
   });
+
+  it("keeps standby places apart: refuses standbyMaxUsers below the standbys already on the node, whatever max_users says", async () => {
+    const node = await createNode(deps, actor, { ...base, maxUsers: 1, standbyMaxUsers: 10 });
+    expect(node).toMatchObject({ maxUsers: 1, standbyMaxUsers: 10 });
+    await test.db.update(nodes).set({ standbyReservedCount: 3 }).where(eq(nodes.id, node.id));
+    expect(errorBody(await failure(updateNode(deps, actor, { id: node.id, standbyMaxUsers: 2 }))).fields?.standbyMaxUsers).toMatch(/at least 3, the standbys/);
+    expect((await updateNode(deps, actor, { id: node.id, standbyMaxUsers: "3" as unknown as number })).standbyMaxUsers).toBe(3);
+  });
 });
 
 describe("credentials", () => {

@@ -34,6 +34,7 @@ export function nodeConfigOf(node: Node): NodeConfig {
     tlsMode: node.tlsMode,
     tlsPinSha256: node.tlsPinSha256,
     maxUsers: node.maxUsers,
+    standbyMaxUsers: node.standbyMaxUsers,
     priority: node.priority,
     weight: node.weight,
   };
@@ -111,6 +112,9 @@ async function databaseProblems(tx: Tx, config: NodeConfig, current: Node | null
   if (current && config.maxUsers < current.reservedCount) {
     problems.maxUsers = ref("node.field.belowUsers", { count: current.reservedCount });
   }
+  if (current && config.standbyMaxUsers < current.standbyReservedCount) {
+    problems.standbyMaxUsers = ref("node.field.belowStandbys", { count: current.standbyReservedCount });
+  }
   return problems;
 }
 
@@ -138,6 +142,9 @@ function constraintToFieldError(e: unknown, config: NodeConfig): AppError | null
   }
   if (code === "23514" && constraint === "nodes_reserved_within_capacity") {
     return badRequest({ maxUsers: ref("node.field.belowUsersUnknown") });
+  }
+  if (code === "23514" && constraint === "nodes_standby_within_capacity") {
+    return badRequest({ standbyMaxUsers: ref("node.field.belowStandbysUnknown") });
   }
   return null;
 }

@@ -123,6 +123,7 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
       tlsMode: tlsMode as CreateInput["tlsMode"],
       tlsPinSha256: text(form, "tlsPinSha256") || null,
       maxUsers: numberOr(text(form, "maxUsers"), undefined) as number,
+      standbyMaxUsers: numberOr(text(form, "standbyMaxUsers"), undefined) as number,
       priority: numberOr(text(form, "priority"), undefined) as number,
       weight: numberOr(text(form, "weight"), undefined) as number,
     };
@@ -246,6 +247,9 @@ function NodeForm({ node, onDone }: { node?: NodeView; onDone: () => void }) {
         </FormField>
         <FormField label={t("nodeForm.weight")} error={errors.weight} description={t("nodeForm.weightHint")}>
           <Input name="weight" inputMode="decimal" defaultValue={formatInputNumber(locale, node?.weight ?? 1)} />
+        </FormField>
+        <FormField label={t("nodeForm.standbyMaxUsers")} error={errors.standbyMaxUsers} description={t("nodeForm.standbyMaxUsersHint")}>
+          <Input name="standbyMaxUsers" inputMode="numeric" defaultValue={node?.standbyMaxUsers ?? 100} />
         </FormField>
       </div>
       {failure ? (
