@@ -37,6 +37,7 @@ async function addNodeThroughForm(page: Page, name: string, panel: SimulatedPane
   await expect(form.getByTestId("test-connection-result")).toContainText(`v${panel.version}`);
   await form.getByLabel("Inbound").selectOption(String(panel.inboundId));
   await form.getByLabel("Max users").fill(String(maxUsers));
+  await form.getByLabel("Max standbys").fill(String(maxUsers / 2));
   await form.getByRole("button", { name: "Add node" }).click();
   await expect(page.getByTestId(`node-row-${name}`)).toBeVisible();
 }
@@ -58,6 +59,14 @@ test("an admin adds nodes through the form and sees them healthy after a cron pi
   await addNodeThroughForm(page, "e2e-alpha", alpha, 50);
   await screenshot(page, testInfo, "nodes-after-add");
   await addNodeThroughForm(page, "e2e-beta", beta, 50);
+
+  // Both capacities are kept, and the edit form shows them.
+  await page.getByTestId("node-row-e2e-alpha").getByRole("button", { name: "Actions for e2e-alpha", includeHidden: true }).click();
+  await page.getByRole("menuitem", { name: "Edit" }).click();
+  const edit = page.getByRole("dialog", { name: "Edit e2e-alpha" });
+  await expect(edit.getByLabel("Max users")).toHaveValue("50");
+  await expect(edit.getByLabel("Max standbys")).toHaveValue("25");
+  await edit.getByRole("button", { name: "Cancel" }).click();
 
   await pingCron(page.request);
   await page.reload();

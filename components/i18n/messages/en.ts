@@ -208,6 +208,7 @@ export const en = {
   "node.notChecked": "not checked yet",
   "node.load": "Load",
   "node.priorityWeight": "priority {priority} · weight {weight}",
+  "node.standbys": "standby keys: {count} of {max}",
   "node.latencyNow": "Latency now",
   "node.xray": "Xray {state}",
   "node.xrayUnknown": "state unknown",

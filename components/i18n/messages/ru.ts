@@ -204,6 +204,7 @@ export const ru: Dictionary = {
   "node.notChecked": "ещё не проверен",
   "node.load": "Нагрузка",
   "node.priorityWeight": "приоритет {priority} · вес {weight}",
+  "node.standbys": "резервные ключи: {count} из {max}",
   "node.latencyNow": "Задержка сейчас",
   "node.xray": "Xray: {state}",
   "node.xrayUnknown": "состояние неизвестно",

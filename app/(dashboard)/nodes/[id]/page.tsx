@@ -94,6 +94,11 @@ export default async function NodePage({ params, searchParams }: { params: Param
           <p className="text-sm text-muted-foreground">{t("node.load")}</p>
           <NodeLoad name={node.name} users={node.reservedCount} maxUsers={node.maxUsers} />
           <p className="text-xs text-muted-foreground">{t("node.priorityWeight", { priority: node.priority, weight: formatNumber(locale, node.weight) })}</p>
+          {node.standbyReservedCount > 0 ? (
+            <p className="text-xs text-muted-foreground" data-testid="node-standbys">
+              {t("node.standbys", { count: formatNumber(locale, node.standbyReservedCount), max: formatNumber(locale, node.standbyMaxUsers) })}
+            </p>
+          ) : null}
         </Card>
         <Card className="gap-2 px-5 py-4">
           <p className="text-sm text-muted-foreground">{t("node.latencyNow")}</p>
