@@ -73,17 +73,26 @@ export async function lockNodesInOrder(tx: Transaction, nodeIds: (string | null 
  * the reservation's UPDATE has locked the node row, so two transactions placing the two roles of one
  * user on one node queue there and the second one sees the first one's row (READ COMMITTED reads
  * each statement afresh); it then gives the place back and gets null, like a full node.
+ *
+ * A miss leaves the node's row unlocked. A conditional UPDATE that waited for another writer of the
+ * row and then found the node no longer eligible (ejected, full) has locked the row all the same,
+ * until the transaction ends; a placement going on to its next candidate would hold two node rows
+ * taken in rank order and deadlock with a move that locks the same two in id order
+ * (lockNodesInOrder). So each attempt starts at a savepoint, and a miss rolls back to it, which
+ * releases the row (and gives back a place taken for a refused role).
  */
 export async function reservePlace(tx: Transaction, nodeId: string, userId: string, role: AssignmentRole): Promise<Node | null> {
+  await tx.execute(sql`SAVEPOINT reserve_place`);
   const node = await reserveForNewUser(tx, nodeId, role);
-  if (!node) return null;
-  const [other] = await tx
-    .select({ id: assignments.id })
-    .from(assignments)
-    .where(and(eq(assignments.userId, userId), eq(assignments.nodeId, nodeId), ne(assignments.role, role), inArray(assignments.state, ["pending", "active"])))
-    .limit(1);
-  if (!other) return node;
-  await releaseReservation(tx, nodeId, role);
+  if (node) {
+    const [other] = await tx
+      .select({ id: assignments.id })
+      .from(assignments)
+      .where(and(eq(assignments.userId, userId), eq(assignments.nodeId, nodeId), ne(assignments.role, role), inArray(assignments.state, ["pending", "active"])))
+      .limit(1);
+    if (!other) return node;
+  }
+  await tx.execute(sql`ROLLBACK TO SAVEPOINT reserve_place`);
   return null;
 }
 
