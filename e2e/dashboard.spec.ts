@@ -94,15 +94,28 @@ test("the bot route issues a key and the users page shows it", async ({ page }, 
   const row = page.getByTestId(`user-row-${TELEGRAM_ID}`);
   await expect(row).toContainText(key.node.name);
   await expect(row).toContainText("@e2e_alice");
-  await expect(row.locator("code").first()).toHaveAttribute("title", key.key);
+  await expect(row).toContainText("issued");
+  // The list never carries keys or subscription URLs; the owner reveals them in the details.
+  expect(await page.content()).not.toContain(key.key);
+  expect(await page.content()).not.toContain(key.subscriptionUrl);
   await screenshot(page, testInfo, "users");
 
   await row.getByRole("button", { name: `Actions for @e2e_alice` }).click();
   await page.getByRole("menuitem", { name: "Key, QR and placement" }).click();
   const dialog = page.getByRole("dialog");
+  await dialog.getByRole("button", { name: "Show key and subscription" }).click();
   await expect(dialog.getByRole("img", { name: /Subscription QR code/ })).toBeVisible();
+  await expect(dialog.getByTestId("revealed-key")).toHaveAttribute("title", key.key);
+  await expect(dialog.getByTestId("revealed-subscription")).toHaveAttribute("title", key.subscriptionUrl);
   await expect(dialog.getByText("Placed by the balancer")).toBeVisible();
   await screenshot(page, testInfo, "user-details");
+
+  // The user's own page names the node, not the key or the subscription URL.
+  await page.goto(`/users/${TELEGRAM_ID}`);
+  await expect(page.getByRole("heading", { level: 1, name: "@e2e_alice" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Plan and usage" })).toContainText(key.node.name);
+  expect(await page.content()).not.toContain(key.key);
+  expect(await page.content()).not.toContain(key.subscriptionUrl);
 });
 
 test("a stopped panel turns its node unhealthy and its user moves to the other node", async ({ page }, testInfo) => {
@@ -186,6 +199,16 @@ test("a viewer sees no mutation controls and the server refuses their mutations"
   await viewer.goto(`/users?q=${TELEGRAM_ID}`);
   await viewer.getByRole("button", { name: "Actions for @e2e_alice" }).click();
   await expect(viewer.getByRole("menuitem", { name: "Revoke key" })).toHaveCount(0);
+  await viewer.getByRole("menuitem", { name: "Key, QR and placement" }).click();
+  await expect(viewer.getByRole("dialog")).toContainText("Keys and subscription URLs are shown to admins only.");
+  await expect(viewer.getByRole("button", { name: "Show key and subscription" })).toHaveCount(0);
+  await viewer.keyboard.press("Escape");
+  // Not just hidden: the API gives a viewer no key and no subscription URL.
+  const listed = await viewer.request.get("/api/trpc/users.search?input=" + encodeURIComponent(JSON.stringify({ json: { query: String(TELEGRAM_ID) } })));
+  expect(listed.status()).toBe(200);
+  expect(await listed.text()).not.toMatch(/vless:\/\/|\/sub\//);
+  const reveal = await viewer.request.post("/api/trpc/users.revealKey", { data: { json: { telegramId: TELEGRAM_ID } } });
+  expect(reveal.status()).toBe(403);
 
   const nodes = await viewer.request.get("/api/trpc/stats.nodeRows?input=" + encodeURIComponent(JSON.stringify({ json: {} })));
   const nodeId = ((await nodes.json()) as { result: { data: { json: { items: { id: string }[] } } } }).result.data.json.items[0]!.id;

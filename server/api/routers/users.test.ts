@@ -42,19 +42,38 @@ describe("users router", () => {
     expect(byId.rows.map((r) => r.username)).toEqual(["bob"]);
     expect(byId.rows[0]).toMatchObject({
       node: { name: "a", location: "NL" },
-      assignment: { state: "active", key: expect.stringMatching(/^vless:\/\//), placementReason: { strategy: "balancer" } },
-      subscriptionUrl: expect.stringMatching(/^https:\/\/fleet\.example\.com\/sub\//),
+      assignment: { state: "active", hasKey: true, placementReason: { strategy: "balancer" } },
     });
+  });
+
+  it("never hands a key or a subscription URL to the list or a user's page; admins reveal one, audited, and viewers may not", async () => {
+    // Observation 3: viewers saw every user's key and subscription URL.
+    const asViewer = createCaller({ app, actor: viewer });
+    const listed = JSON.stringify(await asViewer.users.search({}));
+    expect(listed).not.toMatch(/vless:\/\/|\/sub\//);
+    const one = await asViewer.users.get({ telegramId: 200 });
+    expect(one).toMatchObject({ telegramId: 200, assignment: { hasKey: true } });
+    expect(JSON.stringify(one)).not.toMatch(/vless:\/\/|\/sub\//);
+    await expect(asViewer.users.revealKey({ telegramId: 200 })).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    const asAdmin = createCaller({ app, actor: admin });
+    const revealed = await asAdmin.users.revealKey({ telegramId: 200 });
+    expect(revealed).toEqual({ telegramId: 200, key: expect.stringMatching(/^vless:\/\//), subscriptionUrl: expect.stringMatching(/^https:\/\/fleet\.example\.com\/sub\//) });
+    const [audit] = await test.db.select().from(auditLog).where(eq(auditLog.action, "key.reveal"));
+    expect(audit).toMatchObject({ actorAdminId: admin.adminId, targetType: "vpn_user", targetId: "200", after: { hasKey: true } });
+    expect(JSON.stringify(audit)).not.toContain(revealed.key!);
+    await expect(asAdmin.users.revealKey({ telegramId: 999 })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   it("lets admins refresh and revoke, auditing each, and refuses viewers", async () => {
     const asViewer = createCaller({ app, actor: viewer });
     await expect(asViewer.users.revokeKey({ telegramId: 111 })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const asAdmin = createCaller({ app, actor: admin });
-    await asAdmin.users.refreshKey({ telegramId: 111 });
+    const refreshed = await asAdmin.users.refreshKey({ telegramId: 111 });
+    expect(refreshed).toEqual({ telegramId: 111, node: expect.objectContaining({ name: "a" }), createdAt: expect.any(Date) });
     expect(await asAdmin.users.revokeKey({ telegramId: 111 })).toMatchObject({ revoked: true });
     const actions = (await test.db.select().from(auditLog).where(eq(auditLog.actorAdminId, admin.adminId))).map((a) => a.action).sort();
-    expect(actions).toEqual(["key.refresh", "key.revoke"]);
+    expect(actions).toEqual(["key.refresh", "key.reveal", "key.revoke"]);
     await expect(asAdmin.users.revokeKey({ telegramId: 111 })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

@@ -1,7 +1,8 @@
 /**
- * VPN users: the filtered list and one user for viewers; for admins, creating a user, plan changes
- * (switch on/off, extend, limits, traffic reset) one by one or in bulk, key refresh and revoke —
- * each audited in the service's transaction.
+ * VPN users: the filtered list and one user for viewers (no keys, no subscription URLs); for
+ * admins, creating a user, plan changes (switch on/off, extend, limits, traffic reset) one by one or
+ * in bulk, revealing a key, refresh and revoke — each audited in the service's transaction. Create
+ * and refresh answer where the key is, not the key: seeing it is a reveal.
  */
 import { z } from "zod";
 import { keyDeps, planDeps } from "@/server/composition/service-deps";
@@ -14,6 +15,7 @@ import { updateUserPlan } from "@/server/services/plans/update-plan";
 import { refreshKey } from "@/server/services/keys/refresh-key";
 import { revokeKey } from "@/server/services/keys/revoke-key";
 import { rotateSubscription } from "@/server/services/keys/rotate-subscription";
+import { revealUserKey } from "@/server/services/users/reveal-user-key";
 import { adminProcedure, router, viewerProcedure } from "../trpc";
 
 export const usersRouter = router({
@@ -42,7 +44,14 @@ export const usersRouter = router({
 
   refreshKey: adminProcedure
     .input(z.object({ telegramId: TelegramId }))
-    .mutation(({ ctx, input }) => refreshKey(keyDeps(ctx.app), { telegramId: input.telegramId, actor: ctx.actor })),
+    .mutation(async ({ ctx, input }) => {
+      const { telegramId, node, createdAt } = await refreshKey(keyDeps(ctx.app), { telegramId: input.telegramId, actor: ctx.actor });
+      return { telegramId, node, createdAt };
+    }),
+
+  revealKey: adminProcedure
+    .input(z.object({ telegramId: TelegramId }))
+    .mutation(({ ctx, input }) => revealUserKey(keyDeps(ctx.app), ctx.actor, input)),
 
   rotateSubscription: adminProcedure
     .input(z.object({ telegramId: TelegramId }))

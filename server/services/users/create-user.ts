@@ -1,9 +1,10 @@
 /**
  * An admin creates a VPN user from the dashboard: the user row with its plan and the audit row in
  * one transaction (invariant 9), then their first key — on the node the admin chose, or where the
- * balancer puts it — exactly as a bot request would place it. A user whose key could not be placed
- * yet (no room, panels down) still exists; the answer says why there is no key, and "Issue key"
- * (a refresh) tries again.
+ * balancer puts it — exactly as a bot request would place it. The answer names the node, not the
+ * key: seeing a key is a reveal (reveal-user-key.ts). A user whose key could not be placed yet (no
+ * room, panels down) still exists; the answer says why there is no key, and "Issue key" (a
+ * refresh) tries again.
  */
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
@@ -20,7 +21,7 @@ import { futureDateErrors } from "@/server/services/plans/plan-input";
 
 export type CreateUserInput = NewUserPlan & { telegramId: number; username?: string | null; nodeId?: string; actor: AuditActor };
 
-export type CreateUserResult = { telegramId: number; key: KeyView | null; keyError: ErrorText | null };
+export type CreateUserResult = { telegramId: number; node: KeyView["node"] | null; keyError: ErrorText | null };
 
 export async function createUser(deps: PlanDeps, input: CreateUserInput): Promise<CreateUserResult> {
   const plan = { expiresAt: input.expiresAt ?? null, trafficLimitBytes: input.trafficLimitBytes ?? null, deviceLimit: input.deviceLimit ?? null };
@@ -42,9 +43,9 @@ export async function createUser(deps: PlanDeps, input: CreateUserInput): Promis
     });
   });
   try {
-    const key = await getOrCreateKey(deps, { telegramId: input.telegramId, nodeId: input.nodeId });
-    return { telegramId: input.telegramId, key, keyError: null };
+    const { node } = await getOrCreateKey(deps, { telegramId: input.telegramId, nodeId: input.nodeId });
+    return { telegramId: input.telegramId, node, keyError: null };
   } catch (error) {
-    return { telegramId: input.telegramId, key: null, keyError: toAppError(error).text };
+    return { telegramId: input.telegramId, node: null, keyError: toAppError(error).text };
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The dashboard's user list: server-side search (exact telegram id, or username prefix), filters
  * (node, access status, expiring soon) and pagination, with each user's plan and usage, live
- * assignment, node, key, subscription URL and the reason they were placed where they are.
+ * assignment, node and the reason they were placed where they are. Never the key or the
+ * subscription URL: viewers may see who is where, not use their access; an admin reveals one
+ * user's key on purpose, and that is audited (reveal-user-key.ts).
  */
 import { and, count, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
@@ -11,7 +13,7 @@ import { assignments, nodes, vpnUsers, type PlacementReason } from "@/server/db/
 import { AppError } from "@/server/errors";
 import { ref } from "@/server/messages";
 import { readPage } from "@/server/services/paging";
-import { IS_CURRENT_ASSIGNMENT, subscriptionUrlFor } from "@/server/services/keys/find-user-key";
+import { IS_CURRENT_ASSIGNMENT } from "@/server/services/keys/find-user-key";
 import { countAllTime } from "@/server/services/stats/daily-counts";
 import { expiringHorizonDays, toPlanView, type Access, type PlanView } from "@/server/services/plans/user-plan";
 
@@ -34,11 +36,11 @@ export type UserRow = PlanView & {
   telegramId: number;
   username: string | null;
   createdAt: Date;
-  subscriptionUrl: string;
   assignment: {
     id: string;
     state: string;
-    key: string | null;
+    /** Whether the panel confirmed a key for it; the key itself is revealed on request only. */
+    hasKey: boolean;
     createdAt: Date;
     placementReason: PlacementReason | null;
     lastError: string | null;
@@ -46,7 +48,7 @@ export type UserRow = PlanView & {
   node: { id: string; name: string; location: string | null; healthState: string; adminState: string } | null;
 };
 
-export type ListUsersDeps = { db: Database; publicUrl: string; clock: { now: () => Date }; expiringDays: number };
+export type ListUsersDeps = { db: Database; clock: { now: () => Date }; expiringDays: number };
 
 
 /** accessOf (user-plan.ts) in SQL, so the list can filter on it. */
@@ -90,7 +92,7 @@ function selectUsers(db: Database) {
       assignment: {
         id: assignments.id,
         state: assignments.state,
-        key: assignments.shareLink,
+        hasKey: sql<boolean>`${assignments.shareLink} IS NOT NULL`,
         createdAt: assignments.createdAt,
         placementReason: assignments.placementReason,
         lastError: assignments.lastError,
@@ -103,13 +105,12 @@ function selectUsers(db: Database) {
     .$dynamic();
 }
 
-function toRow(deps: Pick<ListUsersDeps, "publicUrl">, now: Date, { user, assignment, node }: Awaited<ReturnType<typeof selectUsers>>[number]): UserRow {
+function toRow(now: Date, { user, assignment, node }: Awaited<ReturnType<typeof selectUsers>>[number]): UserRow {
   return {
     id: user.id,
     telegramId: user.telegramId,
     username: user.username,
     createdAt: user.createdAt,
-    subscriptionUrl: subscriptionUrlFor(deps.publicUrl, user.subscriptionToken),
     ...toPlanView(user, now),
     assignment,
     node,
@@ -126,12 +127,12 @@ export async function listUsers(deps: ListUsersDeps, raw: ListUsersInput): Promi
     // Unfiltered, the total is the trigger-kept count: counting a million rows per page view is not.
     where ? deps.db.select({ n: count() }).from(vpnUsers).leftJoin(assignments, liveAssignment).where(where) : countAllTime(deps.db, "users").then((n) => [{ n }]),
   );
-  return { total, rows: items.map((item) => toRow(deps, now, item)) };
+  return { total, rows: items.map((item) => toRow(now, item)) };
 }
 
 /** One user, as the list shows them, for the user page. */
 export async function getUser(deps: ListUsersDeps, input: { telegramId: number }): Promise<UserRow> {
   const [item] = await selectUsers(deps.db).where(eq(vpnUsers.telegramId, input.telegramId));
   if (!item) throw new AppError("NOT_FOUND", ref("error.user.notFound"));
-  return toRow(deps, deps.clock.now(), item);
+  return toRow(deps.clock.now(), item);
 }

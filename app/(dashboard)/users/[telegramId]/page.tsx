@@ -10,7 +10,6 @@ import { AccessBadge } from "@/components/users/access-badge";
 import { UsageMeter } from "@/components/users/usage-meter";
 import { buttonVariants } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { CopyButton } from "@/components/ui/copy-button";
 import { PageHeader } from "@/components/ui/page-header";
 import { HealthBadge, type HealthState } from "@/components/ui/status-badge";
 import { requireActor } from "@/server/auth/session";
@@ -91,12 +90,6 @@ export default async function UserPage({ params }: { params: Params }) {
           ) : (
             <p className="text-muted-foreground">{t("users.noKey")}</p>
           )}
-          <div className="flex min-w-0 items-center gap-2">
-            <code className="block min-w-0 truncate font-mono text-xs" title={user.subscriptionUrl}>
-              {user.subscriptionUrl}
-            </code>
-            <CopyButton value={user.subscriptionUrl} aria-label={t("users.copySubscription", { user: user.telegramId })} />
-          </div>
         </Card>
       </section>
       <TrafficCard scope={{ telegramId: user.telegramId }} title={t("traffic.userTitle")} initial={traffic} />

@@ -51,7 +51,7 @@ export function CreateUserButton({ nodes }: { nodes: NodeOption[] }) {
     try {
       const result = await create.mutateAsync({ telegramId: id, username: username || null, nodeId: nodeId || undefined, ...parsed.value });
       if (result.keyError) toast.warning(t("createUser.noKey", { user: id, reason: renderText(t, result.keyError) ?? "" }));
-      else toast.success(t("createUser.createdToast", { user: id, node: result.key?.node.name ?? "" }));
+      else toast.success(t("createUser.createdToast", { user: id, node: result.node?.name ?? "" }));
       router.refresh();
     } catch (error) {
       const fields = fieldErrorsOf(error);

@@ -23,15 +23,13 @@ import type { RouterOutputs } from "@/app/(dashboard)/_components/router-outputs
 import { useT } from "@/components/i18n/i18n-provider";
 import { renderText } from "@/components/i18n/message-ref";
 import { PlacementReasonView } from "@/components/users/placement-reason";
-import { QrCode } from "@/components/users/qr-code";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { CopyButton } from "@/components/ui/copy-button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
-
+import { KeyReveal } from "./key-reveal";
 import { NodeOptions } from "./node-options";
 import { draftOf, planErrorsOf, planOf, PlanFields, type PlanDraft, type PlanErrors, type PlanValue } from "./plan-fields";
 
@@ -39,9 +37,9 @@ type UserRow = RouterOutputs["users"]["search"]["rows"][number];
 type Dialog = "details" | "move" | "refresh" | "revoke" | "plan" | "extend" | "reset" | "switch";
 
 /**
- * A user's details (key, subscription, QR codes, placement reason) and, for admins: the plan
- * (edit, extend, reset the period's traffic, switch off and on), the key (issue, move, refresh,
- * revoke). Every change is audited by the service it calls.
+ * A user's details (placement reason; for admins, the key and subscription on request) and, for
+ * admins: the plan (edit, extend, reset the period's traffic, switch off and on), the key (issue,
+ * move, refresh, revoke). Every change is audited by the service it calls.
  */
 export function UserActions({ user, canManage }: { user: UserRow; canManage: boolean }) {
   const trpc = useTRPC();
@@ -164,20 +162,11 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
               {t("userActions.detailsLine", { id: user.telegramId, where: user.node ? t("userActions.onNode", { node: user.node.name }) : t("users.noKey") })}
             </DialogDescription>
           </DialogHeader>
-          <div className="grid gap-6 sm:grid-cols-2">
-            <figure className="grid justify-items-center gap-2">
-              <QrCode value={user.subscriptionUrl} label={t("userActions.subscriptionQr", { user: who })} />
-              <figcaption className="text-xs text-muted-foreground">{t("userActions.subscriptionCaption")}</figcaption>
-              <CopyButton value={user.subscriptionUrl} label={t("userActions.copySubscription")} />
-            </figure>
-            {user.assignment?.key ? (
-              <figure className="grid justify-items-center gap-2">
-                <QrCode value={user.assignment.key} label={t("userActions.keyQr", { user: who })} />
-                <figcaption className="text-xs text-muted-foreground">{t("userActions.keyCaption", { node: user.node?.name ?? "" })}</figcaption>
-                <CopyButton value={user.assignment.key} label={t("userActions.copyKey")} />
-              </figure>
-            ) : null}
-          </div>
+          {canManage ? (
+            <KeyReveal telegramId={user.telegramId} who={who} nodeName={user.node?.name ?? null} />
+          ) : (
+            <p className="text-sm text-muted-foreground">{t("userActions.keysAdminsOnly")}</p>
+          )}
           <section className="grid min-w-0 grid-cols-[minmax(0,1fr)] gap-2">
             <h3 className="text-sm font-semibold">{t("userActions.why")}</h3>
             <PlacementReasonView reason={user.assignment?.placementReason ?? null} />

@@ -18,7 +18,6 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { CopyButton } from "@/components/ui/copy-button";
 import { FormField } from "@/components/ui/form-field";
 import { Input } from "@/components/ui/input";
 import { HealthBadge, type HealthState } from "@/components/ui/status-badge";
@@ -130,7 +129,6 @@ export function UsersTable({ rows, canManage }: { rows: UserRow[]; canManage: bo
             <TableHead>{t("users.col.expires")}</TableHead>
             <TableHead>{t("common.node")}</TableHead>
             <TableHead>{t("users.col.key")}</TableHead>
-            <TableHead>{t("users.col.subscription")}</TableHead>
             <TableHead className="w-px">
               <span className="sr-only">{t("common.actions")}</span>
             </TableHead>
@@ -177,27 +175,12 @@ export function UsersTable({ rows, canManage }: { rows: UserRow[]; canManage: bo
                     <span className="text-muted-foreground">{t("users.noKey")}</span>
                   )}
                 </TableCell>
-                <TableCell data-label={t("users.col.key")} data-cell="wide">
-                  {user.assignment?.key ? (
-                    <div className="flex items-center gap-2">
-                      <code className="block max-w-44 truncate font-mono text-xs" title={user.assignment.key}>
-                        {user.assignment.key}
-                      </code>
-                      <CopyButton value={user.assignment.key} aria-label={t("users.copyKey", { user: user.telegramId })} />
-                    </div>
-                  ) : user.assignment ? (
-                    <Badge variant="outline">{labelOf(t, "assignmentState", user.assignment.state)}</Badge>
+                <TableCell data-label={t("users.col.key")}>
+                  {user.assignment ? (
+                    <Badge variant="outline">{user.assignment.hasKey ? t("users.keyIssued") : labelOf(t, "assignmentState", user.assignment.state)}</Badge>
                   ) : (
                     <span className="text-muted-foreground">—</span>
                   )}
-                </TableCell>
-                <TableCell data-label={t("users.col.subscription")} data-cell="wide">
-                  <div className="flex items-center gap-2">
-                    <code className="block max-w-40 truncate font-mono text-xs" title={user.subscriptionUrl}>
-                      {user.subscriptionUrl}
-                    </code>
-                    <CopyButton value={user.subscriptionUrl} aria-label={t("users.copySubscription", { user: user.telegramId })} />
-                  </div>
                 </TableCell>
                 {/* Not nowrap like other cells: the dialogs opened from here inherit white-space. */}
                 <TableCell data-cell="actions" className="whitespace-normal">
