@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { getLocale } from "@/components/i18n/server";
 import { Providers } from "@/components/layout/providers";
@@ -12,10 +13,12 @@ export const metadata: Metadata = {
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const locale = await getLocale();
+  // proxy.ts puts a fresh nonce on every page request; inline scripts (next-themes') need it under the CSP.
+  const nonce = (await headers()).get("x-nonce") ?? undefined;
   return (
     <html lang={locale} suppressHydrationWarning>
       <body>
-        <Providers locale={locale}>
+        <Providers locale={locale} nonce={nonce}>
           <TrpcReactProvider>{children}</TrpcReactProvider>
         </Providers>
       </body>

@@ -10,6 +10,8 @@ import { Toaster } from "@/components/ui/toaster";
 type ProvidersProps = {
   /** Read from the locale cookie by the root layout (see `resolveLocale`). */
   locale: Locale;
+  /** The page's CSP nonce, for the theme script that runs before hydration. */
+  nonce?: string;
   children: ReactNode;
 };
 
@@ -17,9 +19,9 @@ type ProvidersProps = {
  * Client-side context for the whole app. Other providers (tRPC / react-query) wrap or sit
  * inside `children`; this one owns only theme, language and toasts.
  */
-function Providers({ locale, children }: ProvidersProps) {
+function Providers({ locale, nonce, children }: ProvidersProps) {
   return (
-    <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange>
+    <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange nonce={nonce}>
       <I18nProvider locale={locale}>
         {children}
         <Toaster />
