@@ -6,14 +6,16 @@ const nextConfig: NextConfig = {
   // PGlite ships WASM and data files; bundling it would copy them into the public static folder.
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2"],
   poweredByHeader: false,
-  // Every answer: no MIME sniffing, no Referer (subscription URLs carry their token), no powerful
+  // Every answer: no MIME sniffing, no Referer to other sites (subscription URLs carry their token;
+  // not "no-referrer": under it a browser sends `Origin: null` on a same-site form post, and Next
+  // refuses the sign-in form posted before its scripts have run), no powerful
   // browser features, no framing; JSON and subscriptions get a deny-all policy (pages get theirs,
   // with a nonce, from proxy.ts); HSTS when the request came over https (Next sets
   // x-forwarded-proto from the socket, a TLS-terminating proxy sets it itself).
   async headers() {
     const everywhere = [
       { key: "X-Content-Type-Options", value: "nosniff" },
-      { key: "Referrer-Policy", value: "no-referrer" },
+      { key: "Referrer-Policy", value: "same-origin" },
       { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()" },
       { key: "X-Frame-Options", value: "DENY" },
       { key: "Cross-Origin-Opener-Policy", value: "same-origin" },

@@ -40,7 +40,7 @@ function expectPageHeaders(headers: Record<string, string>) {
   expect(csp).toContain("frame-ancestors 'none'");
   expect(csp).toContain("object-src 'none'");
   expect(headers["x-content-type-options"]).toBe("nosniff");
-  expect(headers["referrer-policy"]).toBe("no-referrer");
+  expect(headers["referrer-policy"]).toBe("same-origin");
   expect(headers["permissions-policy"]).toContain("camera=()");
   expect(headers["x-frame-options"]).toBe("DENY");
 }
@@ -59,6 +59,18 @@ test("pages, the API and subscriptions carry the security headers; HSTS over htt
   }
   const overTls = await request.get("/login", { headers: { "x-forwarded-proto": "https" } });
   expect(overTls.headers()["strict-transport-security"]).toMatch(/max-age=\d+/);
+});
+
+test("the sign-in form works before its scripts run: a plain form post keeps its Origin under the referrer policy", async ({ browser }) => {
+  // Under "no-referrer" the browser sent Origin: null, and Next refused the server action with a 500.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Username").fill(E2E_OWNER.username);
+  await page.getByLabel("Password").fill(E2E_OWNER.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible({ timeout: 30_000 });
+  await context.close();
 });
 
 test("API misses answer JSON: 404 for an unknown path, 405 with Allow for a wrong method", async ({ request }) => {
