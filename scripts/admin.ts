@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   try {
     if (command === "list") {
       for (const a of await listAdmins(deps)) {
-        console.log(`${a.username.padEnd(24)} ${a.role.padEnd(7)} ${a.isDisabled ? "disabled" : a.isLocked ? "locked" : "active"}`);
+        console.log(`${a.username.padEnd(24)} ${a.role.padEnd(7)} ${a.isDisabled ? "disabled" : "active"}`);
       }
       return 0;
     }

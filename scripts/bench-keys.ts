@@ -157,6 +157,9 @@ async function main() {
         ADMIN_USERNAME: "bench",
         ADMIN_PASSWORD: randomBytes(12).toString("base64url"),
         LOG_LEVEL: "error",
+        // Rate limits on (every bot call and new key counts in PostgreSQL), set high enough never to refuse the benchmark.
+        RATE_LIMIT_BOT_PER_MINUTE: env.RATE_LIMIT_BOT_PER_MINUTE ?? "100000000",
+        RATE_LIMIT_NEW_KEYS_PER_HOUR: env.RATE_LIMIT_NEW_KEYS_PER_HOUR ?? "1000",
       },
       stdio: ["ignore", "ignore", "inherit"],
     });

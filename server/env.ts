@@ -68,6 +68,19 @@ const schema = z.object({
   ALERT_TELEGRAM_CHAT_ID: optionalText,
   ALERT_TELEGRAM_API_BASE: z.url().default("https://api.telegram.org"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  // How many reverse proxies in front append to X-Forwarded-For: "false"/0 never reads it, "true" means 1.
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2})$/, "must be true, false or the number of proxies")
+    .default("false")
+    .transform((v) => (v === "true" ? 1 : v === "false" ? 0 : Number(v))),
+  // Rate limits (0 turns one off): see README › Security notes.
+  RATE_LIMIT_BOT_PER_MINUTE: z.coerce.number().int().nonnegative().default(600),
+  RATE_LIMIT_NEW_KEYS_PER_HOUR: z.coerce.number().int().nonnegative().default(10),
+  RATE_LIMIT_SUB_PER_MINUTE: z.coerce.number().int().nonnegative().default(30),
+  RATE_LIMIT_SUB_ADDRESS_PER_MINUTE: z.coerce.number().int().nonnegative().default(300),
+  RATE_LIMIT_SIGN_IN_PER_ADDRESS: z.coerce.number().int().nonnegative().default(30),
+  SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
 });
 
 export type Env = z.infer<typeof schema> & {

@@ -25,4 +25,6 @@ export const E2E_ENV: Record<string, string> = {
   // The ledger reads a node again after this long (its minimum), so a plan e2e sees traffic within a ping or two.
   TRAFFIC_INTERVAL_SECONDS: "10",
   NEXT_TELEMETRY_DISABLED: "1",
+  // Every spec signs in from 127.0.0.1: room for the whole suite; the per-(account, address) limit stays at its default.
+  RATE_LIMIT_SIGN_IN_PER_ADDRESS: "500",
 };

@@ -22,7 +22,8 @@ async function main() {
   await admin.unsafe(`CREATE DATABASE ${name}`);
   await admin.end();
 
-  const server = spawn("./node_modules/.bin/next", ["start", "-p", process.env.PORT ?? "3210"], { stdio: "inherit", env: process.env });
+  // The production server (scripts/lib/next-server.ts): it stamps each request with the caller's address.
+  const server = spawn("./node_modules/.bin/tsx", ["scripts/lib/next-server.ts", process.env.PORT ?? "3210"], { stdio: "inherit", env: process.env });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
   server.on("exit", (code) => process.exit(code ?? 0));
 }

@@ -1,6 +1,7 @@
 /**
  * The production build and server for `npm start` and `npm run demo`: build when there is no build
- * in NEXT_DIST_DIR (default .next) or the sources changed since it was made, then `next start`.
+ * in NEXT_DIST_DIR (default .next) or the sources changed since it was made, then serve it through
+ * next-server.ts (Next's handler, with the connection's peer address stamped on each request).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -39,9 +40,12 @@ export function ensureProductionBuild(env: NodeJS.ProcessEnv): void {
   writeFileSync(stamp, current);
 }
 
-/** `next start` on `port`; signals to this process are passed on to the server. */
-export function startProductionServer(port: string, env: NodeJS.ProcessEnv, options: { stdio?: "inherit" | "pipe" } = {}): ChildProcess {
-  const server = spawn(NEXT, ["start", "-p", port], { stdio: options.stdio ?? "inherit", env: { ...env, NEXT_TELEMETRY_DISABLED: "1" } });
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const NEXT_SERVER = path.join(ROOT, "scripts", "lib", "next-server.ts");
+
+/** The production server on `port` (and `hostname`, default every interface); signals to this process are passed on. */
+export function startProductionServer(port: string, env: NodeJS.ProcessEnv, options: { stdio?: "inherit" | "pipe"; hostname?: string } = {}): ChildProcess {
+  const server = spawn(TSX, [NEXT_SERVER, port, ...(options.hostname ? [options.hostname] : [])], { stdio: options.stdio ?? "inherit", env: { ...env, NEXT_TELEMETRY_DISABLED: "1" } });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
   return server;
 }

@@ -10,7 +10,7 @@ import { getAppContext } from "@/server/composition/app-context";
 import { getEnv } from "@/server/env";
 import { logger } from "@/server/logger";
 import { authenticateAdmin } from "@/server/services/admins/authenticate-admin";
-import { clientIpFrom } from "./client-ip";
+import { clientAddressFrom } from "@/server/http/client-address";
 
 export class ThrottledSignin extends CredentialsSignin {
   override code = "throttled";
@@ -41,7 +41,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
           const username = typeof credentials.username === "string" ? credentials.username : "";
           const password = typeof credentials.password === "string" ? credentials.password : "";
           if (!username || !password) return null;
-          const result = await authenticateAdmin(await getAppContext(), { username, password, ip: clientIpFrom(request.headers) });
+          const app = await getAppContext();
+          const result = await authenticateAdmin(app, { username, password, ip: clientAddressFrom(request.headers, app.config.trustProxyHops) });
           if (!result.ok) {
             if (result.reason === "throttled") throw new ThrottledSignin();
             return null;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { admins } from "@/server/db/schema";
 import { createAdmin, resetAdminPassword, setAdminDisabled, setAdminRole } from "@/server/services/admins/manage-admins";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { PEER_ADDRESS_HEADER } from "@/server/http/client-address";
 import { resolveActor } from "./resolve-actor";
 
 let test: TestDatabase;
@@ -11,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => test.close());
 
-const headers = new Headers({ "x-forwarded-for": "203.0.113.9, 10.0.0.1", "user-agent": "vitest" });
+const headers = new Headers({ "x-forwarded-for": "192.0.2.1", [PEER_ADDRESS_HEADER]: "203.0.113.9", "user-agent": "vitest" });
 
 async function sessionFor(username: string) {
   const [row] = await test.db.select().from(admins).where(eq(admins.username, username));

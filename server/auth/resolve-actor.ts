@@ -7,12 +7,13 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { admins } from "@/server/db/schema";
 import type { Actor } from "@/server/services/actor";
-import { clientIpFrom } from "./client-ip";
+import { clientAddressFrom } from "@/server/http/client-address";
 
 export async function resolveActor(
   db: Database,
   session: { adminId?: string; sessionVersion?: number } | null,
   requestHeaders: Headers,
+  trustProxyHops = 0,
 ): Promise<Actor | null> {
   if (!session?.adminId || session.sessionVersion === undefined) return null;
   const [admin] = await db.select().from(admins).where(eq(admins.id, session.adminId));
@@ -21,7 +22,7 @@ export async function resolveActor(
     adminId: admin.id,
     username: admin.username,
     role: admin.role,
-    ip: clientIpFrom(requestHeaders),
+    ip: clientAddressFrom(requestHeaders, trustProxyHops),
     userAgent: requestHeaders.get("user-agent"),
   };
 }

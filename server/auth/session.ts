@@ -15,7 +15,8 @@ import { resolveActor } from "./resolve-actor";
 /** Once per request (React cache): the actor or null. */
 export const getActor = cache(async (): Promise<Actor | null> => {
   const session = (await auth()) as { adminId?: string; sessionVersion?: number } | null;
-  return resolveActor((await getAppContext()).db, session, await headers());
+  const app = await getAppContext();
+  return resolveActor(app.db, session, await headers(), app.config.trustProxyHops);
 });
 
 /** For layouts and pages: the actor, or a redirect to the login page (or home when the role is too low). */

@@ -19,6 +19,7 @@ import { countPanelCalls } from "@/server/services/metrics/count-panel-calls";
 import { dnsResolver, type PanelAddressPolicy } from "@/server/services/nodes/panel-address-guard";
 import { createPanelClientFactory, type CreatePanelClient, type PanelClientFactory } from "@/server/services/nodes/panel-for-node";
 import { notificationConfigFromEnv, type HttpFetch, type NotificationConfig } from "@/server/services/notifications/notification-config";
+import { createRateLimiter, type RateLimiter, type RateLimits } from "@/server/services/rate-limits/rate-limiter";
 import { settingsDefaultsFromEnv, type Settings } from "@/server/services/settings/settings";
 import type { SubscriptionSettings } from "@/server/services/subscriptions/subscription-response";
 import { createPanelClient } from "@/server/x3ui/client";
@@ -46,6 +47,9 @@ export type AppConfig = {
   standby: { enabled: boolean; batchSize: number; keepMovedMs: number };
   /** Bearer token of GET /api/metrics; unset = the route is off. */
   metricsToken: string | undefined;
+  /** Reverse proxies trusted to append X-Forwarded-For (0: the connection's peer is the client). */
+  trustProxyHops: number;
+  rateLimits: RateLimits;
 };
 
 /** What a panel client is made of, for node services that reach panels not saved yet. */
@@ -63,6 +67,8 @@ export type AppContext = {
   config: AppConfig;
   /** This replica's counters and histograms (GET /api/metrics adds the fleet's gauges). */
   metrics: FleetMetrics;
+  /** Counters in PostgreSQL, shared by every replica. */
+  rateLimiter: RateLimiter;
 };
 
 function appConfigFromEnv(env: Env): AppConfig {
@@ -95,6 +101,15 @@ function appConfigFromEnv(env: Env): AppConfig {
     },
     standby: { enabled: env.STANDBY_ENABLED, batchSize: env.STANDBY_BATCH_SIZE, keepMovedMs: env.SUBSCRIPTION_UPDATE_HOURS * 3_600_000 },
     metricsToken: env.METRICS_TOKEN,
+    trustProxyHops: env.TRUST_PROXY,
+    rateLimits: {
+      bot: { limit: env.RATE_LIMIT_BOT_PER_MINUTE, windowSeconds: 60 },
+      "new-key": { limit: env.RATE_LIMIT_NEW_KEYS_PER_HOUR, windowSeconds: 3600 },
+      "sub-token": { limit: env.RATE_LIMIT_SUB_PER_MINUTE, windowSeconds: 60 },
+      "sub-address": { limit: env.RATE_LIMIT_SUB_ADDRESS_PER_MINUTE, windowSeconds: 60 },
+      "sign-in-address": { limit: env.RATE_LIMIT_SIGN_IN_PER_ADDRESS, windowSeconds: 900 },
+      "sign-in-account-address": { limit: env.SIGN_IN_MAX_FAILURES, windowSeconds: 900 },
+    },
   };
 }
 
@@ -107,11 +122,13 @@ export function createAppContext(env: Env, db: Database, overrides: Partial<AppC
     createClient: createPanelClient,
   };
   const metrics = overrides.metrics ?? createFleetMetrics({ instance: env.INSTANCE_ID ?? `${hostname()}:${process.pid}` });
+  const clock = overrides.clock ?? systemClock;
   return {
     db,
-    clock: systemClock,
+    clock,
     logger,
     panelFor: countPanelCalls(createPanelClientFactory({ ...panels, timeoutMs: config.panelTimeoutMs }), metrics),
+    rateLimiter: createRateLimiter({ db, clock, limits: config.rateLimits, onRefused: (scope) => metrics.rateLimitRefused(scope) }),
     panels,
     notifications: notificationConfigFromEnv(env),
     fetch: (url, init) => fetch(url, init),

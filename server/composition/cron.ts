@@ -8,6 +8,7 @@ import { startInternalCron } from "@/server/services/cron/internal-cron";
 import { runCron, type CronRunResult, type CronStep } from "@/server/services/cron/run-cron";
 import { healthHistoryCronStep, healthSweepCronStep } from "@/server/services/health/health-cron-steps";
 import { fleetOperationsCronStep } from "@/server/services/migration/fleet-operations-cron-step";
+import { rateLimitsCronStep } from "@/server/services/rate-limits/rate-limiter";
 import { notificationsCronStep } from "@/server/services/notifications/notifications-cron-step";
 import { reconcileCronStep } from "@/server/services/reconcile/reconcile-cron-step";
 import { getSettings, type Settings } from "@/server/services/settings/settings";
@@ -40,6 +41,7 @@ function cronSteps(app: AppContext, settings: Settings): CronStep[] {
     fleetOperationsCronStep({ ...migrationDeps(app), failover: settings.failover }),
     notificationsCronStep({ ...app.notifications, db: app.db, clock: app.clock, fetch: app.fetch, metrics: app.metrics }),
     botNoncesCronStep,
+    rateLimitsCronStep,
   ];
 }
 

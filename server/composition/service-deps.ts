@@ -42,12 +42,25 @@ export function keyDeps(app: AppContext): KeyDeps {
   return { ...baseKeyDeps(app), afterKeyPlaced };
 }
 
+/** The bot's key routes are also limited in new keys per telegram id (a leaked token must not drain the fleet). */
+function newKeyLimit(app: AppContext): Pick<KeyDeps, "beforeNewKey"> {
+  return { beforeNewKey: (telegramId) => app.rateLimiter.hit("new-key", String(telegramId)) };
+}
+
+export function botKeyDeps(app: AppContext): KeyDeps {
+  return { ...keyDeps(app), ...newKeyLimit(app) };
+}
+
 export function migrationDeps(app: AppContext): MigrationDeps {
   return { ...keyDeps(app), clock: app.clock, notifications: app.notifications };
 }
 
 export function planDeps(app: AppContext): PlanDeps {
   return { ...migrationDeps(app), expiringDays: app.config.plans.expiringDays };
+}
+
+export function botPlanDeps(app: AppContext): PlanDeps {
+  return { ...planDeps(app), ...newKeyLimit(app) };
 }
 
 export function trafficDeps(app: AppContext): TrafficDeps {

@@ -15,7 +15,7 @@ export function isSameSecret(given: string, expected: string): boolean {
 }
 
 /** The token of an `Authorization: Bearer <token>` header, or null. */
-function bearerToken(request: Request): string | null {
+export function bearerToken(request: Request): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
   return match?.[1] ?? null;
 }

@@ -18,7 +18,7 @@ import { getAppContext, type AppContext } from "@/server/composition/app-context
 import { AppError, badRequest, parseInput, toAppError } from "@/server/errors";
 import { logger as processLogger, type Logger } from "@/server/logger";
 import { ref } from "@/server/messages";
-import { requireBearer } from "./bearer";
+import { bearerToken, requireBearer } from "./bearer";
 import { verifyBotSignature } from "./bot-auth";
 import { errorBody } from "./messages";
 import { BODY_LIMITS, readBodyText } from "./read-body";
@@ -69,10 +69,12 @@ function parseJson<S extends z.ZodType>(schema: S, rawBody: string): z.output<S>
   return parseInput(schema, body);
 }
 
-/** What the headers alone can decide, before a byte of the body is read. */
-function authenticateHeaders(app: AppContext, auth: RouteAuth, request: Request): void {
-  if (auth === "bot") requireBearer(request, app.config.bot.token, "BOT_API_TOKEN");
-  else if (auth === "cron") requireBearer(request, app.config.cron.secret, "CRON_SECRET");
+/** What the headers alone can decide, before a byte of the body is read; a bot token also spends its rate limit here. */
+async function authenticateHeaders(app: AppContext, auth: RouteAuth, request: Request): Promise<void> {
+  if (auth === "bot") {
+    requireBearer(request, app.config.bot.token, "BOT_API_TOKEN");
+    await app.rateLimiter.hit("bot", bearerToken(request) ?? "");
+  } else if (auth === "cron") requireBearer(request, app.config.cron.secret, "CRON_SECRET");
   else if (auth === "metrics") requireBearer(request, app.config.metricsToken, "METRICS_TOKEN");
 }
 
@@ -125,7 +127,7 @@ export function route<B extends Schema = undefined, P extends Schema = undefined
         return errorResponse(processLogger, new AppError("UNAVAILABLE", "The service is starting or its database is not reachable.", { retryAfterSeconds: 5 }), name);
       }
       try {
-        authenticateHeaders(app, options.auth, request);
+        await authenticateHeaders(app, options.auth, request);
         // The signature covers the exact bytes, so a bot route reads the body once, before anything parses it.
         const rawBody = options.auth === "bot" || options.body ? await readBodyText(request, options.maxBodyBytes ?? BODY_LIMITS.bot) : "";
         if (options.auth === "bot") await verifyBotSignature(app, app.config.bot, request, rawBody);

@@ -23,8 +23,8 @@ export type CronRun = { trigger: string; durationMs: number; steps: { name: stri
 export type MoveOutcome = "moved" | "failed" | "skipped" | "unplaced";
 const MOVE_REASONS: MoveReason[] = ["failover", "drain", "rebalance", "manual"];
 const MOVE_OUTCOMES: MoveOutcome[] = ["moved", "failed", "skipped", "unplaced"];
-/** Limiters whose refusals are counted; a new limiter adds its name here. */
-export const RATE_LIMITERS = ["login_ip", "login_account"] as const;
+/** Limiters whose refusals are counted: the rate-limit scopes (server/services/rate-limits); a new scope adds its name here. */
+export const RATE_LIMITERS = ["bot", "new-key", "sub-token", "sub-address", "sign-in-address", "sign-in-account-address"] as const;
 export type RateLimiter = (typeof RATE_LIMITERS)[number];
 const CRON_TRIGGERS = ["http", "internal"];
 const DELIVERY_OUTCOMES = ["delivered", "retrying", "failed"] as const;

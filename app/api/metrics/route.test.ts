@@ -105,7 +105,7 @@ describe("GET /api/metrics", () => {
     // Fleet gauges carry no instance (every replica agrees); this replica's series all do.
     expect(families.get("fleet_node_users")!.samples.every((s) => !("instance" in s.labels))).toBe(true);
     expect(sampleValue(families, "fleet_panel_call_errors_total", { ...fra, kind: "timeout", instance: "test-1" })).toBe(1);
-    expect(sampleValue(families, "fleet_rate_limit_refusals_total", { limiter: "login_ip", instance: "test-1" })).toBe(0);
+    expect(sampleValue(families, "fleet_rate_limit_refusals_total", { limiter: "sign-in-address", instance: "test-1" })).toBe(0);
     expect(families.get("process_cpu_user_seconds_total")!.samples[0]!.labels.instance).toBe("test-1");
   });
 
@@ -113,12 +113,12 @@ describe("GET /api/metrics", () => {
     const gone = await openDatabase({ url: test.url, maxConnections: 1 });
     await gone.close();
     const app = appWith({ METRICS_TOKEN: TOKEN }, gone.db);
-    app.metrics.rateLimitRefused("login_account");
+    app.metrics.rateLimitRefused("sign-in-account-address");
     const response = await GET.withApp(app)(scrape(), noParams);
     expect(response.status).toBe(200);
     const families = parseExposition(await response.text());
     expect(sampleValue(families, "fleet_database_up")).toBe(0);
     expect(families.has("fleet_node_users")).toBe(false);
-    expect(sampleValue(families, "fleet_rate_limit_refusals_total", { limiter: "login_account" })).toBe(1);
+    expect(sampleValue(families, "fleet_rate_limit_refusals_total", { limiter: "sign-in-account-address" })).toBe(1);
   });
 });

@@ -521,7 +521,6 @@ export const en = {
   "admins.col.lastSignIn": "Last sign-in",
   "admins.roleOf": "Role of {name}",
   "admins.status.disabled": "disabled",
-  "admins.status.locked": "locked",
   "admins.status.active": "active",
   "admins.you": "you",
   "admins.empty.title": "No admins",

@@ -517,7 +517,6 @@ export const ru: Dictionary = {
   "admins.col.lastSignIn": "Последний вход",
   "admins.roleOf": "Роль {name}",
   "admins.status.disabled": "отключён",
-  "admins.status.locked": "заблокирован",
   "admins.status.active": "активен",
   "admins.you": "вы",
   "admins.empty.title": "Администраторов нет",

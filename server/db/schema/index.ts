@@ -7,3 +7,4 @@ export * from "./operations";
 export * from "./system";
 export * from "./traffic";
 export * from "./counters";
+export * from "./security";

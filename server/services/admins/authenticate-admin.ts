@@ -1,87 +1,86 @@
 /**
- * Checks an admin's credentials with login throttling stored in Postgres, so it holds across
- * restarts and replicas: per account, a soft lockout that grows with consecutive failures; per IP,
- * a cap on failures in a sliding window. Unknown usernames cost the same as a wrong password.
+ * Checks an admin's credentials with sign-in throttling held in PostgreSQL (shared by replicas,
+ * kept across restarts), built so nobody can lock an account out from somewhere else:
+ *
+ * - per address: at most RATE_LIMIT_SIGN_IN_PER_ADDRESS attempts per 15 minutes, whatever account;
+ * - per (account, address): SIGN_IN_MAX_FAILURES attempts, cleared by a successful sign-in — the
+ *   lockout an attacker earns is theirs alone, the owner signing in from their own address is not
+ *   touched by it;
+ * - per account: a delay that grows with consecutive failures from anywhere (up to
+ *   MAX_ACCOUNT_DELAY_MS), slowing a distributed guesser without ever refusing the right password.
+ *
+ * The two counters are single-statement upserts (rate-limiter.ts): parallel attempts each count, so
+ * a burst cannot slip past a check it raced. Unknown usernames cost the same as a wrong password.
  */
-import { and, count, eq, gt, lt, sql } from "drizzle-orm";
-import { burnPasswordCheck, verifyPassword } from "./password";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import type { FleetMetrics } from "@/server/metrics/fleet-metrics";
-import { admins, loginAttempts, type Admin } from "@/server/db/schema";
-import { AppError } from "@/server/errors";
+import { admins, type Admin } from "@/server/db/schema";
+import { AppError, isAppError } from "@/server/errors";
 import { ref } from "@/server/messages";
-import { systemClock, type Clock } from "../clock";
+import type { Clock } from "@/server/services/clock";
+import type { RateLimiter } from "@/server/services/rate-limits/rate-limiter";
+import { burnPasswordCheck, verifyPassword } from "./password";
 
-export const LOGIN_POLICY = {
-  /** Failures before the account locks; each further failure doubles the lock, up to the maximum. */
-  accountFailuresBeforeLock: 5,
-  baseLockSeconds: 60,
-  maxLockSeconds: 15 * 60,
-  ipWindowSeconds: 15 * 60,
-  ipMaxFailures: 30,
-  attemptRetentionDays: 7,
-};
+/** Consecutive failures from anywhere before each further attempt on the account waits, doubling up to the maximum. */
+export const FAILURES_BEFORE_DELAY = 5;
+const BASE_DELAY_MS = 500;
+export const MAX_ACCOUNT_DELAY_MS = 8_000;
 
 export type LoginResult = { ok: true; admin: Admin } | { ok: false; reason: "invalid" | "throttled"; retryAfterSeconds?: number };
 
-function lockSecondsAfter(failures: number): number {
-  const over = failures - LOGIN_POLICY.accountFailuresBeforeLock;
-  if (over < 0) return 0;
-  return Math.min(LOGIN_POLICY.baseLockSeconds * 2 ** over, LOGIN_POLICY.maxLockSeconds);
+export type AuthenticateDeps = {
+  db: Database;
+  clock: Clock;
+  rateLimiter: RateLimiter;
+  /** How the per-account delay is waited out; tests pass one that records instead of sleeping. */
+  pause?: (ms: number) => Promise<void>;
+};
+
+export function accountDelayMs(failures: number): number {
+  const over = failures - FAILURES_BEFORE_DELAY;
+  return over < 0 ? 0 : Math.min(BASE_DELAY_MS * 2 ** over, MAX_ACCOUNT_DELAY_MS);
 }
 
-export async function authenticateAdmin(
-  deps: { db: Database; clock?: Clock; metrics?: FleetMetrics },
-  input: { username: string; password: string; ip: string },
-): Promise<LoginResult> {
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function throttled(attempt: () => Promise<void>): Promise<LoginResult | null> {
+  try {
+    await attempt();
+    return null;
+  } catch (error) {
+    if (isAppError(error) && error.code === "TOO_MANY_REQUESTS") return { ok: false, reason: "throttled", retryAfterSeconds: error.retryAfterSeconds };
+    throw error;
+  }
+}
+
+export async function authenticateAdmin(deps: AuthenticateDeps, input: { username: string; password: string; ip: string }): Promise<LoginResult> {
   const { db } = deps;
-  const now = (deps.clock ?? systemClock).now();
   const username = input.username.trim();
   if (!username || !input.password) throw new AppError("BAD_REQUEST", ref("error.signIn.missing"));
+  const pair = `${username.toLowerCase()}|${input.ip}`;
 
-  const windowStart = new Date(now.getTime() - LOGIN_POLICY.ipWindowSeconds * 1000);
-  const [ipFailures] = await db
-    .select({ n: count() })
-    .from(loginAttempts)
-    .where(and(eq(loginAttempts.ip, input.ip), eq(loginAttempts.isSuccess, false), gt(loginAttempts.createdAt, windowStart)));
-  if ((ipFailures?.n ?? 0) >= LOGIN_POLICY.ipMaxFailures) {
+  const refused =
+    (await throttled(() => deps.rateLimiter.hit("sign-in-address", input.ip))) ??
+    (await throttled(() => deps.rateLimiter.hit("sign-in-account-address", pair)));
+  if (refused) {
     await burnPasswordCheck(input.password);
-    deps.metrics?.rateLimitRefused("login_ip");
-    return { ok: false, reason: "throttled", retryAfterSeconds: LOGIN_POLICY.ipWindowSeconds };
+    return refused;
   }
 
   const [admin] = await db.select().from(admins).where(sql`lower(${admins.username}) = lower(${username})`);
-  if (admin?.lockedUntil && admin.lockedUntil > now) {
-    await burnPasswordCheck(input.password);
-    await db.insert(loginAttempts).values({ ip: input.ip, username, isSuccess: false, createdAt: now });
-    deps.metrics?.rateLimitRefused("login_account");
-    return { ok: false, reason: "throttled", retryAfterSeconds: Math.ceil((admin.lockedUntil.getTime() - now.getTime()) / 1000) };
-  }
-
+  const delay = accountDelayMs(admin?.failedLogins ?? 0);
+  if (delay > 0) await (deps.pause ?? sleep)(delay);
   const isValid = admin ? await verifyPassword(admin.passwordHash, input.password) : (await burnPasswordCheck(input.password), false);
-  await db.insert(loginAttempts).values({ ip: input.ip, username, isSuccess: isValid && !admin?.isDisabled, createdAt: now });
 
   if (!admin) return { ok: false, reason: "invalid" };
   if (!isValid) {
-    // Increment in SQL so concurrent wrong guesses each count.
-    const [updated] = await db
-      .update(admins)
-      .set({ failedLogins: sql`${admins.failedLogins} + 1` })
-      .where(eq(admins.id, admin.id))
-      .returning({ failedLogins: admins.failedLogins });
-    const lockSeconds = lockSecondsAfter(updated?.failedLogins ?? 0);
-    if (lockSeconds > 0) {
-      await db.update(admins).set({ lockedUntil: new Date(now.getTime() + lockSeconds * 1000) }).where(eq(admins.id, admin.id));
-    }
+    // Incremented in SQL, so concurrent wrong guesses each count.
+    await db.update(admins).set({ failedLogins: sql`${admins.failedLogins} + 1` }).where(eq(admins.id, admin.id));
     return { ok: false, reason: "invalid" };
   }
   if (admin.isDisabled) return { ok: false, reason: "invalid" };
 
-  const [signedIn] = await db
-    .update(admins)
-    .set({ failedLogins: 0, lockedUntil: null, lastLoginAt: now })
-    .where(eq(admins.id, admin.id))
-    .returning();
-  await db.delete(loginAttempts).where(lt(loginAttempts.createdAt, new Date(now.getTime() - LOGIN_POLICY.attemptRetentionDays * 86_400_000)));
+  const [signedIn] = await db.update(admins).set({ failedLogins: 0, lastLoginAt: deps.clock.now() }).where(eq(admins.id, admin.id)).returning();
+  await deps.rateLimiter.reset("sign-in-account-address", pair);
   return { ok: true, admin: signedIn! };
 }

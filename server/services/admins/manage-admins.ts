@@ -23,12 +23,12 @@ export const adminUsernameSchema = z
 export const adminPasswordSchema = z.string().min(MIN_PASSWORD_LENGTH).max(256);
 export const adminRoleSchema = z.enum(["owner", "admin", "viewer"]);
 
-export type AdminView = Pick<Admin, "id" | "username" | "role" | "isDisabled" | "lastLoginAt" | "createdAt"> & { isLocked: boolean };
+export type AdminView = Pick<Admin, "id" | "username" | "role" | "isDisabled" | "lastLoginAt" | "createdAt">;
 
 const OWNER_CHANGE_LOCK_KEY = 7_302_118_003;
 const INITIAL_OWNER_LOCK_KEY = 7_302_118_002;
 
-function toView(a: Admin, now = new Date()): AdminView {
+function toView(a: Admin): AdminView {
   return {
     id: a.id,
     username: a.username,
@@ -36,7 +36,6 @@ function toView(a: Admin, now = new Date()): AdminView {
     isDisabled: a.isDisabled,
     lastLoginAt: a.lastLoginAt,
     createdAt: a.createdAt,
-    isLocked: !!a.lockedUntil && a.lockedUntil > now,
   };
 }
 
@@ -117,7 +116,7 @@ export async function setAdminDisabled(
   });
 }
 
-/** Sets a new password, clears any lockout and signs the account out everywhere. */
+/** Sets a new password, clears the failure count and signs the account out everywhere. */
 export async function resetAdminPassword(
   deps: { db: Database },
   actor: Actor | null,
@@ -125,7 +124,7 @@ export async function resetAdminPassword(
 ): Promise<AdminView> {
   const password = parseInput(adminPasswordSchema, input.password);
   const passwordHash = await hashPassword(password);
-  return updateAdmin(deps, actor, input.adminId, "admin.reset_password", async () => ({ passwordHash, failedLogins: 0, lockedUntil: null }));
+  return updateAdmin(deps, actor, input.adminId, "admin.reset_password", async () => ({ passwordHash, failedLogins: 0 }));
 }
 
 export async function findAdminByUsername(deps: { db: Database }, username: string): Promise<Admin | undefined> {

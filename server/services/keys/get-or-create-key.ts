@@ -19,6 +19,7 @@ const panelsUnavailable = () => new AppError("PANELS_UNAVAILABLE", ref("error.ke
 
 /** Runs a placement and reads back what it produced; shared with refresh. */
 export async function placeAndRead(deps: KeyDeps, input: PlacementInput): Promise<KeyView> {
+  await deps.beforeNewKey?.(input.telegramId);
   const outcome = await placeKey(deps, input);
   if (outcome.kind === "placed") {
     const { assignment, placement } = outcome;

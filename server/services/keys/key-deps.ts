@@ -40,6 +40,8 @@ export type KeyDeps = {
    * the user's standby after the answer (standby/standby-after-key.ts) instead of at the next cron pass.
    */
   afterKeyPlaced?: (userId: string) => void;
+  /** Called before a key is made (a new user, a refresh); throws to refuse it (the bot's per-user rate limit). */
+  beforeNewKey?: (telegramId: number) => Promise<void>;
 };
 
 /** What the node-level work (writer, panel steps, settling, retiring) needs: no caller-facing settings. */

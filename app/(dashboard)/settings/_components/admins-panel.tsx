@@ -75,8 +75,6 @@ export function AdminsPanel({ currentAdminId }: { currentAdminId: string }) {
                   <TableCell>
                     {a.isDisabled ? (
                       <Badge variant="outline">{t("admins.status.disabled")}</Badge>
-                    ) : a.isLocked ? (
-                      <Badge variant="outline">{t("admins.status.locked")}</Badge>
                     ) : (
                       <Badge variant="secondary">{t("admins.status.active")}</Badge>
                     )}
