@@ -3,6 +3,7 @@
  * Per token and per telegram id (new keys only; a returning user's stored key costs nothing extra).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppContext } from "@/server/composition/app-context";
 import type { NextHandler } from "@/server/http/route";
 import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
 import { createTestAppContext } from "@/server/testing/test-app-context";
@@ -26,19 +27,20 @@ afterAll(async () => {
   await test.close();
 });
 
-function routes(env: Record<string, string>): { postKey: NextHandler; postRefresh: NextHandler } {
+function routes(env: Record<string, string>): { app: AppContext; postKey: NextHandler; postRefresh: NextHandler } {
   const app = createTestAppContext(test.db, { env: { BOT_API_TOKEN: TOKEN, ...env }, overrides: { panelFor: fleet.panelFor } });
-  return { postKey: keysRoute.POST.withApp(app), postRefresh: refreshRoute.POST.withApp(app) };
+  return { app, postKey: keysRoute.POST.withApp(app), postRefresh: refreshRoute.POST.withApp(app) };
 }
 
 describe("bot API rate limits", () => {
   it("refuses a token past its calls per minute with 429, Retry-After and the JSON error", async () => {
-    const { postKey } = routes({ RATE_LIMIT_BOT_PER_MINUTE: "3", RATE_LIMIT_NEW_KEYS_PER_HOUR: "0" });
+    const { app, postKey } = routes({ RATE_LIMIT_BOT_PER_MINUTE: "3", RATE_LIMIT_NEW_KEYS_PER_HOUR: "0" });
     for (let i = 0; i < 3; i++) expect((await postKey(post("/api/bot/keys", { telegramId: 7100 }), noParams)).status).toBe(200);
     const refused = await postKey(post("/api/bot/keys", { telegramId: 7100 }), noParams);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(await refused.json()).toEqual({ code: "TOO_MANY_REQUESTS", message: "Too many requests with this bot token. Slow down." });
+    expect(await app.metrics.render()).toMatch(/fleet_rate_limit_refusals_total\{[^}]*limiter="bot"[^}]*\} 1/);
   });
 
   it("limits new keys per telegram id, not a returning user's stored key", async () => {

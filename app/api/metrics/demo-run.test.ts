@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "@/server/composition/app-context";
 import { runAppCron } from "@/server/composition/cron";
 import { keyDeps, nodeDeps } from "@/server/composition/service-deps";
-import { loginAttempts } from "@/server/db/schema";
 import { createFleetMetrics } from "@/server/metrics/fleet-metrics";
 import { cliActor } from "@/server/services/actor";
-import { authenticateAdmin, LOGIN_POLICY } from "@/server/services/admins/authenticate-admin";
+import { authenticateAdmin } from "@/server/services/admins/authenticate-admin";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { refreshKey } from "@/server/services/keys/refresh-key";
 import { revokeKey } from "@/server/services/keys/revoke-key";
@@ -99,7 +98,7 @@ describe("GET /api/metrics after a demo-like run", () => {
 
     // Failed sign-ins from one address up to its limit: the next attempt is refused.
     const ip = "203.0.113.9";
-    await test.db.insert(loginAttempts).values(Array.from({ length: LOGIN_POLICY.ipMaxFailures }, () => ({ ip, username: "nobody", isSuccess: false, createdAt: clock.now() })));
+    for (let i = 0; i < app.config.rateLimits["sign-in-address"].limit; i++) await authenticateAdmin(app, { username: `nobody${i}`, password: "wrong password", ip });
     expect(await authenticateAdmin(app, { username: "nobody", password: "wrong password", ip })).toMatchObject({ ok: false, reason: "throttled" });
 
     const families = await scrape(app);
@@ -123,7 +122,7 @@ describe("GET /api/metrics after a demo-like run", () => {
     expect(sampleValue(families, "fleet_cron_budget_overruns_total", { trigger: "http" })).toBe(0);
     expect(sampleValue(families, "fleet_webhook_delivery_attempts_total", { channel: "webhook", outcome: "delivered" })).toBeGreaterThanOrEqual(stranded);
     expect(sampleValue(families, "fleet_webhook_deliveries", { channel: "webhook", status: "pending" })).toBe(0);
-    expect(sampleValue(families, "fleet_rate_limit_refusals_total", { limiter: "login_ip" })).toBe(1);
+    expect(sampleValue(families, "fleet_rate_limit_refusals_total", { limiter: "sign-in-address" })).toBe(1);
     expect(sampleValue(families, "fleet_health_last_sweep_timestamp_seconds")).toBeGreaterThan(0);
     expect(sampleValue(families, "fleet_failover_held")).toBe(0);
     for (const name of ["fleet_node_info", "fleet_node_admin_state", "fleet_node_max_users", "fleet_node_last_check_timestamp_seconds", "fleet_health_interval_seconds", "fleet_failover_holds_total", "fleet_health_nodes_deferred_total", "fleet_panel_calls_total", "fleet_operations_open", "fleet_webhook_oldest_pending_timestamp_seconds", "fleet_failover_last_held_timestamp_seconds", "fleet_database_up"]) {
