@@ -1,5 +1,7 @@
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@/server/db/client";
+import { rowsOf } from "@/server/db/migrate";
 import { rateLimitHits } from "@/server/db/schema";
 import type { Clock } from "@/server/services/clock";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
@@ -69,6 +71,11 @@ describe("createRateLimiter", () => {
     expect(await outcome(limiter.hit("bot", "secret-token-a"))).toBe("allowed");
     const off = createRateLimiter({ db: test.db, clock, limits: limits(0) });
     for (let i = 0; i < 5; i++) await off.hit("bot", "secret-token-a");
+  });
+
+  it("keeps its counters in an unlogged table: a hit writes no WAL on the bot's hot path", async () => {
+    const [table] = rowsOf<{ relpersistence: string }>(await test.db.execute(sql`SELECT relpersistence FROM pg_class WHERE relname = 'rate_limit_hits'`));
+    expect(table?.relpersistence).toBe("u");
   });
 
   it("prunes windows that can no longer matter", async () => {
