@@ -344,13 +344,24 @@ test("an admin refreshes a key, then revokes it", async ({ page }, testInfo) => 
   await expect(row.getByRole("cell", { name: "no key", exact: true })).toBeVisible();
   await expect(row.locator("code")).toHaveCount(0);
   expect(panelsHolding(user.telegramId)).toEqual([]);
+  // The revoked user's subscription URL is gone; the user has a new one, with nothing in it yet.
   expect((await page.request.get(subscriptionUrl)).status()).toBe(404);
+  const { subscriptionUrl: newUrl } = await revealed(page, user.telegramId);
+  expect(newUrl).not.toBe(subscriptionUrl);
+  expect(await subscriptionLinks(page.request, newUrl)).toEqual({ status: 200, links: [] });
   await row.getByRole("button", { name: `Actions for @${user.username}` }).click();
   await expect(page.getByRole("menuitem", { name: "Key, QR and placement" })).toBeVisible();
   await expect(page.getByRole("menuitem", { name: "Revoke key" })).toHaveCount(0);
   await expect(page.getByRole("menuitem", { name: "Refresh key" })).toHaveCount(0);
-  await page.keyboard.press("Escape");
   await screenshot(page, testInfo, "key-revoked");
+
+  // An admin replaces a (leaked) subscription URL: the current one answers 404 at once.
+  await page.getByRole("menuitem", { name: "New subscription URL" }).click();
+  const rotate = page.getByRole("alertdialog", { name: `Give @${user.username} a new subscription URL?` });
+  await rotate.getByRole("button", { name: "New subscription URL" }).click();
+  await expect(page.getByText(`New subscription URL for @${user.username}`)).toBeVisible();
+  expect((await page.request.get(newUrl)).status()).toBe(404);
+  expect((await revealed(page, user.telegramId)).subscriptionUrl).not.toBe(newUrl);
 });
 
 test("the operations list shows a new operation without a reload", async ({ page }) => {

@@ -507,8 +507,12 @@ export const en = {
   "userActions.refreshDescription": "A new client is created on the best node and the old one is removed: the old key stops working, the subscription URL keeps working and picks up the new key.",
   "userActions.refreshedToast": "New key issued for {user}",
   "userActions.revokeTitle": "Revoke the key of {user}?",
-  "userActions.revokeDescription": "The client is removed from its panel and the user has no key until the bot asks for one again. The subscription URL stops returning a key.",
+  "userActions.revokeDescription": "The client is removed from its panel and the user has no key until the bot asks for one again. The subscription URL stops working (404); the next key comes with a new one.",
   "userActions.revokedToast": "Key of {user} revoked",
+  "userActions.rotateSubscription": "New subscription URL",
+  "userActions.rotateTitle": "Give {user} a new subscription URL?",
+  "userActions.rotateDescription": "The current subscription URL stops working at once (404), wherever it was copied. The user's VPN apps need the new one: show it in the user's details and send it to them.",
+  "userActions.rotatedToast": "New subscription URL for {user}",
 
   "settings.description": "Who can manage the fleet, and how the fleet judges its nodes.",
   "admins.title": "Admins",

@@ -8,6 +8,7 @@ import {
   GaugeIcon,
   InfoIcon,
   KeyRoundIcon,
+  LinkIcon,
   PowerIcon,
   PowerOffIcon,
   RefreshCwIcon,
@@ -34,12 +35,13 @@ import { NodeOptions } from "./node-options";
 import { draftOf, planErrorsOf, planOf, PlanFields, type PlanDraft, type PlanErrors, type PlanValue } from "./plan-fields";
 
 type UserRow = RouterOutputs["users"]["search"]["rows"][number];
-type Dialog = "details" | "move" | "refresh" | "revoke" | "plan" | "extend" | "reset" | "switch";
+type Dialog = "details" | "move" | "refresh" | "revoke" | "rotate" | "plan" | "extend" | "reset" | "switch";
 
 /**
  * A user's details (placement reason; for admins, the key and subscription on request) and, for
  * admins: the plan (edit, extend, reset the period's traffic, switch off and on), the key (issue,
- * move, refresh, revoke). Every change is audited by the service it calls.
+ * move, refresh, revoke) and the subscription URL (rotate). Every change is audited by the service
+ * it calls.
  */
 export function UserActions({ user, canManage }: { user: UserRow; canManage: boolean }) {
   const trpc = useTRPC();
@@ -54,6 +56,7 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
   const move = useMutation(trpc.operations.migrateUser.mutationOptions());
   const refresh = useMutation(trpc.users.refreshKey.mutationOptions());
   const revoke = useMutation(trpc.users.revokeKey.mutationOptions());
+  const rotate = useMutation(trpc.users.rotateSubscription.mutationOptions());
   const updatePlan = useMutation(trpc.users.updatePlan.mutationOptions());
   const who = user.username ? `@${user.username}` : String(user.telegramId);
   const close = (open: boolean) => !open && setDialog(null);
@@ -151,6 +154,11 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
               </DropdownMenuItem>
             </>
           ) : null}
+          {canManage ? (
+            <DropdownMenuItem onSelect={() => setDialog("rotate")}>
+              <LinkIcon aria-hidden /> {t("userActions.rotateSubscription")}
+            </DropdownMenuItem>
+          ) : null}
         </DropdownMenuContent>
       </DropdownMenu>
 
@@ -209,6 +217,15 @@ export function UserActions({ user, canManage }: { user: UserRow; canManage: boo
         description={t("userActions.revokeDescription")}
         confirmLabel={t("userActions.revoke")}
         onConfirm={() => run(() => revoke.mutateAsync({ telegramId: user.telegramId }), t("userActions.revokedToast", { user: who }))}
+      />
+      <ConfirmDialog
+        open={dialog === "rotate"}
+        onOpenChange={close}
+        variant="destructive"
+        title={t("userActions.rotateTitle", { user: who })}
+        description={t("userActions.rotateDescription")}
+        confirmLabel={t("userActions.rotateSubscription")}
+        onConfirm={() => run(() => rotate.mutateAsync({ telegramId: user.telegramId }), t("userActions.rotatedToast", { user: who }))}
       />
       <ConfirmDialog
         open={dialog === "plan"}
