@@ -9,7 +9,8 @@ import { signOutAction } from "./actions";
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const actor = await requireActor();
+  // Each page decides whether an admin who must still enrol a second factor may see it.
+  const actor = await requireActor("viewer", { isEnrolmentPage: true });
   return (
     <AppShell user={{ name: actor.username, role: actor.role }} signOutAction={signOutAction}>
       <FailoverHoldBanner canRelease={hasRole(actor, "owner")} />

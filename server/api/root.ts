@@ -1,4 +1,5 @@
 /** The app's tRPC router: one sub-router per domain, each thin over server/services. */
+import { accountRouter } from "./routers/account";
 import { adminsRouter } from "./routers/admins";
 import { adoptionRouter } from "./routers/adoption";
 import { auditRouter } from "./routers/audit";
@@ -11,6 +12,7 @@ import { usersRouter } from "./routers/users";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
+  account: accountRouter,
   admins: adminsRouter,
   adoption: adoptionRouter,
   audit: auditRouter,

@@ -61,8 +61,10 @@ const mapErrors = t.middleware(async ({ ctx, next, path }) => {
 export const publicProcedure = t.procedure.use(mapErrors);
 
 function roleProcedure(minimum: AdminRole) {
-  return publicProcedure.use(({ ctx, next }) => {
+  return publicProcedure.use(({ ctx, next, path }) => {
     if (!ctx.actor) throw new AppError("UNAUTHORIZED", ref("error.signIn"));
+    // Two-factor is required and this admin has none yet: their own account is all they may use.
+    if (ctx.actor.mustEnrollTotp && !path.startsWith("account.")) throw new AppError("FORBIDDEN", ref("error.totp.enrolFirst"));
     if (!hasRole(ctx.actor, minimum)) throw new AppError("FORBIDDEN", ref("error.forbiddenRole", { role: { code: `roleValue.${minimum}` } }));
     return next({ ctx: { ...ctx, actor: ctx.actor } });
   });

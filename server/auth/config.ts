@@ -1,19 +1,29 @@
 /**
  * next-auth (Auth.js v5): credentials login with JWT sessions. The config is built per request
  * so the secret comes from the validated env at run time, never at build time. The JWT carries
- * the admin id and session version only; role and enabled state are read from the database on
- * each use (see session.ts), so a demotion or a disable takes effect at once.
+ * the admin id, session version and session row id only; role, enabled state and whether the
+ * session was revoked are read from the database on each use (resolve-actor.ts), so a demotion, a
+ * disable or a sign-out takes effect at once.
  */
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { getAppContext } from "@/server/composition/app-context";
 import { getEnv } from "@/server/env";
 import { logger } from "@/server/logger";
+import { adminDeps } from "@/server/composition/service-deps";
+import { startAdminSession } from "@/server/services/admins/admin-sessions";
 import { authenticateAdmin } from "@/server/services/admins/authenticate-admin";
 import { clientAddressFrom } from "@/server/http/client-address";
 
 export class ThrottledSignin extends CredentialsSignin {
   override code = "throttled";
+}
+/** The password was right; the account has two-factor on and no code came with it. */
+export class TotpRequiredSignin extends CredentialsSignin {
+  override code = "totp-required";
+}
+export class TotpInvalidSignin extends CredentialsSignin {
+  override code = "totp-invalid";
 }
 
 const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
@@ -36,18 +46,28 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     },
     providers: [
       Credentials({
-        credentials: { username: {}, password: {} },
+        credentials: { username: {}, password: {}, totp: {} },
         async authorize(credentials, request) {
           const username = typeof credentials.username === "string" ? credentials.username : "";
           const password = typeof credentials.password === "string" ? credentials.password : "";
+          const totpCode = typeof credentials.totp === "string" && credentials.totp.trim() ? credentials.totp.trim() : undefined;
           if (!username || !password) return null;
           const app = await getAppContext();
-          const result = await authenticateAdmin(app, { username, password, ip: clientAddressFrom(request.headers, app.config.trustProxyHops) });
+          const ip = clientAddressFrom(request.headers, app.config.trustProxyHops);
+          const result = await authenticateAdmin(adminDeps(app), { username, password, ip, totpCode });
           if (!result.ok) {
             if (result.reason === "throttled") throw new ThrottledSignin();
+            if (result.reason === "totp-required") throw new TotpRequiredSignin();
+            if (result.reason === "totp-invalid") throw new TotpInvalidSignin();
             return null;
           }
-          return { id: result.admin.id, name: result.admin.username, sessionVersion: result.admin.sessionVersion };
+          const sessionId = await startAdminSession(app, {
+            adminId: result.admin.id,
+            maxAgeSeconds: SESSION_MAX_AGE_SECONDS,
+            ip,
+            userAgent: request.headers.get("user-agent"),
+          });
+          return { id: result.admin.id, name: result.admin.username, sessionVersion: result.admin.sessionVersion, sessionId };
         },
       }),
     ],
@@ -56,11 +76,17 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
         if (user) {
           token.adminId = user.id;
           token.sessionVersion = (user as { sessionVersion?: number }).sessionVersion;
+          token.sessionId = (user as { sessionId?: string }).sessionId;
         }
         return token;
       },
       session({ session, token }) {
-        return { ...session, adminId: token.adminId as string | undefined, sessionVersion: token.sessionVersion as number | undefined };
+        return {
+          ...session,
+          adminId: token.adminId as string | undefined,
+          sessionVersion: token.sessionVersion as number | undefined,
+          sessionId: token.sessionId as string | undefined,
+        };
       },
     },
   };

@@ -1,9 +1,10 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { admins } from "@/server/db/schema";
-import { createAdmin, resetAdminPassword, setAdminDisabled, setAdminRole } from "@/server/services/admins/manage-admins";
+import { admins, auditLog } from "@/server/db/schema";
+import { changeOwnPassword, createAdmin, resetAdminPassword, setAdminDisabled, setAdminRole } from "@/server/services/admins/manage-admins";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { PEER_ADDRESS_HEADER } from "@/server/http/client-address";
+import { revokeAdminSession, startAdminSession } from "@/server/services/admins/admin-sessions";
 import { resolveActor } from "./resolve-actor";
 
 let test: TestDatabase;
@@ -14,9 +15,13 @@ afterAll(async () => test.close());
 
 const headers = new Headers({ "x-forwarded-for": "192.0.2.1", [PEER_ADDRESS_HEADER]: "203.0.113.9", "user-agent": "vitest" });
 
+const clock = { now: () => new Date() };
+
+/** A signed-in session of the admin as the JWT carries it: id, version and its session row. */
 async function sessionFor(username: string) {
   const [row] = await test.db.select().from(admins).where(eq(admins.username, username));
-  return { adminId: row!.id, sessionVersion: row!.sessionVersion };
+  const sessionId = await startAdminSession({ db: test.db, clock }, { adminId: row!.id, maxAgeSeconds: 3600, ip: null, userAgent: null });
+  return { adminId: row!.id, sessionVersion: row!.sessionVersion, sessionId };
 }
 
 describe("resolveActor", () => {
@@ -29,7 +34,9 @@ describe("resolveActor", () => {
   it("refuses no session, an unknown admin, and a session without a version", async () => {
     expect(await resolveActor(test.db, null, headers)).toBeNull();
     expect(await resolveActor(test.db, { adminId: crypto.randomUUID(), sessionVersion: 1 }, headers)).toBeNull();
-    expect(await resolveActor(test.db, { adminId: (await sessionFor("ida")).adminId }, headers)).toBeNull();
+    const { adminId, sessionId } = await sessionFor("ida");
+    expect(await resolveActor(test.db, { adminId, sessionId }, headers)).toBeNull();
+    expect(await resolveActor(test.db, { adminId, sessionVersion: 1 }, headers)).toBeNull();
   });
 
   it("revokes every older session on password reset, role change or disable", async () => {
@@ -51,5 +58,38 @@ describe("resolveActor", () => {
 
     await setAdminDisabled({ db: test.db }, ownerActor, { adminId: target.id, isDisabled: true });
     expect(await resolveActor(test.db, await sessionFor("kim"), headers)).toBeNull();
+  });
+});
+
+describe("sessions", () => {
+  it("ends a session at sign-out (its row is revoked) and when it expires, leaving the admin's others alone", async () => {
+    // Observation 8: sign-out left the JWT valid for up to 12 hours.
+    await createAdmin({ db: test.db }, null, { username: "liv", password: "liv-password-1", role: "viewer" });
+    const laptop = await sessionFor("liv");
+    const phone = await sessionFor("liv");
+    await revokeAdminSession(test.db, laptop.sessionId);
+    expect(await resolveActor(test.db, laptop, headers)).toBeNull();
+    expect(await resolveActor(test.db, phone, headers)).toMatchObject({ username: "liv", sessionId: phone.sessionId });
+
+    const [row] = await test.db.select().from(admins).where(eq(admins.username, "liv"));
+    const expired = await startAdminSession({ db: test.db, clock: { now: () => new Date(Date.now() - 7200_000) } }, { adminId: row!.id, maxAgeSeconds: 3600, ip: null, userAgent: null });
+    expect(await resolveActor(test.db, { adminId: row!.id, sessionVersion: row!.sessionVersion, sessionId: expired }, headers)).toBeNull();
+  });
+
+  it("ends every other session when an admin changes their own password, which needs the current one", async () => {
+    await createAdmin({ db: test.db }, null, { username: "max", password: "max-password-1", role: "admin" });
+    const here = await sessionFor("max");
+    const elsewhere = await sessionFor("max");
+    const actor = (await resolveActor(test.db, here, headers))!;
+    await expect(changeOwnPassword({ db: test.db }, actor, { currentPassword: "wrong-password", newPassword: "max-password-2" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      fields: { currentPassword: { code: "admin.field.notCurrentPassword" } },
+    });
+    await changeOwnPassword({ db: test.db }, actor, { currentPassword: "max-password-1", newPassword: "max-password-2" });
+    expect(await resolveActor(test.db, here, headers)).toMatchObject({ username: "max" });
+    expect(await resolveActor(test.db, elsewhere, headers)).toBeNull();
+    const [audit] = await test.db.select().from(auditLog).where(eq(auditLog.action, "admin.change_password"));
+    expect(audit).toMatchObject({ after: { otherSessionsEnded: 1 } });
+    expect(JSON.stringify(audit)).not.toContain("max-password");
   });
 });

@@ -14,15 +14,19 @@ import { resolveActor } from "./resolve-actor";
 
 /** Once per request (React cache): the actor or null. */
 export const getActor = cache(async (): Promise<Actor | null> => {
-  const session = (await auth()) as { adminId?: string; sessionVersion?: number } | null;
+  const session = (await auth()) as { adminId?: string; sessionVersion?: number; sessionId?: string } | null;
   const app = await getAppContext();
   return resolveActor(app.db, session, await headers(), app.config.trustProxyHops);
 });
 
-/** For layouts and pages: the actor, or a redirect to the login page (or home when the role is too low). */
-export async function requireActor(minimum: AdminRole = "viewer"): Promise<Actor> {
+/**
+ * For layouts and pages: the actor, or a redirect to the login page (or home when the role is too
+ * low). An admin who must still set up two-factor is sent to Settings, the one page that lets them.
+ */
+export async function requireActor(minimum: AdminRole = "viewer", options: { isEnrolmentPage?: boolean } = {}): Promise<Actor> {
   const actor = await getActor();
   if (!actor) redirect("/login");
+  if (actor.mustEnrollTotp && !options.isEnrolmentPage) redirect("/settings");
   if (!hasRole(actor, minimum)) redirect("/");
   return actor;
 }

@@ -3,6 +3,7 @@
  * and the ordered steps, each given the collaborators it needs. Used by /api/cron/health and by the
  * in-process timer that bootstrap starts.
  */
+import { adminSessionsCronStep } from "@/server/services/admins/admin-sessions";
 import { botNoncesCronStep } from "@/server/services/bot-nonces/bot-nonces";
 import { startInternalCron } from "@/server/services/cron/internal-cron";
 import { runCron, type CronRunResult, type CronStep } from "@/server/services/cron/run-cron";
@@ -42,6 +43,7 @@ function cronSteps(app: AppContext, settings: Settings): CronStep[] {
     notificationsCronStep({ ...app.notifications, db: app.db, clock: app.clock, fetch: app.fetch, metrics: app.metrics }),
     botNoncesCronStep,
     rateLimitsCronStep,
+    adminSessionsCronStep,
   ];
 }
 

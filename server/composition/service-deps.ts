@@ -88,6 +88,11 @@ export function subscriptionDeps(app: AppContext): SubscriptionDeps {
   return { db: app.db };
 }
 
+/** Sign-in and the admin's own account: throttling and the key ring that seals TOTP secrets. */
+export function adminDeps(app: AppContext) {
+  return { db: app.db, clock: app.clock, keyRing: app.panels.keyRing, rateLimiter: app.rateLimiter };
+}
+
 export function settingsDeps(app: AppContext): { db: AppContext["db"]; defaults: AppContext["config"]["settingsDefaults"] } {
   return { db: app.db, defaults: app.config.settingsDefaults };
 }

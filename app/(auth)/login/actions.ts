@@ -4,8 +4,8 @@ import { AuthError } from "next-auth";
 import { signIn } from "@/server/auth/config";
 
 /** What went wrong, as a code: the form shows it in the reader's language. */
-export type LoginError = "missing" | "throttled" | "wrong";
-export type LoginState = { error: LoginError | null; username: string };
+export type LoginError = "missing" | "throttled" | "wrong" | "totp-required" | "totp-invalid";
+export type LoginState = { error: LoginError | null; username: string; needsCode: boolean };
 
 /** Only same-site paths: an open redirect after login would hand a phishing page our session. */
 function safeCallback(value: FormDataEntryValue | null): string {
@@ -13,18 +13,21 @@ function safeCallback(value: FormDataEntryValue | null): string {
   return path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\") ? path : "/";
 }
 
+const CODE_ERRORS = new Set<string>(["throttled", "totp-required", "totp-invalid"]);
+
 export async function login(_previous: LoginState, formData: FormData): Promise<LoginState> {
   const username = String(formData.get("username") ?? "").trim();
   const password = String(formData.get("password") ?? "");
-  if (!username || !password) return { error: "missing", username };
+  const totp = String(formData.get("totp") ?? "").trim();
+  if (!username || !password) return { error: "missing", username, needsCode: false };
   try {
-    await signIn("credentials", { username, password, redirectTo: safeCallback(formData.get("callbackUrl")) });
-    return { error: null, username };
+    await signIn("credentials", { username, password, totp, redirectTo: safeCallback(formData.get("callbackUrl")) });
+    return { error: null, username, needsCode: false };
   } catch (error) {
     // signIn redirects by throwing; only Auth.js errors are ours to turn into a message.
     if (!(error instanceof AuthError)) throw error;
-    const code = (error as AuthError & { code?: string }).code;
-    if (code === "throttled") return { error: "throttled", username };
-    return { error: "wrong", username };
+    const code = (error as AuthError & { code?: string }).code ?? "";
+    const known = (CODE_ERRORS.has(code) ? code : "wrong") as LoginError;
+    return { error: known, username, needsCode: known === "totp-required" || known === "totp-invalid" };
   }
 }

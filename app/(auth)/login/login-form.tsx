@@ -1,7 +1,7 @@
 "use client";
 
 import { Loader2Icon } from "lucide-react";
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { useT } from "@/components/i18n/i18n-provider";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -10,18 +10,27 @@ import { login, type LoginState } from "./actions";
 
 export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   const t = useT();
-  const [state, action, isPending] = useActionState<LoginState, FormData>(login, { error: null, username: "" });
+  const [state, action, isPending] = useActionState<LoginState, FormData>(login, { error: null, username: "", needsCode: false });
+  // Controlled, so the fields survive the form reset after an action: the code step resends them.
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
   return (
     <form action={action} className="flex flex-col gap-4" noValidate>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
       <div className="flex flex-col gap-2">
         <Label htmlFor="username">{t("common.username")}</Label>
-        <Input id="username" name="username" autoComplete="username" defaultValue={state.username} required autoFocus />
+        <Input id="username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
       </div>
       <div className="flex flex-col gap-2">
         <Label htmlFor="password">{t("common.password")}</Label>
-        <Input id="password" name="password" type="password" autoComplete="current-password" required />
+        <Input id="password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
       </div>
+      {state.needsCode ? (
+        <div className="flex flex-col gap-2">
+          <Label htmlFor="totp">{t("login.code")}</Label>
+          <Input id="totp" name="totp" autoComplete="one-time-code" inputMode="text" autoFocus required />
+        </div>
+      ) : null}
       {state.error ? (
         <p data-testid="login-error" className="rounded-md border border-destructive/30 bg-destructive/10 px-3 py-2 text-sm text-destructive">
           {t(`login.error.${state.error}`)}

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { getTranslator } from "@/components/i18n/server";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireActor } from "@/server/auth/session";
+import { hasRole } from "@/server/services/actor";
+import { AccountPanel } from "./_components/account-panel";
 import { AdminsPanel } from "./_components/admins-panel";
 import { ThresholdsPanel } from "./_components/thresholds-panel";
 
@@ -10,14 +12,21 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t("nav.settings") };
 }
 
+/** Everyone's own account; the admins and thresholds are the owner's. The one page open to an admin who must still enrol a second factor. */
 export default async function SettingsPage() {
-  const actor = await requireActor("owner");
+  const actor = await requireActor("viewer", { isEnrolmentPage: true });
+  const isOwner = hasRole(actor, "owner");
   const { t } = await getTranslator();
   return (
     <>
       <PageHeader title={t("nav.settings")} description={t("settings.description")} />
-      <AdminsPanel currentAdminId={actor.adminId} />
-      <ThresholdsPanel />
+      <AccountPanel isOwner={isOwner} mustEnroll={actor.mustEnrollTotp === true} />
+      {isOwner && !actor.mustEnrollTotp ? (
+        <>
+          <AdminsPanel currentAdminId={actor.adminId} />
+          <ThresholdsPanel />
+        </>
+      ) : null}
     </>
   );
 }

@@ -12,6 +12,7 @@ import { runAppCron } from "@/server/composition/cron";
 import { keyDeps, nodeDeps } from "@/server/composition/service-deps";
 import { createFleetMetrics } from "@/server/metrics/fleet-metrics";
 import { cliActor } from "@/server/services/actor";
+import { adminDeps } from "@/server/composition/service-deps";
 import { authenticateAdmin } from "@/server/services/admins/authenticate-admin";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { refreshKey } from "@/server/services/keys/refresh-key";
@@ -98,8 +99,8 @@ describe("GET /api/metrics after a demo-like run", () => {
 
     // Failed sign-ins from one address up to its limit: the next attempt is refused.
     const ip = "203.0.113.9";
-    for (let i = 0; i < app.config.rateLimits["sign-in-address"].limit; i++) await authenticateAdmin(app, { username: `nobody${i}`, password: "wrong password", ip });
-    expect(await authenticateAdmin(app, { username: "nobody", password: "wrong password", ip })).toMatchObject({ ok: false, reason: "throttled" });
+    for (let i = 0; i < app.config.rateLimits["sign-in-address"].limit; i++) await authenticateAdmin(adminDeps(app), { username: `nobody${i}`, password: "wrong password", ip });
+    expect(await authenticateAdmin(adminDeps(app), { username: "nobody", password: "wrong password", ip })).toMatchObject({ ok: false, reason: "throttled" });
 
     const families = await scrape(app);
     const dead = { node_id: victim.id, node: victim.name };

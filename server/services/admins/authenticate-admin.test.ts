@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseKeyRing } from "@/server/crypto/secret-box";
 import { admins } from "@/server/db/schema";
 import type { Clock } from "@/server/services/clock";
 import { createRateLimiter, type RateLimits } from "@/server/services/rate-limits/rate-limiter";
@@ -29,6 +31,7 @@ function deps(clock: Clock = at("2026-03-01T10:00:00Z")) {
   return {
     db: test.db,
     clock,
+    keyRing: parseKeyRing(`t1:${randomBytes(32).toString("base64")}`),
     rateLimiter: createRateLimiter({ db: test.db, clock, limits: LIMITS }),
     pause: async (ms: number) => void pauses.push(ms),
     pauses,

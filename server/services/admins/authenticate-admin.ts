@@ -11,26 +11,28 @@
  *
  * The two counters are single-statement upserts (rate-limiter.ts): parallel attempts each count, so
  * a burst cannot slip past a check it raced. Unknown usernames cost the same as a wrong password.
+ *
+ * An admin with two-factor on also needs a current code or a recovery code (two-factor.ts); the
+ * right password alone answers "totp-required", a wrong code counts as a failure.
  */
 import { eq, sql } from "drizzle-orm";
-import type { Database } from "@/server/db/client";
 import { admins, type Admin } from "@/server/db/schema";
 import { AppError, isAppError } from "@/server/errors";
 import { ref } from "@/server/messages";
-import type { Clock } from "@/server/services/clock";
 import type { RateLimiter } from "@/server/services/rate-limits/rate-limiter";
 import { burnPasswordCheck, verifyPassword } from "./password";
+import { verifySecondFactor, type TwoFactorDeps } from "./two-factor";
 
 /** Consecutive failures from anywhere before each further attempt on the account waits, doubling up to the maximum. */
 export const FAILURES_BEFORE_DELAY = 5;
 const BASE_DELAY_MS = 500;
 export const MAX_ACCOUNT_DELAY_MS = 8_000;
 
-export type LoginResult = { ok: true; admin: Admin } | { ok: false; reason: "invalid" | "throttled"; retryAfterSeconds?: number };
+export type LoginResult =
+  | { ok: true; admin: Admin }
+  | { ok: false; reason: "invalid" | "throttled" | "totp-required" | "totp-invalid"; retryAfterSeconds?: number };
 
-export type AuthenticateDeps = {
-  db: Database;
-  clock: Clock;
+export type AuthenticateDeps = TwoFactorDeps & {
   rateLimiter: RateLimiter;
   /** How the per-account delay is waited out; tests pass one that records instead of sleeping. */
   pause?: (ms: number) => Promise<void>;
@@ -53,7 +55,10 @@ async function throttled(attempt: () => Promise<void>): Promise<LoginResult | nu
   }
 }
 
-export async function authenticateAdmin(deps: AuthenticateDeps, input: { username: string; password: string; ip: string }): Promise<LoginResult> {
+export async function authenticateAdmin(
+  deps: AuthenticateDeps,
+  input: { username: string; password: string; ip: string; totpCode?: string },
+): Promise<LoginResult> {
   const { db } = deps;
   const username = input.username.trim();
   if (!username || !input.password) throw new AppError("BAD_REQUEST", ref("error.signIn.missing"));
@@ -73,12 +78,20 @@ export async function authenticateAdmin(deps: AuthenticateDeps, input: { usernam
   const isValid = admin ? await verifyPassword(admin.passwordHash, input.password) : (await burnPasswordCheck(input.password), false);
 
   if (!admin) return { ok: false, reason: "invalid" };
+  // Incremented in SQL, so concurrent wrong guesses each count.
+  const countFailure = () => db.update(admins).set({ failedLogins: sql`${admins.failedLogins} + 1` }).where(eq(admins.id, admin.id));
   if (!isValid) {
-    // Incremented in SQL, so concurrent wrong guesses each count.
-    await db.update(admins).set({ failedLogins: sql`${admins.failedLogins} + 1` }).where(eq(admins.id, admin.id));
+    await countFailure();
     return { ok: false, reason: "invalid" };
   }
   if (admin.isDisabled) return { ok: false, reason: "invalid" };
+  if (admin.totpEnabledAt) {
+    if (!input.totpCode) return { ok: false, reason: "totp-required" };
+    if (!(await verifySecondFactor(deps, admin, input.totpCode))) {
+      await countFailure();
+      return { ok: false, reason: "totp-invalid" };
+    }
+  }
 
   const [signedIn] = await db.update(admins).set({ failedLogins: 0, lastLoginAt: deps.clock.now() }).where(eq(admins.id, admin.id)).returning();
   await deps.rateLimiter.reset("sign-in-account-address", pair);

@@ -6,7 +6,8 @@
 import { randomBytes } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { hashPassword, MIN_PASSWORD_LENGTH } from "./password";
+import { revokeOtherAdminSessions } from "./admin-sessions";
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "./password";
 import type { Database } from "@/server/db/client";
 import { admins, type Admin, type AdminRole } from "@/server/db/schema";
 import { AppError, badRequest, parseInput } from "@/server/errors";
@@ -125,6 +126,28 @@ export async function resetAdminPassword(
   const password = parseInput(adminPasswordSchema, input.password);
   const passwordHash = await hashPassword(password);
   return updateAdmin(deps, actor, input.adminId, "admin.reset_password", async () => ({ passwordHash, failedLogins: 0 }));
+}
+
+/**
+ * An admin changes their own password: the current one is required (a session left open on a
+ * shared machine is not enough), and every other session of theirs ends.
+ */
+export async function changeOwnPassword(
+  deps: { db: Database },
+  actor: Actor,
+  input: { currentPassword: string; newPassword: string },
+): Promise<void> {
+  const newPassword = parseInput(adminPasswordSchema, input.newPassword);
+  const [admin] = await deps.db.select().from(admins).where(eq(admins.id, actor.adminId));
+  if (!admin) throw new AppError("NOT_FOUND", ref("error.admin.notFound"));
+  if (!(await verifyPassword(admin.passwordHash, input.currentPassword))) throw badRequest({ currentPassword: ref("admin.field.notCurrentPassword") });
+  if (input.currentPassword === newPassword) throw badRequest({ newPassword: ref("admin.field.samePassword") });
+  const passwordHash = await hashPassword(newPassword);
+  await deps.db.transaction(async (tx) => {
+    await tx.update(admins).set({ passwordHash, failedLogins: 0, updatedAt: new Date() }).where(eq(admins.id, admin.id));
+    const ended = await revokeOtherAdminSessions(tx, admin.id, actor.sessionId);
+    await recordAudit(tx, actor, { action: "admin.change_password", targetType: "admin", targetId: admin.id, after: { otherSessionsEnded: ended } });
+  });
 }
 
 export async function findAdminByUsername(deps: { db: Database }, username: string): Promise<Admin | undefined> {

@@ -52,7 +52,7 @@ describe("/api/cron/health", () => {
       const body = (await response.json()) as { run: { steps: { name: string; status: string }[] } };
       // Every step of the run is wired and runs, in order.
       expect(body.run.steps.map(({ name, status }) => [name, status])).toEqual(
-        ["health", "standby", "health-history", "traffic", "plans", "reconcile", "fleet-operations", "notifications", "bot-nonces", "rate-limits"].map((name) => [name, "ok"]),
+        ["health", "standby", "health-history", "traffic", "plans", "reconcile", "fleet-operations", "notifications", "bot-nonces", "rate-limits", "admin-sessions"].map((name) => [name, "ok"]),
       );
       expect(body).toMatchObject({
         checked: 0,
