@@ -1,7 +1,7 @@
 "use client";
 
 import { Loader2Icon } from "lucide-react";
-import { useActionState, useState } from "react";
+import { startTransition, useActionState, type FormEvent } from "react";
 import { useT } from "@/components/i18n/i18n-provider";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -11,19 +11,25 @@ import { login, type LoginState } from "./actions";
 export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
   const t = useT();
   const [state, action, isPending] = useActionState<LoginState, FormData>(login, { error: null, username: "", needsCode: false });
-  // Controlled, so the fields survive the form reset after an action: the code step resends them.
-  const [username, setUsername] = useState("");
-  const [password, setPassword] = useState("");
+  // React empties a form after each submission through its action prop, and the code step must send
+  // the username and password again: once hydrated, the form is submitted through a transition (no
+  // reset). The fields stay uncontrolled: controlled ones would be emptied when hydration finds text
+  // typed before it. Before hydration the action prop posts the form natively.
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    startTransition(() => action(data));
+  };
   return (
-    <form action={action} className="flex flex-col gap-4" noValidate>
+    <form action={action} onSubmit={submit} className="flex flex-col gap-4" noValidate>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
       <div className="flex flex-col gap-2">
         <Label htmlFor="username">{t("common.username")}</Label>
-        <Input id="username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
+        <Input id="username" name="username" autoComplete="username" defaultValue={state.username} required autoFocus />
       </div>
       <div className="flex flex-col gap-2">
         <Label htmlFor="password">{t("common.password")}</Label>
-        <Input id="password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        <Input id="password" name="password" type="password" autoComplete="current-password" required />
       </div>
       {state.needsCode ? (
         <div className="flex flex-col gap-2">
