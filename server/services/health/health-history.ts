@@ -187,9 +187,17 @@ export type LastSweep = {
   hint: string | null;
 };
 
+/** No cron run started within 3× the health interval (or none ever): one rule for every reader of the last sweep. */
+export function isSweepOverdue(lastStartedAt: Date | null, options: { now: Date; intervalSeconds: number }): boolean {
+  return !lastStartedAt || options.now.getTime() - lastStartedAt.getTime() > 3 * options.intervalSeconds * 1000;
+}
+
+/** The newest cron run's start, as a scalar subquery for a statement that reads other things too. */
+export const lastSweepStartSql = sql<Date | null>`(SELECT max(${cronRuns.startedAt}) FROM ${cronRuns})`.mapWith(cronRuns.startedAt);
+
 export async function getLastSweep(db: Database, options: { now: Date; intervalSeconds: number }): Promise<LastSweep> {
   const [last] = await db.select().from(cronRuns).orderBy(desc(cronRuns.startedAt)).limit(1);
-  const isOverdue = !last || options.now.getTime() - last.startedAt.getTime() > 3 * options.intervalSeconds * 1000;
+  const isOverdue = isSweepOverdue(last?.startedAt ?? null, options);
   return {
     startedAt: last?.startedAt ?? null,
     finishedAt: last?.finishedAt ?? null,

@@ -20,6 +20,12 @@ export async function countAllTime(db: Database, metric: Metric): Promise<number
   return row?.n ?? 0;
 }
 
+/** The sum of `metrics`' counts (from `fromDay` on, when given), as a scalar subquery for a statement that reads other things too. */
+export function sumSql(metrics: readonly Metric[], fromDay?: string) {
+  const where = and(inArray(dailyCounts.metric, [...metrics]), fromDay === undefined ? undefined : gte(dailyCounts.day, fromDay));
+  return sql<number>`(SELECT coalesce(sum(${dailyCounts.n}), 0) FROM ${dailyCounts} WHERE ${where})`.mapWith(Number);
+}
+
 /** Each metric's count per "YYYY-MM-DD" from `fromDay` on; days without any are absent. */
 export async function countPerDay(db: Database, metrics: readonly Metric[], fromDay: string): Promise<{ metric: Metric; day: string; n: number }[]> {
   return db

@@ -43,37 +43,47 @@ export async function getHealthTimeline(deps: StatsDeps, input: { range: TimeRan
     .where(inWindow)
     .groupBy(events.nodeId)
     .as("eventful");
-  const picked = await deps.db
+  // Nodes in trouble now first, then the most eventful: picked (and cut to the card) before their transitions are read.
+  const isTroubled = sql<boolean>`${nodes.healthState} not in ('healthy', 'unknown')`;
+  const picked = deps.db
     .select({
       id: nodes.id,
       name: nodes.name,
       healthState: nodes.healthState,
       createdAt: nodes.createdAt,
-      totalNodes: sql<number>`count(*) over ()`.mapWith(Number),
+      totalNodes: sql<number>`count(*) over ()`.mapWith(Number).as("total_nodes"),
+      isTroubled: isTroubled.as("is_troubled"),
+      eventCount: sql<number | null>`${eventful.n}`.as("event_count"),
     })
     .from(nodes)
     .leftJoin(eventful, eq(eventful.nodeId, nodes.id))
     .where(input.nodeId ? eq(nodes.id, input.nodeId) : sql`${nodes.adminState} <> 'disabled'`)
-    .orderBy(desc(sql`${nodes.healthState} not in ('healthy', 'unknown')`), sql`${eventful.n} desc nulls last`, asc(nodes.name))
-    .limit(input.nodeId ? 1 : HEALTH_TIMELINE_LIMIT);
-  if (picked.length === 0) return { from, to, rows: [], totalNodes: 0 };
+    .orderBy(desc(isTroubled), sql`${eventful.n} desc nulls last`, asc(nodes.name))
+    .limit(input.nodeId ? 1 : HEALTH_TIMELINE_LIMIT)
+    .as("picked");
+  // Each picked node's transitions in the window, oldest first, in the same statement: one round trip for the card.
+  // The node is named with its alias: drizzle leaves a one-table select's columns unqualified, and "id" would mean e.id here.
+  const transitionsOf = sql<{ at: number; data: { from?: unknown; to?: unknown } | null }[]>`coalesce((
+    SELECT json_agg(json_build_object('at', floor(extract(epoch FROM e.created_at) * 1000), 'data', e.data) ORDER BY e.created_at, e.id)
+    FROM ${events} e
+    WHERE e.node_id = ${sql.identifier("picked")}.id AND e.kind IN (${sql.join(HEALTH_EVENT_KINDS.map((kind) => sql`${kind}`), sql`, `)}) AND e.created_at >= ${window.from.toISOString()}::timestamptz
+  ), '[]'::json)`;
+  const found = await deps.db
+    .select({ id: picked.id, name: picked.name, healthState: picked.healthState, createdAt: picked.createdAt, totalNodes: picked.totalNodes, transitions: transitionsOf })
+    .from(picked)
+    .orderBy(desc(picked.isTroubled), sql`${picked.eventCount} desc nulls last`, asc(picked.name));
+  if (found.length === 0) return { from, to, rows: [], totalNodes: 0 };
+  const shown = found.map(({ transitions, ...node }) => ({ ...node, own: transitions.map((t) => ({ at: new Date(t.at), data: t.data })) }));
 
-  const transitions = await deps.db
-    .select({ nodeId: events.nodeId, at: events.createdAt, data: events.data })
-    .from(events)
-    .where(and(inWindow, inArray(events.nodeId, picked.map((p) => p.id))))
-    .orderBy(asc(events.createdAt), asc(events.id));
-
-  const undecided = picked.filter((node) => initialState(node, transitions) === "unknown").map((node) => node.id);
+  const undecided = shown.filter((node) => initialState(node, node.own) === "unknown").map((node) => node.id);
   const checked = new Map(
     undecided.length === 0 ? [] : (await getHealthSeries(deps.db, { range: input.range, now: window.to, nodeIds: undecided })).map((s) => [s.nodeId, s.points]),
   );
 
-  const rows = picked.map((node) => {
-    const own = transitions.filter((t) => t.nodeId === node.id);
+  const rows = shown.map(({ own, ...node }) => {
     const segments: HealthSegment[] = [];
     let cursor = Math.max(from, node.createdAt.getTime());
-    let state = initialState(node, transitions);
+    let state = initialState(node, own);
     if (state === "unknown") {
       const until = Math.min(to, own[0]?.at.getTime() ?? to);
       segments.push(...segmentsFromChecks(checked.get(node.id) ?? [], { from: cursor, to: until, bucketMs: window.bucketMs }));
@@ -88,11 +98,12 @@ export async function getHealthTimeline(deps: StatsDeps, input: { range: TimeRan
     if (to > cursor) segments.push({ from: cursor, to, state });
     return { nodeId: node.id, node: node.name, segments: mergeAdjacent(segments) };
   });
-  return { from, to, rows, totalNodes: picked[0]?.totalNodes ?? 0 };
+  return { from, to, rows, totalNodes: found[0]?.totalNodes ?? 0 };
 }
 
-function initialState(node: { id: string; healthState: NodeHealthState }, transitions: { nodeId: string | null; data: { from?: unknown } | null }[]): NodeHealthState {
-  const first = transitions.find((t) => t.nodeId === node.id);
+/** The state before the node's first transition in the window; with none, it kept its current state all along. */
+function initialState(node: { healthState: NodeHealthState }, own: { data: { from?: unknown } | null }[]): NodeHealthState {
+  const first = own[0];
   return first ? (asState(first.data?.from) ?? "unknown") : node.healthState;
 }
 

@@ -4,7 +4,7 @@
  * the users whose plan ends soon. Each read walks an index: the newest check per node, the usage
  * index, the unsuspended-expiry index.
  */
-import { and, asc, count, desc, eq, gt, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lte, sql } from "drizzle-orm";
 import { rowsOf } from "@/server/db/migrate";
 import { vpnUsers } from "@/server/db/schema";
 import { PLAN_ROW_COLUMNS } from "@/server/services/keys/client-plan";
@@ -32,7 +32,7 @@ export async function getTrafficOverview(deps: OverviewDeps & { expiringDays: nu
   const days = expiringHorizonDays(deps.expiringDays);
   const horizon = new Date(now.getTime() + days * DAY_MS);
   const expiringWhere = and(isNull(vpnUsers.suspension), eq(vpnUsers.status, "active"), gt(vpnUsers.expiresAt, now), lte(vpnUsers.expiresAt, horizon));
-  const [online, top, expiring, expiringCount] = await Promise.all([
+  const [online, top, expiring] = await Promise.all([
     deps.db.execute(sql`
       SELECT n.id AS node_id, n.name, c.online_clients AS online
       FROM nodes n
@@ -49,14 +49,20 @@ export async function getTrafficOverview(deps: OverviewDeps & { expiringDays: nu
       .where(sql`${vpnUsers.uploadBytes} + ${vpnUsers.downloadBytes} > 0`)
       .orderBy(sql`(${vpnUsers.uploadBytes} + ${vpnUsers.downloadBytes}) DESC`)
       .limit(LIST_LIMIT),
-    deps.db.select(USER_COLUMNS).from(vpnUsers).where(expiringWhere).orderBy(asc(vpnUsers.expiresAt), desc(vpnUsers.telegramId)).limit(LIST_LIMIT),
-    deps.db.select({ n: count() }).from(vpnUsers).where(expiringWhere),
+    // The first few with how many there are in all: the window counts every expiring user before the limit.
+    deps.db
+      .select({ ...USER_COLUMNS, total: sql<number>`count(*) over ()`.mapWith(Number) })
+      .from(vpnUsers)
+      .where(expiringWhere)
+      .orderBy(asc(vpnUsers.expiresAt), desc(vpnUsers.telegramId))
+      .limit(LIST_LIMIT),
   ]);
   const perNode = rowsOf<{ node_id: string; name: string; online: number }>(online).map((r) => ({ nodeId: r.node_id, name: r.name, online: Number(r.online) }));
   const view = ({ telegramId, username, ...plan }: (typeof top)[number]): TrafficUser => ({ telegramId, username, ...toPlanView(plan, now) });
+  const { total: expiringTotal = 0 } = expiring[0] ?? {};
   return {
     online: { users: perNode.reduce((sum, n) => sum + n.online, 0), nodesReporting: perNode.length, byNode: perNode.slice(0, LIST_LIMIT) },
     topUsers: top.map(view),
-    expiring: { days, total: expiringCount[0]?.n ?? 0, users: expiring.map(view) },
+    expiring: { days, total: expiringTotal, users: expiring.map(({ total: _total, ...user }) => view(user)) },
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assignments, cronRuns, events, healthChecks, healthHourly, nodes, operationItems, operations, vpnUsers, type Node } from "@/server/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
-import { getKeysPerDay, getMovesPerDay } from "./get-daily-activity";
+import { getDailyActivity } from "./get-daily-activity";
 import { getFleetOverview } from "./get-fleet-overview";
 import { getHealthTimeline } from "./get-health-timeline";
 import { getLatencySeries } from "./get-latency-series";
@@ -147,14 +147,14 @@ describe("charts", () => {
   });
 
   it("pads keys and moves per day with zero days and leaves moved keys out of keys issued", async () => {
-    const keys = await getKeysPerDay(deps, 3);
+    const { keys, moves } = await getDailyActivity(deps, 3);
     expect(keys).toEqual([
       { day: "2026-05-18", keys: 0 },
       { day: "2026-05-19", keys: 1 },
       { day: "2026-05-20", keys: 1 },
     ]);
-    const moves = await getMovesPerDay(deps, 2);
     expect(moves).toEqual([
+      { day: "2026-05-18", failover: 0, drain: 0, rebalance: 0, migration: 0 },
       { day: "2026-05-19", failover: 0, drain: 0, rebalance: 0, migration: 0 },
       { day: "2026-05-20", failover: 1, drain: 0, rebalance: 0, migration: 0 },
     ]);
