@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { and, count, eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { and, count, eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
 import { assignments, auditLog, nodes, trafficCounters, vpnUsers } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { renderErrorText } from "@/server/http/messages";
@@ -11,32 +11,18 @@ import { loadClientPlans } from "@/server/services/keys/client-plan";
 import { refreshKey } from "@/server/services/keys/refresh-key";
 import { revokeKey } from "@/server/services/keys/revoke-key";
 import { readNodeTraffic } from "@/server/services/traffic/read-node-traffic";
-import { startSimulatedFleet, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+import type { SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
 import { reconcileNode } from "@/server/services/reconcile/reconcile-node";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { fleetSuite } from "@/server/testing/fleet-suite";
 import { PANEL_GENERATIONS } from "@/server/x3ui/types";
 import type { AdoptionRule } from "./adoption-rule";
 import { applyAdoption } from "./apply-adoption";
 import { previewAdoption } from "./preview-adoption";
 
-let test: TestDatabase;
-let fleet: SimulatedFleet | undefined;
+const suite = fleetSuite(["nodes", "vpn_users", "assignments", "audit_log", "events", "operations"]);
 const ADMIN = { adminId: null, username: "ops", ip: null, userAgent: null };
-
-beforeAll(async () => {
-  test = await createTestDatabase();
-});
-afterAll(async () => {
-  await test.close();
-});
-afterEach(async () => {
-  await fleet?.close();
-  fleet = undefined;
-  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments, audit_log, events, operations CASCADE`);
-});
-
-const deps = (f: SimulatedFleet) => ({ db: test.db, panelFor: f.panelFor });
-const keyDeps = (f: SimulatedFleet): KeyDeps => ({ db: test.db, panelFor: f.panelFor, publicUrl: "https://fleet.example.com" });
+const deps = (f: SimulatedFleet) => ({ db: suite.db(), panelFor: f.panelFor });
+const keyDeps = (f: SimulatedFleet): KeyDeps => ({ db: suite.db(), panelFor: f.panelFor, publicUrl: "https://fleet.example.com" });
 const TG: AdoptionRule = { kind: "tgId" };
 
 /** An operator's hand-made client, as the panel's own UI stores it. */
@@ -60,13 +46,12 @@ async function expectAppError(promise: Promise<unknown>, code: string): Promise<
 
 describe.each(PANEL_GENERATIONS)("adoption on a %s panel", (generation) => {
   it("previews who maps, who does not and the conflicts, adopts them without a single panel change, and a re-run adopts nothing", async () => {
-    fleet = await startSimulatedFleet(test.db, [{ name: "a", version: generation }, { name: "b", version: generation }]);
-    const f = fleet;
+    const f = await suite.start([{ name: "a", version: generation }, { name: "b", version: generation }]);
     // A user who already holds a key (on b) and appears on a's panel too.
-    await test.db.update(nodes).set({ adminState: "disabled" }).where(eq(nodes.name, "a"));
+    await suite.db().update(nodes).set({ adminState: "disabled" }).where(eq(nodes.name, "a"));
     await getOrCreateKey(keyDeps(f), { telegramId: 500 });
-    await test.db.update(nodes).set({ adminState: "active" }).where(eq(nodes.name, "a"));
-    await test.db.update(nodes).set({ adminState: "disabled" }).where(eq(nodes.name, "b"));
+    await suite.db().update(nodes).set({ adminState: "active" }).where(eq(nodes.name, "a"));
+    await suite.db().update(nodes).set({ adminState: "disabled" }).where(eq(nodes.name, "b"));
     f.panel("a").state.addClients(f.panel("a").inboundId, [
       handMade("alice", { tgId: 101, totalGB: 5_000_000, expiryTime: Date.now() + 86_400_000, limitIp: 2 }),
       handMade("bob", { tgId: "102" }),
@@ -91,7 +76,7 @@ describe.each(PANEL_GENERATIONS)("adoption on a %s panel", (generation) => {
     const report = await applyAdoption(deps(f), ADMIN, { nodeId: f.node("a").id, rule: TG, fingerprint: plan.fingerprint });
     expect(report.adopted).toBe(3);
     expect(panelClients(f, "a")).toEqual(before);
-    const [node] = await test.db.select().from(nodes).where(eq(nodes.name, "a"));
+    const [node] = await suite.db().select().from(nodes).where(eq(nodes.name, "a"));
     expect(node?.reservedCount).toBe(3);
 
     // The bot gets the operator's key, unchanged: same UUID, same email.
@@ -102,17 +87,17 @@ describe.each(PANEL_GENERATIONS)("adoption on a %s panel", (generation) => {
     expect(panelClients(f, "a")).toEqual(before);
 
     // The plan the product now enforces is the one the client already has.
-    const [row] = await test.db.select().from(assignments).where(eq(assignments.clientEmail, "alice"));
+    const [row] = await suite.db().select().from(assignments).where(eq(assignments.clientEmail, "alice"));
     expect(row).toMatchObject({ clientOrigin: "adopted", state: "active", clientId: alice.id });
-    const clientPlan = (await loadClientPlans(test.db, [row!.id], new Date())).get(row!.id);
+    const clientPlan = (await loadClientPlans(suite.db(), [row!.id], new Date())).get(row!.id);
     expect(clientPlan).toMatchObject({ enable: true, totalBytes: 5_000_000, expiryTime: alice.expiryTime, limitIp: 2 });
-    const [carol] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.telegramId, 103));
+    const [carol] = await suite.db().select().from(vpnUsers).where(eq(vpnUsers.telegramId, 103));
     expect(carol?.status).toBe("disabled");
-    const [counter] = await test.db.select().from(trafficCounters).where(eq(trafficCounters.email, "alice"));
+    const [counter] = await suite.db().select().from(trafficCounters).where(eq(trafficCounters.email, "alice"));
     expect(counter).toMatchObject({ up: 1_000, down: 2_000 });
 
     // The reconciler finds nothing to change on an adopted client, and leaves the others alone.
-    const reconciled = await reconcileNode({ db: test.db, panelFor: f.panelFor, graceMs: 0, maxActions: 100 }, f.node("a").id);
+    const reconciled = await reconcileNode({ db: suite.db(), panelFor: f.panelFor, graceMs: 0, maxActions: 100 }, f.node("a").id);
     expect(reconciled.actions).toEqual([]);
     expect(panelClients(f, "a").filter((c) => !String(c.email).startsWith("fleet-"))).toEqual(before);
 
@@ -120,8 +105,8 @@ describe.each(PANEL_GENERATIONS)("adoption on a %s panel", (generation) => {
     expect(again.counts.adopt).toBe(0);
     expect(again.clients.managed).toBe(3);
     expect((await applyAdoption(deps(f), ADMIN, { nodeId: f.node("a").id, rule: TG })).adopted).toBe(0);
-    expect(await test.db.select({ n: count() }).from(assignments).where(eq(assignments.clientOrigin, "adopted"))).toEqual([{ n: 3 }]);
-    const audits = await test.db.select().from(auditLog).where(eq(auditLog.action, "node.adopt"));
+    expect(await suite.db().select({ n: count() }).from(assignments).where(eq(assignments.clientOrigin, "adopted"))).toEqual([{ n: 3 }]);
+    const audits = await suite.db().select().from(auditLog).where(eq(auditLog.action, "node.adopt"));
     expect(audits).toHaveLength(1);
     expect(audits[0]?.after).toMatchObject({ adopted: 3, rule: "tgId" });
   });
@@ -129,8 +114,7 @@ describe.each(PANEL_GENERATIONS)("adoption on a %s panel", (generation) => {
 
 describe("adoption rules", () => {
   it("maps by an email pattern or a CSV, and names the field of a rule that cannot work", async () => {
-    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
-    const f = fleet;
+    const f = await suite.start([{ name: "a" }]);
     f.panel("a").state.addClients(f.panel("a").inboundId, [handMade("tg_201"), handMade("202"), handMade("Someone@Mail"), handMade("tg_x")]);
     const nodeId = f.node("a").id;
 
@@ -169,8 +153,7 @@ describe("adoption rules", () => {
 
 describe("adoption guards", () => {
   it("refuses past max users unless raised in the same step, and refuses a plan that changed since the preview; all or nothing", async () => {
-    fleet = await startSimulatedFleet(test.db, [{ name: "a", maxUsers: 2 }]);
-    const f = fleet;
+    const f = await suite.start([{ name: "a", maxUsers: 2 }]);
     f.panel("a").state.addClients(f.panel("a").inboundId, [1, 2, 3].map((i) => handMade(`u${i}`, { tgId: 600 + i })));
     const nodeId = f.node("a").id;
     const plan = await previewAdoption(deps(f), { nodeId, rule: TG });
@@ -181,40 +164,38 @@ describe("adoption guards", () => {
     expect(renderErrorText(full.fields!.maxUsers!, "en")).toBe("must be at least 3 to take the adopted users");
     const tooLow = await expectAppError(applyAdoption(deps(f), ADMIN, { nodeId, rule: TG, maxUsers: 2 }), "BAD_REQUEST");
     expect(Object.keys(tooLow.fields ?? {})).toEqual(["maxUsers"]);
-    expect(await test.db.select({ n: count() }).from(assignments)).toEqual([{ n: 0 }]);
-    expect(await test.db.select({ n: count() }).from(vpnUsers)).toEqual([{ n: 0 }]);
+    expect(await suite.db().select({ n: count() }).from(assignments)).toEqual([{ n: 0 }]);
+    expect(await suite.db().select({ n: count() }).from(vpnUsers)).toEqual([{ n: 0 }]);
 
     // A client appears after the preview: the shown plan is no longer what would happen.
     f.panel("a").state.addClients(f.panel("a").inboundId, [handMade("late", { tgId: 700 })]);
     await expectAppError(applyAdoption(deps(f), ADMIN, { nodeId, rule: TG, fingerprint: plan.fingerprint, maxUsers: 10 }), "CONFLICT");
-    expect(await test.db.select({ n: count() }).from(assignments)).toEqual([{ n: 0 }]);
+    expect(await suite.db().select({ n: count() }).from(assignments)).toEqual([{ n: 0 }]);
 
     const fresh = await previewAdoption(deps(f), { nodeId, rule: TG });
     const report = await applyAdoption(deps(f), ADMIN, { nodeId, rule: TG, fingerprint: fresh.fingerprint, maxUsers: 10 });
     expect(report).toMatchObject({ adopted: 4, maxUsers: { before: 2, after: 10 } });
-    const [audit] = await test.db.select().from(auditLog).where(eq(auditLog.action, "node.adopt"));
+    const [audit] = await suite.db().select().from(auditLog).where(eq(auditLog.action, "node.adopt"));
     expect(audit).toMatchObject({ before: { maxUsers: 2, reservedCount: 0 }, after: { maxUsers: 10, adopted: 4 } });
   });
 
   it("two runs at once adopt each client once", async () => {
-    fleet = await startSimulatedFleet(test.db, [{ name: "a" }]);
-    const f = fleet;
+    const f = await suite.start([{ name: "a" }]);
     f.panel("a").state.addClients(f.panel("a").inboundId, Array.from({ length: 20 }, (_, i) => handMade(`c${i}`, { tgId: 800 + i })));
     const nodeId = f.node("a").id;
     const outcomes = await Promise.allSettled([applyAdoption(deps(f), ADMIN, { nodeId, rule: TG }), applyAdoption(deps(f), ADMIN, { nodeId, rule: TG })]);
     const adopted = outcomes.map((o) => (o.status === "fulfilled" ? o.value.adopted : 0));
     expect(adopted.sort()).toEqual([0, 20]);
     for (const o of outcomes) if (o.status === "rejected") expect((o.reason as AppError).code).toBe("CONFLICT");
-    const [node] = await test.db.select().from(nodes).where(eq(nodes.id, nodeId));
+    const [node] = await suite.db().select().from(nodes).where(eq(nodes.id, nodeId));
     expect(node?.reservedCount).toBe(20);
-    expect(await test.db.select({ n: count() }).from(assignments).where(and(eq(assignments.nodeId, nodeId), eq(assignments.state, "active")))).toEqual([{ n: 20 }]);
+    expect(await suite.db().select({ n: count() }).from(assignments).where(and(eq(assignments.nodeId, nodeId), eq(assignments.state, "active")))).toEqual([{ n: 20 }]);
   });
 });
 
 describe("adopted users are managed like any other", () => {
   it("refresh issues a client with our identity and takes the adopted one off; revoke takes it off; a v2 inbound's last client is switched off instead; nobody else's client moves", async () => {
-    fleet = await startSimulatedFleet(test.db, [{ name: "a", version: "2.6.8" }]);
-    const f = fleet;
+    const f = await suite.start([{ name: "a", version: "2.6.8" }]);
     const inboundId = f.panel("a").inboundId;
     f.panel("a").state.addClients(inboundId, [handMade("r1", { tgId: 901 }), handMade("r2", { tgId: 902 }), handMade("keep")]);
     await applyAdoption(deps(f), ADMIN, { nodeId: f.node("a").id, rule: TG });
@@ -231,20 +212,19 @@ describe("adopted users are managed like any other", () => {
     expect(await revokeKey(keyDeps(f), { telegramId: 902 })).toMatchObject({ revoked: true });
     expect(panelClients(f, "a").map((c) => c.email)).not.toContain("r2");
     expect(others()).toEqual(before);
-    const [node] = await test.db.select().from(nodes).where(eq(nodes.id, f.node("a").id));
+    const [node] = await suite.db().select().from(nodes).where(eq(nodes.id, f.node("a").id));
     expect(node?.reservedCount).toBe(1);
 
     // A v2 panel refuses to delete an inbound's last client: the revoked adopted key is switched off, not left working.
-    const solo = fleet.panel("a").state.addInbound({ remark: "solo", protocol: "vless", port: 9443, listen: "", enable: true, settings: { clients: [handMade("solo", { tgId: 903 })], decryption: "none" }, streamSettings: { network: "tcp", security: "none" }, sniffing: {} });
-    await test.db.update(nodes).set({ inboundId: solo.id }).where(eq(nodes.id, f.node("a").id));
+    const solo = f.panel("a").state.addInbound({ remark: "solo", protocol: "vless", port: 9443, listen: "", enable: true, settings: { clients: [handMade("solo", { tgId: 903 })], decryption: "none" }, streamSettings: { network: "tcp", security: "none" }, sniffing: {} });
+    await suite.db().update(nodes).set({ inboundId: solo.id }).where(eq(nodes.id, f.node("a").id));
     await applyAdoption(deps(f), ADMIN, { nodeId: f.node("a").id, rule: TG });
     await revokeKey(keyDeps(f), { telegramId: 903 });
     expect(f.panel("a").state.clients(solo.id)).toMatchObject([{ email: "solo", enable: false }]);
   });
 
   it("counts an adopted client's traffic from the adoption on, not its past", async () => {
-    fleet = await startSimulatedFleet(test.db, [{ name: "a" }], { trafficPollMs: 0 });
-    const f = fleet;
+    const f = await suite.start([{ name: "a" }], { trafficPollMs: 0 });
     f.panel("a").state.addClients(f.panel("a").inboundId, [handMade("t1", { tgId: 950 }), handMade("stranger", { tgId: 0 })]);
     f.panel("a").state.setTraffic("t1", 10_000, 20_000);
     f.panel("a").state.setTraffic("stranger", 5, 5);
@@ -253,8 +233,8 @@ describe("adopted users are managed like any other", () => {
     f.panel("a").state.setTraffic("stranger", 500, 500);
     const trafficDeps = { ...keyDeps(f), clock: { now: () => new Date() }, notifications: { webhook: null, telegram: null }, expiringDays: 3, intervalMs: 0, concurrency: 1, timeoutMs: 2_000 };
     await readNodeTraffic(trafficDeps, f.node("a"));
-    const [user] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.telegramId, 950));
+    const [user] = await suite.db().select().from(vpnUsers).where(eq(vpnUsers.telegramId, 950));
     expect(user).toMatchObject({ uploadBytes: 100, downloadBytes: 200 });
-    expect(await test.db.select({ n: count() }).from(trafficCounters).where(eq(trafficCounters.email, "stranger"))).toEqual([{ n: 0 }]);
+    expect(await suite.db().select({ n: count() }).from(trafficCounters).where(eq(trafficCounters.email, "stranger"))).toEqual([{ n: 0 }]);
   });
 });

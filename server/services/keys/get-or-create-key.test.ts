@@ -1,11 +1,11 @@
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as schema from "@/server/db/schema";
 import { assignments, nodes } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { fleetSuite } from "@/server/testing/fleet-suite";
 import { PanelError, type PanelClient } from "@/server/x3ui/types";
 import { nodeTag } from "./client-identity";
 import { getOrCreateKey, placeAndRead } from "./get-or-create-key";
@@ -15,30 +15,13 @@ import { revokeKey } from "./revoke-key";
 import { getUserKey } from "./get-user-key";
 import { withNodeWriter } from "./node-writer";
 import { createPanelQueue } from "@/server/x3ui/panel-queue";
-import { startSimulatedFleet, type NodeSpec, type SimulatedFleet } from "./testing/simulated-fleet";
+import type { NodeSpec, SimulatedFleet } from "./testing/simulated-fleet";
 
-let test: TestDatabase;
-let fleet: SimulatedFleet | undefined;
-
-beforeAll(async () => {
-  test = await createTestDatabase({ maxConnections: 30 });
-});
-afterAll(async () => {
-  await test.close();
-});
-afterEach(async () => {
-  await fleet?.close();
-  fleet = undefined;
-  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments, events, operations CASCADE`);
-});
-
-async function start(specs: NodeSpec[]): Promise<SimulatedFleet> {
-  fleet = await startSimulatedFleet(test.db, specs);
-  return fleet;
-}
+const suite = fleetSuite(["nodes", "vpn_users", "assignments", "events", "operations"], { maxConnections: 30 });
+const start = (specs: NodeSpec[]): Promise<SimulatedFleet> => suite.start(specs);
 
 function depsFor(panelFor: PanelFactory, extra: Partial<KeyDeps> = {}): KeyDeps {
-  return { db: test.db, panelFor, publicUrl: "https://fleet.example.com", inFlightWaitMs: 20_000, ...extra };
+  return { db: suite.db(), panelFor, publicUrl: "https://fleet.example.com", inFlightWaitMs: 20_000, ...extra };
 }
 
 /** Counts panel calls per method across every node. */
@@ -64,7 +47,7 @@ const ourClients = (f: SimulatedFleet, name: string) =>
   f.panel(name).state.clients().filter((c) => String(c.email).startsWith(CLIENT_EMAIL_PREFIX));
 
 async function reserved(name: string): Promise<number> {
-  const [row] = await test.db.select({ n: nodes.reservedCount }).from(nodes).where(eq(nodes.name, name));
+  const [row] = await suite.db().select({ n: nodes.reservedCount }).from(nodes).where(eq(nodes.name, name));
   return row?.n ?? -1;
 }
 
@@ -90,7 +73,7 @@ describe("getOrCreateKey", () => {
     expect(String(clients[0]?.email)).toMatch(/^fleet-1001-[0-9a-f]{12}-[0-9a-f]{12}$/);
     expect(key.key).toContain(String(clients[0]?.id));
     expect(await reserved("nl-1")).toBe(1);
-    const [row] = await test.db.select().from(assignments);
+    const [row] = await suite.db().select().from(assignments);
     expect(row?.placementReason).toMatchObject({ strategy: "balancer", chosenNodeId: f.node("nl-1").id });
   });
 
@@ -135,25 +118,25 @@ describe("getOrCreateKey", () => {
   it("a new user's reservation, writer lease, user row and pending row take one statement: four statements in all, panel call aside", async () => {
     const f = await start([{ name: "a" }, { name: "b" }]);
     const statements: string[] = [];
-    const client = postgres(test.url, { max: 2, onnotice: () => {} });
+    const client = postgres(suite.url(), { max: 2, onnotice: () => {} });
     const logged = drizzle(client, { schema, casing: "snake_case", logger: { logQuery: (query) => statements.push(query) } });
     const key = await getOrCreateKey({ ...depsFor(f.panelFor), db: logged }, { telegramId: 1010, username: "new" }).finally(() => client.end());
     // The returning-user read, the ranking, the placement (which takes the writer's lease too), the activation (which releases it).
     expect(statements).toHaveLength(4);
     expect(statements.filter((q) => /^(begin|commit)/i.test(q))).toEqual([]);
-    const [row] = await test.db.select().from(assignments).where(eq(assignments.clientEmail, ourClients(f, key.node.name)[0]?.email as string));
+    const [row] = await suite.db().select().from(assignments).where(eq(assignments.clientEmail, ourClients(f, key.node.name)[0]?.email as string));
     expect(row).toMatchObject({ state: "active", shareLink: key.key, settleBy: null });
     expect((await reserved("a")) + (await reserved("b"))).toBe(1);
   });
 
   it("a new user whose best node's writer lease another replica holds: reserved and pending at once, the panel call waits for the lease, one client", async () => {
     const f = await start([{ name: "only" }]);
-    const [node] = await test.db.select({ id: nodes.id }).from(nodes).where(eq(nodes.name, "only"));
+    const [node] = await suite.db().select({ id: nodes.id }).from(nodes).where(eq(nodes.name, "only"));
     let release = () => {};
     let isHeld = () => {};
     const held = new Promise<void>((resolve) => (isHeld = resolve));
     // Another replica: its own in-process queue, so only the lease in the database stands between them.
-    const other = withNodeWriter({ db: test.db, writer: { queue: createPanelQueue() } }, node!.id, async () => {
+    const other = withNodeWriter({ db: suite.db(), writer: { queue: createPanelQueue() } }, node!.id, async () => {
       isHeld();
       await new Promise<void>((resolve) => (release = resolve));
     });
@@ -161,7 +144,7 @@ describe("getOrCreateKey", () => {
     const { factory, calls } = counting(f.panelFor);
     const placing = getOrCreateKey(depsFor(factory), { telegramId: 1040 });
     await expect.poll(() => reserved("only"), { timeout: 10_000 }).toBe(1);
-    const [pending] = await test.db.select({ state: assignments.state, settleBy: assignments.settleBy }).from(assignments);
+    const [pending] = await suite.db().select({ state: assignments.state, settleBy: assignments.settleBy }).from(assignments);
     expect(pending?.state).toBe("pending");
     expect(pending?.settleBy).not.toBeNull();
     expect(calls).toEqual([]);
@@ -170,7 +153,7 @@ describe("getOrCreateKey", () => {
     const key = await placing;
     expect(key.node.name).toBe("only");
     expect(ourClients(f, "only")).toHaveLength(1);
-    const [lease] = await test.db.select({ owner: nodes.mutationLeaseOwner, until: nodes.mutationLeaseUntil }).from(nodes);
+    const [lease] = await suite.db().select({ owner: nodes.mutationLeaseOwner, until: nodes.mutationLeaseUntil }).from(nodes);
     expect(lease).toEqual({ owner: null, until: null });
   });
 
@@ -188,7 +171,7 @@ describe("getOrCreateKey", () => {
     const third = await codeOf(getOrCreateKey(depsFor(f.panelFor), { telegramId: 1022 }));
     expect(third).toBe("NO_CAPACITY");
     // The user row goes with the reservation that failed: no user without a key is left behind.
-    const [{ users }] = (await test.db.execute(sql`SELECT count(*)::int AS users FROM vpn_users WHERE telegram_id = 1022`)) as unknown as [{ users: number }];
+    const [{ users }] = (await suite.db().execute(sql`SELECT count(*)::int AS users FROM vpn_users WHERE telegram_id = 1022`)) as unknown as [{ users: number }];
     expect(users).toBe(0);
   });
 
@@ -203,12 +186,12 @@ describe("getOrCreateKey", () => {
   });
 
   it("never oversubscribes: more concurrent users than places answer NO_CAPACITY for the rest", async () => {
-    await start([{ name: "small", maxUsers: 3 }]);
-    const codes = await Promise.all(Array.from({ length: 10 }, (_, i) => codeOf(getOrCreateKey(depsFor(fleet!.panelFor), { telegramId: 3000 + i }))));
+    const f = await start([{ name: "small", maxUsers: 3 }]);
+    const codes = await Promise.all(Array.from({ length: 10 }, (_, i) => codeOf(getOrCreateKey(depsFor(f.panelFor), { telegramId: 3000 + i }))));
     expect(codes.filter((c) => c === "ok")).toHaveLength(3);
     expect(codes.filter((c) => c === "NO_CAPACITY")).toHaveLength(7);
     expect(await reserved("small")).toBe(3);
-    expect(ourClients(fleet!, "small")).toHaveLength(3);
+    expect(ourClients(f, "small")).toHaveLength(3);
   });
 
   it("sends the request to the next node when a panel fails, leaving no client and no reservation behind", async () => {
@@ -221,7 +204,7 @@ describe("getOrCreateKey", () => {
     expect(ourClients(f, "next")).toHaveLength(1);
     expect(await reserved("best")).toBe(0);
     expect(await reserved("next")).toBe(11);
-    const [row] = await test.db.select().from(assignments);
+    const [row] = await suite.db().select().from(assignments);
     expect(row?.placementReason?.note).toContain("best failed");
   });
 
@@ -232,18 +215,18 @@ describe("getOrCreateKey", () => {
     expect(await codeOf(getOrCreateKey(depsFor(f.panelFor), { telegramId: 4002 }))).toBe("PANELS_UNAVAILABLE");
     expect(await reserved("a")).toBe(0);
     expect(await reserved("b")).toBe(0);
-    const rows = await test.db.select().from(assignments);
+    const rows = await suite.db().select().from(assignments);
     expect(rows.map((r) => r.state)).toEqual(["failed"]);
   });
 
   it("answers NO_CAPACITY when nothing eligible has room: full, draining, unhealthy or awaiting reconcile", async () => {
-    await start([
+    const f = await start([
       { name: "full", maxUsers: 1, reservedCount: 1 },
       { name: "draining", adminState: "draining" },
       { name: "down", healthState: "unhealthy" },
       { name: "dirty", needsReconcile: true },
     ]);
-    expect(await codeOf(getOrCreateKey(depsFor(fleet!.panelFor), { telegramId: 4003 }))).toBe("NO_CAPACITY");
+    expect(await codeOf(getOrCreateKey(depsFor(f.panelFor), { telegramId: 4003 }))).toBe("NO_CAPACITY");
   });
 
   it("treats a timed-out add as unknown: never placed elsewhere; the next request reads it back and returns that key", async () => {
@@ -290,7 +273,7 @@ describe("getOrCreateKey", () => {
     const key = await getOrCreateKey(deps, { telegramId: 4005 });
     expect(ourClients(f, key.node.name)).toHaveLength(1);
     expect((await reserved("lost")) + (await reserved("fine"))).toBe(11);
-    const states = (await test.db.select().from(assignments)).map((a) => a.state).sort();
+    const states = (await suite.db().select().from(assignments)).map((a) => a.state).sort();
     expect(states).toEqual(["active", "failed"]);
   });
 
@@ -301,13 +284,13 @@ describe("getOrCreateKey", () => {
       if (step !== "placement.created" || isStolen) return;
       isStolen = true;
       // What a stall longer than the lease looks like to this request: someone else holds the node now.
-      await test.db.update(nodes).set({ mutationFence: sql`${nodes.mutationFence} + 1` });
+      await suite.db().update(nodes).set({ mutationFence: sql`${nodes.mutationFence} + 1` });
     };
     const key = await getOrCreateKey(depsFor(f.panelFor, { steps, inFlightWaitMs: 200 }), { telegramId: 2301 });
     expect(isStolen).toBe(true);
     expect(ourClients(f, "a")).toHaveLength(1);
     expect(key.key).toContain(String(ourClients(f, "a")[0]?.id));
-    const [row] = await test.db.select().from(assignments);
+    const [row] = await suite.db().select().from(assignments);
     expect(row).toMatchObject({ state: "active", nodeId: f.node("a").id });
     expect(await reserved("a")).toBe(1);
   });
@@ -316,14 +299,14 @@ describe("getOrCreateKey", () => {
     const f = await start([{ name: "old" }, { name: "new", reservedCount: 10 }]);
     const first = await getOrCreateKey(depsFor(f.panelFor), { telegramId: 4006 });
     expect(first.node.name).toBe("old");
-    await test.db.update(nodes).set({ healthState: "unhealthy" }).where(eq(nodes.name, "old"));
+    await suite.db().update(nodes).set({ healthState: "unhealthy" }).where(eq(nodes.name, "old"));
     const second = await getOrCreateKey(depsFor(f.panelFor), { telegramId: 4006 });
     expect(second.node.name).toBe("new");
     expect(second.subscriptionUrl).toBe(first.subscriptionUrl);
     expect(await reserved("old")).toBe(0);
     expect(await reserved("new")).toBe(11);
     // The old panel is unhealthy: its client waits for the reconciler, in state revoking.
-    const states = (await test.db.select().from(assignments)).map((a) => a.state).sort();
+    const states = (await suite.db().select().from(assignments)).map((a) => a.state).sort();
     expect(states).toEqual(["active", "revoking"]);
   });
 });
@@ -340,7 +323,7 @@ describe("refreshKey and revokeKey", () => {
     expect(clients).toHaveLength(1);
     expect(clients[0]?.email).not.toBe(oldEmail);
     expect(await reserved("a")).toBe(1);
-    const states = (await test.db.select().from(assignments)).map((a) => a.state).sort();
+    const states = (await suite.db().select().from(assignments)).map((a) => a.state).sort();
     expect(states).toEqual(["active", "revoked"]);
   });
 

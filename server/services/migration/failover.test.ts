@@ -1,16 +1,16 @@
 import { renderErrorText } from "@/server/http/messages";
 import { and, count, eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { assignments, events, nodes, operationItems, operations, vpnUsers, webhookDeliveries, type Node } from "@/server/db/schema";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import type { Clock } from "@/server/services/clock";
 import { runHealthSweep } from "@/server/services/health/run-health-sweep";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { CLIENT_EMAIL_PREFIX, type KeyDeps } from "@/server/services/keys/key-deps";
-import { startSimulatedFleet, type NodeSpec, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+import type { NodeSpec, SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
 import { relayEventNotifications } from "@/server/services/notifications/relay-events";
 import { runReconcile } from "@/server/services/reconcile/run-reconcile";
 import { getSubscription } from "@/server/services/subscriptions/get-subscription";
+import { fleetSuite } from "@/server/testing/fleet-suite";
 import { drainNode, undrainNode } from "./drain-node";
 import { readFailoverHold, releaseFailoverHold } from "./failover-hold";
 import { executeRebalance, getRebalancePlan, whatIfNodeDies } from "./fleet-plans";
@@ -19,8 +19,7 @@ import { migrateUser } from "./migrate-user";
 import type { FleetOperationDeps } from "./migration-deps";
 import { runFleetOperations } from "./run-fleet-operations";
 
-let test: TestDatabase;
-let fleet: SimulatedFleet | undefined;
+const suite = fleetSuite(["nodes", "vpn_users", "assignments", "events", "operations", "webhook_deliveries", "health_checks"], { maxConnections: 30 });
 let nowMs = Date.now();
 const clock: Clock = { now: () => new Date(nowMs) };
 const advance = (ms: number) => (nowMs += ms);
@@ -28,25 +27,13 @@ const NOTIFY = { webhook: { url: "http://127.0.0.1:9/never-delivered-here", secr
 const ADMIN = { adminId: null, username: "ops", ip: null, userAgent: null };
 const HEALTH = { intervalSeconds: 5, fall: 3, fallWindowSeconds: 10, rise: 2, timeoutMs: 500 };
 
-beforeAll(async () => {
-  test = await createTestDatabase({ maxConnections: 30 });
-});
-afterAll(async () => {
-  await test.close();
-});
-afterEach(async () => {
-  await fleet?.close();
-  fleet = undefined;
+afterEach(() => {
   nowMs = Date.now();
-  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments, events, operations, webhook_deliveries, health_checks CASCADE`);
 });
 
-async function start(specs: NodeSpec[]): Promise<SimulatedFleet> {
-  fleet = await startSimulatedFleet(test.db, specs, { timeoutMs: 500 });
-  return fleet;
-}
+const start = (specs: NodeSpec[]): Promise<SimulatedFleet> => suite.start(specs, { timeoutMs: 500 });
 
-function deps(f: SimulatedFleet, failover: Partial<FleetOperationDeps["failover"]> = {}, db = test.db): FleetOperationDeps {
+function deps(f: SimulatedFleet, failover: Partial<FleetOperationDeps["failover"]> = {}, db = suite.db()): FleetOperationDeps {
   return {
     db,
     panelFor: f.panelFor,
@@ -56,24 +43,24 @@ function deps(f: SimulatedFleet, failover: Partial<FleetOperationDeps["failover"
     failover: { graceSeconds: 60, maxMovesPerMinute: 6_000, autoReturnToService: true, ...failover },
   };
 }
-const keyDeps = (f: SimulatedFleet): KeyDeps => ({ db: test.db, panelFor: f.panelFor, publicUrl: "https://fleet.example.com", inFlightWaitMs: 20_000 });
+const keyDeps = (f: SimulatedFleet): KeyDeps => ({ db: suite.db(), panelFor: f.panelFor, publicUrl: "https://fleet.example.com", inFlightWaitMs: 20_000 });
 
 /** One health sweep, one interval after the previous one. */
 async function sweep(f: SimulatedFleet) {
   advance(HEALTH.intervalSeconds * 1000 + 1);
-  return runHealthSweep({ db: test.db, panelFor: f.panelFor, clock, settings: HEALTH, concurrency: 8 }, { budgetMs: 10_000 });
+  return runHealthSweep({ db: suite.db(), panelFor: f.panelFor, clock, settings: HEALTH, concurrency: 8 }, { budgetMs: 10_000 });
 }
 const ping = (f: SimulatedFleet, failover: Partial<FleetOperationDeps["failover"]> = {}) => runFleetOperations(deps(f, failover), { budgetMs: 20_000 });
-const reconcileAll = (f: SimulatedFleet) => runReconcile({ db: test.db, panelFor: f.panelFor, graceMs: 0, maxActions: 1_000, clock }, { budgetMs: 20_000, intervalMs: 0 });
+const reconcileAll = (f: SimulatedFleet) => runReconcile({ db: suite.db(), panelFor: f.panelFor, graceMs: 0, maxActions: 1_000, clock }, { budgetMs: 20_000, intervalMs: 0 });
 
 async function nodeRow(name: string): Promise<Node> {
-  const [row] = await test.db.select().from(nodes).where(eq(nodes.name, name));
+  const [row] = await suite.db().select().from(nodes).where(eq(nodes.name, name));
   if (!row) throw new Error(`no node ${name}`);
   return row;
 }
 async function liveOn(name: string): Promise<number> {
   const node = await nodeRow(name);
-  const [row] = await test.db.select({ n: count() }).from(assignments).where(and(eq(assignments.nodeId, node.id), sql`${assignments.state} IN ('pending', 'active')`));
+  const [row] = await suite.db().select({ n: count() }).from(assignments).where(and(eq(assignments.nodeId, node.id), sql`${assignments.state} IN ('pending', 'active')`));
   return row?.n ?? 0;
 }
 /** Telegram id → panels holding one of our clients for it. */
@@ -100,7 +87,7 @@ async function fleetWithUsersOnA(others: NodeSpec[], users: number, aSpec: Parti
   const f = await start([{ name: "a", ...aSpec }, ...others.map((o) => ({ ...o, adminState: "disabled" as const }))]);
   const ids = Array.from({ length: users }, (_, i) => 5_000 + i);
   await seedUsers(f, ids);
-  await test.db.update(nodes).set({ adminState: "active" }).where(sql`${nodes.name} <> 'a'`);
+  await suite.db().update(nodes).set({ adminState: "active" }).where(sql`${nodes.name} <> 'a'`);
   return { f, ids };
 }
 
@@ -124,23 +111,23 @@ describe("automatic failover", () => {
     expect(await liveOn("a")).toBe(0);
     expect((await liveOn("b")) + (await liveOn("c"))).toBe(30);
     await expectCapacityExact(["a", "b", "c"]);
-    const [failover] = await test.db.select().from(operations).where(eq(operations.kind, "failover"));
+    const [failover] = await suite.db().select().from(operations).where(eq(operations.kind, "failover"));
     expect(failover).toMatchObject({ status: "succeeded", total: 30, succeeded: 30, failed: 0 });
     // Observation 7: the Operations "Why" and the events stayed English; they are codes rendered per reader now.
     expect(renderErrorText(failover!.reasonRef!, "ru")).toMatch(/^a недоступен не меньше \d+ с$/);
-    const [started] = await test.db.select().from(events).where(eq(events.kind, "failover.started"));
+    const [started] = await suite.db().select().from(events).where(eq(events.kind, "failover.started"));
     expect(renderErrorText(started!.messageRef!, "ru")).toMatch(/^Переносим 30 пользователей с a\./);
-    expect(await test.db.select({ n: count() }).from(operationItems).where(eq(operationItems.status, "succeeded"))).toEqual([{ n: 30 }]);
+    expect(await suite.db().select({ n: count() }).from(operationItems).where(eq(operationItems.status, "succeeded"))).toEqual([{ n: 30 }]);
 
     for (const telegramId of ids) {
-      const [user] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
-      const sub = await getSubscription({ db: test.db }, user!.subscriptionToken);
+      const [user] = await suite.db().select().from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
+      const sub = await getSubscription({ db: suite.db() }, user!.subscriptionToken);
       expect(sub.kind).toBe("links");
-      const [live] = await test.db.select().from(assignments).where(and(eq(assignments.userId, user!.id), eq(assignments.state, "active")));
+      const [live] = await suite.db().select().from(assignments).where(and(eq(assignments.userId, user!.id), eq(assignments.state, "active")));
       expect(sub.kind === "links" && sub.links).toEqual([live?.shareLink]);
       expect(live?.placementReason).toMatchObject({ strategy: "migration", note: "moved from a (failover)" });
     }
-    const moved = await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"));
+    const moved = await suite.db().select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "key.moved"));
     expect(moved).toHaveLength(30);
     expect(moved[0]?.payload).toMatchObject({ reason: "failover", from: { name: "a" }, subscriptionUrl: expect.stringMatching(/^https:\/\/fleet\.example\.com\/sub\//) });
     // The dead panel could not be cleaned: every user has a client on a and on the new node, and a is flagged.
@@ -158,7 +145,7 @@ describe("automatic failover", () => {
     expect(byUser.size).toBe(32);
     expect([...byUser.values()].every((panels) => panels.length === 1 && !panels.includes("a"))).toBe(true);
     expect((await nodeRow("a")).needsReconcile).toBe(false);
-    expect(await test.db.select({ n: count() }).from(assignments).where(eq(assignments.state, "revoking"))).toEqual([{ n: 0 }]);
+    expect(await suite.db().select({ n: count() }).from(assignments).where(eq(assignments.state, "revoking"))).toEqual([{ n: 0 }]);
     await expectCapacityExact(["a", "b", "c"]);
   });
 
@@ -174,7 +161,7 @@ describe("automatic failover", () => {
     const report = await ping(f, { graceSeconds: 0 });
     expect(report.started).toEqual([]);
     expect((await nodeRow("a")).healthState).toBe("healthy");
-    expect(await test.db.select({ n: count() }).from(operations)).toEqual([{ n: 0 }]);
+    expect(await suite.db().select({ n: count() }).from(operations)).toEqual([{ n: 0 }]);
     expect(await liveOn("a")).toBe(5);
   });
 
@@ -185,17 +172,17 @@ describe("automatic failover", () => {
     advance(3_600_000);
     const report = await ping(f, { graceSeconds: 0 });
     expect(report.started).toEqual([]);
-    expect(await test.db.select({ n: count() }).from(operationItems)).toEqual([{ n: 0 }]);
+    expect(await suite.db().select({ n: count() }).from(operationItems)).toEqual([{ n: 0 }]);
     expect(await liveOn("a")).toBe(8);
-    expect((await test.db.select().from(events).where(eq(events.kind, "failover.held"))).length).toBeGreaterThan(0);
-    await relayEventNotifications(test.db, { ...NOTIFY, telegram: { apiBase: "http://127.0.0.1:9", botToken: "1:x", chatId: "1" } }, new Date());
-    const alerts = await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "failover.held"));
+    expect((await suite.db().select().from(events).where(eq(events.kind, "failover.held"))).length).toBeGreaterThan(0);
+    await relayEventNotifications(suite.db(), { ...NOTIFY, telegram: { apiBase: "http://127.0.0.1:9", botToken: "1:x", chatId: "1" } }, new Date());
+    const alerts = await suite.db().select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "failover.held"));
     expect(alerts.map((a) => a.channel).sort()).toEqual(expect.arrayContaining(["telegram", "webhook"]));
   });
 
   it("holds when more nodes are unhealthy than the blast-radius limit, however they got there", async () => {
     const { f } = await fleetWithUsersOnA([{ name: "b" }, { name: "c" }, { name: "d" }], 4);
-    await test.db.update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) });
+    await suite.db().update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) });
     const report = await ping(f, { graceSeconds: 0 });
     expect(report).toMatchObject({ isHeld: true, started: [] });
     expect(await liveOn("a")).toBe(4);
@@ -203,34 +190,34 @@ describe("automatic failover", () => {
 
   it("an owner releases the hold for a dead node: its users move while the rest of the fleet stays held", async () => {
     const { f } = await fleetWithUsersOnA([{ name: "b" }, { name: "c" }, { name: "d" }, { name: "e" }, { name: "f" }], 4);
-    await test.db.update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) }).where(sql`${nodes.name} IN ('a', 'b', 'c', 'd')`);
+    await suite.db().update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) }).where(sql`${nodes.name} IN ('a', 'b', 'c', 'd')`);
     expect(await ping(f, { graceSeconds: 0 })).toMatchObject({ isHeld: true, started: [] });
-    const hold = await readFailoverHold({ db: test.db, clock });
+    const hold = await readFailoverHold({ db: suite.db(), clock });
     expect(hold).toMatchObject({ isHeld: true, reason: { code: "event.failover.heldUnhealthy", params: { unhealthy: 4, fleet: 6, limit: 3 } } });
     expect(hold.nodes.map((n) => [n.name, n.users])).toEqual([["a", 4]]);
 
-    await releaseFailoverHold({ db: test.db, clock }, ADMIN, { nodeId: (await nodeRow("a")).id });
+    await releaseFailoverHold({ db: suite.db(), clock }, ADMIN, { nodeId: (await nodeRow("a")).id });
     const report = await ping(f, { graceSeconds: 0 });
     expect(report).toMatchObject({ isHeld: true, started: [{ kind: "failover", total: 4 }] });
     expect(report.batches[0]).toMatchObject({ moved: 4, status: "succeeded" });
     expect((await liveOn("e")) + (await liveOn("f"))).toBe(4);
     // The alert is not raised again on every ping.
-    expect(await test.db.select({ n: count() }).from(events).where(eq(events.kind, "failover.held"))).toEqual([{ n: 1 }]);
+    expect(await suite.db().select({ n: count() }).from(events).where(eq(events.kind, "failover.held"))).toEqual([{ n: 1 }]);
   });
 
   it("reports users that fit nowhere and keeps their key; with auto-return off the node stays out", async () => {
     const { f } = await fleetWithUsersOnA([{ name: "b", maxUsers: 3 }], 5);
-    await test.db.update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) }).where(eq(nodes.name, "a"));
+    await suite.db().update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) }).where(eq(nodes.name, "a"));
     const report = await ping(f, { graceSeconds: 0, autoReturnToService: false });
     expect(report.batches[0]).toMatchObject({ moved: 3, unplaced: 2, status: "partial" });
     expect(await liveOn("a")).toBe(2);
     expect(await liveOn("b")).toBe(3);
-    const skipped = await test.db.select().from(operationItems).where(eq(operationItems.status, "skipped"));
+    const skipped = await suite.db().select().from(operationItems).where(eq(operationItems.status, "skipped"));
     expect(skipped.map((s) => s.detailRef)).toEqual([{ code: "operation.item.noRoom" }, { code: "operation.item.noRoom" }]);
-    const [low] = await test.db.select().from(events).where(eq(events.kind, "capacity.low"));
+    const [low] = await suite.db().select().from(events).where(eq(events.kind, "capacity.low"));
     expect(low?.data).toMatchObject({ unplaced: 2 });
     expect(renderErrorText(low!.messageRef!, "ru")).toMatch(/^2 пользователей на a не удалось перенести \(аварийный перенос\)/);
-    expect(await test.db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.event, "capacity.low"))).toEqual([{ n: 1 }]);
+    expect(await suite.db().select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.event, "capacity.low"))).toEqual([{ n: 1 }]);
     expect(await nodeRow("a")).toMatchObject({ adminState: "draining", needsReconcile: true });
     // Within the cool-down no new wave starts; after it, the two are tried again.
     expect((await ping(f, { graceSeconds: 0 })).started).toEqual([]);
@@ -250,12 +237,12 @@ describe("what the user asked for survives every move", () => {
     await getOrCreateKey(keyDeps(f), { telegramId: 1, location: "DE", strictLocation: true });
     await getOrCreateKey(keyDeps(f), { telegramId: 2, location: "de", strictLocation: true });
     await getOrCreateKey(keyDeps(f), { telegramId: 3, location: "DE" });
-    await test.db.update(nodes).set({ adminState: "active" }).where(sql`${nodes.name} <> 'a'`);
+    await suite.db().update(nodes).set({ adminState: "active" }).where(sql`${nodes.name} <> 'a'`);
     return f;
   }
   const nodeOf = async (telegramId: number) =>
     (
-      await test.db
+      await suite.db()
         .select({ name: nodes.name })
         .from(assignments)
         .innerJoin(vpnUsers, eq(vpnUsers.id, assignments.userId))
@@ -274,18 +261,18 @@ describe("what the user asked for survives every move", () => {
 
   it("failover: a strict user stays in their location or is reported, never moved out of it; no key changes its scheme", async () => {
     const f = await mixedFleet();
-    expect(await test.db.select({ t: vpnUsers.telegramId, location: vpnUsers.preferredLocation, isStrict: vpnUsers.isStrictLocation }).from(vpnUsers).orderBy(vpnUsers.telegramId)).toEqual([
+    expect(await suite.db().select({ t: vpnUsers.telegramId, location: vpnUsers.preferredLocation, isStrict: vpnUsers.isStrictLocation }).from(vpnUsers).orderBy(vpnUsers.telegramId)).toEqual([
       { t: 1, location: "DE", isStrict: true },
       { t: 2, location: "de", isStrict: true },
       { t: 3, location: "DE", isStrict: false },
     ]);
-    await test.db.update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) }).where(eq(nodes.name, "a"));
+    await suite.db().update(nodes).set({ healthState: "unhealthy", healthChangedAt: new Date(nowMs - 3_600_000) }).where(eq(nodes.name, "a"));
     const report = await ping(f, { graceSeconds: 0 });
     await expectHonoured(f);
     // d has one place: whoever took it, a strict user found nothing else in DE (b speaks VMess) and stays, reported.
     expect(report.batches[0]).toMatchObject({ unplaced: (await liveOn("a")) });
     expect(await liveOn("a")).toBeGreaterThan(0);
-    expect((await test.db.select().from(events).where(eq(events.kind, "capacity.low"))).length).toBe(1);
+    expect((await suite.db().select().from(events).where(eq(events.kind, "capacity.low"))).length).toBe(1);
   });
 
   it("drain and rebalance honour the same: nothing leaves for another location or protocol", async () => {
@@ -298,7 +285,7 @@ describe("what the user asked for survives every move", () => {
 
     // The rebalance plan: b (VMess) is empty and the least loaded, yet nobody holding a VLESS key goes there,
     // and the strict user on a stays in DE.
-    const plan = await getRebalancePlan(test.db, { maxMoves: 10, minGap: 0 });
+    const plan = await getRebalancePlan(suite.db(), { maxMoves: 10, minGap: 0 });
     const moved = new Map(plan.moves.map((m) => [m.telegramId, m.toNodeId]));
     expect([...moved.values()]).not.toContain(f.node("b").id);
     for (const strict of [1, 2]) if (moved.has(strict)) expect([f.node("a").id, f.node("d").id]).toContain(moved.get(strict));
@@ -311,12 +298,12 @@ describe("what the user asked for survives every move", () => {
     ]);
     for (const telegramId of [1, 2, 3]) await getOrCreateKey(keyDeps(f), { telegramId, location: "DE", strictLocation: true });
     for (const telegramId of [4, 5, 6]) await getOrCreateKey(keyDeps(f), { telegramId, location: "DE" });
-    await test.db.update(nodes).set({ adminState: "active" }).where(eq(nodes.name, "c"));
+    await suite.db().update(nodes).set({ adminState: "active" }).where(eq(nodes.name, "c"));
 
     // a is at 60 %, c empty: evening them out takes three users, and only the soft ones may go.
-    const plan = await getRebalancePlan(test.db, { maxMoves: 10, minGap: 0 });
+    const plan = await getRebalancePlan(suite.db(), { maxMoves: 10, minGap: 0 });
     expect(plan.moves.map((m) => m.telegramId).sort()).toEqual([4, 5, 6]);
-    await executeRebalance(test.db, ADMIN, { maxMoves: 10, minGap: 0 });
+    await executeRebalance(suite.db(), ADMIN, { maxMoves: 10, minGap: 0 });
     await ping(f);
     for (const strict of [1, 2, 3]) expect(await nodeOf(strict)).toBe("a");
     for (const soft of [4, 5, 6]) expect(await nodeOf(soft)).toBe("c");
@@ -338,7 +325,7 @@ describe("drain", () => {
     ]);
     expect(await liveOn("a")).toBe(0);
     expect((await liveOn("b")) + (await liveOn("c"))).toBe(50);
-    const [op] = await test.db.select().from(operations).where(eq(operations.id, state.operation!.id));
+    const [op] = await suite.db().select().from(operations).where(eq(operations.id, state.operation!.id));
     expect(op).toMatchObject({ status: "succeeded", succeeded: 20 });
     // The source was up: old clients were deleted at once, nothing left for the reconciler.
     expect(f.panel("a").state.clients().filter((c) => String(c.email).startsWith(CLIENT_EMAIL_PREFIX))).toHaveLength(0);
@@ -351,7 +338,7 @@ describe("drain", () => {
     // At 60 a minute the bucket holds 10 moves, and this ping has half a second to start them.
     await runFleetOperations(deps(f, { maxMovesPerMinute: 60 }), { budgetMs: 3_500 });
     await undrainNode(deps(f), ADMIN, { nodeId: f.node("a").id });
-    const [op] = await test.db.select().from(operations).where(eq(operations.id, drained.operation!.id));
+    const [op] = await suite.db().select().from(operations).where(eq(operations.id, drained.operation!.id));
     expect(op).toMatchObject({ status: "cancelled" });
     expect(op!.succeeded).toBeGreaterThan(0);
     expect(op!.succeeded).toBeLessThanOrEqual(10);
@@ -361,7 +348,7 @@ describe("drain", () => {
 
     await drainNode(deps(f), ADMIN, { nodeId: f.node("a").id, deleteWhenEmpty: true });
     await ping(f);
-    expect(await test.db.select().from(nodes).where(eq(nodes.name, "a"))).toEqual([]);
+    expect(await suite.db().select().from(nodes).where(eq(nodes.name, "a"))).toEqual([]);
     expect(await liveOn("b")).toBe(12);
   });
 });
@@ -371,7 +358,7 @@ describe("moves", () => {
     const { f } = await fleetWithUsersOnA([{ name: "b" }], 1);
     let isCrashArmed = false;
     // The process dies right after the target panel accepted the client: the switch never commits.
-    const crashingDb = new Proxy(test.db, {
+    const crashingDb = new Proxy(suite.db(), {
       get(target, prop, receiver) {
         if (prop === "transaction" && isCrashArmed) {
           isCrashArmed = false;
@@ -388,9 +375,9 @@ describe("moves", () => {
         isCrashArmed = true;
       } };
     };
-    const [user] = await test.db.select().from(vpnUsers);
-    const [op] = await test.db.insert(operations).values({ kind: "migration", status: "running", startedBy: "test", total: 1 }).returning();
-    const [item] = await test.db.insert(operationItems).values({ operationId: op!.id, userId: user!.id, fromNodeId: f.node("a").id }).returning();
+    const [user] = await suite.db().select().from(vpnUsers);
+    const [op] = await suite.db().insert(operations).values({ kind: "migration", status: "running", startedBy: "test", total: 1 }).returning();
+    const [item] = await suite.db().insert(operationItems).values({ operationId: op!.id, userId: user!.id, fromNodeId: f.node("a").id }).returning();
     await expect(migrateItem({ ...deps(f, {}, crashingDb), panelFor }, item!, "manual")).rejects.toThrow("simulated crash");
 
     expect((await nodeRow("b")).reservedCount).toBe(1);
@@ -398,13 +385,13 @@ describe("moves", () => {
     expect(await liveOn("a")).toBe(1); // the user still has their old, working key
     await expectCapacityExact(["a", "b"]);
 
-    await test.db.update(assignments).set({ settleBy: sql`now() - interval '1 second'` }).where(eq(assignments.state, "pending"));
+    await suite.db().update(assignments).set({ settleBy: sql`now() - interval '1 second'` }).where(eq(assignments.state, "pending"));
     expect((await ping(f)).recovered).toBe(1);
     // Before any reconcile: the move is complete, the old client is gone, the counts are exact.
     expect(await liveOn("b")).toBe(1);
     expect(clientsByUser(f).get(5_000)).toEqual(["b"]);
     await expectCapacityExact(["a", "b"]);
-    const [done] = await test.db.select().from(operationItems).where(eq(operationItems.id, item!.id));
+    const [done] = await suite.db().select().from(operationItems).where(eq(operationItems.id, item!.id));
     expect(done?.status).toBe("succeeded");
   });
 
@@ -422,30 +409,30 @@ describe("moves", () => {
 
   it("simulates a node loss without writing, and rebalances from the most to the least loaded", async () => {
     const { f } = await fleetWithUsersOnA([{ name: "b", maxUsers: 4 }, { name: "c", maxUsers: 100 }], 10);
-    const sim = await whatIfNodeDies(test.db, { nodeId: f.node("a").id });
+    const sim = await whatIfNodeDies(suite.db(), { nodeId: f.node("a").id });
     expect(sim.users).toBe(10);
     expect(sim.unplaced).toEqual([]);
     expect(sim.byTarget.reduce((s, t) => s + t.users, 0)).toBe(10);
     expect(await liveOn("a")).toBe(10);
 
-    await test.db.update(nodes).set({ maxUsers: 2 }).where(eq(nodes.name, "c"));
-    expect((await whatIfNodeDies(test.db, { nodeId: f.node("a").id })).unplaced).toHaveLength(4);
-    await test.db.update(nodes).set({ maxUsers: 100 }).where(eq(nodes.name, "c"));
+    await suite.db().update(nodes).set({ maxUsers: 2 }).where(eq(nodes.name, "c"));
+    expect((await whatIfNodeDies(suite.db(), { nodeId: f.node("a").id })).unplaced).toHaveLength(4);
+    await suite.db().update(nodes).set({ maxUsers: 100 }).where(eq(nodes.name, "c"));
 
-    const plan = await getRebalancePlan(test.db, { maxMoves: 3 });
+    const plan = await getRebalancePlan(suite.db(), { maxMoves: 3 });
     expect(plan.moves).toHaveLength(3);
     expect(plan.moves.every((m) => m.fromNodeId === f.node("a").id)).toBe(true);
     // Two admins press Execute at once: one rebalance is queued, the other is told one is running.
     const executes = await Promise.allSettled([
-      executeRebalance(test.db, ADMIN, { maxMoves: 3 }),
-      executeRebalance(test.db, ADMIN, { maxMoves: 3 }),
+      executeRebalance(suite.db(), ADMIN, { maxMoves: 3 }),
+      executeRebalance(suite.db(), ADMIN, { maxMoves: 3 }),
     ]);
     const queued = executes.filter((e) => e.status === "fulfilled");
     expect(queued).toHaveLength(1);
     expect(executes.find((e) => e.status === "rejected")).toMatchObject({ reason: { code: "CONFLICT" } });
     const { operationId } = (queued[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof executeRebalance>>>).value;
     await ping(f);
-    const [op] = await test.db.select().from(operations).where(eq(operations.id, operationId!));
+    const [op] = await suite.db().select().from(operations).where(eq(operations.id, operationId!));
     expect(op).toMatchObject({ kind: "rebalance", status: "succeeded", succeeded: 3 });
     expect(await liveOn("a")).toBe(7);
     await expectCapacityExact(["a", "b", "c"]);

@@ -4,26 +4,25 @@
  * node that is away for an hour, moves and failovers, and readings delivered twice — and a user
  * past their fleet-wide limit is switched off on every node.
  */
-import { and, eq, sql } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { and, eq } from "drizzle-orm";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { assignments, nodes, nodeTrafficHourly, nodeTrafficReads, userTrafficHourly, vpnUsers, webhookDeliveries } from "@/server/db/schema";
 import type { Clock } from "@/server/services/clock";
 import { logger } from "@/server/logger";
 import { runHealthSweep } from "@/server/services/health/run-health-sweep";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { CLIENT_EMAIL_PREFIX } from "@/server/services/keys/key-deps";
-import { startSimulatedFleet, type NodeSpec, type SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
+import type { NodeSpec, SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
 import { migrateUser } from "@/server/services/migration/migrate-user";
 import { runFleetOperations } from "@/server/services/migration/run-fleet-operations";
 import { updateUserPlan } from "@/server/services/plans/update-plan";
 import { hourOf } from "@/server/services/ledger/apply-readings";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { fleetSuite } from "@/server/testing/fleet-suite";
 import type { SimulatedPanel } from "@/server/x3ui/simulator";
 import { runTrafficPass } from "./run-traffic-pass";
 import type { TrafficDeps } from "./traffic-deps";
 
-let test: TestDatabase;
-let fleet: SimulatedFleet | undefined;
+const suite = fleetSuite(["nodes", "vpn_users", "assignments", "events", "operations", "webhook_deliveries", "health_checks"], { maxConnections: 20 });
 let nowMs = Date.now();
 const clock: Clock = { now: () => new Date(nowMs) };
 const advance = (ms: number) => (nowMs += ms);
@@ -32,28 +31,16 @@ const ADMIN = { adminId: null, username: "ops", ip: null, userAgent: null };
 const INTERVAL_MS = 60_000;
 const HEALTH = { intervalSeconds: 5, fall: 2, fallWindowSeconds: 0, rise: 2, timeoutMs: 500 };
 
-beforeAll(async () => {
-  test = await createTestDatabase({ maxConnections: 20 });
-});
-afterAll(async () => {
-  await test.close();
-});
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  await fleet?.close();
-  fleet = undefined;
   nowMs = Date.now();
-  await test.db.execute(sql`TRUNCATE nodes, vpn_users, assignments, events, operations, webhook_deliveries, health_checks CASCADE`);
 });
 
-async function start(specs: NodeSpec[]): Promise<SimulatedFleet> {
-  // The panels' traffic job runs only when a test polls, so "not polled yet" is exact.
-  fleet = await startSimulatedFleet(test.db, specs, { timeoutMs: 500, trafficPollMs: 0 });
-  return fleet;
-}
+// The panels' traffic job runs only when a test polls, so "not polled yet" is exact.
+const start = (specs: NodeSpec[]): Promise<SimulatedFleet> => suite.start(specs, { timeoutMs: 500, trafficPollMs: 0 });
 
 const deps = (f: SimulatedFleet): TrafficDeps => ({
-  db: test.db,
+  db: suite.db(),
   panelFor: f.panelFor,
   publicUrl: "https://fleet.example.com",
   clock,
@@ -72,7 +59,7 @@ async function pass(f: SimulatedFleet) {
 
 async function sweep(f: SimulatedFleet) {
   advance(HEALTH.intervalSeconds * 1000 + 1);
-  return runHealthSweep({ db: test.db, panelFor: f.panelFor, clock, settings: HEALTH, concurrency: 8 }, { budgetMs: 10_000 });
+  return runHealthSweep({ db: suite.db(), panelFor: f.panelFor, clock, settings: HEALTH, concurrency: 8 }, { budgetMs: 10_000 });
 }
 
 function ourEmail(panel: SimulatedPanel, telegramId: number): string {
@@ -88,7 +75,7 @@ function passTraffic(panel: SimulatedPanel, email: string, up: number, down: num
 }
 
 async function userRow(telegramId: number) {
-  const [row] = await test.db.select().from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
+  const [row] = await suite.db().select().from(vpnUsers).where(eq(vpnUsers.telegramId, telegramId));
   if (!row) throw new Error(`no user ${telegramId}`);
   return row;
 }
@@ -153,7 +140,7 @@ describe("traffic ledger", () => {
       expect(await pass(f)).toMatchObject({ nodes: 1, failed: 1, applied: 0 });
       advance(9 * 60_000);
     }
-    const [read] = await test.db.select().from(nodeTrafficReads);
+    const [read] = await suite.db().select().from(nodeTrafficReads);
     expect(read?.lastError).toBe("panel unreachable");
     expect(await used(9002)).toEqual({ up: 10, down: 100 });
     // Six failed reads, one line: when they started failing, with why and when it was last read.
@@ -169,7 +156,7 @@ describe("traffic ledger", () => {
     expect(logged(info, "traffic read recovered")).toHaveLength(1);
     expect(await used(9002)).toEqual({ up: 16, down: 6_100 });
     // The hour's bytes land in the hour they were read.
-    const hours = await test.db.select().from(userTrafficHourly).orderBy(userTrafficHourly.hour);
+    const hours = await suite.db().select().from(userTrafficHourly).orderBy(userTrafficHourly.hour);
     expect(hours.at(-1)).toMatchObject({ hour: hourOf(clock.now()), up: 6, down: 6_000 });
     expect(hours.reduce((sum, h) => sum + h.down, 0)).toBe(6_100);
 
@@ -203,7 +190,7 @@ describe("traffic ledger", () => {
     passTraffic(b, newEmail, 400, 800);
     await pass(f);
     expect(await used(9003)).toEqual({ up: 1_500, down: 3_100 });
-    const perNode = await test.db.select({ nodeId: nodeTrafficHourly.nodeId, up: nodeTrafficHourly.up, down: nodeTrafficHourly.down }).from(nodeTrafficHourly);
+    const perNode = await suite.db().select({ nodeId: nodeTrafficHourly.nodeId, up: nodeTrafficHourly.up, down: nodeTrafficHourly.down }).from(nodeTrafficHourly);
     expect(perNode).toEqual(
       expect.arrayContaining([
         { nodeId: f.node("a").id, up: 1_100, down: 2_300 },
@@ -234,9 +221,9 @@ describe("traffic ledger", () => {
 
   it("quota reached while traffic arrives on two nodes around a failover: totals exact to the byte, disabled everywhere, back on when the bot extends", async () => {
     const f = await start([{ name: "a" }, { name: "b", version: "3.6.0" }]);
-    await test.db.update(nodes).set({ maxUsers: 0 }).where(eq(nodes.name, "b"));
+    await suite.db().update(nodes).set({ maxUsers: 0 }).where(eq(nodes.name, "b"));
     await getOrCreateKey(deps(f), { telegramId: 9005, plan: { trafficLimitBytes: 10_000 } });
-    await test.db.update(nodes).set({ maxUsers: 100 }).where(eq(nodes.name, "b"));
+    await suite.db().update(nodes).set({ maxUsers: 100 }).where(eq(nodes.name, "b"));
     const a = f.panel("a");
     const b = f.panel("b");
     const oldEmail = ourEmail(a, 9005);
@@ -252,13 +239,13 @@ describe("traffic ledger", () => {
     await a.faults.down();
     await sweep(f);
     await sweep(f);
-    expect((await test.db.select().from(nodes).where(eq(nodes.name, "a")))[0]?.healthState).toBe("unhealthy");
+    expect((await suite.db().select().from(nodes).where(eq(nodes.name, "a")))[0]?.healthState).toBe("unhealthy");
     advance(61_000);
     await runFleetOperations({ ...deps(f), failover: { graceSeconds: 60, maxMovesPerMinute: 1_000, autoReturnToService: true } }, { budgetMs: 20_000 });
     const newEmail = ourEmail(b, 9005);
     // The target got what was left: 10,000 − 6,000 read so far.
     expect(b.state.findClient(newEmail)?.client).toMatchObject({ totalGB: 4_000, enable: true });
-    const [old] = await test.db.select().from(assignments).where(eq(assignments.clientEmail, oldEmail));
+    const [old] = await suite.db().select().from(assignments).where(eq(assignments.clientEmail, oldEmail));
     expect(old?.state).toBe("revoking");
 
     spend(a, oldEmail, 500, 2_000); // the old connection on a, not readable yet
@@ -283,12 +270,12 @@ describe("traffic ledger", () => {
     expect(b.state.flow(newEmail, 1, 1)).toBe(false);
     expect(a.state.findClient(oldEmail)).toBeNull();
     expect(a.state.flow(oldEmail, 1, 1)).toBe(false);
-    const hooks = await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "user.quota_exceeded"));
+    const hooks = await suite.db().select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "user.quota_exceeded"));
     expect(hooks).toHaveLength(1);
     expect(hooks[0]?.payload).toMatchObject({ telegramId: 9005, trafficLimitBytes: 10_000, usedBytes: 10_300 });
     // Further passes change nothing and queue nothing more.
     await pass(f);
-    expect(await test.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "user.quota_exceeded"))).toHaveLength(1);
+    expect(await suite.db().select().from(webhookDeliveries).where(eq(webhookDeliveries.event, "user.quota_exceeded"))).toHaveLength(1);
 
     // The bot sells the next period: usage starts again, the client is switched back on with the whole quota.
     const renewed = await updateUserPlan(deps(f), { telegramId: 9005, patch: { resetTraffic: true, trafficLimitBytes: 20_000 } });
@@ -298,7 +285,7 @@ describe("traffic ledger", () => {
     spend(b, newEmail, 10, 10);
     await pass(f);
     expect(await used(9005)).toEqual({ up: 10, down: 10 });
-    const [live] = await test.db.select().from(assignments).where(and(eq(assignments.clientEmail, newEmail)));
+    const [live] = await suite.db().select().from(assignments).where(and(eq(assignments.clientEmail, newEmail)));
     expect(live?.state).toBe("active");
   });
 });
