@@ -1,6 +1,10 @@
 import { asc, count, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { auditLog, events, healthChecks, nodes } from "@/server/db/schema";
+import type { Database } from "@/server/db/client";
+import * as schema from "@/server/db/schema";
+import { auditLog, events, healthChecks, healthQuarterHours, nodes } from "@/server/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { startSimulators, type SimulatedPanel } from "@/server/x3ui/simulator";
 import type { Actor } from "../actor";
@@ -9,6 +13,7 @@ import { createTestActor } from "@/server/testing/test-actor";
 import { addSimulatedNodes, nodeInputFor, testNodeDeps } from "@/server/testing/simulated-nodes";
 import { readFailoverHold, releaseFailoverHold } from "../migration/failover-hold";
 import { HOLD_ALERT_REPEAT_MS } from "./blast-radius";
+import type { PanelClientFactory } from "../nodes/panel-for-node";
 import { runHealthSweep, type HealthSweepDeps } from "./run-health-sweep";
 
 let test: TestDatabase;
@@ -90,6 +95,73 @@ describe("runHealthSweep", () => {
     const ours = perNode.filter((r) => added.some((n) => n.id === r.nodeId));
     expect(ours).toHaveLength(50);
     expect(ours.every((r) => r.n === 1)).toBe(true);
+  });
+
+  // A sweep wrote each node with its own statements (begin, update, insert, insert, commit on a
+  // transition): at fleet scale most of its database work and CPU. Its writes are batched now.
+  it("writes a sweep's checks, states and transitions in a few statements, not several per node", async () => {
+    const { nodes: added } = await fleet(40);
+    let statements = 0;
+    const client = postgres(test.url, { max: 10, onnotice: () => {}, debug: () => void statements++ });
+    try {
+      const db = drizzle(client, { schema, casing: "snake_case" }) as unknown as Database;
+      for (const label of ["first", "second"]) {
+        statements = 0;
+        const summary = await runHealthSweep(sweepDeps({ db }), { budgetMs: 10_000 });
+        expect(summary.checked, label).toBe(40);
+        // One count, a claim per quarter of the pool, a write per batch of finished checks.
+        expect(statements / summary.checked, label).toBeLessThan(0.5);
+        nowMs += 30_000;
+      }
+    } finally {
+      await client.end();
+    }
+    const perNode = await test.db.select({ nodeId: healthChecks.nodeId, n: count() }).from(healthChecks).groupBy(healthChecks.nodeId);
+    expect(perNode.filter((r) => added.some((n) => n.id === r.nodeId)).every((r) => r.n === 2)).toBe(true);
+    expect(await eventsOf("node.up")).toHaveLength(40);
+    const [quarter] = await test.db.select({ checks: healthQuarterHours.checks }).from(healthQuarterHours).where(eq(healthQuarterHours.nodeId, added[0]!.id));
+    expect(quarter?.checks).toBe(2);
+    const rows = await test.db.select().from(nodes);
+    expect(rows.every((r) => r.healthState === "healthy" && r.checkLeaseOwner === null && r.consecutiveSuccesses === 2)).toBe(true);
+  });
+
+  it("records nothing for a node whose lease another sweep took over while it was checked, and the rest of its batch as usual", async () => {
+    const { nodes: added } = await fleet(3);
+    const taken = added[0]!;
+    const panelFor: PanelClientFactory = (node) => {
+      const panel = nodeDeps.panelFor(node);
+      if (node.id !== taken.id) return panel;
+      return {
+        ...panel,
+        getServerStatus: async () => {
+          await test.db.update(nodes).set({ checkLeaseOwner: "another-sweep" }).where(eq(nodes.id, node.id));
+          return panel.getServerStatus();
+        },
+      };
+    };
+    const summary = await runHealthSweep(sweepDeps({ panelFor }), { budgetMs: 10_000 });
+    expect(summary).toMatchObject({ checked: 2, healthy: 2 });
+    expect(summary.transitions.map((t) => t.nodeId)).not.toContain(taken.id);
+    const [row] = await test.db.select().from(nodes).where(eq(nodes.id, taken.id));
+    expect(row).toMatchObject({ healthState: "unknown", checkLeaseOwner: "another-sweep", lastCheckAt: null });
+    expect(await test.db.select().from(healthChecks).where(eq(healthChecks.nodeId, taken.id))).toHaveLength(0);
+    expect((await eventsOf("node.up")).map((e) => e.nodeId).sort()).toEqual([added[1]!.id, added[2]!.id].sort());
+  });
+
+  it("a check the database refuses costs only its own record: the rest of its batch is written", async () => {
+    const { nodes: added } = await fleet(4);
+    const bad = added[0]!;
+    const panelFor: PanelClientFactory = (node) => {
+      const panel = nodeDeps.panelFor(node);
+      if (node.id !== bad.id) return panel;
+      // Not a whole number of bytes: the bigint column refuses it.
+      return { ...panel, getServerStatus: async () => ({ ...(await panel.getServerStatus()), memory: { current: 1.5, total: 2 } }) };
+    };
+    const summary = await runHealthSweep(sweepDeps({ panelFor }), { budgetMs: 10_000 });
+    expect(summary).toMatchObject({ checked: 3, healthy: 3 });
+    const rows = await test.db.select().from(nodes);
+    expect(rows.filter((r) => r.healthState === "healthy").map((r) => r.id).sort()).toEqual(added.slice(1).map((n) => n.id).sort());
+    expect(await test.db.select().from(healthChecks).where(eq(healthChecks.nodeId, bad.id))).toHaveLength(0);
   });
 
   it("a hanging node costs its own timeout and delays no other check", async () => {

@@ -17,13 +17,11 @@
  */
 import { and, count, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
-import { events, healthChecks, nodes, type Node, type NodeHealthState } from "@/server/db/schema";
+import { events, nodes, type Node, type NodeHealthState } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import type { FleetMetrics } from "@/server/metrics/fleet-metrics";
-import type { MessageRef } from "@/server/message-ref";
 import { ref } from "@/server/messages";
 import type { Clock } from "../clock";
-import type { Transaction } from "../audit/record-audit";
 import { newLeaseOwner } from "../lease-owner";
 import type { PanelClientFactory } from "../nodes/panel-for-node";
 import type { HealthSettings } from "../settings/settings";
@@ -31,6 +29,7 @@ import { blastRadiusLimit, isHoldAlertDue, isServing, latestHoldEvent } from "./
 import { checkNode, EMPTY_CHECK, type CheckResult } from "./check-node";
 import { claimDueNodes, dueNodesCondition } from "./claim-due-nodes";
 import { nextHealth, type HealthStatus, type HealthThresholds } from "./next-health";
+import { recordChecks, type CheckWrite } from "./record-checks";
 
 export type HealthSweepDeps = {
   db: Database;
@@ -69,36 +68,12 @@ const WRITE_MARGIN_MS = 1_000;
 export function sweepMinimumMs(settings: Pick<HealthSettings, "timeoutMs">): number {
   return settings.timeoutMs + 2 * WRITE_MARGIN_MS;
 }
+// Finished checks are written together, up to this many in one statement (record-checks.ts)…
+const WRITE_BATCH = 100;
+// …or after this long, whichever comes first.
+const WRITE_LINGER_MS = 50;
 // A lease outlives the sweep's budget by this much, so a crashed replica's nodes come back soon.
 const LEASE_GRACE_MS = 10_000;
-
-const EVENT_FOR: Partial<Record<NodeHealthState, { kind: string; severity: "info" | "warning" | "critical" }>> = {
-  healthy: { kind: "node.up", severity: "info" },
-  degraded: { kind: "node.degraded", severity: "warning" },
-  unhealthy: { kind: "node.down", severity: "critical" },
-  auth_error: { kind: "node.auth_error", severity: "critical" },
-  misconfigured: { kind: "node.misconfigured", severity: "critical" },
-};
-
-const healthValue = (state: NodeHealthState): MessageRef => ({ code: `healthValue.${state}` });
-
-/** The event's text for people: who moved where, and why. */
-function transitionMessage(node: Node, to: NodeHealthState, reason: MessageRef | null): MessageRef {
-  const from = healthValue(node.healthState);
-  const why = reason ?? ref("panel.internal");
-  switch (to) {
-    case "healthy":
-      return ref("event.node.up", { node: node.name, from });
-    case "degraded":
-      return ref("event.node.degraded", { node: node.name, from, reason: why });
-    case "auth_error":
-      return ref("event.node.auth_error", { node: node.name, reason: why });
-    case "misconfigured":
-      return ref("event.node.misconfigured", { node: node.name, reason: why });
-    default:
-      return ref("event.node.down", { node: node.name, from, reason: why });
-  }
-}
 
 /**
  * A copy of a panel inbound added twice before the rule (nodes.is_panel_duplicate) is misconfigured
@@ -130,70 +105,6 @@ function healthStatusOf(node: Node): HealthStatus {
     consecutiveFailures: node.consecutiveFailures,
     failingSince: node.failingSince,
   };
-}
-
-/**
- * Writes one check and the node's new state; false when our lease was lost (another sweep owns it
- * now). A transition and its event commit together; a plain check skips the transaction, because
- * at fleet scale begin/commit would double the round trips and a check row lost to a crash between
- * the two statements is only a missing chart point.
- */
-async function recordCheck(db: Database, owner: string, node: Node, result: CheckResult, next: HealthStatus, at: Date): Promise<boolean> {
-  const isTransition = next.state !== node.healthState;
-  const write = async (tx: Database | Transaction) => {
-    const updated = await tx
-      .update(nodes)
-      .set({
-        healthState: next.state,
-        consecutiveSuccesses: next.consecutiveSuccesses,
-        consecutiveFailures: next.consecutiveFailures,
-        failingSince: next.failingSince,
-        ...(isTransition ? { healthChangedAt: at } : {}),
-        lastCheckAt: at,
-        lastLatencyMs: result.latencyMs,
-        lastError: result.error,
-        lastErrorRef: result.errorRef,
-        ...(result.xrayState ? { xrayState: result.xrayState, xrayVersion: result.xrayVersion } : {}),
-        ...(result.panelVersion ? { panelVersion: result.panelVersion } : {}),
-        ...(result.apiGeneration ? { apiGeneration: result.apiGeneration } : {}),
-        ...(result.inboundProtocol ? { inboundProtocol: result.inboundProtocol } : {}),
-        ...(next.state === "healthy" ? { failoverHoldReleasedAt: null } : {}),
-        checkLeaseOwner: null,
-        checkLeaseUntil: null,
-      })
-      .where(and(eq(nodes.id, node.id), eq(nodes.checkLeaseOwner, owner)))
-      .returning({ id: nodes.id });
-    if (updated.length === 0) return false;
-    // An inconclusive check (a panel still starting) is neither a success nor a failure: no chart point.
-    if (result.outcome !== "inconclusive") {
-      await tx.insert(healthChecks).values({
-        nodeId: node.id,
-        checkedAt: at,
-        isOk: result.outcome === "ok",
-        latencyMs: result.latencyMs,
-        error: result.error,
-        errorRef: result.errorRef,
-        cpuPercent: result.cpuPercent,
-        memUsedBytes: result.memUsedBytes,
-        memTotalBytes: result.memTotalBytes,
-        xrayState: result.xrayState,
-        onlineClients: result.onlineClients,
-      });
-    }
-    const event = isTransition ? EVENT_FOR[next.state] : undefined;
-    if (event) {
-      await tx.insert(events).values({
-        kind: event.kind,
-        severity: event.severity,
-        nodeId: node.id,
-        message: `Node "${node.name}" is ${next.state.replace("_", " ")} (was ${node.healthState.replace("_", " ")})${result.error ? `: ${result.error}` : ""}`,
-        messageRef: transitionMessage(node, next.state, result.errorRef),
-        data: { from: node.healthState, to: next.state, consecutiveFailures: next.consecutiveFailures, failingSince: next.failingSince },
-      });
-    }
-    return true;
-  };
-  return isTransition ? db.transaction(write) : write(db);
 }
 
 export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs: number }): Promise<HealthSweepSummary> {
@@ -230,16 +141,7 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
   /** The serving nodes whose check failed: what a held sweep holds, shown in the dashboard's banner. */
   const failedServingIds: string[] = [];
 
-  const write = async (node: Node, result: CheckResult, next: HealthStatus, at: Date) => {
-    try {
-      if (!(await recordCheck(db, owner, node, result, next, at))) {
-        logger.warn("health check discarded: lease lost", { nodeId: node.id });
-        return;
-      }
-    } catch (error) {
-      logger.error("health check not recorded", { nodeId: node.id, error });
-      return;
-    }
+  const tally = ({ node, next }: CheckWrite) => {
     summary.checked++;
     if (next.state === "healthy") summary.healthy++;
     else if (next.state === "degraded") summary.degraded++;
@@ -247,6 +149,40 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
     else if (next.state === "auth_error") summary.authError++;
     else if (next.state === "misconfigured") summary.misconfigured++;
     if (next.state !== node.healthState) summary.transitions.push({ nodeId: node.id, name: node.name, from: node.healthState, to: next.state });
+  };
+  const writeBatch = async (batch: CheckWrite[]) => {
+    let written: Set<string>;
+    try {
+      written = await recordChecks(db, owner, batch);
+    } catch (error) {
+      if (batch.length > 1) {
+        // One bad row must not cost the others their record: write them one by one.
+        await Promise.all(batch.map((item) => writeBatch([item])));
+        return;
+      }
+      logger.error("health check not recorded", { nodeId: batch[0]!.node.id, error });
+      return;
+    }
+    for (const item of batch) {
+      if (written.has(item.node.id)) tally(item);
+      else logger.warn("health check discarded: lease lost", { nodeId: item.node.id });
+    }
+  };
+  // Finished checks wait up to WRITE_LINGER_MS for others to share their statement.
+  const pending: CheckWrite[] = [];
+  const writing = new Set<Promise<void>>();
+  let linger: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    if (linger) clearTimeout(linger);
+    linger = null;
+    if (pending.length === 0) return;
+    const task: Promise<void> = writeBatch(pending.splice(0)).finally(() => writing.delete(task));
+    writing.add(task);
+  };
+  const write = (item: CheckWrite) => {
+    pending.push(item);
+    if (pending.length >= WRITE_BATCH) flush();
+    else linger ??= setTimeout(flush, WRITE_LINGER_MS);
   };
 
   const checkAndRecord = async (node: Node) => {
@@ -265,7 +201,7 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
       heldBack.push({ node, result, at });
       return;
     }
-    await write(node, result, next, at);
+    write({ node, result, next, at });
   };
 
   const inFlight = new Set<Promise<void>>();
@@ -297,13 +233,17 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
     if (!isDrained) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
+  flush();
+  await Promise.all(writing);
 
   summary.inconclusive = summary.failedServing > blastRadiusLimit(fleetSize);
   const held = heldBack.filter(({ node }) => summary.inconclusive && node.failoverHoldReleasedAt === null);
-  for (const { node, result, at } of heldBack) {
-    const holdUnhealthy = held.some((h) => h.node.id === node.id);
-    await write(node, result, nextHealth(healthStatusOf(node), result.outcome, thresholds, at, { holdUnhealthy }), at);
-  }
+  await writeBatch(
+    heldBack.map(({ node, result, at }) => {
+      const holdUnhealthy = held.some((h) => h.node.id === node.id);
+      return { node, result, next: nextHealth(healthStatusOf(node), result.outcome, thresholds, at, { holdUnhealthy }), at };
+    }),
+  );
   const sweptAt = clock.now();
   if (summary.inconclusive && isHoldAlertDue(await latestHoldEvent(db), sweptAt)) {
     const limit = Math.floor(blastRadiusLimit(fleetSize));
