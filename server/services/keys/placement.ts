@@ -107,6 +107,9 @@ export function settleDeadline(deps: Pick<KeyDeps, "panelTimeoutMs" | "writer">)
 /** Inside a statement: the in-flight row's request no longer owns it. */
 export const isStale = sql`(${assignments.settleBy} IS NULL OR ${assignments.settleBy} < now())`;
 
+/** Inside a statement on `assignments`: the row's node is declared down. */
+const isNodeDown = sql`EXISTS (SELECT 1 FROM ${nodes} WHERE ${nodes.id} = ${assignments.nodeId} AND ${nodes.healthState} = 'unhealthy')`;
+
 export function placementReason(candidates: ScoredNode[], chosen: string, location: string | null | undefined, extra: Partial<PlacementReason> = {}): PlacementReason {
   return {
     strategy: "balancer",
@@ -195,7 +198,7 @@ export async function insertPending(
  */
 export async function liveAssignmentsOf(tx: Transaction, userId: string) {
   const rows = await tx
-    .select({ assignment: assignments, healthState: nodes.healthState, location: nodes.location, isOwned: sql<boolean>`NOT ${isStale}` })
+    .select({ assignment: assignments, nodeName: nodes.name, healthState: nodes.healthState, location: nodes.location, isOwned: sql<boolean>`NOT ${isStale}` })
     .from(assignments)
     .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
     .where(and(eq(assignments.userId, userId), inArray(assignments.state, ["pending", "active"])));
@@ -244,7 +247,8 @@ function newUserRow(input: PlacementInput) {
   };
 }
 
-const PLACEMENT_USER_COLUMNS = {
+/** The columns of a `PlacementUser`. */
+export const PLACEMENT_USER_COLUMNS = {
   id: vpnUsers.id,
   telegramId: vpnUsers.telegramId,
   username: vpnUsers.username,
@@ -431,6 +435,12 @@ export async function releaseClaim(deps: KeyWorkDeps, placement: Placement, last
  * key it replaces becomes `revoking` (deleted after this) and gives its place back. `alongside` runs
  * in the same transaction (a move marks its operation item and queues its webhook there). Null when
  * the row is no longer ours to activate (settled by someone else, or our writer was taken over).
+ * The writer's lease is released by the activating statement, committed with it: a move's panel
+ * work on the node is over once its row is active.
+ *
+ * A replaced key whose node is declared down is left for later at once (`settle_by` now), as
+ * retiring it would: the panel cannot be called, and the reconciler cleans the node before it
+ * takes users again.
  */
 export async function activatePlacement(
   deps: KeyWorkDeps,
@@ -439,40 +449,39 @@ export async function activatePlacement(
   shareLink: string,
   alongside?: (tx: Transaction, active: Assignment) => Promise<void>,
 ): Promise<Assignment | null> {
+  // Activates and releases the writer's lease, in one statement.
   const activate = (tx: Transaction | KeyWorkDeps["db"]) =>
     tx
+      .with(tx.$with("released", { id: sql<string>`id` }).as(releaseLeaseSql(writer)))
       .update(assignments)
       .set({ state: "active", shareLink, activatedAt: sql`now()`, settleBy: null, lastError: null, updatedAt: sql`now()` })
       .where(and(eq(assignments.id, placement.assignment.id), eq(assignments.state, "pending"), writerHolds(writer)))
       .returning();
-  // A first key touches one row: one statement, no transaction — which also releases the writer's lease.
+  // A first key touches one row: one statement, no transaction.
   if (!placement.replaces && !alongside) {
-    const released = deps.db.$with("released", { id: sql<string>`id` }).as(releaseLeaseSql(writer));
-    const [active] = await deps.db
-      .with(released)
-      .update(assignments)
-      .set({ state: "active", shareLink, activatedAt: sql`now()`, settleBy: null, lastError: null, updatedAt: sql`now()` })
-      .where(and(eq(assignments.id, placement.assignment.id), eq(assignments.state, "pending"), writerHolds(writer)))
-      .returning();
+    const [active] = await activate(deps.db);
     writer.markReleased();
     return active ?? null;
   }
   try {
-    return await deps.db.transaction(async (tx) => {
+    const activated = await deps.db.transaction(async (tx) => {
       // The old key leaves `active` first: at most one active key per user (a partial unique index).
       const [retired] = placement.replaces
         ? await tx
             .update(assignments)
-            .set({ state: "revoking", settleBy: settleDeadline(deps), updatedAt: sql`now()` })
+            .set({ state: "revoking", settleBy: sql`CASE WHEN ${isNodeDown} THEN now() ELSE ${settleDeadline(deps)} END`, updatedAt: sql`now()` })
             .where(and(eq(assignments.id, placement.replaces.id), eq(assignments.state, "active")))
             .returning({ nodeId: assignments.nodeId, role: assignments.role })
         : [];
       const [active] = await activate(tx);
       if (!active) throw new NotOursError();
-      if (retired?.nodeId) await releaseReservation(tx, retired.nodeId, retired.role);
       await alongside?.(tx, active);
+      // Last: the old node's row (a dead node's, shared by every move off it) stays locked only until the commit.
+      if (retired?.nodeId) await releaseReservation(tx, retired.nodeId, retired.role);
       return active;
     });
+    writer.markReleased();
+    return activated;
   } catch (error) {
     if (error instanceof NotOursError) return null;
     throw error;

@@ -17,7 +17,7 @@
  * Every write is conditional on the row still being stale and in the state read, and fenced by the
  * writer, so two settlers, or a settler and a slow original request, never both act.
  */
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, ne, or, sql } from "drizzle-orm";
 import { assignments, nodes, type Assignment } from "@/server/db/schema";
 import { logger } from "@/server/logger";
 import { isClientIntact, panelSecretFor } from "./client-identity";
@@ -114,13 +114,16 @@ export async function settleUserWork(deps: KeyWorkDeps, userId: string): Promise
 
 /**
  * Retirements whose requests are gone (a crash after a refresh or a move was activated, a revoke
- * that could not reach its panel): finished now, wherever the node can be reached.
+ * that could not reach its panel): finished now, wherever the node can be reached. Those on a node
+ * declared down (or removed) are not even read: retiring them would only leave them for later
+ * again, and after a failover there are as many of them as users moved, on every ping.
  */
 export async function settleStaleRetirements(deps: KeyWorkDeps): Promise<number> {
   const stale = await deps.db
-    .select()
+    .select(getTableColumns(assignments))
     .from(assignments)
-    .where(and(eq(assignments.state, "revoking"), isStale));
+    .innerJoin(nodes, eq(nodes.id, assignments.nodeId))
+    .where(and(eq(assignments.state, "revoking"), isStale, ne(nodes.healthState, "unhealthy")));
   let settled = 0;
   // Nobody waits on this (the cron runs it): a node in an outlier cool-off is tried all the same.
   for (const row of stale) if ((await retireAssignment(deps, row, { evenIfEjected: true })) !== "pending") settled++;

@@ -13,14 +13,16 @@
  *    place released on the source, the item succeeded, and the key.moved webhook queued. The
  *    user's subscription token lives on vpn_users, so /sub/{token} serves the new key from then on.
  * 4. The old client is taken off the source now (deleted, or switched off where the panel refuses),
- *    or — when the source is unhealthy or the call fails — left `revoking` for the reconciler.
+ *    or — when the call fails — left `revoking` for the reconciler. A source declared down is not
+ *    called at all: the activation already left the old key to the reconciler (a failover's usual
+ *    case, which so costs no statement more).
  *
  * A crash between any two steps leaves a running item and a stale pending row:
  * `recoverInterruptedMoves` settles the row (activating it if the target has the client, failing
  * it otherwise) and completes the item, or hands it back to be moved again.
  */
 import { and, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
-import { assignments, nodes, operationItems, operations, vpnUsers, type Assignment, type Node } from "@/server/db/schema";
+import { assignments, operationItems, operations, vpnUsers, type Assignment, type Node, type VpnUser } from "@/server/db/schema";
 import { isAppError, type AppError } from "@/server/errors";
 import { logger } from "@/server/logger";
 import { isMessageRef, type MessageRef } from "@/server/message-ref";
@@ -29,13 +31,13 @@ import type { Transaction } from "@/server/services/audit/record-audit";
 import { rankFleet } from "@/server/services/balancer/rank-fleet";
 import { movePreference } from "@/server/services/balancer/user-preference";
 import type { ScoredNode } from "@/server/services/balancer/score-nodes";
-import { clientPlanFor, hasPlan, loadClientPlans, PLAN_ROW_COLUMNS, type ClientPlan } from "@/server/services/keys/client-plan";
+import { clientPlanFor, hasPlan, loadClientPlans, type ClientPlan, type PlanRow } from "@/server/services/keys/client-plan";
 import { failureRef } from "@/server/services/keys/describe-failure";
 import { subscriptionUrlFor } from "@/server/services/keys/find-user-key";
 import { inFlightDeadlineMs } from "@/server/services/keys/key-deps";
 import { applyPlanOnNode } from "@/server/services/keys/node-client";
 import { runAttempts } from "@/server/services/keys/place-key";
-import { insertPending, isStale, isUniqueViolation, liveAssignmentsOf, lockUser, type Placement } from "@/server/services/keys/placement";
+import { insertPending, isStale, isUniqueViolation, liveAssignmentsOf, lockUser, PLACEMENT_USER_COLUMNS, type Placement } from "@/server/services/keys/placement";
 import { retireAssignment } from "@/server/services/keys/retire-assignment";
 import { settlePending } from "@/server/services/keys/settle-in-flight";
 import { enqueueNotification } from "@/server/services/notifications/enqueue-notification";
@@ -49,7 +51,16 @@ export type MoveOutcome =
   | { status: "skipped"; detail: MessageRef; isUnplaced: boolean }
   | { status: "failed"; detail: MessageRef };
 
-type Claimed = { placement: Placement; old: Assignment; source: Node };
+/** The node the user leaves, as the claim read it with their key. */
+type Source = Pick<Node, "id" | "name" | "location" | "healthState">;
+
+type Claimed = { placement: Placement; old: Assignment; source: Source };
+
+/** The user an item moves, read once for the ranking and the claim: their preference, their plan and their key. */
+type Mover = {
+  user: Pick<VpnUser, "id" | "telegramId" | "username" | "subscriptionToken" | "preferredLocation" | "isStrictLocation"> & PlanRow;
+  key: Assignment | null;
+};
 
 /** An item's outcome: rendered from `detail_ref`; `detail` keeps its code for the logs and psql (as a cancellation's). */
 export function itemDetail(why: MessageRef): { detail: string; detailRef: MessageRef } {
@@ -71,21 +82,11 @@ function failedOn(node: Node, error: AppError): MessageRef {
   return ref("operation.item.failedOn", { node: node.name, reason: isMessageRef(error.text) ? error.text : ref("failure.unexpected") });
 }
 
-async function claimMove(deps: MigrationDeps, item: MoveItem, candidates: ScoredNode[], reason: MoveReason): Promise<Claimed | Exclude<MoveOutcome, { status: "succeeded" }>> {
+async function claimMove(deps: MigrationDeps, item: MoveItem, mover: Mover | null, candidates: ScoredNode[], reason: MoveReason): Promise<Claimed | Exclude<MoveOutcome, { status: "succeeded" }>> {
   const skip = (detail: MessageRef, isUnplaced = false) => ({ status: "skipped" as const, detail, isUnplaced });
   if (!item.userId || !item.fromNodeId) return skip(ref("operation.item.gone"));
-  const [user] = await deps.db
-    .select({
-      id: vpnUsers.id,
-      telegramId: vpnUsers.telegramId,
-      username: vpnUsers.username,
-      subscriptionToken: vpnUsers.subscriptionToken,
-      preferredLocation: vpnUsers.preferredLocation,
-      ...PLAN_ROW_COLUMNS,
-    })
-    .from(vpnUsers)
-    .where(eq(vpnUsers.id, item.userId));
-  if (!user) return skip(ref("operation.item.userGone"));
+  if (!mover) return skip(ref("operation.item.userGone"));
+  const { user } = mover;
   const fromNodeId = item.fromNodeId;
   const claimedAt = Date.now();
   return deps.db.transaction(async (tx) => {
@@ -93,8 +94,7 @@ async function claimMove(deps: MigrationDeps, item: MoveItem, candidates: Scored
     const { pending, active, standbyNodeId } = await liveAssignmentsOf(tx, user.id);
     if (pending) return skip(ref("operation.item.inFlight"));
     if (!active || active.assignment.nodeId !== fromNodeId) return skip(ref("operation.item.keyChanged"));
-    const [source] = await tx.select().from(nodes).where(eq(nodes.id, fromNodeId));
-    if (!source) return skip(ref("operation.item.nodeGone"));
+    const source: Source = { id: fromNodeId, name: active.nodeName, location: active.location, healthState: active.healthState };
     const placement = await insertPending(deps, tx, {
       user,
       // The target gets what is left of the quota (its counter starts at zero) and the same expiry.
@@ -140,30 +140,38 @@ async function catchUpPlan(deps: MigrationDeps, target: Node, client: { id: stri
   );
 }
 
+/** The user of an item and their active key, or null when the user is gone. */
+async function readMover(deps: MigrationDeps, item: MoveItem): Promise<Mover | null> {
+  if (!item.userId) return null;
+  const [row] = await deps.db
+    .select({
+      user: { ...PLACEMENT_USER_COLUMNS, preferredLocation: vpnUsers.preferredLocation, isStrictLocation: vpnUsers.isStrictLocation },
+      key: assignments,
+    })
+    .from(vpnUsers)
+    .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), eq(assignments.state, "active"), eq(assignments.role, "primary")))
+    .where(eq(vpnUsers.id, item.userId));
+  return row ?? null;
+}
+
 /**
  * Candidates for a move, ranked with what the user asked for and the key they hold
  * (balancer/user-preference.ts): their location (only that one when strict) and the key's protocol.
  * The planned target only for a rebalance; an admin's own choice of node is taken as it is.
  */
-async function candidatesFor(deps: MigrationDeps, item: MoveItem, reason: MoveReason): Promise<ScoredNode[]> {
-  const [current] = item.userId
-    ? await deps.db
-        .select({ preferredLocation: vpnUsers.preferredLocation, isStrictLocation: vpnUsers.isStrictLocation, key: assignments })
-        .from(vpnUsers)
-        .leftJoin(assignments, and(eq(assignments.userId, vpnUsers.id), eq(assignments.state, "active"), eq(assignments.role, "primary")))
-        .where(eq(vpnUsers.id, item.userId))
-    : [];
+async function candidatesFor(deps: MigrationDeps, item: MoveItem, mover: Mover | null, reason: MoveReason): Promise<ScoredNode[]> {
   const isAdminsChoice = reason === "manual" && item.toNodeId !== null;
-  const { candidates } = await rankFleet(deps.db, current && !isAdminsChoice ? movePreference(current, current.key) : {});
+  const { candidates } = await rankFleet(deps.db, mover && !isAdminsChoice ? movePreference(mover.user, mover.key) : {});
   if (!item.toNodeId) return candidates.filter((c) => c.nodeId !== item.fromNodeId);
   return candidates.filter((c) => c.nodeId === item.toNodeId);
 }
 
 export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: MoveReason): Promise<MoveOutcome> {
-  const candidates = await candidatesFor(deps, item, reason);
+  const mover = await readMover(deps, item);
+  const candidates = await candidatesFor(deps, item, mover, reason);
   let claimed: Claimed;
   try {
-    const result = await claimMove(deps, item, candidates, reason);
+    const result = await claimMove(deps, item, mover, candidates, reason);
     if ("status" in result) {
       await setItem(deps.db, item.id, result.status, result.detail);
       return result;
@@ -218,7 +226,8 @@ export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: M
   }
   if (!result) return { status: "failed", detail: ref("operation.item.settledElsewhere") };
   await deps.steps?.("placement.activated", { assignmentId: result.assignment.id });
-  const sourceCleaned = (await retireAssignment(deps, claimed.old)) !== "pending";
+  // A source declared down when the move was claimed: the activation left its old key for the reconciler.
+  const sourceCleaned = claimed.source.healthState !== "unhealthy" && (await retireAssignment(deps, claimed.old)) !== "pending";
   await catchUpPlan(deps, result.placement.node, { ...result.assignment, plan: result.placement.plan });
   return { status: "succeeded", toNodeId: result.assignment.nodeId ?? target.id, sourceCleaned };
 }

@@ -8,6 +8,7 @@
  */
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
+import { rowsOf } from "@/server/db/migrate";
 import { moveRateBucket } from "@/server/db/schema";
 
 /** The bucket holds this share of a minute's moves: how much a pause between pings may bank. */
@@ -17,23 +18,33 @@ export function bucketCapacity(perMinute: number): number {
   return Math.max(1, Math.ceil((perMinute * BURST_SECONDS) / 60));
 }
 
-/** Up to `want` move starts; `waitMs` is how long until the next one is due when fewer were granted. */
+/**
+ * Up to `want` move starts; `waitMs` is how long until the next one is due when fewer were granted.
+ * One statement: the row is locked by the sub-select (FOR UPDATE), which also hands the UPDATE the
+ * tokens as they were before it, so a concurrent taker waits and then computes from what this one left.
+ */
 export async function takeMoveTokens(db: Database, want: number, perMinute: number): Promise<{ granted: number; waitMs: number }> {
   const capacity = bucketCapacity(perMinute);
   const perMs = perMinute / 60_000;
-  return db.transaction(async (tx) => {
-    await tx.insert(moveRateBucket).values({ id: 1, tokens: capacity, refilledAt: sql`now()` }).onConflictDoNothing();
-    const [row] = await tx
-      .select({ tokens: moveRateBucket.tokens, elapsedMs: sql<number>`(extract(epoch from now() - ${moveRateBucket.refilledAt}) * 1000)::float8` })
-      .from(moveRateBucket)
-      .where(eq(moveRateBucket.id, 1))
-      .for("update");
-    const available = Math.min(capacity, (row?.tokens ?? capacity) + Math.max(0, row?.elapsedMs ?? 0) * perMs);
-    const granted = Math.max(0, Math.min(want, Math.floor(available)));
-    const left = available - granted;
-    await tx.update(moveRateBucket).set({ tokens: left, refilledAt: sql`now()` }).where(eq(moveRateBucket.id, 1));
-    return { granted, waitMs: granted < want ? Math.ceil((1 - (left % 1)) / perMs) : 0 };
-  });
+  const take = () =>
+    db.execute(sql`
+      UPDATE ${moveRateBucket} SET tokens = before.available - least(${want}, floor(before.available)), refilled_at = now()
+      FROM (
+        SELECT least(${capacity}::float8, tokens + greatest(0, extract(epoch from now() - refilled_at) * 1000) * ${perMs}::float8) AS available
+        FROM ${moveRateBucket} WHERE id = 1 FOR UPDATE
+      ) AS before
+      WHERE ${moveRateBucket.id} = 1
+      RETURNING before.available::float8 AS available`);
+  let [row] = rowsOf<{ available: number }>(await take());
+  if (!row) {
+    // The first take of the deployment: the bucket starts full.
+    await db.insert(moveRateBucket).values({ id: 1, tokens: capacity, refilledAt: sql`now()` }).onConflictDoNothing();
+    [row] = rowsOf<{ available: number }>(await take());
+  }
+  const available = Number(row?.available ?? 0);
+  const granted = Math.max(0, Math.min(want, Math.floor(available)));
+  const left = available - granted;
+  return { granted, waitMs: granted < want ? Math.ceil((1 - (left % 1)) / perMs) : 0 };
 }
 
 /** Tokens taken but not used (the work ran out, or the time did) go back. */
