@@ -5,7 +5,7 @@ import { signInAs } from "./support/auth";
 import { E2E_ENV, E2E_OWNER } from "./support/e2e-env";
 import { pingCron, screenshot } from "./support/fleet";
 import { clientsOf, createNode, nodeNamed, pingUntilHealthy, setAdminState } from "./support/operations";
-import { signInWalking, walkContext, WALK_VIEWPORTS } from "./support/walk";
+import { expectWhollyInWindow, sidewaysScrolls, signInWalking, walkContext, WALK_VIEWPORTS } from "./support/walk";
 
 // Selling a plan from the dashboard: an admin creates a user with a plan on a chosen node, the
 // panel enforces it, the ledger's traffic shows on the user page and the overview, and bulk
@@ -114,18 +114,13 @@ test("on a phone the users page is a list of cards: each user's id, name and sta
   // Whatever sits above the list (a banner left by another spec), the card is judged where it is.
   await row.scrollIntoViewIfNeeded();
   const identity = [row.getByRole("link", { name: String(TELEGRAM_ID) }), row.getByText("@plan_u1", { exact: true }), row.getByText("Active", { exact: true }), row.getByRole("button", { name: "Actions for @plan_u1" })];
-  for (const part of identity) {
-    await expect(part).toBeInViewport({ ratio: 1 });
-    const box = (await part.boundingBox())!;
-    expect(box.x + box.width, `${await part.innerText()} ends inside the window`).toBeLessThanOrEqual(width);
-  }
+  await expectWhollyInWindow(page, identity);
   // The row's checkbox sits beside the id, not over it.
   const checkbox = (await row.getByRole("checkbox", { name: "Select @plan_u1" }).boundingBox())!;
   const id = (await identity[0]!.boundingBox())!;
   expect(checkbox.x + checkbox.width, "the checkbox ends before the id starts").toBeLessThanOrEqual(id.x);
   // Cards, not a table to scroll: the list is no wider than its box, and each value is named.
-  const list = page.locator('[data-slot="table-container"]');
-  expect(await list.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+  expect(await sidewaysScrolls(page, true)).toEqual([]);
   await expect(row.locator(`td[data-label="${en["users.col.usage"]}"]`)).toHaveText(/3\sGB of 50\sGB/);
   await page.getByRole("checkbox", { name: "Select every user on this page" }).check();
   await expect(page.getByRole("toolbar", { name: "Actions on the selected users" })).toContainText("1 selected");

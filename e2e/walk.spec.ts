@@ -1,11 +1,24 @@
-import { expect, test, type Page } from "@playwright/test";
+import { randomUUID } from "node:crypto";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { startSimulator, type SimulatedPanel } from "../server/x3ui/simulator";
 import { signInAs } from "./support/auth";
 import { E2E_OWNER } from "./support/e2e-env";
 import { pingCron, requestKey, screenshot } from "./support/fleet";
 import { seedHealthHistory } from "./support/history";
 import { createNode, listNodes, pingUntilHealthy, setAdminState, trpcMutation, trpcQuery, type NodeRow } from "./support/operations";
-import { DICTIONARIES, settingName, signInWalking, visit, walkContext, walkPages, WALK_SETTINGS, WALK_VIEWPORTS, type WalkStop } from "./support/walk";
+import {
+  DICTIONARIES,
+  expectWhollyInWindow,
+  settingName,
+  sidewaysScrolls,
+  signInWalking,
+  visit,
+  walkContext,
+  walkPages,
+  WALK_SETTINGS,
+  WALK_VIEWPORTS,
+  type WalkStop,
+} from "./support/walk";
 
 // Every page in English and Russian, at 1440 and 390 px, light and dark, with axe-core clean, on a
 // fleet of 14 nodes with users and a month of history; then the charts at 14 and at 50 nodes.
@@ -63,6 +76,72 @@ test("a fleet of 14 nodes with users, a drain under way and a month of history",
     created.map((n) => n.id),
     { nodeId: byName("ams-2").id, fromHoursAgo: 9, toHoursAgo: 6 },
   );
+});
+
+/**
+ * Every cell of a table's first rows shown whole inside the window, its content inside the cell (not
+ * running into the next one): on a phone a row is a card, not a strip to scroll.
+ */
+async function expectRowsInWindow(page: Page, table: Locator, rows = 3) {
+  const body = table.locator("tbody > tr");
+  await expect(body.first()).toBeVisible();
+  const spills = await body.evaluateAll((trs, rows) => trs.slice(0, rows).flatMap((tr) => [...tr.querySelectorAll(":scope > td")].filter((td) => td.scrollWidth > td.clientWidth).map((td) => td.textContent)), rows);
+  expect(spills, "cells whose content runs out of them").toEqual([]);
+  for (let i = 0; i < Math.min(rows, await body.count()); i++) await expectWhollyInWindow(page, await body.nth(i).locator("> td:not(:empty)").all());
+}
+
+test("on a phone the operations, an operation's outcomes, the audit log and every table on a node's page are cards: each row's cells inside the window, nothing scrolls sideways", async ({ browser }, testInfo) => {
+  test.setTimeout(180_000);
+  const setting = { locale: "en", viewport: "phone" } as const;
+  const t = DICTIONARIES.en;
+  const context = await walkContext(browser, setting);
+  const page = await context.newPage();
+  await signInWalking(page, setting);
+  const fits = async (name: string) => {
+    await page.waitForLoadState("networkidle");
+    expect(await sidewaysScrolls(page, true), `what scrolls sideways on ${name}`).toEqual([]);
+    await screenshot(page, testInfo, `phone-${name}`);
+  };
+
+  await page.goto("/operations");
+  const drain = page.getByTestId("operation-drain").filter({ has: page.getByRole("link", { name: "waw-2", exact: true }) });
+  await expectWhollyInWindow(page, await drain.locator("> td").all());
+  await page.getByRole("button", { name: t["rebalance.plan"], exact: true }).click();
+  await expectRowsInWindow(page, page.getByRole("table", { name: t["rebalance.tableLabel"] }));
+  await fits("operations");
+
+  await page.goto(`/operations/${ids.operation}`);
+  await expectRowsInWindow(page, page.getByRole("table", { name: t["operation.outcomes"] }));
+  await fits("operation");
+
+  await page.goto("/audit");
+  const audit = page.getByRole("table", { name: t["nav.audit"] });
+  await expectRowsInWindow(page, audit);
+  await audit.getByRole("button", { name: t["audit.showChange"] }).first().click();
+  await fits("audit");
+
+  // fra-1's panel also holds a client made by hand, so the adoption preview has a row to show.
+  const panel = panels[FLEET.findIndex(([name]) => name === "fra-1")]!;
+  const email = `hand-made-${randomUUID().slice(0, 8)}`;
+  panel.state.addClients(panel.inboundId, [{ id: randomUUID(), email, enable: true, flow: "", limitIp: 0, totalGB: 0, expiryTime: 0, tgId: 525_999_001, subId: "", comment: "", reset: 0 }]);
+  try {
+    await page.goto(`/nodes/${ids.node}`);
+    await expectRowsInWindow(page, page.getByRole("table", { name: t["node.checks.title"] }));
+    await expectRowsInWindow(page, page.getByRole("table", { name: t["node.users.title"] }));
+    await page.getByRole("button", { name: t["whatIf.simulate"] }).click();
+    await expectRowsInWindow(page, page.getByRole("table", { name: t["whatIf.tableLabel"] }));
+    await page.getByRole("button", { name: t["adopt.preview"] }).click();
+    await expectRowsInWindow(page, page.getByRole("table", { name: t["adopt.tableLabel"] }));
+    await fits("node");
+  } finally {
+    panel.state.deleteClientEverywhere(email);
+  }
+
+  for (const [name, path] of [["overview", "/"], ["user", "/users/525000001"], ["settings", "/settings"]] as const) {
+    await page.goto(path);
+    await fits(name);
+  }
+  await context.close();
 });
 
 const STOPS: WalkStop[] = [

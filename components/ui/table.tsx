@@ -10,7 +10,8 @@ import { ScrollRegion } from "./scroll-region";
  * `data-label` it carries (its column's heading); `data-cell="title"` spans the card's width,
  * `data-cell="actions"` sits in its top right corner, `data-cell="select"` (a row's checkbox, its
  * cell unpadded on phones, `max-sm:p-0`) beside the title (which leaves it room, `max-sm:pl-9`),
- * and `data-cell="wide"` takes a line of its own (a long value such as a key).
+ * and `data-cell="wide"` takes a line of its own (a long value such as a key). In a card values
+ * wrap (a long name breaks anywhere) and an empty named cell is left out.
  */
 function Table({ className, stacked = false, ...props }: ComponentProps<"table"> & { stacked?: boolean }) {
   return (
@@ -41,7 +42,12 @@ function TableHeader({ className, ...props }: ComponentProps<"thead">) {
 
 function TableBody({ className, ...props }: ComponentProps<"tbody">) {
   return (
-    <tbody data-slot="table-body" className={cn("[&_tr:last-child]:border-0", className)} {...props} />
+    // The last row has no rule under it, but on a phone a stacked table's last card keeps its border.
+    <tbody
+      data-slot="table-body"
+      className={cn("[&_tr:last-child]:border-0 max-sm:in-data-[variant=stacked]:[&_tr:last-child]:border", className)}
+      {...props}
+    />
   );
 }
 
@@ -85,7 +91,7 @@ function TableCell({ className, ...props }: ComponentProps<"td">) {
   return (
     <td
       data-slot="table-cell"
-      className={cn("px-3 py-2.5 align-middle whitespace-nowrap", className)}
+      className={cn("px-3 py-2.5 align-middle whitespace-nowrap max-sm:in-data-[variant=stacked]:whitespace-normal", className)}
       {...props}
     />
   );

@@ -28,7 +28,7 @@ function PlacementReasonView({ reason }: { reason: PlacementReason | null }) {
       {/* Written by the server when it placed the user, so shown as recorded. */}
       {reason.note ? <p className="text-muted-foreground">{reason.note}</p> : null}
       {candidates.length ? (
-        <Table aria-label={t("placement.tableLabel")}>
+        <Table aria-label={t("placement.tableLabel")} stacked>
           <TableHeader>
             <TableRow>
               <TableHead>{t("common.node")}</TableHead>
@@ -40,12 +40,18 @@ function PlacementReasonView({ reason }: { reason: PlacementReason | null }) {
           <TableBody>
             {candidates.map((c) => (
               <TableRow key={c.nodeId} data-state={c.nodeId === reason.chosenNodeId ? "selected" : undefined}>
-                <TableCell className="font-medium">
+                <TableCell data-label={t("common.node")} className="font-medium">
                   {c.name} {c.nodeId === reason.chosenNodeId ? <Badge variant="success">{t("placement.chosen")}</Badge> : null}
                 </TableCell>
-                <TableCell className="text-xs">{labelOf(t, "healthValue", c.healthState)}</TableCell>
-                <TableCell className="text-right tabular-nums">{Math.round(c.load * 100)}%</TableCell>
-                <TableCell className="text-right font-mono text-xs tabular-nums">{score(c.score)}</TableCell>
+                <TableCell data-label={t("nodes.health")} className="text-xs">
+                  {labelOf(t, "healthValue", c.healthState)}
+                </TableCell>
+                <TableCell data-label={t("nodes.col.load")} className="text-right tabular-nums max-sm:text-left">
+                  {Math.round(c.load * 100)}%
+                </TableCell>
+                <TableCell data-label={t("placement.score")} className="text-right font-mono text-xs tabular-nums max-sm:text-left">
+                  {score(c.score)}
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>

@@ -63,7 +63,7 @@ function ReconcileReport({ report }: { report: Report }) {
   }
   return (
     <div className="grid gap-3" data-testid="reconcile-report">
-      <Table aria-label={t("reconcile.title")}>
+      <Table aria-label={t("reconcile.title")} stacked>
         <TableHeader>
           <TableRow>
             <TableHead>{t("common.node")}</TableHead>
@@ -79,8 +79,10 @@ function ReconcileReport({ report }: { report: Report }) {
             const isRecounted = node.reservedCount.before !== node.reservedCount.after;
             return (
               <TableRow key={node.nodeId} className="align-top">
-                <TableCell className="font-medium">{node.nodeName}</TableCell>
-                <TableCell>
+                <TableCell data-label={t("common.node")} className="font-medium">
+                  {node.nodeName}
+                </TableCell>
+                <TableCell data-label={t("reconcile.col.result")}>
                   {node.error ? (
                     <span className="text-sm text-destructive">{t("reconcile.unreadable", { reason: renderText(t, node.errorRef, node.error) ?? "" })}</span>
                   ) : node.clean ? (
@@ -93,7 +95,7 @@ function ReconcileReport({ report }: { report: Report }) {
                     </Badge>
                   )}
                 </TableCell>
-                <TableCell className="text-sm">
+                <TableCell data-label={t("reconcile.col.done")} data-cell="wide" className="text-sm">
                   <ul className="grid gap-0.5">
                     {[...byKind].map(([kind, count]) => (
                       <li key={kind}>{t("reconcile.action", { count, action: labelOf(t, "reconcileAction", kind) })}</li>

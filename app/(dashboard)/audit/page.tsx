@@ -89,7 +89,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         />
       ) : (
         <Card className="gap-0 py-0">
-          <Table aria-label={t("nav.audit")}>
+          <Table aria-label={t("nav.audit")} stacked>
             <TableHeader>
               <TableRow>
                 <TableHead>{t("audit.col.when")}</TableHead>
@@ -102,17 +102,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
             <TableBody>
               {audit.items.map((row) => (
                 <TableRow key={row.id} className="align-top">
-                  <TableCell className="text-xs tabular-nums">{formatDateTime(locale, row.createdAt)}</TableCell>
-                  <TableCell>
+                  <TableCell data-label={t("audit.col.when")} className="text-xs tabular-nums">
+                    {formatDateTime(locale, row.createdAt)}
+                  </TableCell>
+                  <TableCell data-label={t("audit.col.who")}>
                     <div className="font-medium">{row.actorName}</div>
                     <div className="text-xs text-muted-foreground">{row.ip ?? ""}</div>
                   </TableCell>
-                  <TableCell>
+                  <TableCell data-label={t("audit.action")}>
                     <span className="text-xs" title={row.action}>
                       {labelOf(t, "auditAction", row.action)}
                     </span>
                   </TableCell>
-                  <TableCell className="text-xs">
+                  <TableCell data-label={t("audit.target")} className="text-xs">
                     {row.targetType === "node" && row.targetId ? (
                       <Link href={`/nodes/${row.targetId}`} className="hover:underline">
                         {t("audit.nodeTarget", { id: row.targetId.slice(0, 8) })}
@@ -128,7 +130,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
                       </>
                     )}
                   </TableCell>
-                  <TableCell className="whitespace-normal">
+                  <TableCell data-label={t("audit.col.change")} data-cell="wide" className="whitespace-normal">
                     <AuditChange before={row.before} after={row.after} />
                   </TableCell>
                 </TableRow>

@@ -132,7 +132,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
             {checks.length === 0 ? (
               <p className="rounded-lg border border-dashed px-4 py-8 text-center text-sm text-muted-foreground">{t("node.checks.empty")}</p>
             ) : (
-              <Table aria-label={t("node.checks.title")}>
+              <Table aria-label={t("node.checks.title")} stacked>
                 <TableHeader>
                   <TableRow>
                     <TableHead>{t("node.checks.time")}</TableHead>
@@ -145,26 +145,34 @@ export default async function NodePage({ params, searchParams }: { params: Param
                 <TableBody>
                   {checks.map((check) => (
                     <TableRow key={check.id}>
-                      <TableCell className="text-xs tabular-nums">{formatTime(locale, check.checkedAt)}</TableCell>
-                      <TableCell>
+                      <TableCell data-label={t("node.checks.time")} className="text-xs tabular-nums">
+                        {formatTime(locale, check.checkedAt)}
+                      </TableCell>
+                      <TableCell data-label={t("node.checks.result")}>
                         {check.isOk ? (
                           <Badge variant="success" dot>
                             {t("node.checks.ok")}
                           </Badge>
                         ) : (
-                          <span className="flex items-center gap-2">
+                          <span className="flex items-center gap-2 max-sm:flex-wrap">
                             <Badge variant="destructive" dot>
                               {t("node.checks.failed")}
                             </Badge>
-                            <span className="max-w-56 truncate text-xs text-muted-foreground" title={renderText(t, check.errorRef, check.error) ?? undefined}>
+                            <span className="max-w-56 truncate text-xs text-muted-foreground max-sm:max-w-full max-sm:whitespace-normal" title={renderText(t, check.errorRef, check.error) ?? undefined}>
                               {renderText(t, check.errorRef, check.error)}
                             </span>
                           </span>
                         )}
                       </TableCell>
-                      <TableCell className="text-right tabular-nums">{check.latencyMs === null ? "—" : t("common.ms", { value: check.latencyMs })}</TableCell>
-                      <TableCell className="text-right tabular-nums">{check.cpuPercent === null ? "—" : `${Math.round(check.cpuPercent)}%`}</TableCell>
-                      <TableCell className="text-right tabular-nums">{check.onlineClients ?? "—"}</TableCell>
+                      <TableCell data-label={t("nodes.col.latency")} className="text-right tabular-nums max-sm:text-left">
+                        {check.latencyMs === null ? "—" : t("common.ms", { value: check.latencyMs })}
+                      </TableCell>
+                      <TableCell data-label={t("node.checks.cpu")} className="text-right tabular-nums max-sm:text-left">
+                        {check.cpuPercent === null ? "—" : `${Math.round(check.cpuPercent)}%`}
+                      </TableCell>
+                      <TableCell data-label={t("node.checks.online")} className="text-right tabular-nums max-sm:text-left">
+                        {check.onlineClients ?? "—"}
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
@@ -191,7 +199,7 @@ export default async function NodePage({ params, searchParams }: { params: Param
               </p>
             ) : (
               <>
-                <Table aria-label={t("node.users.title")}>
+                <Table aria-label={t("node.users.title")} stacked>
                   <TableHeader>
                     <TableRow>
                       <TableHead>{t("common.telegramId")}</TableHead>
@@ -203,17 +211,19 @@ export default async function NodePage({ params, searchParams }: { params: Param
                   <TableBody>
                     {users.items.map((u) => (
                       <TableRow key={u.userId}>
-                        <TableCell>
+                        <TableCell data-label={t("common.telegramId")}>
                           <Link href={`/users/${u.telegramId}`} className="font-mono text-xs hover:underline">
                             {u.telegramId}
                           </Link>
                         </TableCell>
-                        <TableCell>{u.username ? `@${u.username}` : "—"}</TableCell>
-                        <TableCell className="text-xs">
+                        <TableCell data-label={t("node.users.username")}>{u.username ? `@${u.username}` : "—"}</TableCell>
+                        <TableCell data-label={t("node.users.placedBy")} className="text-xs">
                           {u.strategy ? labelOf(t, "strategy", u.strategy) : "—"}
                           {u.state === "pending" ? t("node.users.pending") : ""}
                         </TableCell>
-                        <TableCell className="text-xs text-muted-foreground">{formatDate(locale, u.since)}</TableCell>
+                        <TableCell data-label={t("node.users.since")} className="text-xs text-muted-foreground">
+                          {formatDate(locale, u.since)}
+                        </TableCell>
                       </TableRow>
                     ))}
                   </TableBody>

@@ -66,7 +66,7 @@ export default async function OperationPage({ params }: { params: Params }) {
               {t(isOpen ? "operation.emptyOpen" : "operation.emptyDone")}
             </p>
           ) : (
-            <Table aria-label={t("operation.outcomes")}>
+            <Table aria-label={t("operation.outcomes")} stacked>
               <TableHeader>
                 <TableRow>
                   <TableHead>{t("common.telegramId")}</TableHead>
@@ -80,7 +80,7 @@ export default async function OperationPage({ params }: { params: Params }) {
               <TableBody>
                 {items.map((item) => (
                   <TableRow key={item.id}>
-                    <TableCell>
+                    <TableCell data-label={t("common.telegramId")} data-cell="title">
                       {item.telegramId ? (
                         <Link href={`/users?q=${item.telegramId}`} className="font-mono text-xs hover:underline">
                           {item.telegramId}
@@ -89,15 +89,23 @@ export default async function OperationPage({ params }: { params: Params }) {
                         "—"
                       )}
                     </TableCell>
-                    <TableCell>{item.fromNodeName ?? "—"}</TableCell>
-                    <TableCell>{item.toNodeName ?? "—"}</TableCell>
-                    <TableCell>
+                    <TableCell data-label={t("operation.col.from")}>{item.fromNodeName ?? "—"}</TableCell>
+                    <TableCell data-label={t("operation.col.to")}>{item.toNodeName ?? "—"}</TableCell>
+                    <TableCell data-label={t("operation.col.outcome")}>
                       <OperationStatusBadge status={item.status} />
                     </TableCell>
-                    <TableCell className="max-w-80 truncate text-xs" title={renderText(t, item.detailRef, item.detail) ?? undefined}>
+                    {/* Last and whole on phones: a line of its own under the short values, no pointer to hover for the title. */}
+                    <TableCell
+                      data-label={t("operation.col.detail")}
+                      data-cell="wide"
+                      className="max-w-80 truncate text-xs max-sm:order-last max-sm:max-w-none"
+                      title={renderText(t, item.detailRef, item.detail) ?? undefined}
+                    >
                       {renderText(t, item.detailRef, item.detail) ?? ""}
                     </TableCell>
-                    <TableCell className="text-xs text-muted-foreground tabular-nums">{formatTime(locale, item.updatedAt)}</TableCell>
+                    <TableCell data-label={t("operation.col.updated")} className="text-xs text-muted-foreground tabular-nums">
+                      {formatTime(locale, item.updatedAt)}
+                    </TableCell>
                   </TableRow>
                 ))}
               </TableBody>

@@ -49,7 +49,7 @@ export function OperationsList({ initial }: { initial: Page }) {
   }
   return (
     <Card className="gap-0 py-0">
-      <Table aria-label={t("nav.operations")}>
+      <Table aria-label={t("nav.operations")} stacked>
         <TableHeader>
           <TableRow>
             <TableHead>{t("operations.col.started")}</TableHead>
@@ -64,25 +64,26 @@ export function OperationsList({ initial }: { initial: Page }) {
         <TableBody>
           {items.map((op) => (
             <TableRow key={op.id} data-testid={`operation-${op.kind}`}>
-              <TableCell className="text-xs tabular-nums">
+              <TableCell data-label={t("operations.col.started")} className="text-xs tabular-nums">
                 <Link href={`/operations/${op.id}`} className="hover:underline" suppressHydrationWarning>
                   {formatDateTime(locale, op.createdAt)}
                 </Link>
               </TableCell>
-              <TableCell>
+              <TableCell data-label={t("operations.col.kind")}>
                 <Badge variant="outline">{labelOf(t, "operationKind", op.kind)}</Badge>
               </TableCell>
-              <TableCell>{op.nodeId && op.nodeName ? <Link href={`/nodes/${op.nodeId}`} className="hover:underline">{op.nodeName}</Link> : "—"}</TableCell>
-              <TableCell>
+              <TableCell data-label={t("common.node")}>{op.nodeId && op.nodeName ? <Link href={`/nodes/${op.nodeId}`} className="hover:underline">{op.nodeName}</Link> : "—"}</TableCell>
+              <TableCell data-label={t("operations.col.status")}>
                 <OperationStatusBadge status={op.status} />
               </TableCell>
-              <TableCell>
+              <TableCell data-label={t("operations.col.progress")} data-cell="wide">
                 <OperationProgress total={op.total} succeeded={op.succeeded} failed={op.failed} label={t("operations.progressOf", { kind: labelOf(t, "operationKind", op.kind) })} />
               </TableCell>
-              <TableCell className="max-w-72 truncate text-xs" title={whyOf(op) ?? undefined}>
+              {/* Whole on phones: there is no pointer to hover for the title. */}
+              <TableCell data-label={t("operations.col.why")} data-cell="wide" className="max-w-72 truncate text-xs max-sm:max-w-none" title={whyOf(op) ?? undefined}>
                 {whyOf(op) ?? "—"}
               </TableCell>
-              <TableCell className="text-xs">{labelOf(t, "startedBy", op.startedBy)}</TableCell>
+              <TableCell data-label={t("operations.col.by")} className="text-xs">{labelOf(t, "startedBy", op.startedBy)}</TableCell>
             </TableRow>
           ))}
         </TableBody>

@@ -58,7 +58,7 @@ export function RebalanceCard({ canManage }: { canManage: boolean }) {
             <p className="text-sm" data-testid="rebalance-plan">
               {t("rebalance.summary", { count: moves, nodes: t("rebalance.nodes", { count: changed.length }) })}
             </p>
-            <Table aria-label={t("rebalance.tableLabel")}>
+            <Table aria-label={t("rebalance.tableLabel")} stacked>
               <TableHeader>
                 <TableRow>
                   <TableHead>{t("common.node")}</TableHead>
@@ -69,11 +69,13 @@ export function RebalanceCard({ canManage }: { canManage: boolean }) {
               <TableBody>
                 {changed.map((n) => (
                   <TableRow key={n.nodeId}>
-                    <TableCell className="font-medium">{n.name}</TableCell>
-                    <TableCell className="text-right tabular-nums">
+                    <TableCell data-label={t("common.node")} className="font-medium">
+                      {n.name}
+                    </TableCell>
+                    <TableCell data-label={t("rebalance.usersBeforeAfter")} className="text-right tabular-nums max-sm:text-left">
                       {n.usersBefore} → {n.usersAfter}
                     </TableCell>
-                    <TableCell className="text-right font-mono text-xs tabular-nums">
+                    <TableCell data-label={t("rebalance.scoreBeforeAfter")} className="text-right font-mono text-xs tabular-nums max-sm:text-left">
                       {n.scoreBefore.toFixed(3)} → {n.scoreAfter.toFixed(3)}
                     </TableCell>
                   </TableRow>

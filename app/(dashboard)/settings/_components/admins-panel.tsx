@@ -44,7 +44,7 @@ export function AdminsPanel({ currentAdminId }: { currentAdminId: string }) {
         {admins.isPending ? (
           <Skeleton className="h-32 w-full" />
         ) : admins.data?.length ? (
-          <Table>
+          <Table aria-label={t("admins.title")} stacked>
             <TableHeader>
               <TableRow>
                 <TableHead>{t("common.username")}</TableHead>
@@ -57,8 +57,10 @@ export function AdminsPanel({ currentAdminId }: { currentAdminId: string }) {
             <TableBody>
               {admins.data.map((a) => (
                 <TableRow key={a.id}>
-                  <TableCell className="font-medium">{a.username}</TableCell>
-                  <TableCell>
+                  <TableCell data-cell="title" className="font-medium">
+                    {a.username}
+                  </TableCell>
+                  <TableCell data-label={t("admins.col.role")}>
                     <Select
                       aria-label={t("admins.roleOf", { name: a.username })}
                       value={a.role}
@@ -72,15 +74,17 @@ export function AdminsPanel({ currentAdminId }: { currentAdminId: string }) {
                       ))}
                     </Select>
                   </TableCell>
-                  <TableCell>
+                  <TableCell data-label={t("admins.col.status")}>
                     {a.isDisabled ? (
                       <Badge variant="outline">{t("admins.status.disabled")}</Badge>
                     ) : (
                       <Badge variant="secondary">{t("admins.status.active")}</Badge>
                     )}
                   </TableCell>
-                  <TableCell className="text-muted-foreground">{a.lastLoginAt ? formatDateTime(locale, a.lastLoginAt) : t("common.never")}</TableCell>
-                  <TableCell className="text-right">
+                  <TableCell data-label={t("admins.col.lastSignIn")} className="text-muted-foreground">
+                    {a.lastLoginAt ? formatDateTime(locale, a.lastLoginAt) : t("common.never")}
+                  </TableCell>
+                  <TableCell className="text-right max-sm:self-end max-sm:text-left">
                     {a.id === currentAdminId ? (
                       <span className="text-xs text-muted-foreground">{t("admins.you")}</span>
                     ) : (

@@ -162,7 +162,7 @@ function ItemTable({ items }: { items: Item[] }) {
         : [item.isExistingUser ? t("adopt.note.existingUser") : "", item.isDisabled ? t("adopt.note.disabled") : ""].filter(Boolean).join(" · ");
   return (
     <div className="grid gap-1">
-      <Table aria-label={t("adopt.tableLabel")}>
+      <Table aria-label={t("adopt.tableLabel")} stacked>
         <TableHeader>
           <TableRow>
             <TableHead>{t("adopt.col.email")}</TableHead>
@@ -174,12 +174,18 @@ function ItemTable({ items }: { items: Item[] }) {
         <TableBody>
           {items.slice(0, ROW_LIMIT).map((item) => (
             <TableRow key={item.email}>
-              <TableCell className="font-mono text-xs break-all">{item.email}</TableCell>
-              <TableCell className="tabular-nums">{item.telegramId ?? "—"}</TableCell>
-              <TableCell>
+              <TableCell data-label={t("adopt.col.email")} data-cell="title" className="font-mono text-xs break-all">
+                {item.email}
+              </TableCell>
+              <TableCell data-label={t("adopt.col.telegramId")} className="tabular-nums">
+                {item.telegramId ?? "—"}
+              </TableCell>
+              <TableCell data-label={t("adopt.col.outcome")}>
                 <Badge variant={OUTCOME_VARIANT[item.outcome]}>{t(`adopt.outcome.${item.outcome}`)}</Badge>
               </TableCell>
-              <TableCell className="text-xs text-muted-foreground">{note(item)}</TableCell>
+              <TableCell data-label={t("adopt.col.note")} data-cell="wide" className="text-xs text-muted-foreground">
+                {note(item)}
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>

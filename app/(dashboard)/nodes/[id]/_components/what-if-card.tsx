@@ -52,7 +52,7 @@ export function WhatIfCard({ nodeId, nodeName }: { nodeId: string; nodeName: str
               )}
             </p>
             {data.byTarget.length ? (
-              <Table aria-label={t("whatIf.tableLabel")}>
+              <Table aria-label={t("whatIf.tableLabel")} stacked>
                 <TableHeader>
                   <TableRow>
                     <TableHead>{t("whatIf.targetNode")}</TableHead>
@@ -61,11 +61,17 @@ export function WhatIfCard({ nodeId, nodeName }: { nodeId: string; nodeName: str
                   </TableRow>
                 </TableHeader>
                 <TableBody>
-                  {data.byTarget.map((t) => (
-                    <TableRow key={t.nodeId}>
-                      <TableCell className="font-medium">{t.name}</TableCell>
-                      <TableCell className="text-right tabular-nums">{t.users}</TableCell>
-                      <TableCell className="text-right tabular-nums">{Math.round(t.loadAfter * 100)}%</TableCell>
+                  {data.byTarget.map((target) => (
+                    <TableRow key={target.nodeId}>
+                      <TableCell data-label={t("whatIf.targetNode")} className="font-medium">
+                        {target.name}
+                      </TableCell>
+                      <TableCell data-label={t("common.users")} className="text-right tabular-nums max-sm:text-left">
+                        {target.users}
+                      </TableCell>
+                      <TableCell data-label={t("whatIf.loadAfter")} className="text-right tabular-nums max-sm:text-left">
+                        {Math.round(target.loadAfter * 100)}%
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
