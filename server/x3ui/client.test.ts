@@ -74,8 +74,32 @@ describe("detection", () => {
   ])("v%s is %s and reports its version", async (version, generation, reported) => {
     const client = createPanelClient(configFor(await sim(version)));
     expect(client.generation).toBeUndefined();
-    expect(await client.detect()).toEqual({ generation, version: reported });
+    expect(await client.detect()).toMatchObject({ generation, version: reported });
     expect(client.generation).toBe(generation);
+  });
+
+  // A first-ever check asked for the CSRF token twice (detection, then the sign-in) and for the
+  // server status twice (detection, then the check): 9 requests per v2.8 panel, 7 now.
+  it.each([
+    ["2.6.0", ["GET /", "GET /csrf-token", "POST /login", "GET /panel/api/server/status"], false],
+    ["2.8.11", ["GET /", "GET /csrf-token", "POST /login", "GET /panel/api/server/status"], true],
+    ["3.6.0", ["GET /", "GET /csrf-token", "POST /login", "GET /panel/api/server/status"], true],
+  ])("v%s: asks for the CSRF token once and hands over the server status it read, once", async (version, requests, hasStatus) => {
+    const panel = await sim(version);
+    const proxy = await startFaultProxy(panel.url);
+    cleanups.push(() => proxy.close());
+    const client = createPanelClient(configFor({ ...panel, url: proxy.url }));
+    const detection = await client.detect();
+    expect(proxy.log.map((r) => `${r.method} ${r.path}`)).toEqual(requests);
+    if (hasStatus) {
+      expect(detection.status?.value.xray.state).toBe("running");
+      expect(Number.isInteger(detection.status?.latencyMs)).toBe(true);
+    } else {
+      expect(detection.status).toBeUndefined();
+    }
+    // From the cache: no request, and no status that would be stale by now.
+    expect(await client.detect()).toEqual({ generation: detection.generation, version: detection.version });
+    expect(proxy.log).toHaveLength(requests.length);
   });
 
   it("trusts a persisted generation and skips detection", async () => {

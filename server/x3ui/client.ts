@@ -7,8 +7,8 @@ import { z } from "zod";
 import { createG4Adapter } from "./adapters/g4";
 import { createLegacyAdapter } from "./adapters/legacy";
 import type { AdapterContext, GenerationAdapter } from "./adapters/adapter";
-import { parseOrThrow, rawClients, toInbound, toInboundClient, toInboundSummary } from "./adapters/parse";
-import { PanelSession } from "./session";
+import { parseOrThrow, rawClients, toInbound, toInboundClient, toInboundSummary, toServerStatus } from "./adapters/parse";
+import { PanelSession, type Envelope } from "./session";
 import {
   PanelError,
   type Inbound,
@@ -20,6 +20,18 @@ import {
 
 const VERSION_IN_ASSETS = /\.(?:css|js)\?v?(\d+\.\d+\.\d+)/;
 const VERSION_IN_SHELL = /X_UI_CUR_VER\s*=\s*["']([^"']+)["']/;
+
+const panelVersionSchema = z.object({ panelVersion: z.string() });
+
+/** A status detection read that getServerStatus would have answered the same way; none when it would have thrown. */
+function usableStatus(envelope: Envelope, latencyMs: number): Pick<PanelDetection, "status"> {
+  if (!envelope.success) return {};
+  try {
+    return { status: { value: toServerStatus(envelope.obj), latencyMs } };
+  } catch {
+    return {};
+  }
+}
 
 export function createPanelClient(config: PanelClientConfig): PanelClient {
   const session = new PanelSession(config);
@@ -40,18 +52,25 @@ export function createPanelClient(config: PanelClientConfig): PanelClient {
     // v2 shows its version in the login page's asset URLs; ask before signing in.
     const loginPage = await session.raw({ method: "GET", path: "", accept: "text/html", anonymous: true });
     const assetVersion = VERSION_IN_ASSETS.exec(loginPage.body)?.[1] ?? null;
-    const isV3 = session.usesToken || (await session.fetchCsrfToken()) !== null;
+    // Signing in starts with the CSRF probe, whose answer tells v3 from older panels: asked once.
+    const isSigningIn = !session.usesToken && !session.isSignedIn;
+    if (isSigningIn) await session.signIn();
+    const isV3 = session.usesToken || session.hasCsrfToken;
 
-    const status = await session.callAllowingRefusal({ method: "GET", path: "panel/api/server/status" }).catch((error: unknown) => {
+    const started = performance.now();
+    const statusCall = { method: "GET", path: "panel/api/server/status" } as const;
+    const status = await session.callAllowingRefusal(statusCall, { mayRelogin: !isSigningIn }).catch((error: unknown) => {
       // ≤v2.6 has no such route: 404 even with a valid session.
       if (!isV3 && error instanceof PanelError && error.status === 404) return null;
       throw error;
     });
+    const latencyMs = Math.round(performance.now() - started);
     if (status === null) return { generation: "g2", version: assetVersion };
 
-    const panelVersion = z.object({ panelVersion: z.string() }).safeParse(status.obj);
-    if (panelVersion.success) return { generation: "g4", version: panelVersion.data.panelVersion };
-    if (!isV3) return { generation: "g3", version: assetVersion };
+    const read = usableStatus(status, latencyMs);
+    const panelVersion = panelVersionSchema.safeParse(status.obj);
+    if (panelVersion.success) return { generation: "g4", version: panelVersion.data.panelVersion, ...read };
+    if (!isV3) return { generation: "g3", version: assetVersion, ...read };
     // v3.0.x vs a v3.1+ whose status snapshot is not ready: probe the clients API.
     const probe = await session
       .callAllowingRefusal({ method: "GET", path: "panel/api/clients/list/paged?page=1&pageSize=1" })
@@ -87,10 +106,11 @@ export function createPanelClient(config: PanelClientConfig): PanelClient {
       detecting ??= detect().finally(() => {
         detecting = null;
       });
-      detection = await detecting;
+      const detected = await detecting;
+      detection = { generation: detected.generation, version: detected.version };
       if (generation !== detection.generation) adapter = null;
       generation = detection.generation;
-      return detection;
+      return detected;
     },
 
     async listInbounds() {

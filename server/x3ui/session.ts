@@ -95,6 +95,15 @@ export class PanelSession {
     return Boolean(this.config.apiToken);
   }
 
+  get isSignedIn(): boolean {
+    return this.signedIn;
+  }
+
+  /** Whether the last CSRF probe found a token: only v3 serves one. */
+  get hasCsrfToken(): boolean {
+    return this.csrfToken !== null;
+  }
+
   /** GET {root}csrf-token: v3 answers JSON (and sets the session cookie), older panels 404. */
   async fetchCsrfToken(): Promise<string | null> {
     const response = await this.raw({ method: "GET", path: "csrf-token" });
@@ -145,9 +154,12 @@ export class PanelSession {
     return envelope;
   }
 
-  /** Like call, but hands back a refusal envelope instead of throwing. */
-  async callAllowingRefusal(call: ApiCall): Promise<Envelope> {
-    return this.callOnce(call, true);
+  /**
+   * Like call, but hands back a refusal envelope instead of throwing. `mayRelogin: false` right
+   * after a sign-in: a logged-out answer then means a missing route, not an expired session.
+   */
+  async callAllowingRefusal(call: ApiCall, options: { mayRelogin?: boolean } = {}): Promise<Envelope> {
+    return this.callOnce(call, options.mayRelogin ?? true);
   }
 
   private async callOnce(call: ApiCall, mayRelogin: boolean): Promise<Envelope> {

@@ -99,6 +99,11 @@ export interface PanelDetection {
   generation: PanelGeneration;
   /** Panel version such as "2.8.11" when the panel reveals it, else null. */
   version: string | null;
+  /**
+   * The server status detection read on the way (g3, g4: the route getServerStatus reads), with its
+   * round trip, so a first check need not ask again. Only on the call that detected, never from the cache.
+   */
+  status?: { value: ServerStatus; latencyMs: number };
 }
 
 /** Protocols we create clients on; the panel may report others (wireguard, mixed, …). */

@@ -58,11 +58,15 @@ async function readInbound(panel: PanelClient, inboundId: number) {
   }
 }
 
+async function readStatus(panel: PanelClient) {
+  const started = performance.now();
+  const value = await panel.getServerStatus();
+  return { value, latencyMs: Math.round(performance.now() - started) };
+}
+
 async function probe(panel: PanelClient, node: Node): Promise<CheckResult> {
   const detection = node.apiGeneration ? null : await panel.detect();
-  const started = performance.now();
-  const status = await panel.getServerStatus();
-  const latencyMs = Math.round(performance.now() - started);
+  const { value: status, latencyMs } = detection?.status ?? (await readStatus(panel));
   const [inbound, online] = await Promise.all([readInbound(panel, node.inboundId), panel.getOnlineClients()]);
   const isXrayRunning = status.xray.state === "running";
   const misconfigured = inboundProblem(inbound, node.inboundId);

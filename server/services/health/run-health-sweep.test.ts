@@ -7,6 +7,7 @@ import * as schema from "@/server/db/schema";
 import { auditLog, events, healthChecks, healthQuarterHours, nodes } from "@/server/db/schema";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { startSimulators, type SimulatedPanel } from "@/server/x3ui/simulator";
+import type { PanelClient, ServerStatus } from "@/server/x3ui/types";
 import type { Actor } from "../actor";
 import { createNode } from "../nodes/create-node";
 import { createTestActor } from "@/server/testing/test-actor";
@@ -131,13 +132,12 @@ describe("runHealthSweep", () => {
     const panelFor: PanelClientFactory = (node) => {
       const panel = nodeDeps.panelFor(node);
       if (node.id !== taken.id) return panel;
-      return {
-        ...panel,
-        getServerStatus: async () => {
+      return Object.assign(Object.create(panel) as PanelClient, {
+        getOnlineClients: async () => {
           await test.db.update(nodes).set({ checkLeaseOwner: "another-sweep" }).where(eq(nodes.id, node.id));
-          return panel.getServerStatus();
+          return panel.getOnlineClients();
         },
-      };
+      });
     };
     const summary = await runHealthSweep(sweepDeps({ panelFor }), { budgetMs: 10_000 });
     expect(summary).toMatchObject({ checked: 2, healthy: 2 });
@@ -155,7 +155,14 @@ describe("runHealthSweep", () => {
       const panel = nodeDeps.panelFor(node);
       if (node.id !== bad.id) return panel;
       // Not a whole number of bytes: the bigint column refuses it.
-      return { ...panel, getServerStatus: async () => ({ ...(await panel.getServerStatus()), memory: { current: 1.5, total: 2 } }) };
+      const spoil = (status: ServerStatus): ServerStatus => ({ ...status, memory: { current: 1.5, total: 2 } });
+      return Object.assign(Object.create(panel) as PanelClient, {
+        detect: async () => {
+          const detection = await panel.detect();
+          return detection.status ? { ...detection, status: { ...detection.status, value: spoil(detection.status.value) } } : detection;
+        },
+        getServerStatus: async () => spoil(await panel.getServerStatus()),
+      });
     };
     const summary = await runHealthSweep(sweepDeps({ panelFor }), { budgetMs: 10_000 });
     expect(summary).toMatchObject({ checked: 3, healthy: 3 });
