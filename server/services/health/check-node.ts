@@ -67,7 +67,10 @@ async function readStatus(panel: PanelClient) {
 async function probe(panel: PanelClient, node: Node): Promise<CheckResult> {
   const detection = node.apiGeneration ? null : await panel.detect();
   const { value: status, latencyMs } = detection?.status ?? (await readStatus(panel));
-  const [inbound, online] = await Promise.all([readInbound(panel, node.inboundId), panel.getOnlineClients()]);
+  // One after the other, on the connection the check already has: a second connection per check
+  // costs the control plane more than the round trip it would save.
+  const inbound = await readInbound(panel, node.inboundId);
+  const online = await panel.getOnlineClients();
   const isXrayRunning = status.xray.state === "running";
   const misconfigured = inboundProblem(inbound, node.inboundId);
   const xrayState = { code: `xrayState.${status.xray.state}` };

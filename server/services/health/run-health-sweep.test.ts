@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "@/server/db/client";
 import * as schema from "@/server/db/schema";
 import { auditLog, events, healthChecks, healthQuarterHours, nodes } from "@/server/db/schema";
+import { startTcpProxy } from "@/server/testing/tcp-proxy";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { startSimulators, type SimulatedPanel } from "@/server/x3ui/simulator";
 import type { PanelClient, ServerStatus } from "@/server/x3ui/types";
@@ -124,6 +125,19 @@ describe("runHealthSweep", () => {
     expect(quarter?.checks).toBe(2);
     const rows = await test.db.select().from(nodes);
     expect(rows.every((r) => r.healthState === "healthy" && r.checkLeaseOwner === null && r.consecutiveSuccesses === 2)).toBe(true);
+  });
+
+  it("a first-ever check of a panel — detection, sign-in, status, inbound, onlines — opens one connection to it", async () => {
+    const { sims: panels, nodes: added } = await fleet(1);
+    const { hostname, port } = new URL(panels[0]!.url);
+    const proxy = await startTcpProxy({ host: hostname, port: Number(port) });
+    try {
+      await test.db.update(nodes).set({ panelUrl: panels[0]!.url.replace(`:${port}`, `:${proxy.port}`) }).where(eq(nodes.id, added[0]!.id));
+      expect(await runHealthSweep(sweepDeps(), { budgetMs: 10_000 })).toMatchObject({ checked: 1, healthy: 1 });
+      expect(proxy.acceptedConnections).toBe(1);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("records nothing for a node whose lease another sweep took over while it was checked, and the rest of its batch as usual", async () => {
