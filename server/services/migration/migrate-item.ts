@@ -199,10 +199,14 @@ export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: M
         target = next;
       },
       alongside: async (tx, active) => {
-        await tx
-          .update(operationItems)
-          .set({ status: "succeeded", ...itemDetail(ref("operation.item.movedTo", { node: target.name })), updatedAt: sql`now()` })
-          .where(and(eq(operationItems.id, item.id), eq(operationItems.status, "running")));
+        // The item succeeds in the statement that queues the webhook: the target's writer is held across this transaction.
+        const succeeded = tx.$with("succeeded").as(
+          tx
+            .update(operationItems)
+            .set({ status: "succeeded", ...itemDetail(ref("operation.item.movedTo", { node: target.name })), updatedAt: sql`now()` })
+            .where(and(eq(operationItems.id, item.id), eq(operationItems.status, "running")))
+            .returning({ id: operationItems.id }),
+        );
         await enqueueNotification(tx, deps.notifications, {
           event: "key.moved",
           data: {
@@ -214,7 +218,7 @@ export async function migrateItem(deps: MigrationDeps, item: MoveItem, reason: M
             from: nodeRef(claimed.source),
             to: nodeRef(target),
           },
-        });
+        }, succeeded);
       },
     });
   } catch (error) {

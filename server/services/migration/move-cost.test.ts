@@ -10,7 +10,7 @@ import postgres from "postgres";
 import { describe, expect, it } from "vitest";
 import type { Database } from "@/server/db/client";
 import * as schema from "@/server/db/schema";
-import { assignments, moveRateBucket, nodes, operationItems } from "@/server/db/schema";
+import { assignments, moveRateBucket, nodes, operationItems, webhookDeliveries } from "@/server/db/schema";
 import { getOrCreateKey } from "@/server/services/keys/get-or-create-key";
 import { settleStaleRetirements } from "@/server/services/keys/settle-in-flight";
 import type { SimulatedFleet } from "@/server/services/keys/testing/simulated-fleet";
@@ -62,18 +62,20 @@ async function failoverOfDeadNode(users: number): Promise<SimulatedFleet> {
 }
 
 describe("what a move costs the database", () => {
-  it("a user moved off a dead node: 20 statements in two transactions and one for the writer's lease, and no call to the dead panel", async () => {
+  it("a user moved off a dead node: 19 statements in two transactions and one for the writer's lease, and no call to the dead panel", async () => {
     const f = await failoverOfDeadNode(1);
     const [item] = await suite.db().select().from(operationItems);
     const outcome = await withLoggedDb((db, statements) => migrateItem(deps(f, db), item as NonNullable<typeof item>, "failover").then((o) => ({ o, statements })));
     expect(outcome.o).toMatchObject({ status: "succeeded", sourceCleaned: false });
     // The user with their key; the ranking; the claim (BEGIN, user lock, their keys, savepoint,
     // reservation, the standby check, pending row, item, COMMIT); the writer's lease; the activation
-    // (BEGIN, old key revoking, new key active with the lease released, item, webhook, the old
+    // (BEGIN, old key revoking, new key active with the lease released, the item succeeded with its webhook queued, the old
     // node's place, COMMIT); the plan read back.
-    expect(outcome.statements).toHaveLength(20);
+    expect(outcome.statements).toHaveLength(19);
     expect(outcome.statements.filter((q) => /^commit/i.test(q))).toHaveLength(2);
     expect(outcome.statements.filter((q) => /^update "nodes" set "mutation_lease_until"/i.test(q))).toHaveLength(1);
+    expect(await suite.db().select({ status: operationItems.status }).from(operationItems)).toEqual([{ status: "succeeded" }]);
+    expect(await suite.db().select({ event: webhookDeliveries.event }).from(webhookDeliveries)).toEqual([{ event: "key.moved" }]);
     // The old key is left for the reconciler at once (its node is down), its place given back.
     const [old] = await suite.db()
       .select({ settleIsDue: sql<boolean>`${assignments.settleBy} <= now()`, clientEmail: assignments.clientEmail })

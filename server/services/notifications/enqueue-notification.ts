@@ -9,6 +9,7 @@
  * - telegram (admins): node.down, node.up, failover.held, capacity.low — never key.moved, which
  *   carries a user's key and is the bot's to pass on.
  */
+import { sql, type WithSubquery } from "drizzle-orm";
 import type { Database } from "@/server/db/client";
 import { events, webhookDeliveries } from "@/server/db/schema";
 import type { Transaction } from "@/server/services/audit/record-audit";
@@ -46,14 +47,20 @@ export type Notification = {
   eventId?: number | null;
 };
 
-export async function enqueueNotification(tx: Database | Transaction, config: NotificationConfig, notification: Notification): Promise<void> {
+/**
+ * Queues `notification` on every configured channel. `along`: a write of the caller's (a
+ * data-modifying CTE) sent in the same statement, so a hot transaction saves a round trip; it runs
+ * on its own when nothing is queued.
+ */
+export async function enqueueNotification(tx: Database | Transaction, config: NotificationConfig, notification: Notification, along?: WithSubquery): Promise<void> {
   const rows: (typeof webhookDeliveries.$inferInsert)[] = [];
   const eventId = notification.eventId ?? null;
   if (config.webhook) rows.push({ channel: "webhook", eventId, event: notification.event, payload: notification.data });
   if (config.telegram && isAlertEvent(notification.event)) {
     rows.push({ channel: "telegram", eventId, event: notification.event, payload: { text: alertText(notification.event, notification.message ?? notification.event) } });
   }
-  if (rows.length > 0) await tx.insert(webhookDeliveries).values(rows).onConflictDoNothing();
+  if (rows.length > 0) await (along ? tx.with(along) : tx).insert(webhookDeliveries).values(rows).onConflictDoNothing();
+  else if (along) await tx.with(along).select({ done: sql`1` }).from(along);
 }
 
 export type SystemEventInput = {
