@@ -1,4 +1,4 @@
-import { asc, count, eq } from "drizzle-orm";
+import { asc, count, eq, inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import { startTcpProxy } from "@/server/testing/tcp-proxy";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { startSimulators, type SimulatedPanel } from "@/server/x3ui/simulator";
 import type { PanelClient, ServerStatus } from "@/server/x3ui/types";
+import type { FleetMetrics } from "@/server/metrics/fleet-metrics";
 import type { Actor } from "../actor";
 import { createNode } from "../nodes/create-node";
 import { createTestActor } from "@/server/testing/test-actor";
@@ -198,6 +199,21 @@ describe("runHealthSweep", () => {
     const rows = await test.db.select().from(nodes).orderBy(asc(nodes.name));
     expect(rows.filter((r) => r.lastError?.includes("no answer within"))).toHaveLength(1);
     expect(rows.filter((r) => r.healthState === "healthy")).toHaveLength(5);
+  });
+
+  // bench:health: with most of the pool held by hanging panels, the free slots waited for a quarter
+  // of the pool to free up, so every node still due waited for the hanging panels' timeouts.
+  it("fills free slots while hanging panels hold the rest of the pool: no healthy node waits for their timeouts", async () => {
+    const { sims: panels, nodes: added } = await fleet(12);
+    panels.slice(0, 7).forEach((p) => (p.faults.hang = true));
+    // The hanging panels are claimed first (never checked), the others after them (checked long ago).
+    await test.db.update(nodes).set({ lastCheckAt: new Date(nowMs - 3_600_000) }).where(inArray(nodes.id, added.slice(7).map((n) => n.id)));
+    const outcomes: string[] = [];
+    const metrics = { healthCheck: (_node: unknown, outcome: string) => void outcomes.push(outcome), healthSweep: () => {} } as unknown as FleetMetrics;
+    // A pool of 8 refills at 2 free slots; the 7 hanging panels leave 1.
+    const summary = await runHealthSweep(sweepDeps({ concurrency: 8, metrics }), { budgetMs: 10_000 });
+    expect(summary).toMatchObject({ checked: 12, failed: 7 });
+    expect(outcomes).toEqual([...Array<string>(5).fill("ok"), ...Array<string>(7).fill("unreachable")]);
   });
 
   it("a panel that just started (status without data) is inconclusive: no failure, no check row, no streak", async () => {

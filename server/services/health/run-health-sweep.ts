@@ -72,6 +72,8 @@ export function sweepMinimumMs(settings: Pick<HealthSettings, "timeoutMs">): num
 const WRITE_BATCH = 100;
 // …or after this long, whichever comes first.
 const WRITE_LINGER_MS = 50;
+// Free slots are filled after this long even when fewer than a quarter of the pool is free.
+const REFILL_WAIT_MS = 50;
 // A lease outlives the sweep's budget by this much, so a crashed replica's nodes come back soon.
 const LEASE_GRACE_MS = 10_000;
 
@@ -107,6 +109,20 @@ function healthStatusOf(node: Node): HealthStatus {
   };
 }
 
+/** Resolves when a check finishes (false) or, with a wait, when that long passed first (true). */
+async function nextFinished(inFlight: Set<Promise<void>>, waitMs: number | null): Promise<boolean> {
+  if (waitMs === null) return Promise.race(inFlight).then(() => false);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(true), waitMs);
+  });
+  try {
+    return await Promise.race([Promise.race(inFlight).then(() => false), waited]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs: number }): Promise<HealthSweepSummary> {
   const { db, clock, settings } = deps;
   const started = performance.now();
@@ -114,7 +130,9 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
   const owner = newLeaseOwner();
   const thresholds: HealthThresholds = { rise: settings.rise, fall: settings.fall, fallWindowMs: settings.fallWindowSeconds * 1000 };
   const concurrency = Math.max(1, deps.concurrency);
-  // Claim again only when a quarter of the pool is free, so claims cost few statements per node.
+  // Claim again only when a quarter of the pool is free, so claims cost few statements per node —
+  // or when free slots stayed free for REFILL_WAIT_MS: the rest of the pool is held by panels that
+  // hang, and waiting for a quarter would hold every node still due behind their timeouts.
   const refillAt = Math.max(1, Math.ceil(concurrency / 4));
 
   const [fleet] = await db
@@ -207,6 +225,7 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
   const inFlight = new Set<Promise<void>>();
   let isDrained = false;
   let isOutOfTime = false;
+  let hasWaited = false;
   while (!isDrained) {
     const remainingMs = deadline - performance.now();
     if (remainingMs < settings.timeoutMs + WRITE_MARGIN_MS) {
@@ -214,7 +233,7 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
       break;
     }
     const free = concurrency - inFlight.size;
-    if (free >= refillAt || inFlight.size === 0) {
+    if (free >= refillAt || inFlight.size === 0 || (hasWaited && free > 0)) {
       const now = clock.now();
       const claimed = await claimDueNodes(db, {
         owner,
@@ -230,7 +249,7 @@ export async function runHealthSweep(deps: HealthSweepDeps, options: { budgetMs:
       }
     }
     if (inFlight.size === 0) break;
-    if (!isDrained) await Promise.race(inFlight);
+    if (!isDrained) hasWaited = await nextFinished(inFlight, concurrency > inFlight.size ? REFILL_WAIT_MS : null);
   }
   await Promise.all(inFlight);
   flush();
