@@ -1,5 +1,5 @@
 /**
- * npm run bench:failover [-- --users=1000 --targets=4 --rate=1000 --concurrency=8 --grace=600 --interval=30 --budget=20000]
+ * npm run bench:failover [-- --users=1000 --targets=4 --rate=1200 --concurrency=8 --grace=600 --interval=30 --budget=20000]
  *
  * The timeline of a user of a node that dies, with the default settings and a cron every 30 s:
  * 1,000 users on a node whose panel stops. Simulated panels run in this process, against a
@@ -38,7 +38,7 @@ function arg(name: string, fallback: number): number {
 
 const USERS = arg("users", 1000);
 const TARGETS = arg("targets", 4);
-const RATE = arg("rate", 1000);
+const RATE = arg("rate", 1200);
 const CONCURRENCY = arg("concurrency", 8);
 const GRACE_S = arg("grace", 600);
 const CRON_INTERVAL_S = arg("interval", 30);

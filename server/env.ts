@@ -47,7 +47,7 @@ const schema = z.object({
   CRON_BUDGET_MS: z.coerce.number().int().min(1000).default(25_000),
   INTERNAL_CRON_SECONDS: seconds.optional(),
   FAILOVER_GRACE_SECONDS: seconds.default(600),
-  FAILOVER_MAX_MOVES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  FAILOVER_MAX_MOVES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(1200),
   AUTO_RETURN_TO_SERVICE: bool.default(true),
   RECONCILE_GRACE_SECONDS: seconds.default(600),
   RECONCILE_INTERVAL_SECONDS: seconds.min(10).default(300),
