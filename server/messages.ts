@@ -57,6 +57,7 @@ export const MESSAGE_PARAMS = {
   "node.field.belowStandbys": ["count"],
   "node.field.belowStandbysUnknown": [],
   "node.field.credentials": [],
+  "node.field.reenterCredentials": [],
   "node.field.usernameWithPassword": [],
   "node.field.pinRequired": [],
   "node.field.pinNeedsHttps": [],

@@ -49,6 +49,7 @@ export const serverEn = {
   "node.field.inboundTaken": "is already used by node “{node}” on this panel",
   "node.field.belowUsers": "must be at least {count}, the user already on this node (drain first)|must be at least {count}, the users already on this node (drain some first)",
   "node.field.credentials": "give the panel's username and password, or an API token",
+  "node.field.reenterCredentials": "re-enter the panel's password or API token: saved credentials are only sent to the address they were saved for",
   "node.field.usernameWithPassword": "is required with a password",
   "node.field.pinRequired": "is required when the TLS mode is pin",
   "node.field.pinNeedsHttps": "pin needs an https:// panel URL",

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assignments, auditLog, nodes, vpnUsers } from "@/server/db/schema";
 import { AppError } from "@/server/errors";
 import { errorBody, renderErrorText } from "@/server/http/messages";
+import { ref } from "@/server/messages";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
 import { startSimulator, type SimulatedPanel } from "@/server/x3ui/simulator";
 import type { Actor } from "../actor";
@@ -12,7 +13,6 @@ import { deleteNode } from "./delete-node";
 import { readPanelSecret } from "./panel-for-node";
 import { setNodeAdminState } from "./set-node-admin-state";
 import { startFaultProxy } from "@/server/x3ui/testing/fault-proxy";
-import { REENTER_CREDENTIALS } from "./save-node";
 import { testConnection } from "./test-connection";
 import { createTestActor } from "@/server/testing/test-actor";
 import { nodeInputFor, testNodeDeps } from "@/server/testing/simulated-nodes";
@@ -24,6 +24,7 @@ let deps: ReturnType<typeof testNodeDeps>;
 let actor: Actor;
 
 // No panel answers at this address: these nodes are saved disabled, past their connection test.
+const REENTER_CREDENTIALS = ref("node.field.reenterCredentials");
 const base = { name: "fra-1", panelUrl: "https://panel.example.com:2053/base/", panelUsername: "admin", panelPassword: "pw-123456", inboundId: 1, saveDisabled: true };
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
@@ -230,7 +231,7 @@ describe("stored credentials go only to the stored address", () => {
     const watched = await startFaultProxy(elsewhere.url);
     try {
       const refused = await failure(testConnection(open(), actor, { nodeId: node.id, panelUrl: watched.url }));
-      expect(refused.fields?.panelPassword).toBe(REENTER_CREDENTIALS);
+      expect(refused.fields?.panelPassword).toEqual(REENTER_CREDENTIALS);
       expect(watched.log).toHaveLength(0);
       const typedAgain = { nodeId: node.id, panelUrl: watched.url, panelUsername: elsewhere.username, panelPassword: elsewhere.password };
       expect(await testConnection(open(), actor, typedAgain)).toMatchObject({ ok: true });
@@ -256,6 +257,7 @@ describe("stored credentials go only to the stored address", () => {
     const node = await createNode(deps, actor, { ...base, panelApiToken: "tok-abcdef" });
     const refused = await failure(updateNode(deps, actor, { id: node.id, panelUrl }));
     expect(refused.fields).toEqual({ panelPassword: REENTER_CREDENTIALS });
+    expect(errorBody(refused, "ru").fields?.panelPassword).toMatch(/^введите пароль панели или API-токен заново/);
     await updateNode(deps, actor, { id: node.id, panelUrl, panelPassword: "typed-again" });
     const [moved] = await test.db.select().from(nodes).where(eq(nodes.id, node.id));
     expect(readPanelSecret(deps.keyRing, moved!)).toEqual({ password: "typed-again" });

@@ -52,8 +52,6 @@ export function isSamePanelAddress(a: string, b: string): boolean {
   return credentialAddressOf(a) === credentialAddressOf(b);
 }
 
-export const REENTER_CREDENTIALS = "re-enter the panel's password or API token: saved credentials are only sent to the address they were saved for";
-
 const typedOnly = (secret: PanelSecret): PanelSecret =>
   Object.fromEntries(Object.entries(secret).filter(([, v]) => v !== undefined && v !== "")) as PanelSecret;
 
@@ -71,7 +69,7 @@ export function settledSecret(keyRing: KeyRing, current: Node, panelUrl: string,
 export function reentryProblem(keyRing: KeyRing, current: Node, panelUrl: string, typed: PanelSecret): FieldErrors {
   const stored = readPanelSecret(keyRing, current);
   const isMoved = !isSamePanelAddress(current.panelUrl, panelUrl);
-  return isMoved && (stored.password || stored.apiToken) && Object.keys(typedOnly(typed)).length === 0 ? { panelPassword: REENTER_CREDENTIALS } : {};
+  return isMoved && (stored.password || stored.apiToken) && Object.keys(typedOnly(typed)).length === 0 ? { panelPassword: ref("node.field.reenterCredentials") } : {};
 }
 
 export async function panelAddressProblems(url: string, policy: PanelAddressPolicy): Promise<FieldErrors> {
