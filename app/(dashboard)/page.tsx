@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { getTranslator } from "@/components/i18n/server";
 import { PageHeader } from "@/components/ui/page-header";
 import { serverApi } from "@/app/_trpc/server";
+import { loadOverview } from "@/server/api/load-overview";
 import { requireActor } from "@/server/auth/session";
 import { hasRole } from "@/server/services/actor";
 import { OverviewLive } from "./_components/overview-live";
@@ -15,20 +16,11 @@ export default async function OverviewPage() {
   const actor = await requireActor();
   const api = await serverApi();
   const { t } = await getTranslator();
-  const [overview, load, latency, timeline, daily, events, traffic, trafficOverview] = await Promise.all([
-    api.stats.overview(),
-    api.stats.nodeLoad(),
-    api.stats.latency({ range: "24h" }),
-    api.stats.healthTimeline({ range: "24h" }),
-    api.stats.daily(),
-    api.stats.events({ pageSize: 8 }),
-    api.stats.traffic({ range: "24h" }),
-    api.stats.trafficOverview(),
-  ]);
+  const initial = await loadOverview(api);
   return (
     <>
       <PageHeader title={t("nav.overview")} description={t("overview.description")} />
-      <OverviewLive initial={{ overview, load, latency, timeline, daily, events, traffic, trafficOverview }} canManage={hasRole(actor, "admin")} />
+      <OverviewLive initial={initial} canManage={hasRole(actor, "admin")} />
     </>
   );
 }

@@ -1,5 +1,5 @@
 /**
- * The overview page's cost in round trips: the procedures app/(dashboard)/page.tsx calls, counted
+ * The overview page's cost in round trips: the procedures the page reads (loadOverview), counted
  * statement by statement through the tRPC caller. At fleet scale each of these statements takes well
  * under a millisecond in the database, so the page's time is mostly the trips and their overhead.
  */
@@ -11,6 +11,7 @@ import * as schema from "@/server/db/schema";
 import { createTestActor } from "@/server/testing/test-actor";
 import { createTestAppContext } from "@/server/testing/test-app-context";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-db";
+import { loadOverview } from "../load-overview";
 import { createCaller } from "../root";
 
 let test: TestDatabase;
@@ -39,16 +40,7 @@ describe("stats router", () => {
     try {
       const counted = drizzle(client, { schema, casing: "snake_case", logger: { logQuery: (query) => statements.push(query) } }) as unknown as Database;
       const api = createCaller({ app: createTestAppContext(counted), actor: viewer });
-      const [overview, , , timeline, daily] = await Promise.all([
-        api.stats.overview(),
-        api.stats.nodeLoad(),
-        api.stats.latency({ range: "24h" }),
-        api.stats.healthTimeline({ range: "24h" }),
-        api.stats.daily(),
-        api.stats.events({ pageSize: 8 }),
-        api.stats.traffic({ range: "24h" }),
-        api.stats.trafficOverview(),
-      ]);
+      const { overview, timeline, daily } = await loadOverview(api);
       expect(overview.nodes).toMatchObject({ total: 2, healthy: 1, unknown: 1 });
       expect(timeline.rows.map((r) => r.node).sort()).toEqual(["new", "up"]);
       expect(daily.keys).toHaveLength(30);
