@@ -39,7 +39,7 @@ function hashRecoveryCode(code: string): string {
   return createHash("sha256").update(code.replace(/[\s-]/g, "").toUpperCase()).digest("hex");
 }
 
-/** 16 characters of Crockford-free base32 (80 bits), shown as XXXX-XXXX-XXXX-XXXX. */
+/** 16 characters from a 32-letter alphabet without look-alikes (no I, O, 0, 1): 80 bits, in four dash-separated groups of four. */
 function newRecoveryCode(): string {
   const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
   const bytes = randomBytes(16);
